@@ -1,0 +1,26 @@
+# cmake --install: headers, one CMake export set per component, the package config and
+# pkg-config files.
+install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+
+set(SEALPIPE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/sealpipe)
+foreach(component IN ITEMS core zstd x509 sqlite redis)
+  install(TARGETS sealpipe_${component} EXPORT sealpipe-${component}-targets)
+  install(EXPORT sealpipe-${component}-targets NAMESPACE sealpipe::
+          DESTINATION ${SEALPIPE_CMAKE_DIR})
+endforeach()
+install(TARGETS sealpipe_all EXPORT sealpipe-all-targets)
+install(EXPORT sealpipe-all-targets NAMESPACE sealpipe:: DESTINATION ${SEALPIPE_CMAKE_DIR})
+
+configure_package_config_file(cmake/sealpipeConfig.cmake.in
+  ${PROJECT_BINARY_DIR}/sealpipeConfig.cmake INSTALL_DESTINATION ${SEALPIPE_CMAKE_DIR})
+write_basic_package_version_file(${PROJECT_BINARY_DIR}/sealpipeConfigVersion.cmake
+  COMPATIBILITY SameMinorVersion ARCH_INDEPENDENT)
+install(FILES ${PROJECT_BINARY_DIR}/sealpipeConfig.cmake
+              ${PROJECT_BINARY_DIR}/sealpipeConfigVersion.cmake
+              cmake/SealpipeDependencies.cmake
+        DESTINATION ${SEALPIPE_CMAKE_DIR})
+
+foreach(pc IN ITEMS sealpipe sealpipe-core)
+  configure_file(cmake/${pc}.pc.in ${PROJECT_BINARY_DIR}/${pc}.pc @ONLY)
+  install(FILES ${PROJECT_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_DATADIR}/pkgconfig)
+endforeach()

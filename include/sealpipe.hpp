@@ -1,0 +1,11 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// Umbrella header: every public area of sealpipe.
+
+#ifndef SEALPIPE_HPP
+#define SEALPIPE_HPP
+
+#include <sealpipe/core.hpp>
+
+#endif // SEALPIPE_HPP

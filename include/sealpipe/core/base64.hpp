@@ -1,0 +1,130 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// Base64 (RFC 4648 §4) and base64url (§5), padded or not, with strict decoding.
+//
+// Written here rather than taken from Crypto++: Crypto++'s decoders skip characters outside
+// the alphabet and accept non-canonical trailing bits, and signatures and JWKs need a
+// decoder that accepts exactly one spelling of each value.
+
+#ifndef SEALPIPE_CORE_BASE64_HPP
+#define SEALPIPE_CORE_BASE64_HPP
+
+#include <sealpipe/core/bytes.hpp>
+
+#include <array>
+#include <string>
+#include <string_view>
+
+namespace sealpipe {
+
+enum class Base64Alphabet { standard, url };
+enum class Base64Padding {
+    padded,    ///< output ends with '=' to a multiple of 4; input must be padded
+    unpadded,  ///< no '=' on output; input must not be padded
+    optional,  ///< input only: either form (never a partial padding)
+};
+
+namespace detail {
+inline constexpr std::string_view base64_standard =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+inline constexpr std::string_view base64_url =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+constexpr std::array<signed char, 256> base64_table(std::string_view alphabet) {
+    std::array<signed char, 256> t{};
+    for (auto& v : t) v = -1;
+    for (std::size_t i = 0; i < alphabet.size(); ++i)
+        t[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
+    return t;
+}
+inline constexpr auto base64_standard_table = base64_table(base64_standard);
+inline constexpr auto base64_url_table = base64_table(base64_url);
+} // namespace detail
+
+/// Encodes `b`. Padding::optional encodes as padded.
+[[nodiscard]] inline std::string base64_encode(ByteView b, Base64Alphabet alphabet = Base64Alphabet::standard,
+                                               Base64Padding padding = Base64Padding::padded) {
+    const std::string_view a = alphabet == Base64Alphabet::url ? detail::base64_url : detail::base64_standard;
+    std::string out;
+    out.reserve((b.size() + 2) / 3 * 4);
+    std::size_t i = 0;
+    for (; i + 3 <= b.size(); i += 3) {
+        const unsigned v = unsigned(b[i]) << 16 | unsigned(b[i + 1]) << 8 | b[i + 2];
+        out += a[v >> 18];
+        out += a[(v >> 12) & 63];
+        out += a[(v >> 6) & 63];
+        out += a[v & 63];
+    }
+    const std::size_t rest = b.size() - i;
+    if (rest != 0) {
+        const unsigned v = unsigned(b[i]) << 16 | (rest == 2 ? unsigned(b[i + 1]) << 8 : 0u);
+        out += a[v >> 18];
+        out += a[(v >> 12) & 63];
+        if (rest == 2) out += a[(v >> 6) & 63];
+        if (padding != Base64Padding::unpadded) out.append(rest == 1 ? 2 : 1, '=');
+    }
+    return out;
+}
+
+/// Base64url; `padded` by default because sqooler's JWKs and JWSDicts use padding.
+[[nodiscard]] inline std::string base64url_encode(ByteView b, Base64Padding padding = Base64Padding::padded) {
+    return base64_encode(b, Base64Alphabet::url, padding);
+}
+
+/** Decodes strictly: only the alphabet's characters, no white space, padding as `padding`
+    demands, and the unused low bits of the last character must be zero (so that every
+    value has exactly one encoding).
+    @par Errors `error::malformed_input`, with the offset of the first offending character. */
+[[nodiscard]] inline result<Bytes> base64_decode(std::string_view s,
+                                                 Base64Alphabet alphabet = Base64Alphabet::standard,
+                                                 Base64Padding padding = Base64Padding::optional) {
+    const auto& table = alphabet == Base64Alphabet::url ? detail::base64_url_table : detail::base64_standard_table;
+    const char* name = alphabet == Base64Alphabet::url ? "base64url" : "base64";
+    std::size_t pad = 0;
+    while (pad < 2 && pad < s.size() && s[s.size() - 1 - pad] == '=') ++pad;
+    const std::string_view body = s.substr(0, s.size() - pad);
+    if (pad != 0) {
+        if (padding == Base64Padding::unpadded)
+            return fail(error::malformed_input, std::string(name) + ": padding is not allowed here");
+        if (s.size() % 4 != 0)
+            return fail(error::malformed_input, std::string(name) + ": padded length is not a multiple of 4");
+    } else if (padding == Base64Padding::padded && s.size() % 4 != 0) {
+        return fail(error::malformed_input, std::string(name) + ": missing padding");
+    }
+    if (body.size() % 4 == 1)
+        return fail(error::malformed_input, std::string(name) + ": impossible length " + std::to_string(s.size()));
+    if (pad != 0 && (body.size() + pad) % 4 != 0)
+        return fail(error::malformed_input, std::string(name) + ": wrong amount of padding");
+
+    Bytes out;
+    out.reserve(body.size() / 4 * 3 + 2);
+    unsigned acc = 0;
+    int bits = 0;
+    for (std::size_t i = 0; i < body.size(); ++i) {
+        const signed char v = table[static_cast<unsigned char>(body[i])];
+        if (v < 0)
+            return fail(error::malformed_input,
+                        std::string(name) + ": invalid character at offset " + std::to_string(i));
+        acc = (acc << 6) | static_cast<unsigned>(v);
+        bits += 6;
+        if (bits >= 8) {
+            bits -= 8;
+            out.push_back(static_cast<Byte>(acc >> bits));
+            acc &= (1u << bits) - 1;
+        }
+    }
+    if (acc != 0)
+        return fail(error::malformed_input, std::string(name) + ": non-zero trailing bits");
+    return out;
+}
+
+/// Base64url, padded or not (sqooler pads, RFC 7515 does not).
+[[nodiscard]] inline result<Bytes> base64url_decode(std::string_view s,
+                                                    Base64Padding padding = Base64Padding::optional) {
+    return base64_decode(s, Base64Alphabet::url, padding);
+}
+
+} // namespace sealpipe
+
+#endif // SEALPIPE_CORE_BASE64_HPP

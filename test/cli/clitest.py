@@ -1,0 +1,54 @@
+# Copyright (c) 2026 The sealpipe authors.
+# Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+#
+# Shared harness for the CLI tests: runs the tool and checks CLI.md's conventions on every
+# call (nothing on stdout on failure, exactly one "sealpipe: error:" line on stderr).
+import os
+import subprocess
+import sys
+import unittest
+
+TOOL = None
+
+
+class Result:
+    def __init__(self, code, out, err):
+        self.code, self.out, self.err = code, out, err
+
+    @property
+    def text(self):
+        return self.out.decode()
+
+
+def run(*args, stdin=b"", check_conventions=True):
+    p = subprocess.run([TOOL, *map(str, args)], input=stdin, capture_output=True, timeout=120)
+    r = Result(p.returncode, p.stdout, p.stderr)
+    if check_conventions and r.code != 0:
+        assert r.code in (1, 2), f"{args}: exit code {r.code} is not 0, 1 or 2"
+        assert r.out == b"", f"{args}: wrote {r.out[:80]!r} to stdout on failure"
+        lines = r.err.decode(errors="replace").splitlines()
+        assert len(lines) == 1 and lines[0].startswith("sealpipe: error: "), \
+            f"{args}: stderr must be one 'sealpipe: error:' line, got {r.err!r}"
+    return r
+
+
+def vectors(*parts):
+    return os.path.join(os.environ["SEALPIPE_VECTORS"], *parts)
+
+
+class CliTestCase(unittest.TestCase):
+    def ok(self, *args, stdin=b""):
+        r = run(*args, stdin=stdin)
+        self.assertEqual(r.code, 0, f"{args}: {r.err.decode(errors='replace')}")
+        return r
+
+    def fails(self, code, *args, stdin=b""):
+        r = run(*args, stdin=stdin)
+        self.assertEqual(r.code, code, f"{args}: expected exit {code}, got {r.code}: {r.err!r}")
+        return r
+
+
+def main():
+    global TOOL
+    TOOL = sys.argv.pop(1)
+    unittest.main(verbosity=1)

@@ -1,0 +1,9 @@
+// expect: (invalid initialization of reference of type|no matching function for call to)
+// A nonce is not a tag: fixed-size byte types with different roles do not convert.
+#include <sealpipe/core/bytes.hpp>
+
+using Nonce = sealpipe::FixedBytes<12, struct NonceRole>;
+using Tag = sealpipe::FixedBytes<12, struct TagRole>;
+
+bool check(const Tag& t) { return t[0] == 0; }
+bool misuse(const Nonce& n) { return check(n); }

@@ -1,0 +1,8 @@
+// Twin of fixed_bytes_tags_fail.cpp: the right role compiles.
+#include <sealpipe/core/bytes.hpp>
+
+using Nonce = sealpipe::FixedBytes<12, struct NonceRole>;
+using Tag = sealpipe::FixedBytes<12, struct TagRole>;
+
+bool check(const Tag& t) { return t[0] == 0; }
+bool use(const Tag& t) { return check(t); }

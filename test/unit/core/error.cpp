@@ -1,0 +1,59 @@
+// Tests for sealpipe/error.hpp: categories, conditions, messages, result<T> and exit codes.
+#include <sealpipe/error.hpp>
+
+#include <boost/test/unit_test.hpp>
+
+using namespace sealpipe;
+
+BOOST_AUTO_TEST_SUITE(error_model)
+
+BOOST_AUTO_TEST_CASE(errors_map_to_conditions) {
+    BOOST_TEST((Error(error::malformed_input) == condition::bad_input));
+    BOOST_TEST((Error(error::size_limit_exceeded) == condition::bad_input));
+    BOOST_TEST((Error(error::authentication_failed) == condition::verification_failed));
+    BOOST_TEST((Error(error::object_not_found) == condition::verification_failed));
+    BOOST_TEST((Error(error::io_error) == condition::environment));
+    BOOST_TEST(!(Error(error::authentication_failed) == condition::bad_input));
+}
+
+BOOST_AUTO_TEST_CASE(exit_codes_follow_the_cli_contract) {
+    BOOST_TEST(exit_code_for(Error(error::authentication_failed)) == 1);
+    BOOST_TEST(exit_code_for(Error(error::untrusted_certificate)) == 1);
+    BOOST_TEST(exit_code_for(Error(error::malformed_input)) == 2);
+    BOOST_TEST(exit_code_for(Error(error::usage)) == 2);
+    BOOST_TEST(exit_code_for(Error(error::io_error)) == 2);
+}
+
+BOOST_AUTO_TEST_CASE(messages_and_detail) {
+    BOOST_TEST(Error(error::authentication_failed).message() == "authentication failed");
+    BOOST_TEST(length_error("nonce", 12, 8).message() == "nonce: expected 12 bytes, got 8");
+    BOOST_TEST((length_error("nonce", 12, 8) == error::invalid_length));
+    Error e = Error(error::malformed_input, "bad byte").context("reading key");
+    BOOST_TEST(e.message() == "reading key: bad byte");
+    BOOST_TEST(std::string(error_category().name()) == "sealpipe");
+    boost::system::error_code ec = error::object_corrupt;
+    BOOST_TEST((ec == condition::verification_failed));
+}
+
+result<int> parse_positive(int v) {
+    if (v <= 0) return fail(error::invalid_argument, "must be positive");
+    return v;
+}
+
+BOOST_AUTO_TEST_CASE(result_values_and_exceptions) {
+    auto ok = parse_positive(3);
+    BOOST_TEST(ok.has_value());
+    BOOST_TEST(*ok == 3);
+    auto bad = parse_positive(-1);
+    BOOST_TEST(!bad.has_value());
+    BOOST_TEST((bad.error() == error::invalid_argument));
+    BOOST_CHECK_THROW(bad.value(), boost::system::system_error);
+    try {
+        (void)bad.value();
+    } catch (const boost::system::system_error& e) {
+        BOOST_TEST((e.code() == error::invalid_argument));
+        BOOST_TEST(std::string(e.what()).find("must be positive") != std::string::npos);
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,104 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// The sealpipe tool's command registry, argument parser and I/O conventions (CLI.md):
+// binary stdin/stdout, nothing on stdout on failure, one error line, exit codes 0/1/2.
+
+#ifndef SEALPIPE_TOOLS_CLI_HPP
+#define SEALPIPE_TOOLS_CLI_HPP
+
+#include <sealpipe/core.hpp>
+
+#include <cstddef>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sealpipe::cli {
+
+/// One `--name [VALUE]` option of a command.
+struct Option {
+    std::string_view name;        ///< without the leading "--"
+    std::string_view value_name;  ///< empty for a flag that takes no value
+    std::string_view help;
+    bool required = false;
+    bool repeatable = false;
+};
+
+/// A parsed command line.
+class Args {
+public:
+    bool has(std::string_view name) const { return values_.contains(std::string(name)); }
+    /// The value of an option given at most once, if given.
+    std::optional<std::string> get(std::string_view name) const;
+    /// The value of a required option (the parser has already checked it is there).
+    const std::string& required(std::string_view name) const;
+    /// Every value of a repeatable option, in order.
+    std::vector<std::string> all(std::string_view name) const;
+    const std::vector<std::string>& positional() const { return positional_; }
+
+    std::map<std::string, std::vector<std::string>, std::less<>> values_;
+    std::vector<std::string> positional_;
+};
+
+/// Where a command reads and writes. Output is held back until the command succeeds.
+class Io {
+public:
+    /// Reads all of stdin; more than `limit` bytes is `error::size_limit_exceeded`.
+    result<Bytes> read_stdin(std::size_t limit = default_stdin_limit);
+    /// Reads stdin as text (same limit).
+    result<std::string> read_stdin_text(std::size_t limit = default_stdin_limit);
+    void write(ByteView b) { append(out_, b); }
+    void write(std::string_view s) { append(out_, as_bytes(s)); }
+    void write_line(std::string_view s) { write(s); write("\n"); }
+
+    Bytes& output() { return out_; }
+    bool stdout_is_terminal() const;
+    bool stderr_is_terminal() const;
+
+    static constexpr std::size_t default_stdin_limit = std::size_t{1} << 30;
+
+private:
+    Bytes out_;
+};
+
+using Handler = result<void> (*)(const Args&, Io&);
+
+/// A command: its words ("aead", "seal"), what it does, its options and positional arguments.
+struct Command {
+    std::vector<std::string_view> words;
+    std::string_view summary;
+    std::vector<Option> options;
+    std::string_view positional_usage;  ///< e.g. "HEX" or "PATH"; empty if none
+    std::size_t min_positional = 0;
+    std::size_t max_positional = 0;
+    Handler run = nullptr;
+    std::string_view details;           ///< extra paragraph for --help
+};
+
+/// Registers a command; used through `Registrar` at namespace scope in commands_<area>.cpp.
+void register_command(Command c);
+
+struct Registrar {
+    explicit Registrar(Command c) { register_command(std::move(c)); }
+};
+
+/// Runs the tool; returns the process exit code.
+int run(int argc, char** argv);
+
+// Helpers shared by commands --------------------------------------------------------------
+
+/// Reads a whole file (binary), at most `limit` bytes.
+result<Bytes> read_file(const std::string& path, std::size_t limit = Io::default_stdin_limit);
+/// Writes a whole file, replacing it.
+result<void> write_file(const std::string& path, ByteView data);
+/// Decodes an option's hex value, naming the option in errors.
+result<Bytes> hex_option(const Args& args, std::string_view name);
+/// Parses a non-negative integer option value.
+result<std::uint64_t> uint_option(const Args& args, std::string_view name, std::uint64_t fallback);
+
+} // namespace sealpipe::cli
+
+#endif // SEALPIPE_TOOLS_CLI_HPP
