@@ -30,7 +30,11 @@ namespace detail {
     Its layout affects speed only; LZW's output is fixed by the input. */
 class Dictionary {
 public:
-    Dictionary() : slots_(std::size_t{1} << 12) {}
+    /// Room for about `expected` entries before the first growth (at most 2048).
+    explicit Dictionary(std::size_t expected)
+        : slots_(std::bit_ceil(std::clamp<std::size_t>(2 * expected, 16, std::size_t{1} << 12))),
+          mask_(slots_.size() - 1),
+          shift_(64 - static_cast<unsigned>(std::countr_zero(slots_.size()))) {}
 
     /// The code of `key` (prefix code << 8 | byte), or 0 when absent.
     std::uint32_t find(std::uint64_t key) const noexcept {
@@ -72,8 +76,8 @@ private:
     }
 
     std::vector<std::uint64_t> slots_;
-    std::size_t mask_ = (std::size_t{1} << 12) - 1;
-    unsigned shift_ = 64 - 12;
+    std::size_t mask_;
+    unsigned shift_;
     std::size_t count_ = 0;
 };
 
@@ -106,7 +110,7 @@ private:
 /** LZW of a non-empty input after its size header. Gives up (returns false) when the output
     grows beyond `give_up_above` bytes or the codes would exceed `max_code_bits`. */
 inline bool compress_codes(ByteView in, Bytes& out, std::size_t give_up_above, bool& too_many_codes) {
-    Dictionary dictionary;
+    Dictionary dictionary(in.size());
     BitWriter writer(out);
     std::uint64_t highest = 0xff;
     unsigned width = 8;
