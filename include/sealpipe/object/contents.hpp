@@ -206,7 +206,11 @@ public:
     /** Checks `data` against `ref`: length equals the size, the hash matches, each of the
         `ref.degree()` leading groups is a valid reference, they are strictly ascending, and the
         height and parents size recomputed from them equal the reference's (SPEC.md §2).
-        @par Errors `error::object_corrupt` for any mismatch, with a message naming it. */
+        @par Errors `error::object_corrupt` for any mismatch, with a message naming it.
+        @par Security
+        Nothing of `data` is exposed unless every check passed. The checks authenticate the
+        data against the reference, not the reference itself: the degree is not recorded in
+        the data, so a reference must come whole from a verified parent or the user. */
     [[nodiscard]] static result<BasicContentsView> from_data(const reference_type& ref, ByteView data) {
         if (auto v = detail::validate_contents<Format>(ref, data); !v) return v.error();
         return BasicContentsView(ref, data);
