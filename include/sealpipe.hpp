@@ -7,5 +7,6 @@
 #define SEALPIPE_HPP
 
 #include <sealpipe/core.hpp>
+#include <sealpipe/storage.hpp>   // Sqlite, Redis, open_store: sealpipe/storage/{sqlite,redis,uri}.hpp
 
 #endif // SEALPIPE_HPP

@@ -46,6 +46,7 @@ struct GcStats {
     std::size_t deleted = 0;     ///< unreachable objects removed (or that would be, in a dry run)
     std::size_t kept_recent = 0; ///< unreachable objects kept because they were written recently
     std::size_t temporaries = 0; ///< stale temporary files removed (directory backend)
+    WriteTime cutoff{};          ///< start of the collection minus the grace period
 };
 
 namespace detail {
@@ -150,6 +151,7 @@ template <class Backend, class Verifier>
     if (!m) return m.error();
     GcStats stats;
     stats.reachable = m->objects;
+    stats.cutoff = cutoff;
 
     std::vector<Key> candidates;
     auto e = store.enumerate([&](const ObjectInfo& info) {

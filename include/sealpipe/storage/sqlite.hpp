@@ -99,10 +99,11 @@ public:
         sqlite3_busy_timeout(c->db_, static_cast<int>(o.busy_timeout.count()));
         // WAL: readers never block writers and a killed writer leaves only an uncommitted
         // tail that the next connection ignores.
-        if (auto r = c->exec("PRAGMA journal_mode=WAL"); !r) return r.error();
+        const std::string context = "opening '" + path + "'";
+        if (auto r = c->exec("PRAGMA journal_mode=WAL"); !r) return std::move(r.error()).context(context);
         if (auto r = c->exec(o.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !r)
-            return r.error();
-        if (auto r = c->exec(std::string(schema)); !r) return r.error();
+            return std::move(r.error()).context(context);
+        if (auto r = c->exec(std::string(schema)); !r) return std::move(r.error()).context(context);
         struct {
             Stmt* stmt;
             const char* sql;
