@@ -15,4 +15,13 @@ step "sealpipe --version"
 step "sealpipe digest (SHA-256 of a message)"
 printf 'hello, untrusted world' | "$tool" digest
 
+step "example/storage: a verified store, reachability and garbage collection"
+store_dir=$(mktemp -d)
+trap 'rm -rf "$store_dir" /tmp/sealpipe-example-direct' EXIT
+root=$("$build/example/example_storage" "sqlite:$store_dir/objects.db" | tee /dev/stderr | tail -n 1)
+
+step "sealpipe store check / store gc (the example's root)"
+"$tool" store check --store "sqlite:$store_dir/objects.db" "$root"
+"$tool" store gc --store "sqlite:$store_dir/objects.db" --keep "$root"
+
 printf '\ndemo finished\n'
