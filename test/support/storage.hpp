@@ -166,7 +166,10 @@ inline bool port_open(int port) {
     the same port (losing every key, as a server without persistence does). */
 class RedisServer {
 public:
-    RedisServer() : port_(free_loopback_port()) { start(); }
+    /// `extra` are more redis-server arguments, e.g. {"--requirepass", "secret"}.
+    explicit RedisServer(std::vector<std::string> extra = {}) : port_(free_loopback_port()), extra_(std::move(extra)) {
+        start();
+    }
     RedisServer(const RedisServer&) = delete;
     RedisServer& operator=(const RedisServer&) = delete;
     ~RedisServer() {
@@ -183,9 +186,14 @@ public:
         if (pid < 0) throw std::runtime_error("fork failed");
         if (pid == 0) {
             if (::chdir(dir_.path().c_str()) != 0) ::_exit(127);
-            ::execlp("redis-server", "redis-server", "--port", port.c_str(), "--bind", "127.0.0.1", "--save", "",
-                     "--appendonly", "no", "--dir", dir_.path().c_str(), "--logfile", "redis.log", "--daemonize", "no",
-                     static_cast<char*>(nullptr));
+            std::vector<std::string> args{"redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
+                                          "--appendonly", "no", "--dir", dir_.path(), "--logfile", "redis.log",
+                                          "--daemonize", "no"};
+            args.insert(args.end(), extra_.begin(), extra_.end());
+            std::vector<char*> argv;
+            for (auto& a : args) argv.push_back(a.data());
+            argv.push_back(nullptr);
+            ::execvp("redis-server", argv.data());
             ::_exit(127);
         }
         pid_ = pid;
@@ -219,6 +227,7 @@ private:
     TempDir dir_;
     pid_t owner_ = ::getpid();
     int port_;
+    std::vector<std::string> extra_;
     pid_t pid_ = -1;
 };
 

@@ -146,6 +146,30 @@ BOOST_AUTO_TEST_CASE(store_uris) {
     BOOST_TEST((open_store("dir:/proc/self/status/x").error() == error::io_error));
 }
 
+BOOST_AUTO_TEST_CASE(redis_auth_and_database) {
+    test::RedisServer server({"--requirepass", "s3cret"});
+    const std::string at = "127.0.0.1:" + std::to_string(server.port());
+    const auto o = leaf(300, 8);
+    auto store = open_store("redis://:s3cret@" + at + "/2");
+    BOOST_TEST_REQUIRE(store.has_value(), (store ? "" : store.error().message()));
+    BOOST_TEST(store->put(o.key, o.data).has_value());
+    BOOST_TEST((store->get(o.key).value() == o.data));
+    // Databases are separate namespaces.
+    auto db3 = open_store("redis://:s3cret@" + at + "/3").value();
+    BOOST_TEST(!db3.contains(o.key).value());
+    // A wrong password fails at connection; none fails at the first command.
+    auto wrong = open_store("redis://:nope@" + at + "/2");
+    BOOST_TEST_REQUIRE(!wrong.has_value());
+    BOOST_TEST((wrong.error() == error::backend_unavailable));
+    BOOST_TEST_MESSAGE(wrong.error().message());
+    auto none = open_store("redis://" + at);
+    BOOST_TEST_REQUIRE(none.has_value());
+    auto denied = none->get(o.key);
+    BOOST_TEST_REQUIRE(!denied.has_value());
+    BOOST_TEST((denied.error() == error::backend_unavailable));
+    BOOST_TEST(denied.error().message().find("NOAUTH") != std::string::npos, denied.error().message());
+}
+
 BOOST_AUTO_TEST_CASE(directory_layout_is_sharded) {
     test::TempDir dir;
     auto d = Directory::open(dir.path()).value();
