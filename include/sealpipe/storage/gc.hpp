@@ -8,6 +8,7 @@
 #define SEALPIPE_STORAGE_GC_HPP
 
 #include <sealpipe/storage/basic_store.hpp>
+#include <sealpipe/storage/detail/sha256_v1.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -51,6 +52,9 @@ struct GcStats {
 
 namespace detail {
 
+/// The most bytes one marking batch may fetch (beyond its first object).
+inline constexpr std::size_t batch_bytes_limit = std::size_t{32} << 20;
+
 /** Fetches and verifies every object reachable from `roots`, iteratively (an explicit stack,
     batches of `batch` keys through get_many) and visiting each object once. Stops at the first
     missing or corrupt object, naming it and the object that references it. */
@@ -69,7 +73,15 @@ template <class Backend, class Verifier>
     std::vector<Pending> current;
     std::vector<Key> keys;
     while (!stack.empty()) {
-        const std::size_t n = std::min(batch, stack.size());
+        // A batch holds at most `batch` objects and, beyond its first, `batch_bytes_limit`
+        // bytes as the keys announce them: memory stays bounded even for 2 MiB objects.
+        std::size_t n = 0, announced = 0;
+        while (n < std::min(batch, stack.size())) {
+            const std::size_t size = detail::sha256_v1::size_of(stack[stack.size() - 1 - n].key);
+            if (n > 0 && announced + size > batch_bytes_limit) break;
+            announced += size;
+            ++n;
+        }
         current.assign(std::make_move_iterator(stack.end() - static_cast<std::ptrdiff_t>(n)),
                        std::make_move_iterator(stack.end()));
         stack.resize(stack.size() - n);
