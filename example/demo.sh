@@ -25,5 +25,13 @@ root=$(printf 'a directory' | "$tool" object ref --child "$leaf")
 "$tool" object inspect "$root"
 { printf '%s' "$leaf" | "$tool" hex --decode; printf 'a directory'; } | "$tool" object verify "$root" && echo "verify: the data matches the root reference"
 if ! printf 'tampered' | "$tool" object verify "$leaf" 2>/dev/null; then echo "verify: tampered data is refused (exit 1)"; fi
+step "example/storage: a verified store, reachability and garbage collection"
+store_dir=$(mktemp -d)
+trap 'rm -rf "$store_dir" /tmp/sealpipe-example-direct' EXIT
+root=$("$build/example/example_storage" "sqlite:$store_dir/objects.db" | tee /dev/stderr | tail -n 1)
+
+step "sealpipe store check / store gc (the example's root)"
+"$tool" store check --store "sqlite:$store_dir/objects.db" "$root"
+"$tool" store gc --store "sqlite:$store_dir/objects.db" --keep "$root"
 
 printf '\ndemo finished\n'

@@ -9,5 +9,6 @@
 #include <sealpipe/codec.hpp>
 #include <sealpipe/core.hpp>
 #include <sealpipe/object.hpp>
+#include <sealpipe/storage.hpp>   // Sqlite, Redis, open_store: sealpipe/storage/{sqlite,redis,uri}.hpp
 
 #endif // SEALPIPE_HPP

@@ -1,0 +1,88 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// The storage concepts: `StorageBackend` (where bytes live) and `ObjectVerifier` (how an
+// object is checked against its key and what it references). doc/storage.md has the tables.
+
+#ifndef SEALPIPE_STORAGE_CONCEPTS_HPP
+#define SEALPIPE_STORAGE_CONCEPTS_HPP
+
+#include <sealpipe/storage/key.hpp>
+
+#include <concepts>
+#include <functional>
+#include <optional>
+#include <span>
+#include <vector>
+
+namespace sealpipe::storage {
+
+/** The visitor of `enumerate`: called once per stored object; return false to stop.
+    It is called without any backend lock held, so it may call back into the backend. */
+using ObjectVisitor = std::function<bool(const ObjectInfo&)>;
+
+namespace detail {
+
+template <class B>
+concept HasSingleOps = requires(B& b, const Key& k, ByteView data, WriteTime t) {
+    { b.put(k, data) } -> std::same_as<result<void>>;
+    { b.get(k) } -> std::same_as<result<Bytes>>;
+    { b.contains(k) } -> std::same_as<result<bool>>;
+    { b.touch(k) } -> std::same_as<result<bool>>;
+    { b.remove(k) } -> std::same_as<result<bool>>;
+    { b.remove_if_written_before(k, t) } -> std::same_as<result<bool>>;
+};
+
+template <class B>
+concept HasBatchOps = requires(B& b, std::span<const PutItem> items, std::span<const Key> keys) {
+    { b.put_many(items) } -> std::same_as<result<void>>;
+    { b.get_many(keys) } -> std::same_as<result<std::vector<std::optional<Bytes>>>>;
+    { b.contains_many(keys) } -> std::same_as<result<std::vector<bool>>>;
+};
+
+template <class B>
+concept HasEnumerate = requires(B& b, const ObjectVisitor& visit) {
+    { b.enumerate(visit) } -> std::same_as<result<void>>;
+};
+
+} // namespace detail
+
+/** A place where object bytes live, keyed by `Key`. Backends store opaque bytes and do not
+    verify them: that is the job of `BasicStore`'s `ObjectVerifier`.
+
+    | expression | result | semantics |
+    | --- | --- | --- |
+    | `b.put(k, data)` | `result<void>` | stores data under k; idempotent; a put of an existing key refreshes its write time |
+    | `b.get(k)` | `result<Bytes>` | the stored bytes; `error::object_not_found` when absent |
+    | `b.contains(k)` | `result<bool>` | whether k is stored |
+    | `b.touch(k)` | `result<bool>` | refreshes the write time of a stored k; false when absent |
+    | `b.remove(k)` | `result<bool>` | deletes k; false when it was absent |
+    | `b.remove_if_written_before(k, t)` | `result<bool>` | atomically deletes k only if its write time is before t |
+    | `b.enumerate(visit)` | `result<void>` | calls visit(ObjectInfo) for every stored object until it returns false |
+    | `b.put_many(items)` | `result<void>` | put of each item, batched |
+    | `b.get_many(keys)` | `result<vector<optional<Bytes>>>` | get of each key, batched; nullopt when absent |
+    | `b.contains_many(keys)` | `result<vector<bool>>` | contains of each key, batched |
+
+    Every operation fails with `error::io_error` or `error::backend_unavailable` when the
+    environment does; none returns partially written data. */
+template <class B>
+concept StorageBackend = detail::HasSingleOps<B> && detail::HasBatchOps<B> && detail::HasEnumerate<B>;
+
+/** How a store checks an object against its key and finds the keys the object references.
+
+    | expression | result | semantics |
+    | --- | --- | --- |
+    | `V::verify(k, data)` | `result<void>` | success iff data is the object k names; else `error::object_corrupt` |
+    | `V::check_key(k)` | `result<void>` | rejects keys no object can match (`error::invalid_reference`) |
+    | `V::children(k, data)` | `result<std::vector<Key>>` | the keys a verified object references |
+*/
+template <class V>
+concept ObjectVerifier = requires(const Key& k, ByteView data) {
+    { V::verify(k, data) } -> std::same_as<result<void>>;
+    { V::check_key(k) } -> std::same_as<result<void>>;
+    { V::children(k, data) } -> std::same_as<result<std::vector<Key>>>;
+};
+
+} // namespace sealpipe::storage
+
+#endif // SEALPIPE_STORAGE_CONCEPTS_HPP

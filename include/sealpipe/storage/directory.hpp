@@ -1,0 +1,319 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// `Directory`: a storage backend of one file per object, sharded by hash prefix, written
+// atomically (temporary file, fsync, rename, fsync of the directory).
+
+#ifndef SEALPIPE_STORAGE_DIRECTORY_HPP
+#define SEALPIPE_STORAGE_DIRECTORY_HPP
+
+#include <sealpipe/core/hex.hpp>
+#include <sealpipe/core/random.hpp>
+#include <sealpipe/storage/basic_store.hpp>
+#include <sealpipe/storage/concepts.hpp>
+#include <sealpipe/storage/detail/posix.hpp>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace sealpipe::storage {
+
+/// How `Directory::open` behaves.
+struct DirectoryOptions {
+    /// Create the directory (and its parents) when it does not exist.
+    bool create = true;
+    /// fsync each object file and its directory (durability across power loss). Without it,
+    /// objects are still atomic with respect to crashes of the process, not of the machine.
+    bool sync = true;
+};
+
+/** One file per object: `ROOT/<first 2 hex digits>/<80 hex digits of the key>`.
+
+    A put writes `ROOT/xx/.tmp-*`, sets its write time, fsyncs it, renames it over the final
+    name and fsyncs `ROOT/xx`. rename(2) is atomic, so readers in any process see either no
+    object or the whole object, never a torn one; concurrent writers of one object both
+    succeed (they write the same bytes). The modification time of an object file is its
+    write time: a put of an existing object only sets it again.
+
+    @par Errors every failure of the file system is `error::io_error` naming the path and the
+    reason ("Read-only file system", "No space left on device", "File too large").
+    @par Thread and process safety Safe for any number of threads and processes sharing the
+    directory (on a local file system; NFS renames are not atomic for every client). */
+class Directory {
+public:
+    /** Opens (by default creating) a store directory.
+        @par Errors `error::io_error` when it cannot be created or is not a directory. */
+    [[nodiscard]] static result<Directory> open(const std::string& path, DirectoryOptions options = {}) {
+        if (path.empty()) return fail(error::invalid_argument, "directory store: empty path");
+        std::string root = path;
+        while (root.size() > 1 && root.back() == '/') root.pop_back();
+        if (options.create) {
+            std::error_code ec;
+            std::filesystem::create_directories(root, ec);
+            if (ec) return fail(error::io_error, "cannot create store directory '" + root + "': " + ec.message());
+        }
+        struct stat st{};
+        if (::stat(root.c_str(), &st) != 0) return detail::posix::errno_error("cannot open store directory", root);
+        if (!S_ISDIR(st.st_mode))
+            return fail(error::io_error, "cannot open store directory '" + root + "': Not a directory");
+        return Directory(std::move(root), options);
+    }
+
+    /// The store's root directory.
+    const std::string& path() const noexcept { return root_; }
+
+    /// The file that holds `k`.
+    [[nodiscard]] std::string object_path(const Key& k) const {
+        const std::string hex = to_hex(k);
+        return root_ + "/" + hex.substr(0, 2) + "/" + hex;
+    }
+
+    [[nodiscard]] result<void> put(const Key& k, ByteView data) {
+        const std::string hex = to_hex(k);
+        const std::string shard = root_ + "/" + hex.substr(0, 2);
+        const std::string final_path = shard + "/" + hex;
+        const timespec now = detail::posix::to_timespec(Clock::now());
+        const timespec times[2] = {now, now};
+        // Already stored: refresh the write time only.
+        if (::utimensat(AT_FDCWD, final_path.c_str(), times, 0) == 0) return {};
+        if (errno != ENOENT) return detail::posix::errno_error("cannot update object", final_path);
+
+        if (auto r = make_shard(shard); !r) return r;
+        const std::string tmp = temp_name(shard, ".tmp-");
+        detail::posix::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+        if (!fd) return detail::posix::errno_error("cannot create object file in", shard);
+        auto abandon = [&](std::string_view what, int err) {
+            fd.reset();
+            ::unlink(tmp.c_str());
+            return detail::posix::errno_error(what, tmp, err);
+        };
+        if (int err = detail::posix::write_all(fd.get(), data)) return abandon("cannot write object file", err);
+        if (::futimens(fd.get(), times) != 0) return abandon("cannot set the write time of", errno);
+        if (sync_ && ::fsync(fd.get()) != 0) return abandon("cannot fsync object file", errno);
+        if (fd.close() != 0) {
+            const int err = errno;
+            ::unlink(tmp.c_str());
+            return detail::posix::errno_error("cannot close object file", tmp, err);
+        }
+        if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
+            const int err = errno;
+            ::unlink(tmp.c_str());
+            return detail::posix::errno_error("cannot rename object file to", final_path, err);
+        }
+        if (sync_) return detail::posix::fsync_directory(shard);
+        return {};
+    }
+
+    [[nodiscard]] result<Bytes> get(const Key& k) const {
+        const std::string p = object_path(k);
+        detail::posix::Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) {
+            if (errno == ENOENT || errno == ENOTDIR) return detail::not_found(k);
+            return detail::posix::errno_error("cannot open object file", p);
+        }
+        struct stat st{};
+        if (::fstat(fd.get(), &st) != 0) return detail::posix::errno_error("cannot stat object file", p);
+        const auto size = static_cast<std::size_t>(st.st_size);
+        if (size > max_object_bytes) return detail::oversized(k, size);
+        Bytes out;
+        // One byte more than announced: a file that grew is reported, not truncated.
+        if (int err = detail::posix::read_up_to(fd.get(), out, size + 1))
+            return detail::posix::errno_error("cannot read object file", p, err);
+        return out;
+    }
+
+    [[nodiscard]] result<bool> contains(const Key& k) const {
+        const std::string p = object_path(k);
+        struct stat st{};
+        if (::stat(p.c_str(), &st) == 0) return true;
+        if (errno == ENOENT || errno == ENOTDIR) return false;
+        return detail::posix::errno_error("cannot stat object file", p);
+    }
+
+    [[nodiscard]] result<bool> touch(const Key& k) {
+        const std::string p = object_path(k);
+        const timespec now = detail::posix::to_timespec(Clock::now());
+        const timespec times[2] = {now, now};
+        if (::utimensat(AT_FDCWD, p.c_str(), times, 0) == 0) return true;
+        if (errno == ENOENT || errno == ENOTDIR) return false;
+        return detail::posix::errno_error("cannot update object", p);
+    }
+
+    [[nodiscard]] result<bool> remove(const Key& k) {
+        const std::string p = object_path(k);
+        if (::unlink(p.c_str()) == 0) return true;
+        if (errno == ENOENT || errno == ENOTDIR) return false;
+        return detail::posix::errno_error("cannot remove object file", p);
+    }
+
+    /** Deletes `k` only if its write time is before `cutoff`, atomically with respect to puts
+        in any process: the file is first renamed aside, its time read there, and it is put
+        back when a put touched it in the meantime. (While it is aside, readers of `k` see it
+        missing; only unreachable objects are ever removed this way.) */
+    [[nodiscard]] result<bool> remove_if_written_before(const Key& k, WriteTime cutoff) {
+        const std::string hex = to_hex(k);
+        const std::string shard = root_ + "/" + hex.substr(0, 2);
+        const std::string p = shard + "/" + hex;
+        const std::string aside = temp_name(shard, ".gc-");
+        if (::rename(p.c_str(), aside.c_str()) != 0) {
+            if (errno == ENOENT || errno == ENOTDIR) return false;
+            return detail::posix::errno_error("cannot move object file", p);
+        }
+        struct stat st{};
+        if (::stat(aside.c_str(), &st) != 0) return detail::posix::errno_error("cannot stat object file", aside);
+        if (detail::posix::from_timespec(st.st_mtim) < cutoff) {
+            if (::unlink(aside.c_str()) != 0) return detail::posix::errno_error("cannot remove object file", aside);
+            if (sync_) {
+                if (auto r = detail::posix::fsync_directory(shard); !r) return r.error();
+            }
+            return true;
+        }
+        // Touched since: put it back (unless a put wrote it again meanwhile: same bytes).
+        if (::link(aside.c_str(), p.c_str()) != 0 && errno != EEXIST)
+            return detail::posix::errno_error("cannot restore object file", p);
+        ::unlink(aside.c_str());
+        return false;
+    }
+
+    /// Visits every object file shard by shard (temporary files are skipped).
+    [[nodiscard]] result<void> enumerate(const ObjectVisitor& visit) const {
+        for (unsigned s = 0; s < 256; ++s) {
+            const Byte b = static_cast<Byte>(s);
+            const std::string shard = root_ + "/" + hex_encode(ByteView(&b, 1));
+            std::vector<ObjectInfo> found;
+            auto r = scan(shard, [&](const std::string& name, const struct stat& st) {
+                if (name.size() != 80 || name.front() == '.') return;
+                auto key = key_from_hex(name);
+                if (!key || to_hex(*key) != name) return; // not ours (uppercase, stray file)
+                found.push_back({*key, detail::posix::from_timespec(st.st_mtim)});
+            });
+            if (!r) return r;
+            for (const auto& info : found)
+                if (!visit(info)) return {};
+        }
+        return {};
+    }
+
+    [[nodiscard]] result<void> put_many(std::span<const PutItem> items) {
+        for (const auto& item : items)
+            if (auto r = put(item.key, item.data); !r) return r;
+        return {};
+    }
+
+    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Key> keys) const {
+        std::vector<std::optional<Bytes>> out;
+        out.reserve(keys.size());
+        for (const auto& k : keys) {
+            auto r = get(k);
+            if (r) out.emplace_back(std::move(*r));
+            else if (r.error() == error::object_not_found) out.emplace_back();
+            else return r.error();
+        }
+        return out;
+    }
+
+    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Key> keys) const {
+        std::vector<bool> out;
+        out.reserve(keys.size());
+        for (const auto& k : keys) {
+            auto r = contains(k);
+            if (!r) return r.error();
+            out.push_back(*r);
+        }
+        return out;
+    }
+
+    /** Removes temporary files (left by writers or collections that were killed) whose time
+        is before `cutoff`. `collect_garbage` calls it with a cutoff an hour before its own. */
+    [[nodiscard]] result<std::size_t> remove_stale_temporaries(WriteTime cutoff) {
+        std::size_t removed = 0;
+        for (unsigned s = 0; s < 256; ++s) {
+            const Byte b = static_cast<Byte>(s);
+            const std::string shard = root_ + "/" + hex_encode(ByteView(&b, 1));
+            std::vector<std::string> stale;
+            auto r = scan(shard, [&](const std::string& name, const struct stat& st) {
+                if ((name.starts_with(".tmp-") || name.starts_with(".gc-")) &&
+                    detail::posix::from_timespec(st.st_mtim) < cutoff)
+                    stale.push_back(shard + "/" + name);
+            });
+            if (!r) return r.error();
+            for (const auto& p : stale)
+                if (::unlink(p.c_str()) == 0) ++removed;
+        }
+        return removed;
+    }
+
+private:
+    Directory(std::string root, DirectoryOptions options)
+        : root_(std::move(root)), sync_(options.sync) {}
+
+    [[nodiscard]] result<void> make_shard(const std::string& shard) const {
+        if (::mkdir(shard.c_str(), 0755) == 0) {
+            if (sync_) return detail::posix::fsync_directory(root_);
+            return {};
+        }
+        if (errno == EEXIST) return {};
+        return detail::posix::errno_error("cannot create directory", shard);
+    }
+
+    /// A name no other writer (thread or process) can pick: pid, counter and random bits.
+    static std::string temp_name(const std::string& shard, std::string_view prefix) {
+        static std::atomic<std::uint64_t> counter{0};
+        std::array<Byte, 8> r{};
+        (void)random_bytes(r);
+        return shard + "/" + std::string(prefix) + std::to_string(::getpid()) + "-" +
+               std::to_string(counter.fetch_add(1)) + "-" + hex_encode(r);
+    }
+
+    /// Calls f(name, stat) for each entry of a shard; a missing shard is empty.
+    template <class F>
+    [[nodiscard]] static result<void> scan(const std::string& shard, F&& f) {
+        DIR* dir = ::opendir(shard.c_str());
+        if (!dir) {
+            if (errno == ENOENT) return {};
+            return detail::posix::errno_error("cannot list directory", shard);
+        }
+        std::unique_ptr<DIR, int (*)(DIR*)> guard(dir, ::closedir);
+        while (true) {
+            errno = 0;
+            const dirent* e = ::readdir(dir);
+            if (!e) {
+                if (errno != 0) return detail::posix::errno_error("cannot list directory", shard);
+                return {};
+            }
+            const std::string name = e->d_name;
+            if (name == "." || name == "..") continue;
+            struct stat st{};
+            if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+                if (errno == ENOENT) continue; // removed meanwhile
+                return detail::posix::errno_error("cannot stat", shard + "/" + name);
+            }
+            if (!S_ISREG(st.st_mode)) continue;
+            f(name, st);
+        }
+    }
+
+    std::string root_;
+    bool sync_ = true;
+};
+
+static_assert(StorageBackend<Directory>);
+
+/// A verified directory store.
+using DirectoryStore = BasicStore<Directory>;
+
+} // namespace sealpipe::storage
+
+#endif // SEALPIPE_STORAGE_DIRECTORY_HPP

@@ -1,0 +1,197 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// Reachability checks and mark-and-sweep garbage collection over a store, using only the
+// plaintext outgoing references of objects (no key is needed).
+
+#ifndef SEALPIPE_STORAGE_GC_HPP
+#define SEALPIPE_STORAGE_GC_HPP
+
+#include <sealpipe/storage/basic_store.hpp>
+#include <sealpipe/storage/detail/sha256_v1.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <iterator>
+#include <optional>
+#include <span>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace sealpipe::storage {
+
+/// What `check_reachable` saw.
+struct ReachStats {
+    std::size_t objects = 0; ///< distinct objects fetched and verified
+    std::size_t bytes = 0;   ///< their total size
+};
+
+/// How `collect_garbage` runs.
+struct GcOptions {
+    /** Objects whose last put (or touch) began less than `grace` before the collection
+        started are kept even when unreachable: a writer has that long to store the root of
+        what it is uploading (or to touch it) and to name it as a root. */
+    std::chrono::nanoseconds grace = std::chrono::hours(1);
+    /// Objects fetched per batch while marking.
+    std::size_t batch = 256;
+    /// Count what would be deleted without deleting anything.
+    bool dry_run = false;
+};
+
+/// What `collect_garbage` did.
+struct GcStats {
+    std::size_t reachable = 0;   ///< objects marked from the roots
+    std::size_t deleted = 0;     ///< unreachable objects removed (or that would be, in a dry run)
+    std::size_t kept_recent = 0; ///< unreachable objects kept because they were written recently
+    std::size_t temporaries = 0; ///< stale temporary files removed (directory backend)
+    WriteTime cutoff{};          ///< start of the collection minus the grace period
+};
+
+namespace detail {
+
+/// The most bytes one marking batch may fetch (beyond its first object).
+inline constexpr std::size_t batch_bytes_limit = std::size_t{32} << 20;
+
+/** Fetches and verifies every object reachable from `roots`, iteratively (an explicit stack,
+    batches of `batch` keys through get_many) and visiting each object once. Stops at the first
+    missing or corrupt object, naming it and the object that references it. */
+template <class Backend, class Verifier>
+[[nodiscard]] result<ReachStats> mark(BasicStore<Backend, Verifier>& store, std::span<const Key> roots,
+                                      std::size_t batch, std::unordered_set<Key, KeyHash>& visited) {
+    ReachStats stats;
+    struct Pending {
+        Key key;
+        std::optional<Key> parent;
+    };
+    std::vector<Pending> stack;
+    for (const auto& r : roots)
+        if (visited.insert(r).second) stack.push_back({r, std::nullopt});
+    if (batch == 0) batch = 1;
+    std::vector<Pending> current;
+    std::vector<Key> keys;
+    while (!stack.empty()) {
+        // A batch holds at most `batch` objects and, beyond its first, `batch_bytes_limit`
+        // bytes as the keys announce them: memory stays bounded even for 2 MiB objects.
+        std::size_t n = 0, announced = 0;
+        while (n < std::min(batch, stack.size())) {
+            const std::size_t size = detail::sha256_v1::size_of(stack[stack.size() - 1 - n].key);
+            if (n > 0 && announced + size > batch_bytes_limit) break;
+            announced += size;
+            ++n;
+        }
+        current.assign(std::make_move_iterator(stack.end() - static_cast<std::ptrdiff_t>(n)),
+                       std::make_move_iterator(stack.end()));
+        stack.resize(stack.size() - n);
+        keys.clear();
+        for (const auto& p : current) keys.push_back(p.key);
+        auto fetched = store.get_many(keys);
+        if (!fetched) return fetched.error();
+        for (std::size_t i = 0; i < n; ++i) {
+            auto& got = (*fetched)[i];
+            if (!got) {
+                Error e = got.error();
+                if (current[i].parent) return std::move(e).context("reached from " + to_hex(*current[i].parent));
+                return e;
+            }
+            ++stats.objects;
+            stats.bytes += got->size();
+            auto children = Verifier::children(current[i].key, *got);
+            if (!children) return children.error();
+            for (const auto& c : *children)
+                if (visited.insert(c).second) stack.push_back({c, current[i].key});
+        }
+    }
+    return stats;
+}
+
+template <class B>
+concept HasStaleTemporaries = requires(B& b, WriteTime t) {
+    { b.remove_stale_temporaries(t) } -> std::same_as<result<std::size_t>>;
+};
+
+} // namespace detail
+
+/** Is every object in `roots` and everything they reach stored and valid?
+
+    Walks the DAG through the outgoing references in each object's header (SPEC.md §2),
+    fetching in batches and verifying each object against its reference.
+
+    @return the number and total size of the distinct objects checked.
+    @par Errors the first `error::object_not_found` or `error::object_corrupt` met, naming
+    the object (and the object that references it); environment errors from the backend.
+    @par Security Needs no key: references are plaintext. A success proves availability and
+    integrity of the stored bytes, not that anyone can decode them. */
+template <class Backend, class Verifier>
+[[nodiscard]] result<ReachStats> check_reachable(BasicStore<Backend, Verifier>& store, std::span<const Key> roots,
+                                                 std::size_t batch = 256) {
+    std::unordered_set<Key, KeyHash> visited;
+    return detail::mark(store, roots, batch, visited);
+}
+
+/// `check_reachable` for one root.
+template <class Backend, class Verifier>
+[[nodiscard]] result<ReachStats> check_reachable(BasicStore<Backend, Verifier>& store, const Key& root,
+                                                 std::size_t batch = 256) {
+    return check_reachable(store, std::span(&root, 1), batch);
+}
+
+/** Deletes every object that is neither reachable from `roots` nor recently written.
+
+    1. T0 = now; cutoff = T0 - options.grace.
+    2. Mark: every object reachable from the roots (verified; a missing or corrupt object
+       aborts the collection before anything is deleted).
+    3. Sweep: enumerate the store; each unmarked object with a write time before the cutoff
+       is removed with `remove_if_written_before(key, cutoff)`, which the backend performs
+       atomically, so an object put again after the enumeration saw it is not removed.
+
+    @par Concurrency Safe against concurrent writers in any thread or process: an object
+    whose put (or touch) begins after T0 - grace is never deleted by this collection. What
+    the rule does not cover: a writer that relies on an old object by checking `contains`
+    without a `touch`, or that takes longer than `grace` to store and register its root.
+    @par Errors as `check_reachable` for the mark phase; environment errors from the backend
+    (some objects may then have been deleted, all of them garbage). */
+template <class Backend, class Verifier>
+[[nodiscard]] result<GcStats> collect_garbage(BasicStore<Backend, Verifier>& store, std::span<const Key> roots,
+                                              const GcOptions& options = {}) {
+    const WriteTime start = Clock::now();
+    const WriteTime cutoff = start - std::chrono::duration_cast<Clock::duration>(options.grace);
+    std::unordered_set<Key, KeyHash> marked;
+    auto m = detail::mark(store, roots, options.batch, marked);
+    if (!m) return m.error();
+    GcStats stats;
+    stats.reachable = m->objects;
+    stats.cutoff = cutoff;
+
+    std::vector<Key> candidates;
+    auto e = store.enumerate([&](const ObjectInfo& info) {
+        if (marked.contains(info.key)) return true;
+        if (info.written < cutoff) candidates.push_back(info.key);
+        else ++stats.kept_recent;
+        return true;
+    });
+    if (!e) return e.error();
+    if (options.dry_run) {
+        stats.deleted = candidates.size();
+        return stats;
+    }
+    for (const auto& k : candidates) {
+        auto r = store.backend().remove_if_written_before(k, cutoff);
+        if (!r) return r.error();
+        if (*r) ++stats.deleted;
+        else ++stats.kept_recent;
+    }
+    if constexpr (detail::HasStaleTemporaries<Backend>) {
+        // A temporary file is only ever stale: its writer died. Leave an hour for slow writers.
+        auto t = store.backend().remove_stale_temporaries(std::min(cutoff, start - std::chrono::hours(1)));
+        if (!t) return t.error();
+        stats.temporaries = *t;
+    }
+    return stats;
+}
+
+} // namespace sealpipe::storage
+
+#endif // SEALPIPE_STORAGE_GC_HPP

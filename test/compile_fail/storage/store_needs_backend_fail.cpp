@@ -1,0 +1,12 @@
+// expect: sealpipe: BasicStore<Backend, Verifier> requires 'Backend' to model sealpipe::storage::StorageBackend
+// A store over something that only half models the backend concept (no get, no enumerate).
+#include <sealpipe/storage/basic_store.hpp>
+
+struct HalfBackend {
+    sealpipe::result<void> put(const sealpipe::storage::Key&, sealpipe::ByteView) { return {}; }
+};
+
+int main() {
+    sealpipe::storage::BasicStore<HalfBackend> store{HalfBackend{}};
+    (void)store;
+}

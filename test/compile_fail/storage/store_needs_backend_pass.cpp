@@ -1,0 +1,8 @@
+// Twin of store_needs_backend_fail.cpp: a store over a real backend compiles.
+#include <sealpipe/storage/basic_store.hpp>
+#include <sealpipe/storage/memory.hpp>
+
+int main() {
+    sealpipe::storage::BasicStore<sealpipe::storage::Memory> store{sealpipe::storage::Memory{}};
+    (void)store;
+}

@@ -1,0 +1,14 @@
+// expect: sealpipe: BasicStore<Backend, Verifier> requires 'Verifier' to model sealpipe::storage::ObjectVerifier
+// A verifier that cannot find an object's children cannot drive reachability or GC.
+#include <sealpipe/storage/basic_store.hpp>
+#include <sealpipe/storage/memory.hpp>
+
+struct VerifyOnly {
+    static sealpipe::result<void> verify(const sealpipe::storage::Key&, sealpipe::ByteView) { return {}; }
+    static sealpipe::result<void> check_key(const sealpipe::storage::Key&) { return {}; }
+};
+
+int main() {
+    sealpipe::storage::BasicStore<sealpipe::storage::Memory, VerifyOnly> store{sealpipe::storage::Memory{}};
+    (void)store;
+}

@@ -1,0 +1,19 @@
+// Twin of store_needs_verifier_fail.cpp: a verifier with children() compiles.
+#include <sealpipe/storage/basic_store.hpp>
+#include <sealpipe/storage/memory.hpp>
+
+#include <vector>
+
+struct Complete {
+    static sealpipe::result<void> verify(const sealpipe::storage::Key&, sealpipe::ByteView) { return {}; }
+    static sealpipe::result<void> check_key(const sealpipe::storage::Key&) { return {}; }
+    static sealpipe::result<std::vector<sealpipe::storage::Key>> children(const sealpipe::storage::Key&,
+                                                                         sealpipe::ByteView) {
+        return std::vector<sealpipe::storage::Key>{};
+    }
+};
+
+int main() {
+    sealpipe::storage::BasicStore<sealpipe::storage::Memory, Complete> store{sealpipe::storage::Memory{}};
+    (void)store;
+}

@@ -1,0 +1,193 @@
+// Tests for sealpipe/storage/verifier.hpp, key.hpp, basic_store.hpp, any.hpp and uri.hpp:
+// what the default verifier accepts and refuses, key hex, URIs, the concept's models.
+#include <sealpipe/storage/verifier.hpp>
+#include <sealpipe/storage.hpp>
+#include <sealpipe/storage/uri.hpp>
+
+#include "support/storage.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <fstream>
+
+using namespace sealpipe;
+using namespace sealpipe::storage;
+using sealpipe::test::leaf;
+using sealpipe::test::make_object;
+using sealpipe::test::pattern;
+
+namespace {
+struct NotABackend {
+    result<void> put(const Key&, ByteView) { return {}; }
+};
+struct NotAVerifier {};
+} // namespace
+
+static_assert(StorageBackend<Memory>);
+static_assert(StorageBackend<Directory>);
+static_assert(StorageBackend<Sqlite>);
+static_assert(StorageBackend<Redis>);
+static_assert(StorageBackend<AnyBackend>);
+static_assert(!StorageBackend<NotABackend>);
+static_assert(ObjectVerifier<Sha256V1Verifier>);
+static_assert(!ObjectVerifier<NotAVerifier>);
+
+BOOST_AUTO_TEST_SUITE(storage_basics)
+
+BOOST_AUTO_TEST_CASE(verifier_accepts_matching_objects) {
+    const auto o = leaf(1234, 1);
+    BOOST_TEST(Sha256V1Verifier::verify(o.key, o.data).has_value());
+    const auto parent = make_object(pattern(10, 2), {o.key});
+    BOOST_TEST(Sha256V1Verifier::verify(parent.key, parent.data).has_value());
+    const auto children = Sha256V1Verifier::children(parent.key, parent.data).value();
+    BOOST_TEST_REQUIRE(children.size() == 1u);
+    BOOST_TEST((children[0] == o.key));
+    BOOST_TEST(Sha256V1Verifier::children(o.key, o.data).value().empty());
+}
+
+BOOST_AUTO_TEST_CASE(verifier_refuses_wrong_data) {
+    const auto o = leaf(100, 3);
+    Bytes flipped = o.data;
+    flipped[99] ^= 0x40;
+    BOOST_TEST((Sha256V1Verifier::verify(o.key, flipped).error() == error::object_corrupt));
+    auto shorter = Sha256V1Verifier::verify(o.key, ByteView(o.data).first(99));
+    BOOST_TEST((shorter.error() == error::object_corrupt));
+    BOOST_TEST(shorter.error().message().find("expected 100 bytes, got 99") != std::string::npos);
+    Bytes longer = o.data;
+    longer.push_back(0);
+    BOOST_TEST((Sha256V1Verifier::verify(o.key, longer).error() == error::object_corrupt));
+    // A key with another hash.
+    Key other = o.key;
+    other[0] ^= 1;
+    BOOST_TEST((Sha256V1Verifier::verify(other, o.data).error() == error::object_corrupt));
+}
+
+BOOST_AUTO_TEST_CASE(keys_with_impossible_sizes_are_refused) {
+    const auto o = leaf(100, 4);
+    Key zero = o.key;
+    zero[32] = zero[33] = zero[34] = 0;
+    BOOST_TEST((Sha256V1Verifier::check_key(zero).error() == error::invalid_reference));
+    Key huge = o.key;
+    huge[32] = 1;
+    huge[33] = 0;
+    huge[34] = 0x20; // 2 MiB + 1
+    BOOST_TEST((Sha256V1Verifier::check_key(huge).error() == error::invalid_reference));
+    Key degree = o.key; // 100 bytes cannot hold 3 references
+    degree[36] = 3;
+    BOOST_TEST((Sha256V1Verifier::check_key(degree).error() == error::invalid_reference));
+    BOOST_TEST((Sha256V1Verifier::children(degree, o.data).error() == error::object_corrupt));
+    Key big_degree = o.key; // 65535 references never fit
+    big_degree[36] = big_degree[37] = 0xff;
+    BOOST_TEST((Sha256V1Verifier::check_key(big_degree).error() == error::invalid_reference));
+    // A store answers such keys without asking its backend.
+    MemoryStore store;
+    BOOST_TEST((store.get(huge).error() == error::invalid_reference));
+    auto many = store.get_many(std::vector<Key>{huge, o.key});
+    BOOST_TEST_REQUIRE(many.has_value());
+    BOOST_TEST(((*many)[0].error() == error::invalid_reference));
+    BOOST_TEST(((*many)[1].error() == error::object_not_found));
+}
+
+BOOST_AUTO_TEST_CASE(key_hex) {
+    const auto o = leaf(10, 5);
+    const std::string hex = to_hex(o.key);
+    BOOST_TEST(hex.size() == 80u);
+    BOOST_TEST((key_from_hex(hex).value() == o.key));
+    std::string upper = hex;
+    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    BOOST_TEST((key_from_hex(upper).value() == o.key));
+    BOOST_TEST((key_from_hex(hex.substr(2)).error() == error::invalid_length));
+    BOOST_TEST((key_from_hex("zz" + hex.substr(2)).error() == error::malformed_input));
+}
+
+BOOST_AUTO_TEST_CASE(redis_uris) {
+    auto c = RedisConfig::from_uri("redis://example.org:6380/3").value();
+    BOOST_TEST(c.host == "example.org");
+    BOOST_TEST(c.port == 6380);
+    BOOST_TEST(c.db == 3);
+    BOOST_TEST(c.password.empty());
+    c = RedisConfig::from_uri("redis://:s3cret@10.0.0.1").value();
+    BOOST_TEST(c.host == "10.0.0.1");
+    BOOST_TEST(c.port == 6379);
+    BOOST_TEST(c.db == 0);
+    BOOST_TEST(c.user.empty());
+    BOOST_TEST(c.password == "s3cret");
+    c = RedisConfig::from_uri("redis://alice:pw@host:1/").value();
+    BOOST_TEST(c.user == "alice");
+    BOOST_TEST(c.password == "pw");
+    for (const char* bad : {"http://host", "redis://", "redis://host:0", "redis://host:70000", "redis://host:x",
+                            "redis://host/-1", "redis://host/db", "redis://nocolon@host"}) {
+        BOOST_TEST_CONTEXT(bad) { BOOST_TEST((RedisConfig::from_uri(bad).error() == error::malformed_input)); }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(store_uris) {
+    test::TempDir dir;
+    for (const std::string& uri : {"dir:" + dir.path() + "/d", "sqlite:" + dir.path() + "/s.db", std::string("memory:")}) {
+        BOOST_TEST_CONTEXT(uri) {
+            auto store = open_store(uri);
+            BOOST_TEST_REQUIRE(store.has_value(), (store ? "" : store.error().message()));
+            const auto o = leaf(77, 6);
+            BOOST_TEST(store->put(o.key, o.data).has_value());
+            BOOST_TEST((store->get(o.key).value() == o.data));
+            BOOST_TEST(check_reachable(*store, o.key).value().objects == 1u);
+        }
+    }
+    BOOST_TEST(open_backend("dir:" + dir.path() + "/d").value().target<Directory>() != nullptr);
+    BOOST_TEST(open_backend("dir:" + dir.path() + "/d").value().target<Sqlite>() == nullptr);
+    BOOST_TEST((open_store("ftp://x").error() == error::malformed_input));
+    BOOST_TEST((open_store("sqlite:").error() == error::malformed_input));
+    // Nothing listens on port 1 of the loopback interface.
+    auto down = open_store("redis://127.0.0.1:1/0");
+    BOOST_TEST_REQUIRE(!down.has_value());
+    BOOST_TEST((down.error() == error::backend_unavailable));
+    BOOST_TEST(down.error().message().find("127.0.0.1:1") != std::string::npos);
+    // A file where a directory should be.
+    BOOST_TEST((open_store("dir:/proc/self/status/x").error() == error::io_error));
+}
+
+BOOST_AUTO_TEST_CASE(redis_auth_and_database) {
+    test::RedisServer server({"--requirepass", "s3cret"});
+    const std::string at = "127.0.0.1:" + std::to_string(server.port());
+    const auto o = leaf(300, 8);
+    auto store = open_store("redis://:s3cret@" + at + "/2");
+    BOOST_TEST_REQUIRE(store.has_value(), (store ? "" : store.error().message()));
+    BOOST_TEST(store->put(o.key, o.data).has_value());
+    BOOST_TEST((store->get(o.key).value() == o.data));
+    // Databases are separate namespaces.
+    auto db3 = open_store("redis://:s3cret@" + at + "/3").value();
+    BOOST_TEST(!db3.contains(o.key).value());
+    // A wrong password fails at connection; none fails at the first command.
+    auto wrong = open_store("redis://:nope@" + at + "/2");
+    BOOST_TEST_REQUIRE(!wrong.has_value());
+    BOOST_TEST((wrong.error() == error::backend_unavailable));
+    BOOST_TEST_MESSAGE(wrong.error().message());
+    auto none = open_store("redis://" + at);
+    BOOST_TEST_REQUIRE(none.has_value());
+    auto denied = none->get(o.key);
+    BOOST_TEST_REQUIRE(!denied.has_value());
+    BOOST_TEST((denied.error() == error::backend_unavailable));
+    BOOST_TEST(denied.error().message().find("NOAUTH") != std::string::npos, denied.error().message());
+}
+
+BOOST_AUTO_TEST_CASE(directory_layout_is_sharded) {
+    test::TempDir dir;
+    auto d = Directory::open(dir.path()).value();
+    const auto o = leaf(10, 7);
+    BOOST_TEST(d.put(o.key, o.data).has_value());
+    const std::string hex = to_hex(o.key);
+    BOOST_TEST(d.object_path(o.key) == dir.path() + "/" + hex.substr(0, 2) + "/" + hex);
+    BOOST_TEST(std::filesystem::is_regular_file(d.object_path(o.key)));
+    // A stray file is not reported as an object; stale temporaries are cleaned up.
+    const std::string shard = dir.path() + "/" + hex.substr(0, 2);
+    { std::ofstream(shard + "/README"); }
+    { std::ofstream(shard + "/.tmp-1-2-3") << "partial"; }
+    std::size_t n = 0;
+    BOOST_TEST(d.enumerate([&](const ObjectInfo&) { return ++n, true; }).has_value());
+    BOOST_TEST(n == 1u);
+    BOOST_TEST(d.remove_stale_temporaries(Clock::now() + std::chrono::seconds(1)).value() == 1u);
+    BOOST_TEST(!std::filesystem::exists(shard + "/.tmp-1-2-3"));
+    BOOST_TEST(std::filesystem::exists(shard + "/README"));
+}
+
+BOOST_AUTO_TEST_SUITE_END()

@@ -1,0 +1,93 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// Store commands that need only references and stored objects (CLI.md, "Stores"):
+// `store check` (is REF and everything it reaches present and valid?) and `store gc`.
+
+#include "cli.hpp"
+
+#include <sealpipe/storage/gc.hpp>
+#include <sealpipe/storage/uri.hpp>
+
+#include <chrono>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sealpipe::cli {
+namespace {
+
+/// A reference, or a link `<reference hex>.<decoding parameters hex>` (only the reference counts).
+result<storage::Key> parse_ref(std::string_view text) {
+    if (auto dot = text.find('.'); dot != std::string_view::npos) text = text.substr(0, dot);
+    auto key = storage::key_from_hex(text);
+    if (!key) return std::move(key.error()).context("reference '" + std::string(text) + "'");
+    return key;
+}
+
+result<void> store_check(const Args& args, Io& io) {
+    auto root = parse_ref(args.positional().front());
+    if (!root) return root.error();
+    auto store = storage::open_store(args.required("store"));
+    if (!store) return store.error();
+    auto r = storage::check_reachable(*store, *root);
+    if (!r) return r.error();
+    io.write_line("ok: " + std::to_string(r->objects) + " objects, " + std::to_string(r->bytes) + " bytes");
+    return {};
+}
+
+result<void> store_gc(const Args& args, Io& io) {
+    std::vector<storage::Key> roots;
+    for (const auto& k : args.all("keep")) {
+        auto key = parse_ref(k);
+        if (!key) return std::move(key.error()).context("--keep");
+        roots.push_back(*key);
+    }
+    auto grace = uint_option(args, "grace", 0);
+    if (!grace) return grace.error();
+    auto store = storage::open_store(args.required("store"));
+    if (!store) return store.error();
+    storage::GcOptions options;
+    options.grace = std::chrono::seconds(*grace);
+    options.dry_run = args.has("dry-run");
+    auto r = storage::collect_garbage(*store, roots, options);
+    if (!r) return r.error();
+    io.write_line(std::to_string(r->deleted));
+    return {};
+}
+
+constexpr std::string_view store_help =
+    "URI: dir:PATH, sqlite:PATH (the embedded default) or redis://[:PASSWORD@]HOST[:PORT][/DB]";
+
+const Registrar check_command{{
+    .words = {"store", "check"},
+    .summary = "exit 0 when REF and every object it reaches are stored and match their references",
+    .options = {{.name = "store", .value_name = "URI", .help = store_help, .required = true}},
+    .positional_usage = "REF",
+    .min_positional = 1,
+    .max_positional = 1,
+    .run = store_check,
+    .details = "REF is a reference (80 hex digits) or a link REF.PARAMS. Prints the number of objects and "
+               "bytes checked. Exit 1 when an object is missing or does not match its reference (stderr "
+               "names the first one and the object that references it); exit 2 when the store cannot be "
+               "opened or REF is malformed.",
+}};
+
+const Registrar gc_command{{
+    .words = {"store", "gc"},
+    .summary = "delete every object not reachable from the kept roots; print how many were deleted",
+    .options = {{.name = "store", .value_name = "URI", .help = store_help, .required = true},
+                {.name = "keep", .value_name = "REF", .help = "a root to keep (repeatable)", .required = true,
+                 .repeatable = true},
+                {.name = "grace", .value_name = "SECONDS",
+                 .help = "also keep unreachable objects written in the last SECONDS (default 0)"},
+                {.name = "dry-run", .help = "count what would be deleted; delete nothing"}},
+    .run = store_gc,
+    .details = "Nothing is deleted when a kept root, or an object it reaches, is missing or corrupt (exit 1). "
+               "While other writers may be active, give --grace longer than their longest upload: an object "
+               "written less than SECONDS before the collection started, or during it, is never deleted "
+               "(doc/storage.md).",
+}};
+
+} // namespace
+} // namespace sealpipe::cli
