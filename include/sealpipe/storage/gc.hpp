@@ -8,7 +8,7 @@
 #define SEALPIPE_STORAGE_GC_HPP
 
 #include <sealpipe/storage/basic_store.hpp>
-#include <sealpipe/storage/detail/sha256_v1.hpp>
+#include <sealpipe/storage/verifier.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -77,7 +77,7 @@ template <class Backend, class Verifier>
         // bytes as the keys announce them: memory stays bounded even for 2 MiB objects.
         std::size_t n = 0, announced = 0;
         while (n < std::min(batch, stack.size())) {
-            const std::size_t size = detail::sha256_v1::size_of(stack[stack.size() - 1 - n].key);
+            const std::size_t size = Sha256V1Verifier::announced_size(stack[stack.size() - 1 - n].key);
             if (n > 0 && announced + size > batch_bytes_limit) break;
             announced += size;
             ++n;
