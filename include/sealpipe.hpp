@@ -7,5 +7,6 @@
 #define SEALPIPE_HPP
 
 #include <sealpipe/core.hpp>
+#include <sealpipe/jose.hpp>
 
 #endif // SEALPIPE_HPP
