@@ -87,7 +87,7 @@ PAYLOAD = {"job_id": "6576e9b2", "status": "DONE", "success": True, "value": 0.1
 
 class Jwk(CliTestCase):
     def test_generate_is_sqoolers_config_string(self):
-        for kid in ("bob", "k\u00e9y \"1\" \\ \u2028", "\U0001F511"):
+        for kid in ("bob", "k\u00e9y \"1\" \\ \u2028", "\U0001F511", "tab\there\x01\x1f\x7f"):
             config = self.ok("jwk", "generate", "--kid", kid).text
             self.assertTrue(config.endswith("\n") and config.count("\n") == 1)
             raw = base64.urlsafe_b64decode(config.strip())        # padded base64url, as sqooler decodes
