@@ -164,6 +164,19 @@ class SqoolerJws(CliTestCase):
         jws2 = dict(jws, header={"version": "0.1", "typ": "JWS", "kid": "alice", "alg": "EdDSA"})
         self.ok("jws", "verify", "--key", key_file, stdin=json.dumps(jws2, indent=2).encode())
 
+    def test_unusual_kids_both_ways(self):
+        # the signed header is pydantic's JSON: raw UTF-8, escaped quotes and control characters
+        for kid in ("k\u00e9y-\U0001F511", "q\"uote\\", "tab\there\x01\x7f"):
+            seed, private, public = new_key(kid)
+            key_file = self.write("unusual.json", public.model_dump_json())
+            jws = sqooler_sign(PAYLOAD, seed, kid)
+            self.assertEqual(self.ok("jws", "verify", "--key", key_file, stdin=json.dumps(jws).encode()).out,
+                             json.dumps(PAYLOAD).encode())
+            config = b64(private.model_dump_json().encode())
+            out = json.loads(self.ok("jws", "sign", "--key", config, stdin=json.dumps(PAYLOAD).encode()).out)
+            self.assertEqual(out["header"]["kid"], kid)
+            self.assertTrue(sqooler_verify(out, json.loads(public.model_dump_json())))
+
     def test_tampering(self):
         seed, _, public = new_key("alice")
         key_file = self.write("alice.json", public.model_dump_json())
