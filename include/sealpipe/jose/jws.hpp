@@ -100,6 +100,8 @@ public:
     [[nodiscard]] static result<SqoolerJws> parse(std::string_view json);
     /// As `parse`, from a JSON value.
     [[nodiscard]] static result<SqoolerJws> from_value(const boost::json::value& value);
+    /// As `parse`, from a JSON value whose payload is moved out.
+    [[nodiscard]] static result<SqoolerJws> from_value(boost::json::value&& value);
 
     /// The header. Not authenticated until `verify_sqooler` succeeds: use it to find the key.
     const JwsHeader& header() const noexcept { return header_; }

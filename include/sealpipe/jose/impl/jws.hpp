@@ -107,11 +107,15 @@ inline result<Verified<Bytes>> verify_rfc7515(std::string_view protected_b64, st
 inline result<SqoolerJws> SqoolerJws::parse(std::string_view json) {
     auto v = parse_python_json(json);
     if (!v) return std::move(v).error().context("JWSDict");
-    return from_value(*v);
+    return from_value(std::move(*v));
 }
 
 inline result<SqoolerJws> SqoolerJws::from_value(const boost::json::value& value) {
-    const auto* o = value.if_object();
+    return from_value(boost::json::value(value));
+}
+
+inline result<SqoolerJws> SqoolerJws::from_value(boost::json::value&& value) {
+    auto* o = value.if_object();
     if (!o || o->size() != 3 || !o->contains("header") || !o->contains("payload") || !o->contains("signature"))
         return fail(error::malformed_input,
                     "JWSDict: expected an object with exactly the members header, payload and signature");
@@ -133,9 +137,9 @@ inline result<SqoolerJws> SqoolerJws::from_value(const boost::json::value& value
                                                     "\" is not covered by the signature");
     }
     if (!has_kid) return fail(error::malformed_input, "JWSDict: header has no kid");
-    const auto* payload = o->at("payload").if_object();
+    auto* payload = o->at("payload").if_object();
     if (!payload) return fail(error::malformed_input, "JWSDict: payload must be an object");
-    out.payload_ = *payload;
+    out.payload_ = std::move(*payload);
     const auto* signature = o->at("signature").if_string();
     if (!signature) return fail(error::malformed_input, "JWSDict: signature must be a string");
     auto sig_bytes = base64url_decode(*signature);
@@ -205,14 +209,16 @@ inline result<std::string> sign_compact(ByteView payload, const PrivateJwk& key)
 inline result<std::string> sign_flattened(ByteView payload, const PrivateJwk& key) {
     auto compact = sign_compact(payload, key);
     if (!compact) return compact;
+    // base64url needs no JSON escaping: write the object directly
     const std::string_view c = *compact;
     const auto d1 = c.find('.');
     const auto d2 = c.find('.', d1 + 1);
-    boost::json::object o;
-    o["protected"] = c.substr(0, d1);
-    o["payload"] = c.substr(d1 + 1, d2 - d1 - 1);
-    o["signature"] = c.substr(d2 + 1);
-    return compact_dumps(boost::json::value(std::move(o)));
+    std::string out;
+    out.reserve(c.size() + 48);
+    out.append(R"({"protected":")").append(c.substr(0, d1));
+    out.append(R"(","payload":")").append(c.substr(d1 + 1, d2 - d1 - 1));
+    out.append(R"(","signature":")").append(c.substr(d2 + 1)).append("\"}");
+    return out;
 }
 
 inline result<Verified<Bytes>> verify_compact(std::string_view jws, const PublicJwk& key) {

@@ -259,8 +259,13 @@ private:
             }
             if (c < 0x20) return error_at("invalid control character in string");
             if (c < 0x80) {
-                out.push_back(static_cast<char>(c));
-                ++p_;
+                // a run of plain ASCII in one append
+                const char* run = p_ + 1;
+                while (run != end_ && *run != '"' && *run != '\\' && static_cast<unsigned char>(*run) >= 0x20 &&
+                       static_cast<unsigned char>(*run) < 0x80)
+                    ++run;
+                out.append(std::string_view(p_, static_cast<std::size_t>(run - p_)));
+                p_ = run;
                 continue;
             }
             auto q = reinterpret_cast<const unsigned char*>(p_);
@@ -428,6 +433,14 @@ private:
         auto p = reinterpret_cast<const unsigned char*>(s.data());
         const auto end = p + s.size();
         while (p != end) {
+            // a run of characters printed as they are, in one append
+            const auto* run = p;
+            while (run != end && *run >= 0x20 && *run < 0x7F && *run != '"' && *run != '\\') ++run;
+            if (run != p) {
+                out_.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(run - p));
+                p = run;
+                if (p == end) break;
+            }
             const unsigned c = *p;
             if (c < 0x80) {
                 ++p;
