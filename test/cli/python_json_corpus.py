@@ -6,6 +6,9 @@
 # kind, integers at the 64-bit edges and beyond, duplicate keys, deep nesting, mutated and
 # broken texts) go through the C++ filter (test/support/python_json_filter.cpp); every line
 # must match json.dumps(json.loads(line)) byte for byte, or be rejected where Python rejects it.
+# Then the same documents go through compact_dumps, compared with pydantic's JSON serializer
+# (pydantic_core.to_json, what model_dump_json uses) for everything but floats, which
+# compact_dumps does not support.
 # Usage: python_json_corpus.py FILTER [COUNT] [SEED]
 import json
 import math
@@ -14,6 +17,8 @@ import re
 import struct
 import subprocess
 import sys
+
+import pydantic_core
 
 INT64_MIN, UINT64_MAX = -(1 << 63), (1 << 64) - 1
 
@@ -137,6 +142,34 @@ def mutate(r, text):
     return bytes(b).replace(b"\n", b" ")
 
 
+def has_float(v):
+    if isinstance(v, float):
+        return True
+    if isinstance(v, list):
+        return any(has_float(e) for e in v)
+    if isinstance(v, dict):
+        return any(has_float(e) for e in v.values())
+    return False
+
+
+def compare(tool, args, lines, expected):
+    data = b"".join(line + b"\n" for line in lines)
+    out = subprocess.run([tool, *args], input=data, capture_output=True, check=True).stdout.split(b"\n")
+    assert out[-1] == b"", "output must end with a newline"
+    out = out[:-1]
+    assert len(out) == len(lines), f"{len(out)} output lines for {len(lines)} inputs"
+    bad = 0
+    for src, want, got in zip(lines, expected, out):
+        if want != (got.split(b" ")[0] if want == b"ERR" else got):
+            bad += 1
+            if bad <= 10:
+                print(f"MISMATCH {args} for input {src!r}\n  python: {want!r}\n  sealpipe: {got!r}")
+    ok = sum(1 for e in expected if e.startswith(b"OK"))
+    print(f"{' '.join(args) or 'python_dumps'}: {len(lines)} documents: {ok} serialized, "
+          f"{len(lines) - ok} rejected; {bad} mismatches")
+    return bad
+
+
 def main():
     tool = sys.argv[1]
     count = int(sys.argv[2]) if len(sys.argv) > 2 else 6000
@@ -162,29 +195,27 @@ def main():
             if k < 0.3:
                 b = mutate(r, text)
             lines.append(b)
+    compact_expected = []
     for b in lines:
         try:
             value, big = loads_noting_big_ints(b.decode("utf-8"))
         except (ValueError, RecursionError):
             expected.append(b"ERR")   # malformed; or unsupported if a big integer comes first
+            compact_expected.append(b"ERR")
             continue
         if big:
             expected.append(b"ERR unsupported")
-        else:
-            expected.append(b"OK " + json.dumps(value).encode("ascii"))
-    data = b"".join(line + b"\n" for line in lines)
-    out = subprocess.run([tool], input=data, capture_output=True, check=True).stdout.split(b"\n")
-    assert out[-1] == b"", "output must end with a newline"
-    out = out[:-1]
-    assert len(out) == len(lines), f"{len(out)} output lines for {len(lines)} inputs"
-    bad = 0
-    for src, want, got in zip(lines, expected, out):
-        if want != (got.split(b" ")[0] if want == b"ERR" else got):
-            bad += 1
-            if bad <= 10:
-                print(f"MISMATCH for input {src!r}\n  python: {want!r}\n  sealpipe: {got!r}")
-    ok = sum(1 for e in expected if e.startswith(b"OK"))
-    print(f"{len(lines)} documents: {ok} serialized, {len(lines) - ok} rejected; {bad} mismatches")
+            compact_expected.append(b"ERR unsupported")
+            continue
+        expected.append(b"OK " + json.dumps(value).encode("ascii"))
+        if has_float(value):
+            compact_expected.append(b"ERR")
+            continue
+        try:
+            compact_expected.append(b"OK " + pydantic_core.to_json(value))
+        except Exception:  # lone surrogates cannot be UTF-8
+            compact_expected.append(b"ERR")
+    bad = compare(tool, [], lines, expected) + compare(tool, ["--compact"], lines, compact_expected)
     sys.exit(1 if bad else 0)
 
 
