@@ -33,5 +33,20 @@ root=$("$build/example/example_storage" "sqlite:$store_dir/objects.db" | tee /de
 step "sealpipe store check / store gc (the example's root)"
 "$tool" store check --store "sqlite:$store_dir/objects.db" "$root"
 "$tool" store gc --store "sqlite:$store_dir/objects.db" --keep "$root"
+step "example/jose: sqooler-compatible signed results (JWK, JWS, typed documents)"
+"$build/example/example_jose"
+
+step "sealpipe jwk / jws: a key, a signed JSON object, its verification"
+jose_dir=$(mktemp -d)
+trap 'rm -rf "$jose_dir"' EXIT
+"$tool" jwk generate --kid demo-key > "$jose_dir/key.txt"
+"$tool" jwk public < "$jose_dir/key.txt" > "$jose_dir/public.json"
+cat "$jose_dir/public.json"
+printf '{"job_id": "j1", "value": 0.1}' | "$tool" jws sign --key "$jose_dir/key.txt" > "$jose_dir/signed.json"
+cat "$jose_dir/signed.json"
+"$tool" jws verify --key "$jose_dir/public.json" < "$jose_dir/signed.json"
+printf '\n'
+sed 's/0.1/0.2/' "$jose_dir/signed.json" | "$tool" jws verify --key "$jose_dir/public.json" \
+  || echo "tampered copy rejected (exit $?)"
 
 printf '\ndemo finished\n'

@@ -10,5 +10,6 @@
 #include <sealpipe/core.hpp>
 #include <sealpipe/object.hpp>
 #include <sealpipe/storage.hpp>   // Sqlite, Redis, open_store: sealpipe/storage/{sqlite,redis,uri}.hpp
+#include <sealpipe/jose.hpp>
 
 #endif // SEALPIPE_HPP

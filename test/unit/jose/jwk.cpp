@@ -1,0 +1,145 @@
+// Tests for sealpipe/jose/jwk.hpp: sqooler's JWK JSON and config string, RFC 8037 form
+// (Appendix A.1 key), private to public, and refusal of inconsistent keys.
+#include <sealpipe/jose/jwk.hpp>
+
+#include "support/vectors.hpp"
+
+#include "support/print_error.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+using namespace sealpipe;
+using namespace sealpipe::jose;
+
+namespace {
+// RFC 8037 Appendix A.1 (the key of RFC 8032 §7.1 test 1)
+constexpr std::string_view rfc_d = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+constexpr std::string_view rfc_x = "11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo";
+
+std::string text(const SecretBytes& s) { return std::string(as_chars(s.reveal(hazmat::secret_access()))); }
+
+PrivateJwk rfc_key(std::string kid = "rfc") {
+    const Bytes d = base64url_decode(rfc_d).value();
+    return PrivateJwk::from_seed(std::move(kid), Ed25519Seed::from(d).value()).value();
+}
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(jwk)
+
+BOOST_AUTO_TEST_CASE(rfc8037_a1_public_key_from_private) {
+    const PrivateJwk key = rfc_key();
+    BOOST_TEST(base64url_encode(key.public_jwk().key(), Base64Padding::unpadded) == rfc_x);
+    BOOST_TEST(key.public_jwk().to_json(JwkForm::rfc8037) ==
+               R"({"kty":"OKP","crv":"Ed25519","x":")" + std::string(rfc_x) + R"(","kid":"rfc"})");
+    BOOST_TEST(text(key.to_json(JwkForm::rfc8037)) == R"({"kty":"OKP","crv":"Ed25519","x":")" + std::string(rfc_x) +
+                                                           R"(","d":")" + std::string(rfc_d) + R"(","kid":"rfc"})");
+    // RFC 8037 A.1 as printed there (no kid): a private key needs a kid, the public half does not
+    const std::string a1 = R"({"kty":"OKP","crv":"Ed25519","d":")" + std::string(rfc_d) + R"(","x":")" +
+                           std::string(rfc_x) + R"("})";
+    BOOST_TEST(PrivateJwk::parse(a1).error() == error::invalid_key);
+    const auto a2 = PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + std::string(rfc_x) + R"("})");
+    BOOST_REQUIRE(a2.has_value());
+    BOOST_TEST(a2->kid().empty());
+    BOOST_TEST(a2->key() == key.public_jwk().key());
+}
+
+BOOST_AUTO_TEST_CASE(sqooler_form_byte_for_byte) {
+    const PrivateJwk key = rfc_key("bob");
+    const std::string x = base64url_encode(key.public_jwk().key());  // padded
+    const std::string d = std::string(rfc_d) + "=";
+    BOOST_TEST(x == std::string(rfc_x) + "=");
+    const std::string priv = R"({"x":")" + x + R"(","key_ops":"sign","kid":"bob","d":")" + d +
+                             R"(","kty":"OKP","alg":"EdDSA","crv":"Ed25519"})";
+    BOOST_TEST(text(key.to_json()) == priv);
+    BOOST_TEST(text(key.to_config_string()) == base64url_encode(as_bytes(priv)));
+    BOOST_TEST(key.public_jwk().to_json() ==
+               R"({"x":")" + x + R"(","key_ops":"verify","kid":"bob","d":null,"kty":"OKP","alg":"EdDSA","crv":"Ed25519"})");
+    BOOST_TEST(python_dumps(key.public_jwk().to_value()).value() ==
+               R"({"x": ")" + x +
+                   R"(", "key_ops": "verify", "kid": "bob", "d": null, "kty": "OKP", "alg": "EdDSA", "crv": "Ed25519"})");
+}
+
+BOOST_AUTO_TEST_CASE(config_string_round_trip) {
+    const PrivateJwk key = PrivateJwk::generate("k\xc3\xa9y \"1\"").value();
+    const std::string config = text(key.to_config_string());
+    const auto back = PrivateJwk::from_config_string(config);
+    BOOST_REQUIRE(back.has_value());
+    BOOST_TEST(back->kid() == key.kid());
+    BOOST_TEST(back->seed().equals(key.seed()));
+    BOOST_TEST(back->public_jwk() == key.public_jwk());
+    // unpadded is accepted too; non-base64url and non-JSON are malformed
+    BOOST_TEST(PrivateJwk::from_config_string(config.substr(0, config.find('='))).has_value());
+    BOOST_TEST(PrivateJwk::from_config_string(config + "\n").error() == error::malformed_input);
+    BOOST_TEST(PrivateJwk::from_config_string(base64url_encode(as_bytes("{nope"))).error() == error::malformed_input);
+    // two generated keys differ
+    BOOST_TEST(!PrivateJwk::generate("a").value().seed().equals(PrivateJwk::generate("a").value().seed()));
+}
+
+BOOST_AUTO_TEST_CASE(parse_both_forms_and_key_ops) {
+    const PrivateJwk key = rfc_key("k");
+    const PublicJwk pub = key.public_jwk();
+    for (JwkForm form : {JwkForm::sqooler, JwkForm::rfc8037}) {
+        BOOST_TEST(PublicJwk::parse(pub.to_json(form)).value() == pub);
+        const auto back = PrivateJwk::parse(text(key.to_json(form)));
+        BOOST_REQUIRE(back.has_value());
+        BOOST_TEST(back->seed().equals(key.seed()));
+    }
+    const std::string x = std::string(rfc_x);
+    // key_ops as an RFC 7517 array
+    BOOST_TEST(PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + x + R"(","key_ops":["verify"]})").has_value());
+    BOOST_TEST(PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + x + R"(","key_ops":"sign"})").error() ==
+               error::invalid_key);
+    BOOST_TEST(PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + x + R"(","key_ops":[]})").error() ==
+               error::invalid_key);
+    BOOST_TEST(PrivateJwk::parse(R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + x + R"(","d":")" +
+                                 std::string(rfc_d) + R"(","key_ops":"verify"})")
+                   .error() == error::invalid_key);
+}
+
+BOOST_AUTO_TEST_CASE(inconsistent_or_foreign_keys_are_refused) {
+    const std::string x = std::string(rfc_x);
+    const std::string d = std::string(rfc_d);
+    const std::string other_x = base64url_encode(Bytes(32, 7));
+    const std::pair<std::string, error> cases[] = {
+        {R"({"kty":"EC","crv":"Ed25519","x":")" + x + R"("})", error::invalid_key},
+        {R"({"kty":"OKP","crv":"X25519","x":")" + x + R"("})", error::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","alg":"ES256","x":")" + x + R"("})", error::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519"})", error::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","x":"AAAA"})", error::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","x":"!!"})", error::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","x":5})", error::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","kid":7,"x":")" + x + R"("})", error::invalid_key},
+        {R"([1])", error::invalid_key},
+        {R"({"kty":"OKP",)", error::malformed_input},
+        // a private key where a public one is expected
+        {R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + x + R"(","d":")" + d + R"("})", error::invalid_key},
+    };
+    for (const auto& [json, e] : cases) {
+        BOOST_TEST_CONTEXT(json) { BOOST_TEST(PublicJwk::parse(json).error() == e); }
+    }
+    // x that is not the public key of d
+    BOOST_TEST(PrivateJwk::parse(R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + other_x + R"(","d":")" + d +
+                                 R"("})")
+                   .error() == error::invalid_key);
+    BOOST_TEST(PrivateJwk::parse(R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + x + R"(","d":"AAAA"})").error() ==
+               error::invalid_key);
+    BOOST_TEST(PrivateJwk::parse(R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + x + R"(","d":null})").error() ==
+               error::invalid_key);
+    BOOST_TEST(PrivateJwk::generate("").error() == error::invalid_argument);
+    BOOST_TEST(PrivateJwk::generate("\xff").error() == error::invalid_argument);
+    BOOST_TEST(PublicJwk::make("k", Bytes(31)).error() == error::invalid_length);
+}
+
+BOOST_AUTO_TEST_CASE(wycheproof_public_jwks) {
+    const auto doc = test::load_json("wycheproof/ed25519_test.json");
+    for (const auto& g : doc.at("testGroups").as_array()) {
+        const auto key = PublicJwk::from_value(g.at("publicKeyJwk"));
+        BOOST_REQUIRE(key.has_value());
+        BOOST_TEST(key->key().view().size() == 32u);
+        BOOST_TEST(Bytes(key->key().begin(), key->key().end()) == test::unhex(g.at("publicKey").at("pk")));
+    }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

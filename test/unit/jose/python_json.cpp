@@ -1,0 +1,138 @@
+// Tests for sealpipe/jose/python_json.hpp: the bytes of Python's json.dumps and the grammar
+// of json.loads. The expected strings are what CPython 3 prints; the wide comparison with
+// Python itself is test/cli/python_json_corpus.py.
+#include <sealpipe/jose/python_json.hpp>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include "support/print_error.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+using namespace sealpipe;
+using namespace sealpipe::jose;
+
+namespace {
+std::string float_repr(double d) {
+    std::string s;
+    append_python_float(s, d);
+    return s;
+}
+std::string round_trip(std::string_view text) { return python_dumps(parse_python_json(text).value()).value(); }
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(python_json)
+
+BOOST_AUTO_TEST_CASE(float_repr_matches_python) {
+    // repr(float) in CPython 3 for each value
+    const std::pair<double, std::string_view> cases[] = {
+        {1.0, "1.0"}, {0.0, "0.0"}, {-0.0, "-0.0"}, {0.1, "0.1"}, {1e-7, "1e-07"}, {1e16, "1e+16"},
+        {1e15, "1000000000000000.0"}, {123456789012345678.0, "1.2345678901234568e+17"},
+        {0.0001, "0.0001"}, {0.00001, "1e-05"}, {1.5e300, "1.5e+300"}, {5e-324, "5e-324"},
+        {1.7976931348623157e308, "1.7976931348623157e+308"}, {2.5, "2.5"}, {-123.456, "-123.456"},
+        {0.30000000000000004, "0.30000000000000004"}, {9007199254740993.0, "9007199254740992.0"},
+        {1234567890123456.7, "1234567890123456.8"}, {12345678901234567.0, "1.2345678901234568e+16"},
+        {100.0, "100.0"}, {1e22, "1e+22"}, {1.5e-5, "1.5e-05"}, {0.000123, "0.000123"},
+        {2.2250738585072014e-308, "2.2250738585072014e-308"}, {-1e100, "-1e+100"}};
+    for (auto [d, want] : cases) {
+        BOOST_TEST_CONTEXT("value " << want) { BOOST_TEST(float_repr(d) == want); }
+    }
+    BOOST_TEST(float_repr(std::numeric_limits<double>::quiet_NaN()) == "NaN");
+    BOOST_TEST(float_repr(std::numeric_limits<double>::infinity()) == "Infinity");
+    BOOST_TEST(float_repr(-std::numeric_limits<double>::infinity()) == "-Infinity");
+}
+
+BOOST_AUTO_TEST_CASE(separators_order_and_scalars) {
+    boost::json::object o;
+    o["b"] = 1;
+    o["a"] = boost::json::array{true, false, nullptr, 2.0, -7, std::uint64_t{18446744073709551615u}};
+    o["c"] = boost::json::object{};
+    o["d"] = boost::json::array{};
+    BOOST_TEST(python_dumps(o).value() ==
+               R"({"b": 1, "a": [true, false, null, 2.0, -7, 18446744073709551615], "c": {}, "d": []})");
+    BOOST_TEST(compact_dumps(boost::json::object{{"b", 1}, {"a", nullptr}}).value() == R"({"b":1,"a":null})");
+}
+
+BOOST_AUTO_TEST_CASE(string_escapes_like_ensure_ascii) {
+    // json.dumps('"\\/\b\f\n\r\t\x00\x1f\x7f é€😀')
+    const std::string s = "\"\\/\b\f\n\r\t" + std::string(1, '\0') + "\x1f\x7f \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+    BOOST_TEST(python_dumps(boost::json::value(s)).value() ==
+               R"("\"\\/\b\f\n\r\t\u0000\u001f\u007f \u00e9\u20ac\ud83d\ude00")");
+    // pydantic's model_dump_json keeps UTF-8 and DEL raw
+    BOOST_TEST(compact_dumps(boost::json::value(s)).value() ==
+               "\"\\\"\\\\/\\b\\f\\n\\r\\t\\u0000\\u001f\x7f \xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"");
+}
+
+BOOST_AUTO_TEST_CASE(surrogates_round_trip) {
+    BOOST_TEST(round_trip(R"("\uD83D\uDE00")") == R"("\ud83d\ude00")");
+    BOOST_TEST(round_trip(R"("\ud800")") == R"("\ud800")");
+    BOOST_TEST(round_trip(R"("\udc00\ud800x")") == R"("\udc00\ud800x")");
+    BOOST_TEST(round_trip(R"("\ud800\u0041")") == R"("\ud800A")");
+    // a lone surrogate is WTF-8 inside; compact JSON (pydantic) refuses it
+    const auto v = parse_python_json(R"("\ud800")").value();
+    BOOST_TEST(std::string(v.get_string()) == "\xed\xa0\x80");
+    BOOST_TEST(compact_dumps(v).error() == error::malformed_input);
+}
+
+BOOST_AUTO_TEST_CASE(duplicate_keys_behave_like_a_dict) {
+    BOOST_TEST(round_trip(R"({"a": 1, "b": 2, "a": 3})") == R"({"a": 3, "b": 2})");
+    PythonJsonOptions strict;
+    strict.reject_duplicate_keys = true;
+    BOOST_TEST(parse_python_json(R"({"a": 1, "a": 1})", strict).error() == error::malformed_input);
+}
+
+BOOST_AUTO_TEST_CASE(numbers_like_python) {
+    BOOST_TEST(round_trip("[NaN, Infinity, -Infinity, -0, -0.0, 1E400, -1e400, 1e-400, 10, 1.5E+3]") ==
+               "[NaN, Infinity, -Infinity, 0, -0.0, Infinity, -Infinity, 0.0, 10, 1500.0]");
+    BOOST_TEST(round_trip("[9223372036854775807, -9223372036854775808, 18446744073709551615]") ==
+               "[9223372036854775807, -9223372036854775808, 18446744073709551615]");
+    const auto big = parse_python_json("[1, 18446744073709551616]");
+    BOOST_TEST(big.error() == error::unsupported);
+    BOOST_TEST(big.error().message().find("64 bits") != std::string::npos);
+    BOOST_TEST(parse_python_json("-9223372036854775809").error() == error::unsupported);
+    BOOST_TEST(parse_python_json("-9223372036854775808").value().is_int64());
+    BOOST_TEST(parse_python_json("9223372036854775808").value().is_uint64());
+    BOOST_TEST(parse_python_json("1.0").value().is_double());
+    BOOST_TEST(std::isnan(parse_python_json("NaN").value().get_double()));
+}
+
+BOOST_AUTO_TEST_CASE(rejects_what_python_rejects) {
+    for (std::string_view bad : {"", " ", "[1,]", R"({"a":1,})", "01", "1.", ".5", "+1", "1e", "-", "nan", "inf",
+                                 "-NaN", "[1] x", R"("a)", "\"\t\"", "\"\\x\"", R"("\u12")", "{'a': 1}", "\xef\xbb\xbf[]",
+                                 "\"\xff\"", "\"\xc0\x80\"", "\"\xed\xa0\x80\"", "\"\xf4\x90\x80\x80\"", "[1 2]", "tru",
+                                 "{\"a\" 1}", "{1: 2}", "\v1"}) {
+        BOOST_TEST_CONTEXT("input " << bad) {
+            const auto r = parse_python_json(bad);
+            BOOST_TEST(!r.has_value());
+            if (!r) BOOST_TEST(r.error() == error::malformed_input);
+        }
+    }
+    BOOST_TEST(parse_python_json(" \t\r\n[ ]\n").has_value());
+    BOOST_TEST(round_trip("\"\x7f\"") == R"("\u007f")");
+}
+
+BOOST_AUTO_TEST_CASE(depth_is_limited) {
+    const std::string deep = std::string(600, '[') + std::string(600, ']');
+    BOOST_TEST(parse_python_json(deep).error() == error::size_limit_exceeded);
+    PythonJsonOptions deeper;
+    deeper.max_depth = 700;
+    const auto v = parse_python_json(deep, deeper);
+    BOOST_REQUIRE(v.has_value());
+    BOOST_TEST(python_dumps(*v).error() == error::size_limit_exceeded);
+    BOOST_TEST(python_dumps(*v, deeper).value().size() == 1200u);
+    BOOST_TEST(parse_python_json(std::string(513, '[') + std::string(513, ']')).error() == error::size_limit_exceeded);
+    BOOST_TEST(parse_python_json(std::string(512, '[') + std::string(512, ']')).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_in_a_value_is_refused) {
+    const boost::json::value v(boost::json::string("\xff"));
+    BOOST_TEST(python_dumps(v).error() == error::malformed_input);
+    BOOST_TEST(compact_dumps(v).error() == error::malformed_input);
+    BOOST_TEST(compact_dumps(boost::json::value(1.5)).error() == error::unsupported);
+}
+
+BOOST_AUTO_TEST_SUITE_END()

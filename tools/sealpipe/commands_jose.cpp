@@ -1,0 +1,141 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// JOSE commands (CLI.md, "Signing: JWK and JWS"): `jwk generate`, `jwk public`, `jws sign`,
+// `jws verify`, compatible with sqooler's `sqoolerkey` and `verify_signature`.
+
+#include "cli.hpp"
+
+#include <sealpipe/jose.hpp>
+
+#include <filesystem>
+#include <system_error>
+
+namespace sealpipe::cli {
+namespace {
+
+constexpr std::size_t key_file_limit = 64 * 1024;
+
+std::string_view trim(std::string_view s) {
+    constexpr std::string_view ws = " \t\r\n";
+    const auto b = s.find_first_not_of(ws);
+    if (b == std::string_view::npos) return {};
+    return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
+/// A private key from a config string, a private JWK JSON, or a file holding either.
+result<jose::PrivateJwk> load_private_key(const std::string& arg) {
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(arg, ec)) {
+        auto bytes = read_file(arg, key_file_limit);
+        if (!bytes) return bytes.error();
+        const std::string_view text = trim(as_chars(*bytes));
+        auto key = !text.empty() && text.front() == '{' ? jose::PrivateJwk::parse(text)
+                                                         : jose::PrivateJwk::from_config_string(text);
+        wipe(*bytes);
+        if (!key) return std::move(key).error().context("--key " + arg);
+        return key;
+    }
+    const std::string_view text = trim(arg);
+    auto key = !text.empty() && text.front() == '{' ? jose::PrivateJwk::parse(text)
+                                                     : jose::PrivateJwk::from_config_string(text);
+    if (!key) return std::move(key).error().context("--key (neither a file nor a config string)");
+    return key;
+}
+
+result<void> jwk_generate(const Args& args, Io& io) {
+    auto key = jose::PrivateJwk::generate(args.required("kid"));
+    if (!key) return key.error();
+    const SecretBytes config = key->to_config_string();
+    io.write(config.reveal(hazmat::secret_access()));
+    io.write("\n");
+    return {};
+}
+
+result<void> jwk_public(const Args&, Io& io) {
+    auto in = io.read_stdin(key_file_limit);
+    if (!in) return in.error();
+    const std::string_view text = trim(as_chars(*in));
+    auto key = !text.empty() && text.front() == '{' ? jose::PrivateJwk::parse(text)
+                                                     : jose::PrivateJwk::from_config_string(text);
+    wipe(*in);
+    if (!key) return key.error();
+    io.write_line(key->public_jwk().to_json(jose::JwkForm::sqooler));
+    return {};
+}
+
+result<void> jws_sign(const Args& args, Io& io) {
+    const std::string format = args.get("format").value_or("sqooler");
+    if (format != "sqooler" && format != "compact" && format != "flattened")
+        return fail(error::usage, "--format: expected sqooler, compact or flattened, got '" + format + "'");
+    auto key = load_private_key(args.required("key"));
+    if (!key) return key.error();
+    auto in = io.read_stdin();
+    if (!in) return in.error();
+    if (format == "sqooler") {
+        auto payload = jose::parse_python_json(as_chars(*in));
+        if (!payload) return std::move(payload).error().context("stdin");
+        if (!payload->is_object()) return fail(error::malformed_input, "stdin: the payload must be a JSON object");
+        auto jws = jose::sign_sqooler(std::move(payload->as_object()), *key);
+        if (!jws) return jws.error();
+        auto text = jws->to_json();
+        if (!text) return text.error();
+        io.write_line(*text);
+        return {};
+    }
+    auto text = format == "compact" ? jose::sign_compact(*in, *key) : jose::sign_flattened(*in, *key);
+    if (!text) return text.error();
+    io.write_line(*text);
+    return {};
+}
+
+result<void> jws_verify(const Args& args, Io& io) {
+    const std::string& path = args.required("key");
+    auto key_bytes = read_file(path, key_file_limit);
+    if (!key_bytes) return key_bytes.error();
+    auto key = jose::PublicJwk::parse(trim(as_chars(*key_bytes)));
+    if (!key) return std::move(key).error().context("--key " + path);
+    auto in = io.read_stdin();
+    if (!in) return in.error();
+    auto verified = jose::verify_jws(as_chars(*in), *key);
+    if (!verified) return verified.error();
+    io.write(verified->payload());
+    return {};
+}
+
+const Registrar jwk_generate_command{{
+    .words = {"jwk", "generate"},
+    .summary = "print a new Ed25519 private-key config string, as sqooler's sqoolerkey does",
+    .options = {{.name = "kid", .value_name = "KID", .help = "the key id", .required = true}},
+    .run = jwk_generate,
+    .details = "The config string is padded base64url of the private JWK's JSON "
+               "{\"x\":…,\"key_ops\":\"sign\",\"kid\":…,\"d\":…,\"kty\":\"OKP\",\"alg\":\"EdDSA\",\"crv\":\"Ed25519\"}. "
+               "It holds the private key: keep it secret.",
+}};
+
+const Registrar jwk_public_command{{
+    .words = {"jwk", "public"},
+    .summary = "stdin: a private-key config string (or private JWK); stdout: the public JWK in sqooler's form",
+    .run = jwk_public,
+}};
+
+const Registrar jws_sign_command{{
+    .words = {"jws", "sign"},
+    .summary = "sign stdin as a sqooler JWSDict (a JSON object) or an RFC 7515 compact/flattened JWS (bytes)",
+    .options = {{.name = "key", .value_name = "CONFIG", .help = "a config string or a file holding one", .required = true},
+                {.name = "format", .value_name = "FORMAT", .help = "sqooler (default), compact or flattened"}},
+    .run = jws_sign,
+}};
+
+const Registrar jws_verify_command{{
+    .words = {"jws", "verify"},
+    .summary = "verify a JWS on stdin (any of the three formats); exit 1 if the signature or key does not match",
+    .options = {{.name = "key", .value_name = "FILE", .help = "a public JWK (sqooler's form or RFC 8037)",
+                 .required = true}},
+    .run = jws_verify,
+    .details = "On success the verified payload bytes go to stdout (for a JWSDict: json.dumps of the payload). "
+               "Exit 1: bad signature, alg other than EdDSA, or a kid that is not the key's; exit 2: malformed input.",
+}};
+
+} // namespace
+} // namespace sealpipe::cli
