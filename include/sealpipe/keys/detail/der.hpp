@@ -41,7 +41,7 @@ constexpr std::string_view kind_name(KeyKind k) noexcept {
 
 /// "an X25519 key" / "a P-256 key": for "expected ..., got ..." messages.
 inline std::string kind_phrase(KeyKind k) {
-    return (k == KeyKind::x25519 ? "an " : "a ") + std::string(kind_name(k)) + " key";
+    return (k == KeyKind::x25519 || k == KeyKind::ed25519 ? "an " : "a ") + std::string(kind_name(k)) + " key";
 }
 
 // DER tags used here (X.690 8.1.2).
