@@ -7,5 +7,6 @@
 #define SEALPIPE_HPP
 
 #include <sealpipe/core.hpp>
+#include <sealpipe/keys.hpp>   // X.509 (OpenSSL) is separate: <sealpipe/keys/x509.hpp>
 
 #endif // SEALPIPE_HPP
