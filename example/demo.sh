@@ -48,5 +48,19 @@ cat "$jose_dir/signed.json"
 printf '\n'
 sed 's/0.1/0.2/' "$jose_dir/signed.json" | "$tool" jws verify --key "$jose_dir/public.json" \
   || echo "tampered copy rejected (exit $?)"
+step "example/keys: key types, ECDH, purpose keys, proof of possession, Ed25519"
+"$build/example/example_keys"
+
+step "sealpipe key: generate two keys, agree, derive the action key, prove possession"
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$tool" key generate --type ed25519 > "$tmp/worker.pem"
+"$tool" key generate --type x25519 > "$tmp/scheduler.pem"
+"$tool" key public < "$tmp/worker.pem" > "$tmp/worker.pub"
+"$tool" key public < "$tmp/scheduler.pem" > "$tmp/scheduler.pub"
+cat "$tmp/worker.pub"
+"$tool" key ecdh --private "$tmp/scheduler.pem" --peer "$tmp/worker.pub" --purpose action
+"$tool" key verification-zeros --private "$tmp/worker.pem" --peer "$tmp/scheduler.pub"
+"$tool" key verification-zeros --private "$tmp/scheduler.pem" --peer "$tmp/worker.pub"
 
 printf '\ndemo finished\n'

@@ -11,5 +11,6 @@
 #include <sealpipe/object.hpp>
 #include <sealpipe/storage.hpp>   // Sqlite, Redis, open_store: sealpipe/storage/{sqlite,redis,uri}.hpp
 #include <sealpipe/jose.hpp>
+#include <sealpipe/keys.hpp>   // X.509 (OpenSSL) is separate: <sealpipe/keys/x509.hpp>
 
 #endif // SEALPIPE_HPP

@@ -1,0 +1,150 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// X25519 (RFC 7748) and Ed25519 (RFC 8032) through Crypto++'s curve25519-donna and
+// ed25519-donna, and the Edwards-to-Montgomery conversion of SPEC §4.
+
+#ifndef SEALPIPE_KEYS_DETAIL_CURVE25519_HPP
+#define SEALPIPE_KEYS_DETAIL_CURVE25519_HPP
+
+#include <sealpipe/core/bytes.hpp>
+#include <sealpipe/core/detail/cryptopp.hpp>
+#include <sealpipe/core/hash.hpp>
+#include <sealpipe/core/random.hpp>
+#include <sealpipe/core/secret.hpp>
+#include <sealpipe/error.hpp>
+
+#include <cryptopp/donna.h>
+#include <cryptopp/integer.h>
+#include <cryptopp/nbtheory.h>
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+
+namespace sealpipe::keys::detail {
+
+/// X25519(k, u) (RFC 7748 §5; the scalar is clamped and the top bit of u masked inside).
+/// Returns false when the result is all zero: the peer's key is of low order (RFC 7748 §6.1
+/// "MAY check"; Go's crypto/ecdh, and therefore Bonanza, does).
+[[nodiscard]] inline bool x25519(const Byte* scalar, const Byte* u, Byte* out) noexcept {
+    CryptoPP::Donna::curve25519_mult(out, scalar, u);
+    Byte acc = 0;
+    for (std::size_t i = 0; i < 32; ++i) acc |= out[i];
+    return acc != 0;
+}
+
+/// X25519(k, 9): the public key of a private key.
+inline void x25519_base(const Byte* scalar, Byte* out) noexcept { CryptoPP::Donna::curve25519_mult(out, scalar); }
+
+/// The Ed25519 public key A of a 32-byte seed (RFC 8032 §5.1.5).
+inline void ed25519_public(const Byte* seed, Byte* out) noexcept { CryptoPP::Donna::ed25519_publickey(out, seed); }
+
+/// An Ed25519 signature (RFC 8032 §5.1.6).
+inline void ed25519_sign(ByteView msg, const Byte* seed, const Byte* pub, Byte* sig) noexcept {
+    CryptoPP::Donna::ed25519_sign(msg.data(), msg.size(), seed, pub, sig);
+}
+
+/// The group order L of edwards25519, little-endian.
+inline constexpr std::array<Byte, 32> ed25519_order{
+    0xed, 0xd3, 0xf5, 0x5c, 0x1a, 0x63, 0x12, 0x58, 0xd6, 0x9c, 0xf7, 0xa2, 0xde, 0xf9, 0xde, 0x14,
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x10};
+
+/// True when the little-endian 32-byte `s` is below L (RFC 8032 §5.1.7 step 1).
+inline bool below_order(const Byte* s) noexcept {
+    for (std::size_t i = 32; i-- > 0;) {
+        if (s[i] < ed25519_order[i]) return true;
+        if (s[i] > ed25519_order[i]) return false;
+    }
+    return false;
+}
+
+/// Verifies an Ed25519 signature. Crypto++'s donna checks only the top three bits of S, so
+/// S < L is checked here first (RFC 8032 §5.1.7; Wycheproof "SignatureMalleability").
+[[nodiscard]] inline bool ed25519_verify(ByteView msg, const Byte* pub, const Byte* sig) noexcept {
+    if (!below_order(sig + 32)) return false;
+    return CryptoPP::Donna::ed25519_sign_open(msg.data(), msg.size(), pub, sig) == 0;
+}
+
+struct Field25519 {
+    CryptoPP::Integer p;
+    CryptoPP::Integer d;
+    Field25519() {
+        p = CryptoPP::Integer::Power2(255) - 19;
+        // d = -121665 / 121666 mod p (RFC 8032 §5.1)
+        d = (p - CryptoPP::Integer(121665)) * CryptoPP::Integer(121666).InverseMod(p) % p;
+    }
+};
+
+inline const Field25519& field25519() {
+    static const Field25519 f;
+    return f;
+}
+
+inline CryptoPP::Integer from_le(const Byte* b, std::size_t n) {
+    return CryptoPP::Integer(b, n, CryptoPP::Integer::UNSIGNED, CryptoPP::LITTLE_ENDIAN_ORDER);
+}
+
+inline void to_le32(const CryptoPP::Integer& v, Byte* out) {
+    v.Encode(out, 32);
+    std::reverse(out, out + 32);
+}
+
+/** Checks that 32 bytes decode to an edwards25519 point (RFC 8032 §5.1.3): y canonical
+    (y < p), x^2 = (y^2 - 1) / (d y^2 + 1) a square, and x = 0 only with a clear sign bit. */
+[[nodiscard]] inline result<void> ed25519_check_point(const Byte* pub) {
+    try {
+        const Field25519& f = field25519();
+        std::array<Byte, 32> yb;
+        std::copy(pub, pub + 32, yb.begin());
+        const bool sign = (yb[31] & 0x80) != 0;
+        yb[31] &= 0x7f;
+        const CryptoPP::Integer y = from_le(yb.data(), 32);
+        if (y >= f.p) return fail(error::invalid_key, "Ed25519 public key: non-canonical y coordinate");
+        const CryptoPP::Integer y2 = y.Squared() % f.p;
+        const CryptoPP::Integer u = (y2 + f.p - 1) % f.p;
+        const CryptoPP::Integer v = (f.d * y2 + 1) % f.p;
+        const CryptoPP::Integer x2 = u * v.InverseMod(f.p) % f.p;
+        if (x2.IsZero()) {
+            if (sign) return fail(error::invalid_key, "Ed25519 public key: x = 0 with the sign bit set");
+            return {};
+        }
+        if (CryptoPP::Jacobi(x2, f.p) != 1)
+            return fail(error::invalid_key, "Ed25519 public key: not a point on the curve");
+        return {};
+    } catch (const CryptoPP::Exception& e) {
+        return sealpipe::detail::from_cryptopp(e);
+    }
+}
+
+/** The RFC 7748 §4.1 birational map: u = (1 + y) / (1 - y) mod p, for a public key already
+    checked with ed25519_check_point. The identity (y = 1) has no image. */
+[[nodiscard]] inline result<void> ed25519_to_x25519_public(const Byte* pub, Byte* u_out) {
+    try {
+        const Field25519& f = field25519();
+        std::array<Byte, 32> yb;
+        std::copy(pub, pub + 32, yb.begin());
+        yb[31] &= 0x7f;
+        const CryptoPP::Integer y = from_le(yb.data(), 32);
+        const CryptoPP::Integer den = (f.p + 1 - y) % f.p;
+        if (den.IsZero())
+            return fail(error::invalid_key, "Ed25519 public key: the identity point has no X25519 form");
+        const CryptoPP::Integer u = (y + 1) * den.InverseMod(f.p) % f.p;
+        to_le32(u, u_out);
+        return {};
+    } catch (const CryptoPP::Exception& e) {
+        return sealpipe::detail::from_cryptopp(e);
+    }
+}
+
+/// SPEC §4: the X25519 private key of an Ed25519 seed is the first 32 bytes of SHA-512(seed)
+/// (stored unclamped, as Go does; X25519 clamps on use).
+inline void ed25519_to_x25519_private(const Byte* seed, Byte* out) {
+    Digest64 h = sha512(ByteView(seed, 32));
+    std::copy(h.begin(), h.begin() + 32, out);
+    wipe(h.mutable_view());
+}
+
+} // namespace sealpipe::keys::detail
+
+#endif // SEALPIPE_KEYS_DETAIL_CURVE25519_HPP

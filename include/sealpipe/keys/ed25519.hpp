@@ -1,0 +1,43 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// Ed25519 signatures (RFC 8032, pure Ed25519): `sign` and `verify`.
+
+#ifndef SEALPIPE_KEYS_ED25519_HPP
+#define SEALPIPE_KEYS_ED25519_HPP
+
+#include <sealpipe/core/bytes.hpp>
+#include <sealpipe/error.hpp>
+#include <sealpipe/keys/curves.hpp>
+#include <sealpipe/keys/detail/curve25519.hpp>
+#include <sealpipe/keys/key.hpp>
+
+#include <string>
+
+namespace sealpipe::keys {
+
+/// A 64-byte Ed25519 signature R ‖ S.
+using Ed25519Signature = FixedBytes<64, struct Ed25519SignatureTag>;
+
+/** Signs `msg` (RFC 8032 §5.1.6). Deterministic: the same key and message give the same
+    signature. */
+[[nodiscard]] inline Ed25519Signature sign(const PrivateKey<Ed25519>& key, ByteView msg) {
+    Ed25519Signature sig;
+    detail::ed25519_sign(msg, key.raw(hazmat::secret_access()).data(), key.public_key().raw().data(), sig.data());
+    return sig;
+}
+
+/** Verifies a signature (RFC 8032 §5.1.7, cofactorless equation, S < L required).
+    @par Errors `error::invalid_length` for a signature that is not 64 bytes,
+    `error::signature_invalid` when it does not verify. */
+[[nodiscard]] inline result<void> verify(const PublicKey<Ed25519>& key, ByteView msg, ByteView sig) {
+    if (sig.size() != Ed25519Signature::size_bytes)
+        return length_error("Ed25519 signature", Ed25519Signature::size_bytes, sig.size());
+    if (!detail::ed25519_verify(msg, key.raw().data(), sig.data()))
+        return fail(error::signature_invalid, "Ed25519 signature does not verify");
+    return {};
+}
+
+} // namespace sealpipe::keys
+
+#endif // SEALPIPE_KEYS_ED25519_HPP

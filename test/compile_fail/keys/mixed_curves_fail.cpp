@@ -1,0 +1,7 @@
+// expect: sealpipe: ecdh\(private, peer\) needs two keys of the same curve
+// ECDH between a P-256 private key and an X25519 public key does not compile.
+#include <sealpipe/keys.hpp>
+
+using namespace sealpipe::keys;
+
+auto misuse(const PrivateKey<P256>& mine, const PublicKey<X25519>& peer) { return ecdh(mine, peer); }
