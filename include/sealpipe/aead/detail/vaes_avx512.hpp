@@ -32,7 +32,7 @@ SEALPIPE_AEAD_INLINE_AVX512 void mul_acc(__m512i x, __m512i h, __m512i& lo, __m5
 
 /// Xors the four 128-bit lanes together.
 SEALPIPE_AEAD_INLINE_AVX512 __m128i fold_lanes(__m512i v) noexcept {
-    const __m256i t = _mm256_xor_si256(_mm512_castsi512_si256(v), _mm512_extracti64x4_epi64(v, 1));
+    const __m256i t = _mm256_xor_si256(_mm512_maskz_extracti64x4_epi64(0xff, v, 0), _mm512_maskz_extracti64x4_epi64(0xff, v, 1));
     return _mm_xor_si128(_mm256_castsi256_si128(t), _mm256_extracti128_si256(t, 1));
 }
 
@@ -90,9 +90,9 @@ template <unsigned Rounds>
 SEALPIPE_AEAD_TARGET_AVX512 inline void ctr32(const AesKey& k, const Byte* counter, const Byte* in, Byte* out,
                                               std::size_t len) {
     __m512i rk[Rounds + 1];
-    for (unsigned r = 0; r <= Rounds; ++r) rk[r] = _mm512_broadcast_i32x4(aesni::load(k.round_keys + 16 * r));
+    for (unsigned r = 0; r <= Rounds; ++r) rk[r] = _mm512_maskz_broadcast_i32x4(0xffff, aesni::load(k.round_keys + 16 * r));
     // Lane j holds counter + j; the 32-bit adds wrap modulo 2^32 as RFC 8452 §4 requires.
-    __m512i c = _mm512_add_epi32(_mm512_broadcast_i32x4(aesni::load(counter)),
+    __m512i c = _mm512_add_epi32(_mm512_maskz_broadcast_i32x4(0xffff, aesni::load(counter)),
                                  _mm512_set_epi32(0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0));
     const __m512i four = _mm512_set_epi32(0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4);
     for (; len >= 512; len -= 512, in += 512, out += 512) {
