@@ -6,6 +6,7 @@
 #ifndef SEALPIPE_HPP
 #define SEALPIPE_HPP
 
+#include <sealpipe/aead.hpp>
 #include <sealpipe/core.hpp>
 
 #endif // SEALPIPE_HPP
