@@ -19,7 +19,7 @@
 
 // Function-level targets: users need no special compiler flags, and the code only runs
 // after the CPU has been checked (detail/cpu.hpp).
-#define SEALPIPE_AEAD_TARGET_AESNI __attribute__((target("aes,pclmul,sse4.1")))
+#define SEALPIPE_AEAD_TARGET_AESNI __attribute__((target("aes,pclmul,ssse3,sse4.1")))
 #define SEALPIPE_AEAD_INLINE_AESNI [[gnu::always_inline]] inline SEALPIPE_AEAD_TARGET_AESNI
 
 namespace sealpipe::aead::detail::aesni {
@@ -65,11 +65,15 @@ SEALPIPE_AEAD_INLINE_AESNI __m128i dot(__m128i a, __m128i b) noexcept {
     return reduce(lo, mid, hi);
 }
 
-// Rcon < 0 selects AES-256's odd step (SubWord without rotation or round constant).
-template <int Rcon>
-SEALPIPE_AEAD_INLINE_AESNI __m128i expand_step(__m128i prev, __m128i other) noexcept {
-    // FIPS 197 §5.2: w[i] = w[i-Nk] ^ SubWord(RotWord(w[i-1])) ^ Rcon, and the running xor.
-    const __m128i t = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(other, Rcon < 0 ? 0 : Rcon), Rcon < 0 ? 0xaa : 0xff);
+/** One key-expansion step (FIPS 197 §5.2): w[i] = w[i-Nk] ^ SubWord(RotWord(w[i-1])) ^ Rcon
+    with the running xor, where `prev` holds w[i-Nk..] and `other` the previous round key.
+    SubWord comes from AESENCLAST on a block whose four columns are equal (ShiftRows is then
+    the identity), which is faster than AESKEYGENASSIST on current CPUs. `rcon == 0` with
+    `rotate == false` is AES-256's odd step (SubWord only). */
+SEALPIPE_AEAD_INLINE_AESNI __m128i expand_step(__m128i prev, __m128i other, int rcon, bool rotate) noexcept {
+    const __m128i word = rotate ? _mm_shuffle_epi8(other, _mm_set1_epi32(0x0c0f0e0d))   // RotWord(w3) in every column
+                                : _mm_shuffle_epi32(other, 0xff);                       // w3 in every column
+    const __m128i t = _mm_aesenclast_si128(word, _mm_set1_epi32(rcon));
     prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
     prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
     prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
@@ -79,37 +83,20 @@ SEALPIPE_AEAD_INLINE_AESNI __m128i expand_step(__m128i prev, __m128i other) noex
 SEALPIPE_AEAD_TARGET_AESNI inline void set_key(AesKey& k, const Byte* key, std::size_t key_bytes) {
     __m128i rk[15];
     if (key_bytes == 16) {
+        static constexpr int rcon[10] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36};
         rk[0] = load(key);
-        rk[1] = expand_step<0x01>(rk[0], rk[0]);
-        rk[2] = expand_step<0x02>(rk[1], rk[1]);
-        rk[3] = expand_step<0x04>(rk[2], rk[2]);
-        rk[4] = expand_step<0x08>(rk[3], rk[3]);
-        rk[5] = expand_step<0x10>(rk[4], rk[4]);
-        rk[6] = expand_step<0x20>(rk[5], rk[5]);
-        rk[7] = expand_step<0x40>(rk[6], rk[6]);
-        rk[8] = expand_step<0x80>(rk[7], rk[7]);
-        rk[9] = expand_step<0x1b>(rk[8], rk[8]);
-        rk[10] = expand_step<0x36>(rk[9], rk[9]);
+        for (int i = 1; i <= 10; ++i) rk[i] = expand_step(rk[i - 1], rk[i - 1], rcon[i - 1], true);
         for (int i = 0; i <= 10; ++i) store(k.round_keys + 16 * i, rk[i]);
     } else {
         rk[0] = load(key);
         rk[1] = load(key + 16);
-        rk[2] = expand_step<0x01>(rk[0], rk[1]);
-        rk[3] = expand_step<-1>(rk[1], rk[2]);
-        rk[4] = expand_step<0x02>(rk[2], rk[3]);
-        rk[5] = expand_step<-1>(rk[3], rk[4]);
-        rk[6] = expand_step<0x04>(rk[4], rk[5]);
-        rk[7] = expand_step<-1>(rk[5], rk[6]);
-        rk[8] = expand_step<0x08>(rk[6], rk[7]);
-        rk[9] = expand_step<-1>(rk[7], rk[8]);
-        rk[10] = expand_step<0x10>(rk[8], rk[9]);
-        rk[11] = expand_step<-1>(rk[9], rk[10]);
-        rk[12] = expand_step<0x20>(rk[10], rk[11]);
-        rk[13] = expand_step<-1>(rk[11], rk[12]);
-        rk[14] = expand_step<0x40>(rk[12], rk[13]);
+        int rcon = 1;
+        for (int i = 2; i <= 14; i += 2, rcon <<= 1) {
+            rk[i] = expand_step(rk[i - 2], rk[i - 1], rcon, true);
+            if (i < 14) rk[i + 1] = expand_step(rk[i - 1], rk[i], 0, false);
+        }
         for (int i = 0; i <= 14; ++i) store(k.round_keys + 16 * i, rk[i]);
     }
-    for (auto& r : rk) r = _mm_setzero_si128();
 }
 
 /// Encrypts up to 8 blocks held in registers, interleaved.

@@ -11,7 +11,7 @@
 
 #if SEALPIPE_AEAD_X86
 
-#define SEALPIPE_AEAD_TARGET_AVX2 __attribute__((target("aes,pclmul,sse4.1,avx,avx2,vaes,vpclmulqdq")))
+#define SEALPIPE_AEAD_TARGET_AVX2 __attribute__((target("aes,pclmul,ssse3,sse4.1,avx,avx2,vaes,vpclmulqdq")))
 #define SEALPIPE_AEAD_INLINE_AVX2 [[gnu::always_inline]] inline SEALPIPE_AEAD_TARGET_AVX2
 
 namespace sealpipe::aead::detail::vaes_avx2 {

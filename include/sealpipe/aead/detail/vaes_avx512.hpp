@@ -12,7 +12,7 @@
 #if SEALPIPE_AEAD_X86
 
 #define SEALPIPE_AEAD_TARGET_AVX512                                                                   \
-    __attribute__((target("aes,pclmul,sse4.1,avx,avx2,vaes,vpclmulqdq,avx512f,avx512vl,avx512bw")))
+    __attribute__((target("aes,pclmul,ssse3,sse4.1,avx,avx2,vaes,vpclmulqdq,avx512f,avx512vl,avx512bw")))
 #define SEALPIPE_AEAD_INLINE_AVX512 [[gnu::always_inline]] inline SEALPIPE_AEAD_TARGET_AVX512
 
 namespace sealpipe::aead::detail::vaes_avx512 {
@@ -78,6 +78,45 @@ SEALPIPE_AEAD_TARGET_AVX512 inline void polyval(const HashKey& hk, Byte* state, 
     aesni::store(state, s);
 }
 
+/// Lane-wise POLYVAL dot products of four pairs at once.
+SEALPIPE_AEAD_INLINE_AVX512 __m512i dot4(__m512i a, __m512i b) noexcept {
+    __m512i lo = _mm512_clmulepi64_epi128(a, b, 0x00);
+    __m512i hi = _mm512_clmulepi64_epi128(a, b, 0x11);
+    const __m512i mid = _mm512_xor_si512(_mm512_clmulepi64_epi128(a, b, 0x01), _mm512_clmulepi64_epi128(a, b, 0x10));
+    lo = _mm512_xor_si512(lo, _mm512_bslli_epi128(mid, 8));
+    hi = _mm512_xor_si512(hi, _mm512_bsrli_epi128(mid, 8));
+    const auto c = static_cast<long long>(0xc200000000000000ULL);
+    const __m512i poly = _mm512_set_epi64(c, 1, c, 1, c, 1, c, 1);
+    __m512i t = _mm512_clmulepi64_epi128(lo, poly, 0x10);
+    lo = _mm512_xor_si512(_mm512_maskz_shuffle_epi32(0xffff, lo, _MM_PERM_BADC), t);
+    t = _mm512_clmulepi64_epi128(lo, poly, 0x10);
+    lo = _mm512_xor_si512(_mm512_maskz_shuffle_epi32(0xffff, lo, _MM_PERM_BADC), t);
+    return _mm512_xor_si512(lo, hi);
+}
+
+/// Lane 3 of `v` in every lane.
+SEALPIPE_AEAD_INLINE_AVX512 __m512i top_lane(__m512i v) noexcept { return _mm512_maskz_shuffle_i64x2(0xff, v, v, 0xff); }
+
+/** H^1..H^32, four at a time: from H^1..H^4, multiply by H^4, then H^8, then H^16 (a
+    dependency depth of five products, where one power after the other would take 31). */
+SEALPIPE_AEAD_TARGET_AVX512 inline void set_hash_key(HashKey& hk, const Byte* h) {
+    const __m128i h1 = aesni::load(h);
+    const __m128i h2 = aesni::dot(h1, h1);
+    const __m128i h3 = aesni::dot(h2, h1), h4 = aesni::dot(h2, h2);
+    __m512i p[8];   // p[j] lane i = H^(4j + i + 1)
+    p[0] = _mm512_inserti32x4(
+        _mm512_inserti32x4(_mm512_inserti32x4(_mm512_inserti32x4(_mm512_setzero_si512(), h1, 0), h2, 1), h3, 2), h4,
+        3);
+    p[1] = dot4(p[0], top_lane(p[0]));
+    const __m512i h8 = top_lane(p[1]);
+    p[2] = dot4(p[0], h8);
+    p[3] = dot4(p[1], h8);
+    const __m512i h16 = top_lane(p[3]);
+    for (int j = 0; j < 4; ++j) p[4 + j] = dot4(p[j], h16);
+    // The table is descending (power(k) at index 32 - k): store each group lane-reversed.
+    for (int j = 0; j < 8; ++j) store(hk.power(4 * j + 4), _mm512_maskz_shuffle_i64x2(0xff, p[j], p[j], 0x1b));
+}
+
 template <unsigned Rounds>
 SEALPIPE_AEAD_INLINE_AVX512 void encrypt_regs(const __m512i (&rk)[Rounds + 1], __m512i* b, int n) noexcept {
     for (int i = 0; i < n; ++i) b[i] = _mm512_xor_si512(b[i], rk[0]);
@@ -120,7 +159,7 @@ SEALPIPE_AEAD_TARGET_AVX512 inline void ctr32(const AesKey& k, const Byte* count
 
 /// The AVX-512 VAES path's operation table.
 template <unsigned Rounds>
-inline constexpr Ops ops{&aesni::set_key, &aesni::encrypt_blocks<Rounds>, &aesni::set_hash_key<32>, &polyval,
+inline constexpr Ops ops{&aesni::set_key, &aesni::encrypt_blocks<Rounds>, &set_hash_key, &polyval,
                          &ctr32<Rounds>};
 
 } // namespace sealpipe::aead::detail::vaes_avx512
