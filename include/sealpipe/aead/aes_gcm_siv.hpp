@@ -197,12 +197,21 @@ public:
             ops_->ctr32(state_->enc, counter, ciphertext.data(), plaintext.data(), ciphertext.size());
             expected = compute_tag(nonce, aad, plaintext.data(), plaintext.size());
         } else {
-            // Decrypt in cache-sized chunks and absorb each chunk's plaintext while it is hot.
             Byte s[block_bytes] = {};
             absorb(s, aad.data(), aad.size());
             const Byte* in = ciphertext.data();
             Byte* out = plaintext.data();
             std::size_t left = ciphertext.size();
+            // The path's fused pass takes whole batches: AES and POLYVAL in one loop.
+            if (ops_->decrypt_and_hash != nullptr) {
+                const std::size_t done =
+                    ops_->decrypt_and_hash(state_->enc, state_->hash, s, counter, in, out, left);
+                in += done;
+                out += done;
+                left -= done;
+            }
+            // The rest (or all, on the portable path): decrypt in cache-sized chunks and absorb
+            // each chunk's plaintext while it is hot.
             while (left != 0) {
                 const std::size_t chunk = std::min(left, open_chunk_bytes);
                 ops_->ctr32(state_->enc, counter, in, out, chunk);

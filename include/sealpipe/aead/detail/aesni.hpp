@@ -198,9 +198,38 @@ SEALPIPE_AEAD_TARGET_AESNI inline void ctr32(const AesKey& k, const Byte* counte
     }
 }
 
+/// Open's fused pass, 8 blocks per iteration: CTR, then POLYVAL on the plaintext registers.
+template <unsigned Rounds>
+SEALPIPE_AEAD_TARGET_AESNI inline std::size_t decrypt_and_hash(const AesKey& k, const HashKey& hk, Byte* state,
+                                                               Byte* counter, const Byte* in, Byte* out,
+                                                               std::size_t len) {
+    const std::size_t done = len / 128 * 128;
+    if (done == 0) return 0;
+    __m128i c = load(counter), s = load(state);
+    const Byte* pw = hk.power(8);
+    for (std::size_t off = 0; off < done; off += 128) {
+        __m128i b[8];
+        for (int i = 0; i < 8; ++i) b[i] = counter_inc(c, i);
+        c = counter_inc(c, 8);
+        encrypt_regs<Rounds>(k, b);
+        for (int i = 0; i < 8; ++i) {
+            b[i] = _mm_xor_si128(b[i], load(in + off + 16 * i));
+            store(out + off + 16 * i, b[i]);
+        }
+        __m128i lo = _mm_setzero_si128(), mid = lo, hi = lo;
+        mul_acc(_mm_xor_si128(s, b[0]), load(pw), lo, mid, hi);
+        for (int i = 1; i < 8; ++i) mul_acc(b[i], load(pw + 16 * i), lo, mid, hi);
+        s = reduce(lo, mid, hi);
+    }
+    store(state, s);
+    counter_add(counter, done / block_bytes);
+    return done;
+}
+
 /// The AES-NI path's operation table.
 template <unsigned Rounds>
-inline constexpr Ops ops{&set_key, &encrypt_blocks<Rounds>, &set_hash_key<8>, &polyval, &ctr32<Rounds>};
+inline constexpr Ops ops{&set_key,   &encrypt_blocks<Rounds>, &set_hash_key<8>,
+                         &polyval,   &ctr32<Rounds>,          &decrypt_and_hash<Rounds>};
 
 } // namespace sealpipe::aead::detail::aesni
 

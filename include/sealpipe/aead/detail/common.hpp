@@ -62,6 +62,12 @@ struct Ops {
     /// AES-CTR with RFC 8452's 32-bit little-endian counter in bytes 0..3 of `counter`
     /// (it wraps modulo 2^32); `len` bytes, any length; `in == out` is allowed.
     void (*ctr32)(const AesKey&, const Byte* counter, const Byte* in, Byte* out, std::size_t len);
+    /// Open's fused pass: decrypts whole batches (the path's width) of `in` with CTR and
+    /// absorbs the plaintext into POLYVAL in the same loop, so that AES and carry-less
+    /// multiplication overlap. Advances `counter`; returns the bytes done (a multiple of the
+    /// batch, possibly 0). Null when the path has none.
+    std::size_t (*decrypt_and_hash)(const AesKey&, const HashKey&, Byte* state, Byte* counter, const Byte* in,
+                                    Byte* out, std::size_t len);
 };
 
 inline std::uint32_t load_le32(const Byte* p) noexcept {
