@@ -43,10 +43,18 @@ struct AesKey {
     the `n` powers ending at the last entry. A path fills only as many as it uses. */
 struct HashKey {
     alignas(64) Byte powers[max_hash_powers * block_bytes] = {};
+    /// For Karatsuba multiplication (paths that use it): each power's two 64-bit halves
+    /// xored together, in both halves, at the same index as in `powers`.
+    alignas(64) Byte folded[max_hash_powers * block_bytes] = {};
 
     const Byte* power(std::size_t k) const noexcept { return powers + (max_hash_powers - k) * block_bytes; }
     Byte* power(std::size_t k) noexcept { return powers + (max_hash_powers - k) * block_bytes; }
-    void clear() noexcept { sealpipe::detail::secure_wipe(powers, sizeof powers); }
+    const Byte* folded_power(std::size_t k) const noexcept { return folded + (max_hash_powers - k) * block_bytes; }
+    Byte* folded_power(std::size_t k) noexcept { return folded + (max_hash_powers - k) * block_bytes; }
+    void clear() noexcept {
+        sealpipe::detail::secure_wipe(powers, sizeof powers);
+        sealpipe::detail::secure_wipe(folded, sizeof folded);
+    }
 };
 
 /** The operations a dispatch path provides. `Rounds` (10 or 14) is fixed per table. */
