@@ -58,6 +58,19 @@ SEALPIPE_AEAD_INLINE_AESNI void mul_acc(__m128i x, __m128i h, __m128i& lo, __m12
     mid = xor3(mid, _mm_clmulepi64_si128(x, h, 0x01), _mm_clmulepi64_si128(x, h, 0x10));
 }
 
+/// Karatsuba form of `mul_acc`: mk collects (x.lo ^ x.hi) * hf with hf = h.lo ^ h.hi
+/// (HashKey::folded); `reduce_k` turns mk into the middle term.
+SEALPIPE_AEAD_INLINE_AESNI void mul_acc_k(__m128i x, __m128i h, __m128i hf, __m128i& lo, __m128i& mk,
+                                          __m128i& hi) noexcept {
+    lo = _mm_xor_si128(lo, _mm_clmulepi64_si128(x, h, 0x00));
+    hi = _mm_xor_si128(hi, _mm_clmulepi64_si128(x, h, 0x11));
+    mk = _mm_xor_si128(mk, _mm_clmulepi64_si128(_mm_xor_si128(x, _mm_shuffle_epi32(x, 0x4e)), hf, 0x00));
+}
+
+SEALPIPE_AEAD_INLINE_AESNI __m128i reduce_k(__m128i lo, __m128i mk, __m128i hi) noexcept {
+    return reduce(lo, xor3(mk, lo, hi), hi);
+}
+
 /// POLYVAL's dot(a, b) = a * b * x^-128.
 SEALPIPE_AEAD_INLINE_AESNI __m128i dot(__m128i a, __m128i b) noexcept {
     __m128i lo = _mm_setzero_si128(), mid = lo, hi = lo;
@@ -136,7 +149,10 @@ SEALPIPE_AEAD_TARGET_AESNI inline void set_hash_key(HashKey& hk, const Byte* h) 
     p[1] = load(h);
     for (std::size_t m = 1; m < N; m *= 2)
         for (std::size_t k = m + 1; k <= 2 * m; ++k) p[k] = dot(p[m], p[k - m]);
-    for (std::size_t k = 1; k <= N; ++k) store(hk.power(k), p[k]);
+    for (std::size_t k = 1; k <= N; ++k) {
+        store(hk.power(k), p[k]);
+        store(hk.folded_power(k), _mm_xor_si128(p[k], _mm_shuffle_epi32(p[k], 0x4e)));
+    }
 }
 
 /// POLYVAL over n blocks, 8 per reduction (aggregated: sum of X_i * H^(8-i), then reduce).
@@ -145,21 +161,15 @@ SEALPIPE_AEAD_TARGET_AESNI inline void polyval(const HashKey& hk, Byte* state, c
     while (n != 0) {
         const std::size_t m = std::min<std::size_t>(n, 8);
         const Byte* pw = hk.power(m);   // block i pairs with H^(m-i)
-        __m128i lo = _mm_setzero_si128(), mid = lo, hi = lo;
+        const Byte* pwf = hk.folded_power(m);
+        __m128i lo = _mm_setzero_si128(), mk = lo, hi = lo;
+        mul_acc_k(_mm_xor_si128(s, load(data)), load(pw), load(pwf), lo, mk, hi);
         if (m == 8) {
-            mul_acc(_mm_xor_si128(s, load(data)), load(pw), lo, mid, hi);
-            mul_acc(load(data + 16), load(pw + 16), lo, mid, hi);
-            mul_acc(load(data + 32), load(pw + 32), lo, mid, hi);
-            mul_acc(load(data + 48), load(pw + 48), lo, mid, hi);
-            mul_acc(load(data + 64), load(pw + 64), lo, mid, hi);
-            mul_acc(load(data + 80), load(pw + 80), lo, mid, hi);
-            mul_acc(load(data + 96), load(pw + 96), lo, mid, hi);
-            mul_acc(load(data + 112), load(pw + 112), lo, mid, hi);
+            for (std::size_t i = 1; i < 8; ++i) mul_acc_k(load(data + 16 * i), load(pw + 16 * i), load(pwf + 16 * i), lo, mk, hi);
         } else {
-            mul_acc(_mm_xor_si128(s, load(data)), load(pw), lo, mid, hi);
-            for (std::size_t i = 1; i < m; ++i) mul_acc(load(data + 16 * i), load(pw + 16 * i), lo, mid, hi);
+            for (std::size_t i = 1; i < m; ++i) mul_acc_k(load(data + 16 * i), load(pw + 16 * i), load(pwf + 16 * i), lo, mk, hi);
         }
-        s = reduce(lo, mid, hi);
+        s = reduce_k(lo, mk, hi);
         data += 16 * m;
         n -= m;
     }
@@ -207,6 +217,7 @@ SEALPIPE_AEAD_TARGET_AESNI inline std::size_t decrypt_and_hash(const AesKey& k, 
     if (done == 0) return 0;
     __m128i c = load(counter), s = load(state);
     const Byte* pw = hk.power(8);
+    const Byte* pwf = hk.folded_power(8);
     for (std::size_t off = 0; off < done; off += 128) {
         __m128i b[8];
         for (int i = 0; i < 8; ++i) b[i] = counter_inc(c, i);
@@ -216,10 +227,10 @@ SEALPIPE_AEAD_TARGET_AESNI inline std::size_t decrypt_and_hash(const AesKey& k, 
             b[i] = _mm_xor_si128(b[i], load(in + off + 16 * i));
             store(out + off + 16 * i, b[i]);
         }
-        __m128i lo = _mm_setzero_si128(), mid = lo, hi = lo;
-        mul_acc(_mm_xor_si128(s, b[0]), load(pw), lo, mid, hi);
-        for (int i = 1; i < 8; ++i) mul_acc(b[i], load(pw + 16 * i), lo, mid, hi);
-        s = reduce(lo, mid, hi);
+        __m128i lo = _mm_setzero_si128(), mk = lo, hi = lo;
+        mul_acc_k(_mm_xor_si128(s, b[0]), load(pw), load(pwf), lo, mk, hi);
+        for (int i = 1; i < 8; ++i) mul_acc_k(b[i], load(pw + 16 * i), load(pwf + 16 * i), lo, mk, hi);
+        s = reduce_k(lo, mk, hi);
     }
     store(state, s);
     counter_add(counter, done / block_bytes);
