@@ -105,7 +105,7 @@ BOOST_AUTO_TEST_CASE(detection_matches_cpuinfo) {
     auto has = [&](std::initializer_list<const char*> names) {
         return std::all_of(names.begin(), names.end(), [&](const char* f) { return flags.contains(f); });
     };
-    const bool aesni = has({"aes", "pclmulqdq", "sse4_1"});
+    const bool aesni = has({"aes", "pclmulqdq", "ssse3", "sse4_1"});
     const bool avx2 = aesni && has({"avx2", "vaes", "vpclmulqdq"});
     const bool avx512 = avx2 && has({"avx512f", "avx512vl", "avx512bw"});
     BOOST_TEST(aead::is_supported(Implementation::portable));
