@@ -204,6 +204,7 @@ public:
             std::size_t left = ciphertext.size();
             // The path's fused pass takes whole batches: AES and POLYVAL in one loop.
             if (ops_->decrypt_and_hash != nullptr) {
+                detail::prepare_hash_key(*ops_, state_->hash, detail::unlimited_blocks);
                 const std::size_t done =
                     ops_->decrypt_and_hash(state_->enc, state_->hash, s, counter, in, out, left);
                 in += done;
@@ -307,14 +308,20 @@ private:
         wipe(keys);
     }
 
+    /// POLYVAL over n whole blocks, computing further key powers first if n needs them.
+    void polyval(Byte* s, const Byte* p, std::size_t n) const {
+        detail::prepare_hash_key(*ops_, state_->hash, n);
+        ops_->polyval(state_->hash, s, p, n);
+    }
+
     /// Absorbs `n` bytes into POLYVAL, zero-padding the last block (RFC 8452 §4).
     void absorb(Byte* s, const Byte* p, std::size_t n) const {
         const std::size_t whole = n / block_bytes;
-        if (whole != 0) ops_->polyval(state_->hash, s, p, whole);
+        if (whole != 0) polyval(s, p, whole);
         if (const std::size_t rest = n % block_bytes; rest != 0) {
             Byte last[block_bytes] = {};
             std::copy(p + whole * block_bytes, p + n, last);
-            ops_->polyval(state_->hash, s, last, 1);
+            polyval(s, last, 1);
             wipe(last);
         }
     }
@@ -324,7 +331,7 @@ private:
         Byte lengths[block_bytes];
         detail::store_le64(lengths, aad_bytes * 8);
         detail::store_le64(lengths + 8, text_bytes * 8);
-        ops_->polyval(state_->hash, s, lengths, 1);
+        polyval(s, lengths, 1);
         return encrypt_tag(s, nonce);
     }
 
@@ -360,7 +367,7 @@ private:
             std::copy(text, text + n, buf + a);
             detail::store_le64(buf + a + t, std::uint64_t{aad.size()} * 8);
             detail::store_le64(buf + a + t + 8, std::uint64_t{n} * 8);
-            ops_->polyval(state_->hash, s, buf, (a + t) / block_bytes + 1);
+            polyval(s, buf, (a + t) / block_bytes + 1);
             wipe({buf + a, t});
             return encrypt_tag(s, nonce);
         }

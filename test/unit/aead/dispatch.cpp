@@ -202,6 +202,8 @@ BOOST_AUTO_TEST_CASE(fused_open_pass_matches_ctr_then_polyval) {
         aead::detail::HashKey hk;
         ops.set_key(k, key.data(), 32);
         ops.set_hash_key(hk, h.data());
+        aead::detail::prepare_hash_key(ops, hk, aead::detail::unlimited_blocks);
+        BOOST_TEST(hk.ready_blocks == aead::detail::unlimited_blocks);
         for (std::size_t len : {0u, 100u, 128u, 256u, 512u, 16u * 70, 512u * 3 + 100, 8192u}) {
             BOOST_TEST_CONTEXT("len " << len << " on " << aead::to_string(impl)) {
                 const Bytes in = test::pattern(len, 33);
@@ -256,6 +258,15 @@ BOOST_AUTO_TEST_CASE(polyval_paths_agree) {
                 const auto& ops = aead::detail::ops_for<10>(impl);
                 aead::detail::HashKey hk;
                 ops.set_hash_key(hk, h2.data());
+                BOOST_TEST(hk.ready_blocks >= 8u);
+                if (n <= hk.ready_blocks) {   // with only the powers computed up front
+                    Bytes s = test::pattern(16, 79);
+                    ops.polyval(hk, s.data(), data.data() + 16, n);
+                    if (reference.empty()) reference = s;
+                    BOOST_TEST(s == reference);
+                }
+                aead::detail::prepare_hash_key(ops, hk, n);
+                BOOST_TEST(hk.ready_blocks >= n);
                 Bytes s = test::pattern(16, 79);
                 ops.polyval(hk, s.data(), data.data() + 16, n);   // starts off 64-byte alignment
                 if (reference.empty()) reference = s;

@@ -125,25 +125,35 @@ SEALPIPE_AEAD_INLINE_AESNI void encrypt_regs(const AesKey& k, __m128i (&b)[N]) n
     for (std::size_t i = 0; i < N; ++i) b[i] = _mm_aesenclast_si128(b[i], rk);
 }
 
+template <unsigned Rounds, std::size_t N>
+SEALPIPE_AEAD_INLINE_AESNI void encrypt_n(const AesKey& k, const Byte* in, Byte* out) noexcept {
+    __m128i b[N];
+    for (std::size_t i = 0; i < N; ++i) b[i] = load(in + 16 * i);
+    encrypt_regs<Rounds>(k, b);
+    for (std::size_t i = 0; i < N; ++i) store(out + 16 * i, b[i]);
+}
+
+/// Encrypts n independent blocks, all in flight at once (key derivation needs 4 or 6).
 template <unsigned Rounds>
 SEALPIPE_AEAD_TARGET_AESNI inline void encrypt_blocks(const AesKey& k, const Byte* in, Byte* out, std::size_t n) {
-    for (; n >= 2; n -= 2, in += 32, out += 32) {
-        __m128i b[2] = {load(in), load(in + 16)};
-        encrypt_regs<Rounds>(k, b);
-        store(out, b[0]);
-        store(out + 16, b[1]);
-    }
-    if (n != 0) {
-        __m128i b[1] = {load(in)};
-        encrypt_regs<Rounds>(k, b);
-        store(out, b[0]);
+    for (; n >= 8; n -= 8, in += 128, out += 128) encrypt_n<Rounds, 8>(k, in, out);
+    switch (n) {
+    case 7: encrypt_n<Rounds, 7>(k, in, out); break;
+    case 6: encrypt_n<Rounds, 6>(k, in, out); break;
+    case 5: encrypt_n<Rounds, 5>(k, in, out); break;
+    case 4: encrypt_n<Rounds, 4>(k, in, out); break;
+    case 3: encrypt_n<Rounds, 3>(k, in, out); break;
+    case 2: encrypt_n<Rounds, 2>(k, in, out); break;
+    case 1: encrypt_n<Rounds, 1>(k, in, out); break;
+    default: break;
     }
 }
 
-/// Fills H^1..H^N (N <= max_hash_powers). H^k = H^m * H^(k-m) with m the largest power of
-/// two below k: a dependency depth of log2(N) + 1 products instead of N - 1.
+/// Fills H^1..H^N (N <= max_hash_powers) and their folded halves. H^k = H^m * H^(k-m)
+/// with m the largest power of two below k: a dependency depth of log2(N) + 1 products
+/// instead of N - 1.
 template <std::size_t N>
-SEALPIPE_AEAD_TARGET_AESNI inline void set_hash_key(HashKey& hk, const Byte* h) {
+SEALPIPE_AEAD_TARGET_AESNI inline void fill_powers(HashKey& hk, const Byte* h) {
     static_assert(N >= 8 && N <= max_hash_powers && (N & (N - 1)) == 0);
     __m128i p[N + 1];
     p[1] = load(h);
@@ -153,6 +163,12 @@ SEALPIPE_AEAD_TARGET_AESNI inline void set_hash_key(HashKey& hk, const Byte* h) 
         store(hk.power(k), p[k]);
         store(hk.folded_power(k), _mm_xor_si128(p[k], _mm_shuffle_epi32(p[k], 0x4e)));
     }
+}
+
+/// H^1..H^8: all this path's POLYVAL uses.
+SEALPIPE_AEAD_TARGET_AESNI inline void set_hash_key(HashKey& hk, const Byte* h) {
+    fill_powers<8>(hk, h);
+    hk.ready_blocks = unlimited_blocks;
 }
 
 /// POLYVAL over n blocks, 8 per reduction (aggregated: sum of X_i * H^(8-i), then reduce).
@@ -239,8 +255,8 @@ SEALPIPE_AEAD_TARGET_AESNI inline std::size_t decrypt_and_hash(const AesKey& k, 
 
 /// The AES-NI path's operation table.
 template <unsigned Rounds>
-inline constexpr Ops ops{&set_key,   &encrypt_blocks<Rounds>, &set_hash_key<8>,
-                         &polyval,   &ctr32<Rounds>,          &decrypt_and_hash<Rounds>};
+inline constexpr Ops ops{&set_key, &encrypt_blocks<Rounds>, &set_hash_key, nullptr,
+                         &polyval, &ctr32<Rounds>,          &decrypt_and_hash<Rounds>};
 
 } // namespace sealpipe::aead::detail::aesni
 

@@ -34,6 +34,23 @@ SEALPIPE_AEAD_INLINE_AVX2 __m128i fold_lanes(__m256i v) noexcept {
     return _mm_xor_si128(_mm256_castsi256_si128(v), _mm256_extracti128_si256(v, 1));
 }
 
+/// H^1..H^8 first: fewer than 16 blocks go to the AES-NI code, which needs no more.
+SEALPIPE_AEAD_TARGET_AVX2 inline void set_hash_key(HashKey& hk, const Byte* h) {
+    aesni::fill_powers<8>(hk, h);
+    hk.ready_blocks = 15;
+}
+
+/// H^9..H^16 = H^8 * H^1..H^8, eight independent products.
+SEALPIPE_AEAD_TARGET_AVX2 inline void extend_hash_key(HashKey& hk) {
+    const __m128i h8 = aesni::load(hk.power(8));
+    for (std::size_t k = 1; k <= 8; ++k) {
+        const __m128i p = aesni::dot(h8, aesni::load(hk.power(k)));
+        aesni::store(hk.power(8 + k), p);
+        aesni::store(hk.folded_power(8 + k), _mm_xor_si128(p, _mm_shuffle_epi32(p, 0x4e)));
+    }
+    hk.ready_blocks = unlimited_blocks;
+}
+
 /// POLYVAL over n blocks: 16 per reduction; fewer than 16 left go to the AES-NI code.
 SEALPIPE_AEAD_TARGET_AVX2 inline void polyval(const HashKey& hk, Byte* state, const Byte* data, std::size_t n) {
     if (n >= 16) {
@@ -124,8 +141,8 @@ SEALPIPE_AEAD_TARGET_AVX2 inline std::size_t decrypt_and_hash(const AesKey& k, c
 
 /// The AVX2 VAES path's operation table.
 template <unsigned Rounds>
-inline constexpr Ops ops{&aesni::set_key, &aesni::encrypt_blocks<Rounds>, &aesni::set_hash_key<16>, &polyval,
-                         &ctr32<Rounds>,  &decrypt_and_hash<Rounds>};
+inline constexpr Ops ops{&aesni::set_key, &aesni::encrypt_blocks<Rounds>, &set_hash_key, &extend_hash_key,
+                         &polyval,        &ctr32<Rounds>,                 &decrypt_and_hash<Rounds>};
 
 } // namespace sealpipe::aead::detail::vaes_avx2
 

@@ -117,31 +117,29 @@ SEALPIPE_AEAD_INLINE_AVX512 __m512i dot4(__m512i a, __m512i b) noexcept {
     return _mm512_xor_si512(lo, hi);
 }
 
-/// Lane 3 of `v` in every lane.
-SEALPIPE_AEAD_INLINE_AVX512 __m512i top_lane(__m512i v) noexcept { return _mm512_maskz_shuffle_i64x2(0xff, v, v, 0xff); }
-
-/** H^1..H^32, four at a time: from H^1..H^4, multiply by H^4, then H^8, then H^16 (a
-    dependency depth of five products, where one power after the other would take 31). */
+/// H^1..H^8 first (enough for messages of up to 8 blocks); the rest on demand.
 SEALPIPE_AEAD_TARGET_AVX512 inline void set_hash_key(HashKey& hk, const Byte* h) {
-    const __m128i h1 = aesni::load(h);
-    const __m128i h2 = aesni::dot(h1, h1);
-    const __m128i h3 = aesni::dot(h2, h1), h4 = aesni::dot(h2, h2);
-    __m512i p[8];   // p[j] lane i = H^(4j + i + 1)
-    p[0] = _mm512_inserti32x4(
-        _mm512_inserti32x4(_mm512_inserti32x4(_mm512_inserti32x4(_mm512_setzero_si512(), h1, 0), h2, 1), h3, 2), h4,
-        3);
-    p[1] = dot4(p[0], top_lane(p[0]));
-    const __m512i h8 = top_lane(p[1]);
+    aesni::fill_powers<8>(hk, h);
+    hk.ready_blocks = 8;
+}
+
+/** H^9..H^32, four at a time: the groups H^4..H^1 and H^8..H^5 times H^8, then the four
+    groups times H^16 (two more products on the dependency chain). The table is descending,
+    so each group of four is stored as it comes out. */
+SEALPIPE_AEAD_TARGET_AVX512 inline void extend_hash_key(HashKey& hk) {
+    __m512i p[8];   // p[j] holds H^(4j+4), ..., H^(4j+1) in lanes 0..3
+    p[0] = load(hk.power(4));
+    p[1] = load(hk.power(8));
+    const __m512i h8 = _mm512_maskz_broadcast_i32x4(0xffff, aesni::load(hk.power(8)));
     p[2] = dot4(p[0], h8);
     p[3] = dot4(p[1], h8);
-    const __m512i h16 = top_lane(p[3]);
+    const __m512i h16 = _mm512_maskz_shuffle_i64x2(0xff, p[3], p[3], 0x00);   // lane 0 = H^16
     for (int j = 0; j < 4; ++j) p[4 + j] = dot4(p[j], h16);
-    // The table is descending (power(k) at index 32 - k): store each group lane-reversed.
-    for (int j = 0; j < 8; ++j) {
-        const __m512i rev = _mm512_maskz_shuffle_i64x2(0xff, p[j], p[j], 0x1b);
-        store(hk.power(4 * j + 4), rev);
-        store(hk.folded_power(4 * j + 4), _mm512_xor_si512(rev, _mm512_maskz_shuffle_epi32(0xffff, rev, _MM_PERM_BADC)));
+    for (int j = 2; j < 8; ++j) {
+        store(hk.power(4 * j + 4), p[j]);
+        store(hk.folded_power(4 * j + 4), _mm512_xor_si512(p[j], _mm512_maskz_shuffle_epi32(0xffff, p[j], _MM_PERM_BADC)));
     }
+    hk.ready_blocks = unlimited_blocks;
 }
 
 template <unsigned Rounds>
@@ -223,8 +221,8 @@ SEALPIPE_AEAD_TARGET_AVX512 inline std::size_t decrypt_and_hash(const AesKey& k,
 
 /// The AVX-512 VAES path's operation table.
 template <unsigned Rounds>
-inline constexpr Ops ops{&aesni::set_key, &aesni::encrypt_blocks<Rounds>, &set_hash_key, &polyval,
-                         &ctr32<Rounds>,  &decrypt_and_hash<Rounds>};
+inline constexpr Ops ops{&aesni::set_key, &aesni::encrypt_blocks<Rounds>, &set_hash_key, &extend_hash_key,
+                         &polyval,        &ctr32<Rounds>,                 &decrypt_and_hash<Rounds>};
 
 } // namespace sealpipe::aead::detail::vaes_avx512
 
