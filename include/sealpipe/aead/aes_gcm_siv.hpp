@@ -98,8 +98,9 @@ public:
         @par Errors `error::invalid_length` unless `out.size() == plaintext.size() + 16`;
         `error::size_limit_exceeded` beyond 2^36 bytes of plaintext or of `aad`;
         `error::invalid_argument` for partly overlapping buffers.
-        @par Security Never reuse a (key, nonce) pair for different messages unless revealing
-        that two messages are identical is acceptable (doc/aead.md). */
+        @par Security A repeated (key, nonce) pair reveals whether two messages (with their
+        associated data) are identical, nothing more; use distinct nonces unless that is
+        acceptable, as in the deterministic mode (doc/aead.md). */
     [[nodiscard]] result<void> seal(const Nonce& nonce, ByteView plaintext, ByteView aad, MutableByteView out) {
         if (out.size() != plaintext.size() + tag_bytes && plaintext.size() <= max_plaintext_bytes)
             return length_error("aead seal output", plaintext.size() + tag_bytes, out.size());
