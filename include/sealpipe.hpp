@@ -7,6 +7,7 @@
 #define SEALPIPE_HPP
 
 #include <sealpipe/codec.hpp>
+#include <sealpipe/aead.hpp>
 #include <sealpipe/core.hpp>
 #include <sealpipe/object.hpp>
 #include <sealpipe/storage.hpp>   // Sqlite, Redis, open_store: sealpipe/storage/{sqlite,redis,uri}.hpp
