@@ -25,6 +25,7 @@ void run_file(const std::filesystem::path& p) {
 int main(int argc, char** argv) {
     std::size_t count = 0;
     for (int i = 1; i < argc; ++i) {
+        if (argv[i][0] == '-') continue;   // libFuzzer flags such as -runs=0
         const std::filesystem::path p(argv[i]);
         if (std::filesystem::is_directory(p)) {
             for (const auto& e : std::filesystem::recursive_directory_iterator(p))
