@@ -25,15 +25,18 @@ BOOST_AUTO_TEST_SUITE(dag_node)
 BOOST_AUTO_TEST_CASE(parameters_travel_inside_the_encrypted_payload) {
     SivLikeCodec codec;
     MapStore store;
-    dag::Writer writer(codec, store);
+    // tag::write[]
+    dag::Writer writer(codec, store);   // any ObjectCodec, any ObjectStore
     auto a = writer.write({}, as_bytes("leaf a")).value();
     auto b = writer.write({}, as_bytes("leaf b")).value();
-    dag::ChildSet set;
+    dag::ChildSet set;                  // sorts and de-duplicates children
     set.add(b);
     set.add(a);
-    set.add(a);   // repeats collapse
-    BOOST_TEST(set.size() == 2u);
+    set.add(a);
     auto root = writer.write(set.links(), as_bytes("root body")).value();
+    // root.to_string() is "<reference hex>.<decoding parameters hex>"
+    // end::write[]
+    BOOST_TEST(set.size() == 2u);
     BOOST_TEST(root.parameters.size() == 16u);
     BOOST_TEST(root.reference.degree() == 2u);
     BOOST_TEST(root.reference.height() == 1u);
@@ -46,8 +49,14 @@ BOOST_AUTO_TEST_CASE(parameters_travel_inside_the_encrypted_payload) {
     BOOST_TEST(!contains(stored, b.parameters));
     BOOST_TEST(!contains(stored, as_bytes("root body")));
 
+    // tag::read[]
     dag::Reader reader(codec, store);
-    auto node = reader.read(root).value();
+    auto node = reader.read(root).value();   // fetched, validated, then decoded
+    for (std::size_t i = 0; i < node.degree(); ++i) {
+        dag::Link child = node.child(i);      // reference + parameters from the payload
+        (void)child;
+    }
+    // end::read[]
     BOOST_TEST(as_chars(node.body()) == "root body");
     const auto first = std::min(a, b, [](auto& x, auto& y) { return x.reference < y.reference; });
     BOOST_TEST((node.child(0) == first));
