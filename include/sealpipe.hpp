@@ -6,6 +6,8 @@
 #ifndef SEALPIPE_HPP
 #define SEALPIPE_HPP
 
+#include <sealpipe/codec.hpp>
 #include <sealpipe/core.hpp>
+#include <sealpipe/object.hpp>
 
 #endif // SEALPIPE_HPP

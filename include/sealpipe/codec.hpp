@@ -1,0 +1,12 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// Umbrella for Bonanza's byte-level codecs: forward varints and Simple LZW.
+
+#ifndef SEALPIPE_CODEC_HPP
+#define SEALPIPE_CODEC_HPP
+
+#include <sealpipe/codec/simple_lzw.hpp>
+#include <sealpipe/codec/varint.hpp>
+
+#endif // SEALPIPE_CODEC_HPP

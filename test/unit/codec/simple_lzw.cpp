@@ -1,0 +1,213 @@
+// Tests for sealpipe/codec/simple_lzw.hpp: every case of Bonanza's simplelzw compress and
+// decompress tests and of its LZW encoder test that concerns the codec, Bonanza's random round
+// trip, the raw fallback, and hostile inputs (bounded allocation, unknown codes, mutations).
+#include <sealpipe/codec/simple_lzw.hpp>
+
+#include <sealpipe/core/hex.hpp>
+
+#include "support/vectors.hpp"
+
+#include <boost/test/unit_test.hpp>
+
+#include <random>
+#include <string>
+
+using namespace sealpipe;
+namespace lzw = sealpipe::codec::simple_lzw;
+
+namespace {
+
+Bytes english(std::size_t n) {
+    static constexpr std::string_view words[] = {"the ", "quick ", "brown ", "fox ", "jumps ", "over ",
+                                                 "lazy ", "dog ", "and ", "objects ", "are ", "stored "};
+    std::mt19937 rng(static_cast<std::uint32_t>(n));
+    Bytes out;
+    while (out.size() < n) append(out, as_bytes(words[rng() % std::size(words)]));
+    out.resize(n);
+    return out;
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(simple_lzw)
+
+BOOST_AUTO_TEST_CASE(bonanza_compress_cases) {
+    const auto doc = test::load_json("bonanza/simplelzw_compress_test.json");
+    std::size_t count = 0;
+    for (const auto& cv : doc.at("cases").as_array()) {
+        const auto& c = cv.as_object();
+        BOOST_TEST_CONTEXT(c.at("name").as_string() << (c.contains("iteration") ? " #" : "")
+                                                   << (c.contains("iteration") ? c.at("iteration").as_int64() : 0)) {
+            BOOST_TEST(c.at("result").as_string() == "ok");
+            const Bytes in = test::unhex(c.at("input_hex"));
+            const Bytes expected = test::unhex(c.at("output_hex"));
+            const auto out = lzw::compress_without_fallback(in);
+            BOOST_TEST_REQUIRE(out.has_value());
+            BOOST_TEST(hex_encode(*out) == c.at("output_hex").as_string());
+            // MaybeCompress: the same, or stored raw after 0x80 when that is shorter.
+            const Bytes stored = lzw::compress(in);
+            if (expected.size() > in.size()) {
+                Bytes raw{0x80};
+                append(raw, in);
+                BOOST_TEST((stored == raw));
+            } else {
+                BOOST_TEST((stored == expected));
+            }
+            // Both decompress to the input, with the input's size as the maximum.
+            BOOST_TEST((lzw::decompress(expected, in.size()).value() == in));
+            BOOST_TEST((lzw::decompress(stored, in.size()).value() == in));
+            ++count;
+        }
+    }
+    BOOST_TEST(count == 258u);
+}
+
+BOOST_AUTO_TEST_CASE(bonanza_decompress_cases) {
+    const auto doc = test::load_json("bonanza/simplelzw_decompress_test.json");
+    std::size_t count = 0;
+    for (const auto& cv : doc.at("cases").as_array()) {
+        const auto& c = cv.as_object();
+        BOOST_TEST_CONTEXT(c.at("name").as_string()) {
+            const auto out = lzw::decompress(test::unhex(c.at("input_hex")),
+                                             c.at("maximum_size_bytes").to_number<std::size_t>());
+            if (c.at("result").as_string() == "ok") {
+                BOOST_TEST_REQUIRE(out.has_value(), (out ? "" : out.error().message()));
+                BOOST_TEST(hex_encode(*out) == c.at("output_hex").as_string());
+            } else {
+                BOOST_TEST_REQUIRE(!out.has_value());
+                const auto& e = c.at("error").as_object();
+                BOOST_TEST(e.at("code").as_string() == "InvalidArgument");
+                BOOST_TEST(e.at("match").as_string() == "exact");
+                BOOST_TEST(out.error().message() == e.at("message").as_string());
+                BOOST_TEST((out.error() == condition::bad_input));
+                const bool over_max = out.error().message().find("exceeds the permitted maximum") != std::string::npos;
+                BOOST_TEST((out.error() == (over_max ? error::size_limit_exceeded : error::malformed_input)));
+            }
+            ++count;
+        }
+    }
+    BOOST_TEST(count == 8u);
+}
+
+BOOST_AUTO_TEST_CASE(bonanza_lzw_encoder_cases) {
+    // The codec's share of lzw_compressing_binary_encoder_test.json: empty input encodes to
+    // empty output and decodes to empty output. Its compare_unique_decoding_keys cases concern
+    // the encoder policy (encoding area), not the codec; they are counted, not run, here.
+    const auto doc = test::load_json("bonanza/lzw_compressing_binary_encoder_test.json");
+    std::size_t run = 0, encoder_only = 0;
+    for (const auto& cv : doc.at("cases").as_array()) {
+        const auto& c = cv.as_object();
+        const std::string_view op = c.at("operation").as_string();
+        BOOST_TEST_CONTEXT(c.at("name").as_string()) {
+            const auto max = c.contains("maximum_decoded_size_bytes")
+                                 ? c.at("maximum_decoded_size_bytes").to_number<std::size_t>()
+                                 : 0;
+            if (op == "encode") {
+                BOOST_TEST(hex_encode(lzw::compress(test::unhex(c.at("input_hex")))) == c.at("output_hex").as_string());
+                BOOST_TEST(c.at("decoding_parameters_hex").as_string() == "");
+                ++run;
+            } else if (op == "decode") {
+                BOOST_TEST(c.at("decoding_parameters_hex").as_string() == "");
+                BOOST_TEST(hex_encode(lzw::decompress(test::unhex(c.at("input_hex")), max).value()) ==
+                           c.at("output_hex").as_string());
+                ++run;
+            } else {
+                BOOST_TEST(op == "compare_unique_decoding_keys");
+                ++encoder_only;
+            }
+        }
+    }
+    BOOST_TEST(run == 2u);
+    BOOST_TEST(encoder_only == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(random_compress_decompress) {
+    // Bonanza's TestCompress/RandomCompressDecompress covers every length 0..9999 of random
+    // bytes; here every length up to 2047 and then every 61st, to keep the unoptimised test
+    // build fast. Both compressors.
+    std::mt19937_64 rng(99);
+    std::size_t failures = 0;
+    Bytes data;
+    for (std::size_t n = 0; n < 10000; n += n < 2048 ? 1 : 61) {
+        data.resize(n);
+        for (auto& b : data) b = static_cast<Byte>(rng());
+        const auto plain = lzw::compress_without_fallback(data).value();
+        if (lzw::decompress(plain, n).value() != data) ++failures;
+        if (n % 7 == 0) {
+            const Bytes stored = lzw::compress(data);
+            if (stored.size() > n + 1 || lzw::decompress(stored, n).value() != data) ++failures;
+        }
+    }
+    BOOST_TEST(failures == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(compressible_data_round_trips) {
+    for (std::size_t n : {1, 2, 3, 100, 4096, 100000, 1 << 20}) {
+        const Bytes in = english(n);
+        const Bytes c = lzw::compress(in);
+        BOOST_TEST_CONTEXT("n = " << n) {
+            if (n >= 4096) BOOST_TEST(c.size() < n / 2);
+            BOOST_TEST((lzw::decompress(c, n).value() == in));
+            BOOST_TEST((lzw::decompress(c, n - 1).error() == error::size_limit_exceeded));
+        }
+    }
+    const Bytes zeros(1 << 20, 0);
+    const Bytes c = lzw::compress(zeros);
+    BOOST_TEST(c.size() < 3000u);
+    BOOST_TEST((lzw::decompress(c, zeros.size()).value() == zeros));
+}
+
+BOOST_AUTO_TEST_CASE(fallback_stores_raw) {
+    const Bytes in = test::pattern(1000);
+    const Bytes c = lzw::compress(in);
+    BOOST_TEST_REQUIRE(c.size() == 1001u);
+    BOOST_TEST(c[0] == 0x80);
+    BOOST_TEST((lzw::decompress(c, 1000).value() == in));
+    BOOST_TEST(lzw::decompress(c, 999).error().message() ==
+               "Decompressed data is 1000 bytes in size, which exceeds the permitted maximum of 999 bytes");
+    BOOST_TEST((lzw::compress({}) == Bytes{}));
+    BOOST_TEST((lzw::decompress({}, 0).value() == Bytes{}));
+}
+
+BOOST_AUTO_TEST_CASE(hostile_inputs) {
+    // A header of 2^32 - 1 bytes with a huge maximum: the codes present could produce a few
+    // bytes only, so nothing large is allocated, and the size mismatch is reported.
+    {
+        Bytes in = codec::varint::encode_forward(std::uint32_t{0xffffffff});
+        append(in, test::unhex(std::string_view("414200")));  // codes A, B
+        const auto r = lzw::decompress(in, std::size_t(-1));
+        BOOST_TEST_REQUIRE(!r.has_value());
+        BOOST_TEST(r.error().message().find("which differs from size in header of 4294967295 bytes") !=
+                   std::string::npos);
+    }
+    // A header above 32 bits is unreadable, as in Bonanza.
+    BOOST_TEST(lzw::decompress(test::unhex(std::string_view("0f0000000000")), std::size_t(-1)).error().message() ==
+               "Invalid leading decompressed size in header");
+    // Unknown code: 'A' (8 bits) then 511 (9 bits).
+    BOOST_TEST(lzw::decompress(test::unhex(std::string_view("8241ff01")), 100).error().message() ==
+               "Input contains unexpected code 511");
+    // Over the maximum before anything is decoded.
+    BOOST_TEST((lzw::decompress(test::unhex(std::string_view("a44100030a1c48b0a041")), 0).error() == error::size_limit_exceeded));
+    // Every single-byte change of a valid stream is decoded or rejected, never more than max.
+    const Bytes good = lzw::compress(english(3000));
+    std::size_t accepted = 0, rejected = 0;
+    for (std::size_t i = 0; i < good.size(); ++i)
+        for (Byte x : {Byte{0x01}, Byte{0x10}, Byte{0x80}}) {
+            Bytes m = good;
+            m[i] ^= x;
+            const auto r = lzw::decompress(m, 3000);
+            if (r) {
+                ++accepted;
+                if (r->size() > 3000) BOOST_TEST(false, "output above the maximum");
+            } else {
+                ++rejected;
+            }
+        }
+    BOOST_TEST(rejected > 0u);
+    BOOST_TEST_MESSAGE("mutations decoded: " << accepted << ", rejected: " << rejected);
+    // Truncations.
+    for (std::size_t n = 0; n < good.size(); ++n)
+        BOOST_TEST(!lzw::decompress(ByteView(good).first(n), 3000).has_value() == (n != 0));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
