@@ -35,10 +35,12 @@ BOOST_AUTO_TEST_CASE(messages_and_detail) {
     BOOST_TEST((ec == condition::verification_failed));
 }
 
+// tag::result[]
 result<int> parse_positive(int v) {
     if (v <= 0) return fail(error::invalid_argument, "must be positive");
     return v;
 }
+// end::result[]
 
 BOOST_AUTO_TEST_CASE(result_values_and_exceptions) {
     auto ok = parse_positive(3);
