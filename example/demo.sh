@@ -15,4 +15,18 @@ step "sealpipe --version"
 step "sealpipe digest (SHA-256 of a message)"
 printf 'hello, untrusted world' | "$tool" digest
 
+step "example/encoding: typed pipelines in three modes, and a run-time chain"
+"$build/example/example_encoding"
+
+step "sealpipe encode / decode ([lzwCompressing, encrypting], deterministic)"
+demo_dir=$(mktemp -d)
+trap 'rm -rf "$demo_dir"' EXIT
+key=$(head -c 32 /dev/urandom | base64)
+printf '[{"lzwCompressing": {}}, {"encrypting": {"encryptionKey": "%s"}}]' "$key" > "$demo_dir/chain.json"
+printf 'an object for untrusted storage, an object for untrusted storage' |
+  "$tool" encode --encoders "$demo_dir/chain.json" --params-out "$demo_dir/tag" > "$demo_dir/object"
+echo "stored $(wc -c < "$demo_dir/object") bytes; tag $(cat "$demo_dir/tag")"
+"$tool" decode --encoders "$demo_dir/chain.json" --params "$(cat "$demo_dir/tag")" < "$demo_dir/object"
+echo
+
 printf '\ndemo finished\n'

@@ -8,6 +8,7 @@
 
 #include <sealpipe/codec.hpp>
 #include <sealpipe/core.hpp>
+#include <sealpipe/encoding.hpp>
 #include <sealpipe/object.hpp>
 
 #endif // SEALPIPE_HPP

@@ -186,8 +186,8 @@ public:
     /** Verifies, decrypts and unpads `in`. Nothing is allocated before the sizes are checked
         against `max_decoded_bytes`, and no plaintext is returned unless it is authentic.
         @par Errors `error::invalid_length` for parameters of the wrong size;
-        `error::malformed_input` for a length that no padded payload has, or bad padding
-        inside an authentic ciphertext; `error::size_limit_exceeded` when the payload would
+        `error::malformed_input` for keyed data shorter than the tag, or bad padding inside an
+        authentic ciphertext (Bonanza's messages); `error::size_limit_exceeded` when the payload would
         exceed `max_decoded_bytes`; `error::authentication_failed` when the tag does not
         verify (wrong key, wrong chain or mode, tampered data or parameters).
         @par Security The tag is checked in constant time before the padding is read. */
@@ -202,9 +202,8 @@ public:
                                                         std::to_string(A::tag_bytes) + "-byte tag");
             ciphertext = in.first(in.size() - A::tag_bytes);
         }
-        if (!is_padme_size(ciphertext.size()))
-            return fail(error::malformed_input, "Encoded data is " + std::to_string(ciphertext.size()) +
-                                                    " bytes in size, which is not a padded size");
+        // Only the bound is checked before decrypting: a length that is not a PADMÉ size fails
+        // in unpadding, after authentication, with Bonanza's message.
         if (padme_min_payload(ciphertext.size()) > max_decoded_bytes) return too_large(max_decoded_bytes);
 
         typename A::Nonce nonce{};
