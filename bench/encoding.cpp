@@ -44,23 +44,33 @@ Bytes random_bytes_of(std::size_t n) {
     return b;
 }
 
-/// Median seconds per call over enough repetitions for ~0.3 s.
-double seconds_per_call(const std::function<void()>& f) {
+/// Seconds per call of each function, measured in interleaved rounds (so that a busy
+/// machine slows all of them alike), median of 15 rounds of ~20 ms each.
+std::vector<double> seconds_per_call(const std::vector<std::function<void()>>& fs) {
     using clock = std::chrono::steady_clock;
-    f();
-    auto t0 = clock::now();
-    f();
-    const double once = std::chrono::duration<double>(clock::now() - t0).count();
-    const int inner = std::max(1, static_cast<int>(0.03 / std::max(once, 1e-9)));
-    std::vector<double> samples;
-    for (int r = 0; r < 9; ++r) {
-        t0 = clock::now();
-        for (int i = 0; i < inner; ++i) f();
-        samples.push_back(std::chrono::duration<double>(clock::now() - t0).count() / inner);
+    std::vector<int> inner;
+    for (const auto& f : fs) {
+        f();
+        const auto t0 = clock::now();
+        f();
+        const double once = std::chrono::duration<double>(clock::now() - t0).count();
+        inner.push_back(std::max(1, static_cast<int>(0.02 / std::max(once, 1e-9))));
     }
-    std::sort(samples.begin(), samples.end());
-    return samples[samples.size() / 2];
+    std::vector<std::vector<double>> samples(fs.size());
+    for (int r = 0; r < 15; ++r)
+        for (std::size_t k = 0; k < fs.size(); ++k) {
+            const auto t0 = clock::now();
+            for (int i = 0; i < inner[k]; ++i) fs[k]();
+            samples[k].push_back(std::chrono::duration<double>(clock::now() - t0).count() / inner[k]);
+        }
+    std::vector<double> out;
+    for (auto& s : samples) {
+        std::sort(s.begin(), s.end());
+        out.push_back(s[s.size() / 2]);
+    }
+    return out;
 }
+
 
 void require(bool ok, const char* what) {
     if (!ok) {
@@ -82,24 +92,30 @@ void row(const char* name, std::size_t n, bool has_compressor) {
     };
     P pipeline = make();
     auto sealed = pipeline.encode(in).value();
-    const double pipe_enc = seconds_per_call([&] { require(pipeline.encode(in).has_value(), "encode"); });
-    const double pipe_dec =
-        seconds_per_call([&] { require(pipeline.decode(sealed.data, sealed.parameters, n).has_value(), "decode"); });
 
     // The stages alone, on the same data they see inside the pipeline.
-    double stage_enc = 0, stage_dec = 0;
+    std::conditional_t<std::is_void_v<Compressor>, enc::SimpleLzw, Compressor> c{};
     Bytes middle = in;
-    if constexpr (!std::is_void_v<Compressor>) {
-        Compressor c{};
-        middle = c.encode(in, {}).value();
-        stage_enc += seconds_per_call([&] { require(c.encode(in, {}).has_value(), "compress"); });
-        stage_dec += seconds_per_call([&] { require(c.decode(middle, {}, n).has_value(), "decompress"); });
-    }
+    if constexpr (!std::is_void_v<Compressor>) middle = c.encode(in, {}).value();
     enc::DeterministicEncrypting<Siv> e(key, enc::AdditionalData{});
     Bytes tag(16);
     const Bytes ct = e.encode(middle, tag).value();
-    stage_enc += seconds_per_call([&] { require(e.encode(middle, tag).has_value(), "seal"); });
-    stage_dec += seconds_per_call([&] { require(e.decode(ct, tag, middle.size()).has_value(), "open"); });
+    auto compress = [&] {
+        if constexpr (!std::is_void_v<Compressor>) require(c.encode(in, {}).has_value(), "compress");
+    };
+    auto decompress = [&] {
+        if constexpr (!std::is_void_v<Compressor>) require(c.decode(middle, {}, n).has_value(), "decompress");
+    };
+    const auto t = seconds_per_call({
+        [&] { require(pipeline.encode(in).has_value(), "encode"); },
+        compress,
+        [&] { require(e.encode(middle, tag).has_value(), "seal"); },
+        [&] { require(pipeline.decode(sealed.data, sealed.parameters, n).has_value(), "decode"); },
+        decompress,
+        [&] { require(e.decode(ct, tag, middle.size()).has_value(), "open"); },
+    });
+    const double pipe_enc = t[0], stage_enc = (std::is_void_v<Compressor> ? 0 : t[1]) + t[2];
+    const double pipe_dec = t[3], stage_dec = (std::is_void_v<Compressor> ? 0 : t[4]) + t[5];
     (void)has_compressor;
     const double mb = static_cast<double>(n) / 1e6;
     std::printf("| %s | %s | %.0f | %.0f | %+.1f%% | %.0f | %.0f | %+.1f%% |\n", name,
@@ -123,8 +139,9 @@ int main() {
             const Bytes in = is_text ? text(n) : random_bytes_of(n);
             const Bytes packed = codec::simple_lzw::compress(in);
             const Bytes raw = codec::simple_lzw::compress_without_fallback(in).value();
-            const double c = seconds_per_call([&] { require(!codec::simple_lzw::compress(in).empty(), "lzw"); });
-            const double d = seconds_per_call([&] { require(codec::simple_lzw::decompress(raw, n).has_value(), "unlzw"); });
+            const auto t = seconds_per_call({[&] { require(!codec::simple_lzw::compress(in).empty(), "lzw"); },
+                                             [&] { require(codec::simple_lzw::decompress(raw, n).has_value(), "unlzw"); }});
+            const double c = t[0], d = t[1];
             std::printf("| %s | %s | %.0f | %.0f | %.2f |\n", is_text ? "text" : "random", n >= (1u << 20) ? "1 MiB" : "4 KiB",
                         static_cast<double>(n) / 1e6 / c, static_cast<double>(n) / 1e6 / d,
                         static_cast<double>(packed.size()) / static_cast<double>(n));

@@ -5,9 +5,11 @@
 // bytes (first 16 bytes: the tag) never crashes and never yields unauthenticated plaintext;
 // encoding arbitrary bytes round-trips.
 
+#include <sealpipe/aead/aes_gcm_siv.hpp>
 #include <sealpipe/encoding/pipeline.hpp>
 #include <sealpipe/encoding/simple_lzw.hpp>
 
+#include <algorithm>
 #include <cstdlib>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
