@@ -6,6 +6,7 @@
 #ifndef SEALPIPE_HPP
 #define SEALPIPE_HPP
 
+#include <sealpipe/aead.hpp>
 #include <sealpipe/codec.hpp>
 #include <sealpipe/core.hpp>
 #include <sealpipe/encoding.hpp>

@@ -129,7 +129,8 @@ template <class M, class... Stages>
 class BasicPipeline {
     static_assert(detail::is_mode_tag_v<M>,
                   "sealpipe: BasicPipeline<Mode, Stages...> requires Mode to be Deterministic, Keyed or Randomized");
-    static_assert((detail::check_stage<detail::stage_t<Stages, M>>() && ...));
+    static_assert((detail::check_stage<detail::stage_t<Stages, M>>() && ...),
+                  "sealpipe: Pipeline<Stages...>: a stage does not model Encoder (the assertions above name the missing part)");
     static_assert((Encoder<detail::stage_t<Stages, M>> && ...), SEALPIPE_ENCODING_RULE_EVERY_STAGE);
 
     static constexpr std::size_t count = sizeof...(Stages);
