@@ -9,11 +9,22 @@ step() { printf '\n== %s\n' "$*"; }
 step "example/hello: core utilities"
 "$build/example/example_hello"
 
+step "example/objects: a small DAG of objects, verified, and Simple LZW"
+"$build/example/example_objects"
+
 step "sealpipe --version"
 "$tool" --version
 
 step "sealpipe digest (SHA-256 of a message)"
 printf 'hello, untrusted world' | "$tool" digest
+
+step "sealpipe object ref / inspect / verify (SHA256_V1 references)"
+leaf=$(printf 'hello' | "$tool" object ref)
+echo "leaf   $leaf"
+root=$(printf 'a directory' | "$tool" object ref --child "$leaf")
+"$tool" object inspect "$root"
+{ printf '%s' "$leaf" | "$tool" hex --decode; printf 'a directory'; } | "$tool" object verify "$root" && echo "verify: the data matches the root reference"
+if ! printf 'tampered' | "$tool" object verify "$leaf" 2>/dev/null; then echo "verify: tampered data is refused (exit 1)"; fi
 
 step "example/aead: AES-GCM-SIV seal, open, deterministic use, dispatch paths"
 "$build/example/example_aead"

@@ -26,54 +26,58 @@ inline constexpr unsigned max_code_bits = 28;
 namespace detail {
 
 /** The dictionary of the compressor: (prefix code, next byte) -> code, open addressing with
-    linear probing. Its layout affects speed only; LZW's output is fixed by the input. */
+    linear probing over 8-byte entries `key << 28 | code` (0 is empty: codes start at 256).
+    Its layout affects speed only; LZW's output is fixed by the input. */
 class Dictionary {
 public:
-    Dictionary() : slots_(std::size_t{1} << 12) {}
+    /// Room for about `expected` entries before the first growth (at most 2048).
+    explicit Dictionary(std::size_t expected)
+        : slots_(std::bit_ceil(std::clamp<std::size_t>(2 * expected, 16, std::size_t{1} << 12))),
+          mask_(slots_.size() - 1),
+          shift_(64 - static_cast<unsigned>(std::countr_zero(slots_.size()))) {}
 
-    /// The code of `key`, or 0 (never a valid code: codes below 256 are literals).
+    /// The code of `key` (prefix code << 8 | byte), or 0 when absent.
     std::uint32_t find(std::uint64_t key) const noexcept {
-        for (std::size_t i = index(key);; i = (i + 1) & mask()) {
-            const Slot& s = slots_[i];
-            if (s.code == 0) return 0;
-            if (s.key == key) return s.code;
+        for (std::size_t i = hash(key, shift_);; i = (i + 1) & mask_) {
+            const std::uint64_t e = slots_[i];
+            if (e == 0) return 0;
+            if (e >> code_bits == key) return static_cast<std::uint32_t>(e & code_mask);
         }
     }
 
     void insert(std::uint64_t key, std::uint32_t code) {
         if ((count_ + 1) * 2 > slots_.size()) grow();
-        place(slots_, key, code);
+        place(key << code_bits | code);
         ++count_;
     }
 
 private:
-    struct Slot {
-        std::uint64_t key = 0;
-        std::uint32_t code = 0;
-    };
+    static constexpr unsigned code_bits = max_code_bits;
+    static constexpr std::uint64_t code_mask = (std::uint64_t{1} << code_bits) - 1;
 
-    std::size_t mask() const noexcept { return slots_.size() - 1; }
-    std::size_t index(std::uint64_t key) const noexcept { return hash(key, slots_.size()); }
-    static std::size_t hash(std::uint64_t key, std::size_t size) noexcept {
-        // Fibonacci hashing: the top bits of key * 2^64/phi.
-        return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> (64 - std::countr_zero(size)));
+    static std::size_t hash(std::uint64_t key, unsigned shift) noexcept {
+        // Fibonacci hashing: the top bits of key * 2^64 / phi.
+        return static_cast<std::size_t>((key * 0x9e3779b97f4a7c15ull) >> shift);
     }
-    static void place(std::vector<Slot>& slots, std::uint64_t key, std::uint32_t code) noexcept {
-        const std::size_t m = slots.size() - 1;
-        for (std::size_t i = hash(key, slots.size());; i = (i + 1) & m)
-            if (slots[i].code == 0) {
-                slots[i] = {key, code};
+    void place(std::uint64_t entry) noexcept {
+        for (std::size_t i = hash(entry >> code_bits, shift_);; i = (i + 1) & mask_)
+            if (slots_[i] == 0) {
+                slots_[i] = entry;
                 return;
             }
     }
     void grow() {
-        std::vector<Slot> bigger(slots_.size() * 2);
-        for (const Slot& s : slots_)
-            if (s.code != 0) place(bigger, s.key, s.code);
-        slots_.swap(bigger);
+        std::vector<std::uint64_t> old(slots_.size() * 2);
+        old.swap(slots_);
+        mask_ = slots_.size() - 1;
+        --shift_;
+        for (const std::uint64_t e : old)
+            if (e != 0) place(e);
     }
 
-    std::vector<Slot> slots_;
+    std::vector<std::uint64_t> slots_;
+    std::size_t mask_;
+    unsigned shift_;
     std::size_t count_ = 0;
 };
 
@@ -106,7 +110,7 @@ private:
 /** LZW of a non-empty input after its size header. Gives up (returns false) when the output
     grows beyond `give_up_above` bytes or the codes would exceed `max_code_bits`. */
 inline bool compress_codes(ByteView in, Bytes& out, std::size_t give_up_above, bool& too_many_codes) {
-    Dictionary dictionary;
+    Dictionary dictionary(in.size());
     BitWriter writer(out);
     std::uint64_t highest = 0xff;
     unsigned width = 8;

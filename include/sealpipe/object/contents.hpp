@@ -17,7 +17,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <iterator>
-#include <ranges>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -32,8 +31,11 @@ template <class Format>
 class ChildIterator {
 public:
     using value_type = BasicReference<Format>;
+    using reference = value_type;  // a prvalue: a C++20 random-access iterator, a C++17 input iterator
+    using pointer = void;
     using difference_type = std::ptrdiff_t;
     using iterator_concept = std::random_access_iterator_tag;
+    using iterator_category = std::input_iterator_tag;
 
     constexpr ChildIterator() noexcept = default;
     constexpr explicit ChildIterator(const Byte* p) noexcept : p_(p) {}
@@ -67,7 +69,7 @@ private:
 
 /// The outgoing references of an object: a view over its data (no copies).
 template <class Format>
-class ChildrenView : public std::ranges::view_interface<ChildrenView<Format>> {
+class ChildrenView {
 public:
     constexpr ChildrenView() noexcept = default;
     constexpr ChildrenView(const Byte* first, std::size_t count) noexcept : first_(first), count_(count) {}
@@ -76,6 +78,11 @@ public:
         return ChildIterator<Format>(first_ + count_ * Format::reference_bytes);
     }
     constexpr std::size_t size() const noexcept { return count_; }
+    constexpr bool empty() const noexcept { return count_ == 0; }
+    /// The `i`-th reference; `i < size()`.
+    constexpr BasicReference<Format> operator[](std::size_t i) const noexcept {
+        return begin()[static_cast<std::ptrdiff_t>(i)];
+    }
 
 private:
     const Byte* first_ = nullptr;
@@ -199,7 +206,11 @@ public:
     /** Checks `data` against `ref`: length equals the size, the hash matches, each of the
         `ref.degree()` leading groups is a valid reference, they are strictly ascending, and the
         height and parents size recomputed from them equal the reference's (SPEC.md §2).
-        @par Errors `error::object_corrupt` for any mismatch, with a message naming it. */
+        @par Errors `error::object_corrupt` for any mismatch, with a message naming it.
+        @par Security
+        Nothing of `data` is exposed unless every check passed. The checks authenticate the
+        data against the reference, not the reference itself: the degree is not recorded in
+        the data, so a reference must come whole from a verified parent or the user. */
     [[nodiscard]] static result<BasicContentsView> from_data(const reference_type& ref, ByteView data) {
         if (auto v = detail::validate_contents<Format>(ref, data); !v) return v.error();
         return BasicContentsView(ref, data);

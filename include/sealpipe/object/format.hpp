@@ -67,6 +67,7 @@ struct Sha256V1 {
     static constexpr std::size_t min_object_bytes = 1;
     static constexpr std::size_t max_object_bytes = std::size_t{1} << 21;  // 2 MiB
 
+    // tag::layout[]
     static constexpr std::array<FieldLayout, 5> layout{{
         {Field::hash, 0, 32, FieldEncoding::bytes},
         {Field::size, 32, 3, FieldEncoding::little_endian},
@@ -74,6 +75,7 @@ struct Sha256V1 {
         {Field::degree, 36, 2, FieldEncoding::little_endian},
         {Field::parents_size, 38, 2, FieldEncoding::float16_little_endian},
     }};
+    // end::layout[]
 };
 
 /** A reference format policy (doc/objects.md, "Format policies"): a type with the members of

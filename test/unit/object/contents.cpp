@@ -10,6 +10,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <iterator>
 #include <random>
 #include <vector>
 
@@ -18,6 +19,8 @@ using object::Contents;
 using object::ContentsView;
 using object::Float16;
 using object::Reference;
+
+static_assert(std::random_access_iterator<object::ChildIterator<object::Sha256V1>>);
 
 namespace {
 

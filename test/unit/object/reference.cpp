@@ -21,7 +21,7 @@ using object::Float16;
 using object::Reference;
 using object::Sha256V1;
 
-namespace {
+namespace reference_test_formats {
 
 // Formats that break one layout rule each: the checks say no (the compile-fail test proves
 // that BasicReference<Format> turns this into the readable static_assert).
@@ -73,6 +73,10 @@ struct TinySize : Sha256V1 {  // a 2-byte size field cannot hold 2 MiB
     }};
 };
 
+} // namespace reference_test_formats
+
+namespace {
+using namespace reference_test_formats;
 namespace od = object::detail;
 static_assert(od::fields_unique<Sha256V1>() && od::fields_tile<Sha256V1>() &&
               od::flat_is_hash_and_size_prefix<Sha256V1>() && od::encodings_fit<Sha256V1>() &&
