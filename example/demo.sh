@@ -62,6 +62,7 @@ cat "$tmp/worker.pub"
 "$tool" key ecdh --private "$tmp/scheduler.pem" --peer "$tmp/worker.pub" --purpose action
 "$tool" key verification-zeros --private "$tmp/worker.pem" --peer "$tmp/scheduler.pub"
 "$tool" key verification-zeros --private "$tmp/scheduler.pem" --peer "$tmp/worker.pub"
+
 step "example/aead: AES-GCM-SIV seal, open, deterministic use, dispatch paths"
 "$build/example/example_aead"
 
@@ -76,5 +77,19 @@ if printf '%s' "$sealed" | "$tool" hex --decode | "$tool" aead open --key "$key"
 else
   echo "without the associated data: exit $? (authentication failed)"
 fi
+
+step "example/encoding: typed pipelines in three modes, and a run-time chain"
+"$build/example/example_encoding"
+
+step "sealpipe encode / decode ([lzwCompressing, encrypting], deterministic)"
+demo_dir=$(mktemp -d)
+trap 'rm -rf "$demo_dir"' EXIT
+key=$(head -c 32 /dev/urandom | base64)
+printf '[{"lzwCompressing": {}}, {"encrypting": {"encryptionKey": "%s"}}]' "$key" > "$demo_dir/chain.json"
+printf 'an object for untrusted storage, an object for untrusted storage' |
+  "$tool" encode --encoders "$demo_dir/chain.json" --params-out "$demo_dir/tag" > "$demo_dir/object"
+echo "stored $(wc -c < "$demo_dir/object") bytes; tag $(cat "$demo_dir/tag")"
+"$tool" decode --encoders "$demo_dir/chain.json" --params "$(cat "$demo_dir/tag")" < "$demo_dir/object"
+echo
 
 printf '\ndemo finished\n'

@@ -1,0 +1,349 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// `BasicPipeline<Mode, Stages...>` and its aliases `Pipeline`, `DeterministicPipeline`,
+// `KeyedPipeline`, `RandomizedPipeline`: encoders composed at compile time, with the protocol's
+// composition rules checked by the compiler.
+
+#ifndef SEALPIPE_ENCODING_PIPELINE_HPP
+#define SEALPIPE_ENCODING_PIPELINE_HPP
+
+#include <sealpipe/aead/concepts.hpp>
+#include <sealpipe/core/bytes.hpp>
+#include <sealpipe/core/secret.hpp>
+#include <sealpipe/encoding/concepts.hpp>
+#include <sealpipe/encoding/detail/protobuf.hpp>
+#include <sealpipe/encoding/encrypting.hpp>
+#include <sealpipe/error.hpp>
+
+#include <boost/hana/at.hpp>
+#include <boost/hana/fold_left.hpp>
+#include <boost/hana/fold_right.hpp>
+#include <boost/hana/range.hpp>
+#include <boost/hana/tuple.hpp>
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <string>
+#include <tuple>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace sealpipe::encoding {
+
+struct DecodingParametersRole;
+
+/// Decoding parameters of a fixed size (the tag, the nonce, or nonce ‖ tag).
+template <std::size_t N>
+using DecodingParameters = FixedBytes<N, DecodingParametersRole>;
+
+/// The result of encoding in deterministic or randomized mode: the bytes to store and the
+/// decoding parameters to keep secret.
+template <class Parameters>
+struct Encoded {
+    Bytes data;
+    Parameters parameters;
+};
+
+namespace detail {
+
+/// A pipeline stage written as an AEAD means "encrypt with it in the pipeline's mode".
+template <class S, class M>
+struct StageFor {
+    using type = S;
+};
+template <class S, class M>
+    requires aead::Aead<S>
+struct StageFor<S, M> {
+    using type = Encrypting<S, M>;
+};
+template <class S, class M>
+using stage_t = typename StageFor<S, M>::type;
+
+template <Mode>
+struct ModeTag;
+template <>
+struct ModeTag<Mode::deterministic> {
+    using type = Deterministic;
+};
+template <>
+struct ModeTag<Mode::keyed> {
+    using type = Keyed;
+};
+template <>
+struct ModeTag<Mode::randomized> {
+    using type = Randomized;
+};
+
+/// The mode a stage fixes, if any (encrypting stages written as `Encrypting<A, Mode>`).
+template <class S>
+constexpr int fixed_mode_of() {
+    if constexpr (Encoder<S>) {
+        if constexpr (S::modes.fixes_mode())
+            for (Mode m : {Mode::deterministic, Mode::keyed, Mode::randomized})
+                if (S::modes.contains(m)) return static_cast<int>(m);
+    }
+    return -1;
+}
+
+/// `Pipeline<Stages...>`'s mode: the first mode fixed by a stage, else deterministic.
+template <class... Stages>
+constexpr Mode deduced_mode() {
+    int m = -1;
+    ((m = m < 0 ? fixed_mode_of<Stages>() : m), ...);
+    return m < 0 ? Mode::deterministic : static_cast<Mode>(m);
+}
+
+template <class S>
+constexpr StageProperties properties_or_default() {
+    if constexpr (Encoder<S>) return properties_of<S>();
+    else return {};
+}
+
+/// For a stage that is neither an `Encoder` nor an AEAD, asserts each part of `Encoder`.
+template <class S>
+constexpr bool check_stage() {
+    if constexpr (Encoder<S> || aead::Aead<S>) return true;
+    else return check_encoder<S>();
+}
+
+} // namespace detail
+
+/** Encoders composed at compile time. `Mode` is `Deterministic`, `Keyed` or `Randomized`; each
+    stage models `Encoder`, or is an AEAD policy (`AesGcmSiv<256>`), which stands for
+    `Encrypting<A, Mode>`. Encoding applies the stages first to last, decoding last to first
+    (Boost.Hana folds over the stages: no virtual calls). Only the last stage sees decoding
+    parameters.
+
+    Rules checked at compile time, each with a `sealpipe:` sentence (doc/encoding.md):
+    every stage models `Encoder`; only the last stage may yield decoding parameters;
+    nothing compresses after encrypting; stages of different modes do not mix; deterministic
+    and keyed pipelines encrypt only with a nonce-misuse-resistant AEAD.
+
+    The additional data of an encrypting stage is computed once, at construction, from the
+    configurations of the stages before it and the mode, exactly as Bonanza does.
+    A pipeline is not thread-safe (AEAD contexts cache per-nonce keys); give each thread one. */
+template <class M, class... Stages>
+class BasicPipeline {
+    static_assert(detail::is_mode_tag_v<M>,
+                  "sealpipe: BasicPipeline<Mode, Stages...> requires Mode to be Deterministic, Keyed or Randomized");
+    static_assert((detail::check_stage<detail::stage_t<Stages, M>>() && ...),
+                  "sealpipe: Pipeline<Stages...>: a stage does not model Encoder (the assertions above name the missing part)");
+    static_assert((Encoder<detail::stage_t<Stages, M>> && ...), SEALPIPE_ENCODING_RULE_EVERY_STAGE);
+
+    static constexpr std::size_t count = sizeof...(Stages);
+    static constexpr std::array<StageProperties, count> properties_{
+        detail::properties_or_default<detail::stage_t<Stages, M>>()...};
+
+    static_assert(detail::rule_compress_after_encrypt(properties_), SEALPIPE_ENCODING_RULE_COMPRESS_AFTER_ENCRYPT);
+    static_assert(detail::rule_last_parameters(properties_), SEALPIPE_ENCODING_RULE_LAST_PARAMETERS);
+    static_assert(detail::rule_modes(properties_, M::value), SEALPIPE_ENCODING_RULE_MIXED_MODES);
+    static_assert(detail::rule_nonce_misuse(properties_, M::value, Mode::deterministic),
+                  SEALPIPE_ENCODING_RULE_DETERMINISTIC_NMR);
+    static_assert(detail::rule_nonce_misuse(properties_, M::value, Mode::keyed), SEALPIPE_ENCODING_RULE_KEYED_NMR);
+
+    template <std::size_t I>
+    using stage_at = std::tuple_element_t<I, std::tuple<detail::stage_t<Stages, M>...>>;
+
+public:
+    using mode_type = M;
+    /// The stage types, with AEADs replaced by their encrypting stage.
+    using stages_type = boost::hana::tuple<detail::stage_t<Stages, M>...>;
+
+    /// The pipeline's mode.
+    static constexpr Mode mode = M::value;
+    /// Size of the decoding parameters: those of the last stage (0 without stages).
+    static constexpr std::size_t decoding_parameters_bytes = [] {
+        if constexpr (count == 0) return std::size_t{0};
+        else return stage_at<count - 1>::decoding_parameters_bytes;
+    }();
+    /// True when equal inputs always give equal outputs (every mode but randomized).
+    static constexpr bool is_deterministic = (detail::stage_t<Stages, M>::deterministic && ... && true);
+    /// True when some stage encrypts.
+    static constexpr bool encrypts = (detail::stage_t<Stages, M>::encrypts || ... || false);
+    /// The composition rules' view of the stages.
+    static constexpr const std::array<StageProperties, count>& properties() noexcept { return properties_; }
+
+    using Parameters = DecodingParameters<decoding_parameters_bytes>;
+
+    /** Builds the stages from one configuration each (`{}` for stages without one; the key
+        for an encrypting stage), computing every encrypting stage's additional data. */
+    explicit BasicPipeline(const typename detail::stage_t<Stages, M>::Config&... configs)
+        : stages_(make_stages(std::index_sequence_for<Stages...>{}, configs...)) {}
+
+    /// A pipeline whose stages need no configuration.
+    BasicPipeline()
+        requires(count > 0 && (std::default_initializable<typename detail::stage_t<Stages, M>::Config> && ...))
+        : BasicPipeline(typename detail::stage_t<Stages, M>::Config{}...) {}
+
+    /** Encodes `in` (deterministic and randomized modes): the bytes to store and the decoding
+        parameters. Empty input gives empty output.
+        @par Errors those of the stages (e.g. `error::size_limit_exceeded`).
+        @par Security Deterministic output reveals equality of inputs; keep the parameters
+        secret (SPEC.md §3: in the parent's encrypted payload). */
+    [[nodiscard]] result<Encoded<Parameters>> encode(ByteView in)
+        requires(mode != Mode::keyed)
+    {
+        Encoded<Parameters> out{};
+        auto data = run_encode(in, out.parameters.mutable_view());
+        if (!data) return data.error();
+        out.data = std::move(*data);
+        return out;
+    }
+
+    /** Encodes `in` in keyed mode under the caller's decoding parameters (the nonce).
+        @par Errors those of the stages.
+        @par Security Derive the parameters from a secret; reusing them for different data
+        reveals whether the data are equal. */
+    [[nodiscard]] result<Bytes> encode(ByteView in, const Parameters& parameters)
+        requires(mode == Mode::keyed)
+    {
+        Parameters p = parameters;
+        return run_encode(in, p.mutable_view());
+    }
+
+    /** Decodes `in` with its decoding parameters, last stage first. Every stage is bounded:
+        nothing decodes to more than `max_decoded_bytes`, and no stage allocates from a size
+        it has not checked.
+        @par Errors `error::authentication_failed` (wrong key, chain, mode, parameters, or
+        tampered data); `error::malformed_input`; `error::invalid_length` for parameters of
+        the wrong size; `error::size_limit_exceeded`.
+        @par Security No plaintext is returned unless it is authentic; intermediate
+        plaintext is held in wiping storage. */
+    [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) {
+        if constexpr (count == 0) {
+            if (!parameters.empty()) return fail(error::malformed_input, "Unexpected decoding parameters");
+            if (in.size() > max_decoded_bytes) return too_large(in.size(), max_decoded_bytes);
+            return SecureBytes(in.begin(), in.end());
+        } else {
+            std::array<std::size_t, count + 1> bounds{};
+            bounds[0] = max_decoded_bytes;
+            fill_bounds(bounds, std::index_sequence_for<Stages...>{});
+            if (in.size() > bounds[count]) return too_large(in.size(), bounds[count]);
+            namespace hana = boost::hana;
+            return hana::fold_right(
+                hana::make_range(hana::size_c<0>, hana::size_c<count>), result<SecureBytes>(SecureBytes{}),
+                [&](auto i, result<SecureBytes> acc) -> result<SecureBytes> {
+                    constexpr std::size_t index = decltype(i)::value;
+                    if (!acc) return acc;
+                    auto& stage = hana::at(stages_, i);
+                    if constexpr (index + 1 == count) return stage.decode(in, parameters, bounds[index]);
+                    else return stage.decode(*acc, ByteView{}, bounds[index]);
+                });
+        }
+    }
+
+    /// `decode` with parameters of the static size.
+    [[nodiscard]] result<SecureBytes> decode(ByteView in, const Parameters& parameters, std::size_t max_decoded_bytes) {
+        return decode(in, parameters.view(), max_decoded_bytes);
+    }
+
+    /** Keys identifying the decoding function, last stage first (Bonanza's
+        `AppendUniqueDecodingKeys`): equal lists mean equal decoding. */
+    [[nodiscard]] std::vector<Bytes> decoding_keys(std::size_t max_decoded_bytes) const {
+        std::vector<Bytes> keys;
+        keys.reserve(count);
+        append_keys(keys, max_decoded_bytes, std::index_sequence_for<Stages...>{});
+        return keys;
+    }
+
+    /// The stages.
+    [[nodiscard]] stages_type& stages() noexcept { return stages_; }
+    [[nodiscard]] const stages_type& stages() const noexcept { return stages_; }
+
+    /** Low-level: encodes with a parameter buffer of `decoding_parameters_bytes`, written in
+        deterministic and randomized modes, read in keyed mode. Used by `AnyPipeline`. */
+    [[nodiscard]] result<Bytes> encode_with(ByteView in, MutableByteView parameters) {
+        if (parameters.size() != decoding_parameters_bytes)
+            return length_error("decoding parameters", decoding_parameters_bytes, parameters.size());
+        return run_encode(in, parameters);
+    }
+
+private:
+    template <std::size_t... I>
+    static stages_type make_stages(std::index_sequence<I...>,
+                                   const typename detail::stage_t<Stages, M>::Config&... configs) {
+        if constexpr (count == 0) {
+            return stages_type{};
+        } else {
+            // prefixes[i]: the `repeated BinaryEncoder` field of the stages before stage i.
+            std::array<Bytes, count + 1> prefixes{};
+            {
+                std::size_t i = 0;
+                auto describe = [&](auto* stage, const auto& config) {
+                    using S = std::remove_pointer_t<decltype(stage)>;
+                    Bytes one;
+                    S::describe(config, one);
+                    prefixes[i + 1] = prefixes[i];
+                    detail::protobuf::append_message(prefixes[i + 1], detail::protobuf::fields::additional_encoders, one);
+                    wipe(one);
+                    ++i;
+                };
+                (describe(static_cast<detail::stage_t<Stages, M>*>(nullptr), configs), ...);
+            }
+            auto configs_tuple = std::forward_as_tuple(configs...);
+            stages_type stages(stage_at<I>(std::get<I>(configs_tuple), StageContext{mode, prefixes[I]})...);
+            for (auto& p : prefixes) wipe(p);  // may hold keys of earlier stages
+            return stages;
+        }
+    }
+
+    template <std::size_t... I>
+    static void fill_bounds(std::array<std::size_t, count + 1>& bounds, std::index_sequence<I...>) {
+        ((bounds[I + 1] = stage_at<I>::max_encoded_bytes(bounds[I])), ...);
+    }
+
+    template <std::size_t... I>
+    void append_keys([[maybe_unused]] std::vector<Bytes>& keys, [[maybe_unused]] std::size_t max,
+                     std::index_sequence<I...>) const {
+        (keys.push_back(boost::hana::at_c<count - 1 - I>(stages_).decoding_key(max)), ...);
+    }
+
+    result<Bytes> run_encode(ByteView in, MutableByteView parameters) {
+        if constexpr (count == 0) {
+            return to_bytes(in);
+        } else {
+            namespace hana = boost::hana;
+            return hana::fold_left(
+                hana::make_range(hana::size_c<0>, hana::size_c<count>), result<Bytes>(Bytes{}),
+                [&](result<Bytes> acc, auto i) -> result<Bytes> {
+                    constexpr std::size_t index = decltype(i)::value;
+                    if (!acc) return acc;
+                    auto& stage = hana::at(stages_, i);
+                    const ByteView src = index == 0 ? in : ByteView(*acc);
+                    const MutableByteView p = index + 1 == count ? parameters : MutableByteView{};
+                    auto next = stage.encode(src, p);
+                    wipe(*acc);  // an intermediate buffer holds compressed plaintext
+                    return next;
+                });
+        }
+    }
+
+    static Error too_large(std::size_t size, std::size_t max) {
+        return fail(error::size_limit_exceeded, "Encoded data is " + std::to_string(size) +
+                                                    " bytes in size, more than the permitted maximum allows (" +
+                                                    std::to_string(max) + " bytes)");
+    }
+
+    stages_type stages_;
+};
+
+/// A pipeline whose mode is fixed by its stages (`Encrypting<A, Keyed>`...) or, when no stage
+/// fixes one, deterministic (Bonanza's default): `Pipeline<SimpleLzw, AesGcmSiv<256>>`.
+template <class... Stages>
+using Pipeline = BasicPipeline<typename detail::ModeTag<detail::deduced_mode<Stages...>()>::type, Stages...>;
+/// A deterministic pipeline: equal inputs give equal outputs (and reveal that they are equal).
+template <class... Stages>
+using DeterministicPipeline = BasicPipeline<Deterministic, Stages...>;
+/// A keyed pipeline: the caller chooses the decoding parameters.
+template <class... Stages>
+using KeyedPipeline = BasicPipeline<Keyed, Stages...>;
+/// A randomized pipeline (extension, not Bonanza wire-compatible): fresh nonce per object.
+template <class... Stages>
+using RandomizedPipeline = BasicPipeline<Randomized, Stages...>;
+
+} // namespace sealpipe::encoding
+
+#endif // SEALPIPE_ENCODING_PIPELINE_HPP
