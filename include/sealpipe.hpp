@@ -9,6 +9,7 @@
 #include <sealpipe/codec.hpp>
 #include <sealpipe/aead.hpp>
 #include <sealpipe/core.hpp>
+#include <sealpipe/dag.hpp>
 #include <sealpipe/encoding.hpp>
 #include <sealpipe/object.hpp>
 #include <sealpipe/storage.hpp>   // Sqlite, Redis, open_store: sealpipe/storage/{sqlite,redis,uri}.hpp

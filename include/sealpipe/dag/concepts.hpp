@@ -26,11 +26,11 @@ struct Encoded {
 namespace detail {
 
 template <class C>
-concept HasEncode = requires(const C& c, ByteView in) {
+concept HasEncode = requires(C& c, ByteView in) {
     { c.encode(in) } -> std::same_as<result<Encoded>>;
 };
 template <class C>
-concept HasDecode = requires(const C& c, ByteView in, ByteView params, std::size_t max) {
+concept HasDecode = requires(C& c, ByteView in, ByteView params, std::size_t max) {
     { c.decode(in, params, max) } -> std::same_as<result<SecureBytes>>;
 };
 template <class C>
@@ -46,7 +46,7 @@ concept HasParametersSize = requires(const C& c) {
     | `c.encode(in)` | `result<Encoded>`: stored bytes and decoding parameters; the same input must give the same output (deterministic) for the DAG to deduplicate |
     | `c.decode(data, params, max)` | `result<SecureBytes>`: the plaintext, or an error; never more than `max` bytes |
     | `c.parameters_size()` | the length of every decoding-parameters value (0 when nothing is kept) |
-    Models: the encoding area's pipelines, through `encoding::as_object_codec`. */
+    Models: encoder pipelines through `dag::PipelineCodec` (dag/adapters.hpp). */
 template <class C>
 concept ObjectCodec = detail::HasEncode<C> && detail::HasDecode<C> && detail::HasParametersSize<C>;
 
@@ -55,7 +55,7 @@ concept ObjectCodec = detail::HasEncode<C> && detail::HasDecode<C> && detail::Ha
     | --- | --- |
     | `s.put(ref, data)` | `result<void>`; storing an object twice is fine |
     | `s.get(ref)` | `result<Bytes>`: the stored data (verified by the reader again), `error::object_not_found` if absent |
-    Models: the storage area's stores, through `storage::as_object_store`. */
+    Models: storage stores through `dag::StoreAdapter` (dag/adapters.hpp). */
 template <class S>
 concept ObjectStore = requires(S& s, const object::Reference& ref, ByteView data) {
     { s.put(ref, data) } -> std::same_as<result<void>>;

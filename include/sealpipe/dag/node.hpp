@@ -72,7 +72,7 @@ private:
 template <ObjectCodec Codec, ObjectStore Store>
 class Writer {
 public:
-    Writer(const Codec& codec, Store& store) : codec_(&codec), store_(&store) {}
+    Writer(Codec& codec, Store& store) : codec_(&codec), store_(&store) {}
 
     /** Encodes and stores one node.
         @param children strictly ascending by reference (see `ChildSet`), each with decoding
@@ -110,7 +110,7 @@ public:
     [[nodiscard]] std::size_t objects_written() const noexcept { return objects_written_; }
 
 private:
-    const Codec* codec_;
+    Codec* codec_;
     Store* store_;
     std::size_t objects_written_ = 0;
 };
@@ -153,7 +153,7 @@ struct ReaderOptions {
 template <ObjectCodec Codec, ObjectStore Store>
 class Reader {
 public:
-    Reader(const Codec& codec, Store& store, ReaderOptions options = {})
+    Reader(Codec& codec, Store& store, ReaderOptions options = {})
         : codec_(&codec), store_(&store), options_(options) {}
 
     /** Reads the node `link` points to.
@@ -196,7 +196,7 @@ public:
     [[nodiscard]] const ReaderOptions& options() const noexcept { return options_; }
 
 private:
-    const Codec* codec_;
+    Codec* codec_;
     Store* store_;
     ReaderOptions options_;
 };
