@@ -6,6 +6,7 @@
 #ifndef SEALPIPE_HPP
 #define SEALPIPE_HPP
 
+#include <sealpipe/aead.hpp>
 #include <sealpipe/core.hpp>
 #include <sealpipe/keys.hpp>   // X.509 (OpenSSL) is separate: <sealpipe/keys/x509.hpp>
 

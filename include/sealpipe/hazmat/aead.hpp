@@ -1,0 +1,73 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// Raw AES-GCM-SIV on caller-supplied key bytes and a caller-chosen nonce, with the key size
+// picked at run time (the CLI's `aead seal` / `aead open`). Grep for `hazmat::` in review.
+
+#ifndef SEALPIPE_HAZMAT_AEAD_HPP
+#define SEALPIPE_HAZMAT_AEAD_HPP
+
+#include <sealpipe/aead/aes_gcm_siv.hpp>
+#include <sealpipe/aead/implementation.hpp>
+#include <sealpipe/core/bytes.hpp>
+#include <sealpipe/error.hpp>
+
+#include <string>
+
+namespace sealpipe::hazmat {
+
+namespace detail {
+
+inline Error aes_gcm_siv_key_error(std::size_t got) {
+    return Error(error::invalid_length,
+                 "aead key: expected 16 or 32 bytes, got " + std::to_string(got));
+}
+
+template <std::size_t KeyBits, class F>
+result<Bytes> with_aes_gcm_siv(ByteView key, ByteView nonce, aead::Implementation impl, F&& f) {
+    using A = aead::AesGcmSiv<KeyBits>;
+    auto k = A::Key::from(key, "aead key");
+    if (!k) return k.error();
+    auto n = A::Nonce::from(nonce, "aead nonce");
+    if (!n) return n.error();
+    auto ctx = A::Context::with_implementation(*k, impl);
+    if (!ctx) return ctx.error();
+    return f(*ctx, *n);
+}
+
+} // namespace detail
+
+/** AES-GCM-SIV seal with raw key bytes (16 or 32) and a caller-chosen 12-byte nonce; returns
+    ciphertext || tag.
+    @par Errors `error::invalid_length` for a key or nonce of the wrong size;
+    `error::size_limit_exceeded` beyond RFC 8452's limits; `error::unsupported` if `impl` is
+    not available on this CPU.
+    @par Security The caller owns nonce uniqueness. A repeated nonce with AES-GCM-SIV reveals
+    whether two messages (with their associated data) are identical, nothing more. Prefer
+    `aead::AesGcmSiv<N>::Context` with a `FixedSecret` key in library code. */
+[[nodiscard]] inline result<Bytes> aes_gcm_siv_seal(ByteView key, ByteView nonce, ByteView plaintext,
+                                                    ByteView aad = {},
+                                                    aead::Implementation impl = aead::default_implementation()) {
+    auto run = [&](auto& ctx, const auto& n) { return ctx.seal(n, plaintext, aad); };
+    if (key.size() == 16) return detail::with_aes_gcm_siv<128>(key, nonce, impl, run);
+    if (key.size() == 32) return detail::with_aes_gcm_siv<256>(key, nonce, impl, run);
+    return detail::aes_gcm_siv_key_error(key.size());
+}
+
+/** The inverse of `aes_gcm_siv_seal`: verifies and decrypts ciphertext || tag.
+    @par Errors `error::authentication_failed` when the tag does not verify (no plaintext is
+    returned); `error::malformed_input` for input shorter than the tag; the errors of
+    `aes_gcm_siv_seal`.
+    @par Security The tag is compared in constant time. */
+[[nodiscard]] inline result<Bytes> aes_gcm_siv_open(ByteView key, ByteView nonce, ByteView sealed,
+                                                    ByteView aad = {},
+                                                    aead::Implementation impl = aead::default_implementation()) {
+    auto run = [&](auto& ctx, const auto& n) { return ctx.open(n, sealed, aad); };
+    if (key.size() == 16) return detail::with_aes_gcm_siv<128>(key, nonce, impl, run);
+    if (key.size() == 32) return detail::with_aes_gcm_siv<256>(key, nonce, impl, run);
+    return detail::aes_gcm_siv_key_error(key.size());
+}
+
+} // namespace sealpipe::hazmat
+
+#endif // SEALPIPE_HAZMAT_AEAD_HPP

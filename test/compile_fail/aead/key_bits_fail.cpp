@@ -1,0 +1,7 @@
+// expect: sealpipe: AesGcmSiv<KeyBits> requires KeyBits to be 128 or 256
+// AES-GCM-SIV is defined for 128- and 256-bit keys only (RFC 8452): 192 is refused.
+#include <sealpipe/aead/aes_gcm_siv.hpp>
+
+int main() {
+    return static_cast<int>(sealpipe::aead::AesGcmSiv<192>::key_bytes);
+}
