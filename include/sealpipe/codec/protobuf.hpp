@@ -205,12 +205,15 @@ private:
         for (std::size_t i = 0; i < max_varint_bytes; ++i) {
             if (pos_ == data_.size()) return error_at(start, "truncated varint");
             const Byte b = data_[pos_++];
-            // The 10th byte holds bit 63 only.
-            if (i == max_varint_bytes - 1 && b > 1) return error_at(start, "varint overflows 64 bits");
+            // The 10th byte is the last and holds bit 63 only.
+            if (i == max_varint_bytes - 1) {
+                if (b & 0x80) return error_at(start, "varint longer than 10 bytes");
+                if (b > 1) return error_at(start, "varint overflows 64 bits");
+            }
             v |= std::uint64_t{b & 0x7fu} << (7 * i);
             if ((b & 0x80) == 0) return v;
         }
-        return error_at(start, "varint longer than 10 bytes");
+        return v;   // not reached: the 10th byte ends the loop above
     }
 
     Error error_at(std::size_t at, const std::string& what) const {
