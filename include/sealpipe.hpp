@@ -8,6 +8,11 @@
 
 #include <sealpipe/aead.hpp>
 #include <sealpipe/core.hpp>
+#include <sealpipe/codec/protobuf.hpp>
+#include <sealpipe/execution/messages.hpp>
+#include <sealpipe/execution/scheduler.hpp>
+#include <sealpipe/execution/sealing.hpp>   // the client and worker roles need X.509: <sealpipe/execution.hpp>
 #include <sealpipe/keys.hpp>   // X.509 (OpenSSL) is separate: <sealpipe/keys/x509.hpp>
+#include <sealpipe/transport.hpp>
 
 #endif // SEALPIPE_HPP
