@@ -239,6 +239,13 @@ public:
         return state_->report(worker, task, event, true);
     }
 
+    /** The worker could not verify, decrypt or parse the action (Bonanza's
+        `CurrentState.Rejected`): every client receives a `failed` update carrying `reason`,
+        and the worker is free. @par Errors as `heartbeat`. */
+    [[nodiscard]] result<void> reject(const WorkerId& worker, TaskId task, Error reason) {
+        return state_->reject(worker, task, std::move(reason));
+    }
+
     /// Applies deadlines now: timed-out actions fail, vanished workers' actions are requeued.
     void tick() { state_->tick(); }
 
@@ -465,7 +472,9 @@ private:
             best->pop_front();
             task.state = TaskState::running;
             task.worker = id;
-            task.deadline = now + task.timeout;
+            // A timeout near Duration's 10,000-year maximum must not overflow the clock.
+            const auto room = std::chrono::steady_clock::time_point::max() - now;
+            task.deadline = task.timeout >= room ? std::chrono::steady_clock::time_point::max() : now + task.timeout;
             w.current = task.id;
             return std::optional<Assignment>(Assignment{task.id, task.action, task.platform, task.timeout});
         }
@@ -508,6 +517,24 @@ private:
                     if (s.channel->size() + 1 >= s.channel->capacity() || !s.channel->try_send(u)) ++counters.dropped_progress;
                 }
             }
+            return {};
+        }
+
+        result<void> reject(const WorkerId& id, TaskId tid, Error reason) {
+            std::lock_guard lock(mutex);
+            const auto now = clock();
+            expire(now);
+            auto it = proven(id);
+            if (!it) return it.error();
+            (*it)->second.lease = now + options.worker_lease;
+            auto t = current_task(**it, tid);
+            if (!t) return t.error();
+            Update u;
+            u.kind = Update::Kind::failed;
+            u.error = std::move(reason);
+            finish(**t, std::move(u));
+            (*it)->second.current.reset();
+            tasks.erase(tid);
             return {};
         }
 

@@ -98,6 +98,15 @@ BOOST_AUTO_TEST_CASE(proof_of_possession_then_routing) {
     BOOST_TEST((u2.kind == Update::Kind::completion_event));
     BOOST_TEST(text(pending.open_completion_event(u2.event).value()) == "42");
     BOOST_TEST((sub->next(soon()).error() == error::cancelled));   // nothing after the final update
+    // A worker that cannot verify an action rejects it; the client learns why.
+    auto sub2 = f.scheduler.submit(f.seal("from an untrusted client", 60, NoncePolicy::random).bytes()).value();
+    auto b = f.scheduler.next_action("bob").value();
+    BOOST_TEST_REQUIRE(b.has_value());
+    BOOST_TEST(f.scheduler.reject("bob", b->task, fail(error::untrusted_certificate, "client certificate: untrusted"))
+                   .has_value());
+    auto u3 = sub2.next(soon()).value();
+    BOOST_TEST((u3.kind == Update::Kind::failed));
+    BOOST_TEST((u3.error == error::untrusted_certificate));
     // The scheduler refuses garbage events.
     BOOST_TEST((f.scheduler.complete("bob", a->task, as_bytes("\x0b")).error() == error::malformed_input));
 }
