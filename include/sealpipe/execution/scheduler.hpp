@@ -23,6 +23,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <deque>
 #include <functional>
 #include <map>
@@ -259,6 +260,15 @@ private:
 
     enum class TaskState { queued, running, abandoned };
 
+    /// Orders byte strings by length, then content. (std::less<std::vector<unsigned char>>
+    /// trips GCC 12's -Wstringop-overread at -O3.)
+    struct BytesLess {
+        bool operator()(const Bytes& a, const Bytes& b) const noexcept {
+            if (a.size() != b.size()) return a.size() < b.size();
+            return !a.empty() && std::memcmp(a.data(), b.data(), a.size()) < 0;
+        }
+    };
+
     struct Task {
         TaskId id = 0;
         Bytes action;
@@ -287,8 +297,8 @@ private:
         Clock clock;
         mutable std::mutex mutex;
         std::map<TaskId, Task> tasks;
-        std::map<Bytes, std::deque<TaskId>> queues;   // by platform key PKIX DER
-        std::map<Bytes, TaskId> in_flight;            // zero-nonce Action bytes → task
+        std::map<Bytes, std::deque<TaskId>, BytesLess> queues;   // by platform key PKIX DER
+        std::map<Bytes, TaskId, BytesLess> in_flight;            // zero-nonce Action bytes → task
         std::map<WorkerId, WorkerRecord> workers;
         TaskId next_task = 1;
         std::uint64_t next_subscriber = 1;
