@@ -12,7 +12,10 @@
 #include <openssl/kdf.h>
 #include <sodium.h>
 
+#include <atomic>
 #include <concepts>
+#include <thread>
+#include <vector>
 #include <string>
 #include <type_traits>
 
@@ -177,6 +180,26 @@ BOOST_AUTO_TEST_CASE(pkcs8_with_mismatched_public_key) {
     std::copy(pb.begin(), pb.end(), it);
     auto r = PrivateKey<P256>::from_der(der);
     BOOST_TEST((r.error() == error::invalid_key));
+}
+
+BOOST_AUTO_TEST_CASE(concurrent_agreement) {
+    // Keys and curves are shared between threads (Crypto++'s ECP has mutable scratch space:
+    // sealpipe keeps one per thread).
+    auto a = PrivateKey<P256>::generate().value();
+    auto b = PrivateKey<P256>::generate().value();
+    const Bytes expected = reveal_bytes(ecdh(a, b.public_key()).value());
+    std::atomic<int> mismatches{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t)
+        threads.emplace_back([&] {
+            for (int i = 0; i < 25; ++i) {
+                auto s = ecdh(a, b.public_key());
+                if (!s || reveal_bytes(*s) != expected) ++mismatches;
+                if (!PrivateKey<P256>::generate()) ++mismatches;
+            }
+        });
+    for (auto& th : threads) th.join();
+    BOOST_TEST(mismatches.load() == 0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

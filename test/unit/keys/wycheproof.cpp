@@ -8,6 +8,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <string>
 
@@ -128,6 +129,48 @@ BOOST_AUTO_TEST_CASE(x25519_pem) {
                 }, tally);
             }
         }
+    BOOST_TEST(tally.rejected == 31);
+}
+
+// JWK (RFC 8037) is read by the JOSE area; here a minimal test-side reader turns the
+// OKP/X25519 keys into raw bytes so that every case still runs through sealpipe's X25519.
+// The invalid cases (other curves and key types, missing members) are refused by that
+// reader; what this checks of the keys area is the agreement and public_from_private
+// (the private JWK's "x" must be the public key sealpipe derives).
+std::optional<Bytes> jwk_okp_x25519(const json::value& v, const char* member) {
+    const auto* o = v.if_object();
+    if (!o) return std::nullopt;
+    const auto* kty = o->if_contains("kty");
+    const auto* crv = o->if_contains("crv");
+    const auto* m = o->if_contains(member);
+    if (!kty || !crv || !m || !kty->is_string() || !crv->is_string() || !m->is_string()) return std::nullopt;
+    if (kty->as_string() != "OKP" || crv->as_string() != "X25519") return std::nullopt;
+    auto b = base64url_decode(std::string_view(m->as_string()), Base64Padding::unpadded);
+    if (!b) return std::nullopt;
+    return *b;
+}
+
+BOOST_AUTO_TEST_CASE(x25519_jwk) {
+    const auto doc = test::load_json("wycheproof/x25519_jwk_test.json");
+    Tally tally;
+    for (const auto& g : doc.at("testGroups").as_array())
+        for (const auto& tv : g.at("tests").as_array()) {
+            const auto& t = tv.as_object();
+            BOOST_TEST_CONTEXT("x25519_jwk_test.json#" << t.at("tcId").as_int64()) {
+                x25519_case(t, [&]() -> result<SharedSecret<X25519>> {
+                    auto d = jwk_okp_x25519(t.at("private"), "d");
+                    auto x = jwk_okp_x25519(t.at("public"), "x");
+                    if (!d || !x) return fail(error::invalid_key, "JWK is not an OKP X25519 key");
+                    auto priv = PrivateKey<X25519>::from_raw(*d);
+                    if (!priv) return priv.error();
+                    BOOST_TEST(to_bytes(priv->public_key().raw()) == *jwk_okp_x25519(t.at("private"), "x"));
+                    auto pub = PublicKey<X25519>::from_raw(*x);
+                    if (!pub) return pub.error();
+                    return ecdh(*priv, *pub);
+                }, tally);
+            }
+        }
+    BOOST_TEST(tally.invalid == 13);
     BOOST_TEST(tally.rejected == 31);
 }
 

@@ -22,10 +22,11 @@
 
 namespace sealpipe::keys::detail {
 
-/// The group parameters of a curve, built once (they are only read afterwards).
+/// The group parameters of a curve, built once per thread: Crypto++'s ECP keeps scratch
+/// points in `mutable` members, so one object must not be used by two threads at once.
 template <int Bits>
 const CryptoPP::DL_GroupParameters_EC<CryptoPP::ECP>& nist_group() {
-    static const CryptoPP::DL_GroupParameters_EC<CryptoPP::ECP> g = [] {
+    static thread_local const CryptoPP::DL_GroupParameters_EC<CryptoPP::ECP> g = [] {
         if constexpr (Bits == 256) return CryptoPP::DL_GroupParameters_EC<CryptoPP::ECP>(CryptoPP::ASN1::secp256r1());
         else if constexpr (Bits == 384) return CryptoPP::DL_GroupParameters_EC<CryptoPP::ECP>(CryptoPP::ASN1::secp384r1());
         else return CryptoPP::DL_GroupParameters_EC<CryptoPP::ECP>(CryptoPP::ASN1::secp521r1());
