@@ -98,8 +98,9 @@ public:
         @par Errors `error::invalid_length` unless `out.size() == plaintext.size() + 16`;
         `error::size_limit_exceeded` beyond 2^36 bytes of plaintext or of `aad`;
         `error::invalid_argument` for partly overlapping buffers.
-        @par Security Never reuse a (key, nonce) pair for different messages unless revealing
-        that two messages are identical is acceptable (doc/aead.md). */
+        @par Security A repeated (key, nonce) pair reveals whether two messages (with their
+        associated data) are identical, nothing more; use distinct nonces unless that is
+        acceptable, as in the deterministic mode (doc/aead.md). */
     [[nodiscard]] result<void> seal(const Nonce& nonce, ByteView plaintext, ByteView aad, MutableByteView out) {
         if (out.size() != plaintext.size() + tag_bytes && plaintext.size() <= max_plaintext_bytes)
             return length_error("aead seal output", plaintext.size() + tag_bytes, out.size());
@@ -197,12 +198,22 @@ public:
             ops_->ctr32(state_->enc, counter, ciphertext.data(), plaintext.data(), ciphertext.size());
             expected = compute_tag(nonce, aad, plaintext.data(), plaintext.size());
         } else {
-            // Decrypt in cache-sized chunks and absorb each chunk's plaintext while it is hot.
             Byte s[block_bytes] = {};
             absorb(s, aad.data(), aad.size());
             const Byte* in = ciphertext.data();
             Byte* out = plaintext.data();
             std::size_t left = ciphertext.size();
+            // The path's fused pass takes whole batches: AES and POLYVAL in one loop.
+            if (ops_->decrypt_and_hash != nullptr) {
+                detail::prepare_hash_key(*ops_, state_->hash, detail::unlimited_blocks);
+                const std::size_t done =
+                    ops_->decrypt_and_hash(state_->enc, state_->hash, s, counter, in, out, left);
+                in += done;
+                out += done;
+                left -= done;
+            }
+            // The rest (or all, on the portable path): decrypt in cache-sized chunks and absorb
+            // each chunk's plaintext while it is hot.
             while (left != 0) {
                 const std::size_t chunk = std::min(left, open_chunk_bytes);
                 ops_->ctr32(state_->enc, counter, in, out, chunk);
@@ -298,14 +309,20 @@ private:
         wipe(keys);
     }
 
+    /// POLYVAL over n whole blocks, computing further key powers first if n needs them.
+    void polyval(Byte* s, const Byte* p, std::size_t n) const {
+        detail::prepare_hash_key(*ops_, state_->hash, n);
+        ops_->polyval(state_->hash, s, p, n);
+    }
+
     /// Absorbs `n` bytes into POLYVAL, zero-padding the last block (RFC 8452 §4).
     void absorb(Byte* s, const Byte* p, std::size_t n) const {
         const std::size_t whole = n / block_bytes;
-        if (whole != 0) ops_->polyval(state_->hash, s, p, whole);
+        if (whole != 0) polyval(s, p, whole);
         if (const std::size_t rest = n % block_bytes; rest != 0) {
             Byte last[block_bytes] = {};
             std::copy(p + whole * block_bytes, p + n, last);
-            ops_->polyval(state_->hash, s, last, 1);
+            polyval(s, last, 1);
             wipe(last);
         }
     }
@@ -315,7 +332,7 @@ private:
         Byte lengths[block_bytes];
         detail::store_le64(lengths, aad_bytes * 8);
         detail::store_le64(lengths + 8, text_bytes * 8);
-        ops_->polyval(state_->hash, s, lengths, 1);
+        polyval(s, lengths, 1);
         return encrypt_tag(s, nonce);
     }
 
@@ -351,7 +368,7 @@ private:
             std::copy(text, text + n, buf + a);
             detail::store_le64(buf + a + t, std::uint64_t{aad.size()} * 8);
             detail::store_le64(buf + a + t + 8, std::uint64_t{n} * 8);
-            ops_->polyval(state_->hash, s, buf, (a + t) / block_bytes + 1);
+            polyval(s, buf, (a + t) / block_bytes + 1);
             wipe({buf + a, t});
             return encrypt_tag(s, nonce);
         }

@@ -20,7 +20,7 @@ namespace sealpipe::aead {
     instructions they need. sealpipe picks the fastest one the CPU supports, once. */
 enum class Implementation {
     portable,     ///< Crypto++'s AES and a constant-time POLYVAL in plain C++
-    aesni,        ///< AES-NI + PCLMULQDQ, 8 blocks in flight
+    aesni,        ///< AES-NI + PCLMULQDQ (+ SSSE3, SSE4.1), 8 blocks in flight
     vaes_avx2,    ///< VAES + VPCLMULQDQ on 256-bit registers, 16 blocks in flight
     vaes_avx512,  ///< VAES + VPCLMULQDQ on 512-bit registers, 32 blocks in flight
 };

@@ -19,7 +19,7 @@
 
 // Function-level targets: users need no special compiler flags, and the code only runs
 // after the CPU has been checked (detail/cpu.hpp).
-#define SEALPIPE_AEAD_TARGET_AESNI __attribute__((target("aes,pclmul,sse4.1")))
+#define SEALPIPE_AEAD_TARGET_AESNI __attribute__((target("aes,pclmul,ssse3,sse4.1")))
 #define SEALPIPE_AEAD_INLINE_AESNI [[gnu::always_inline]] inline SEALPIPE_AEAD_TARGET_AESNI
 
 namespace sealpipe::aead::detail::aesni {
@@ -58,6 +58,19 @@ SEALPIPE_AEAD_INLINE_AESNI void mul_acc(__m128i x, __m128i h, __m128i& lo, __m12
     mid = xor3(mid, _mm_clmulepi64_si128(x, h, 0x01), _mm_clmulepi64_si128(x, h, 0x10));
 }
 
+/// Karatsuba form of `mul_acc`: mk collects (x.lo ^ x.hi) * hf with hf = h.lo ^ h.hi
+/// (HashKey::folded); `reduce_k` turns mk into the middle term.
+SEALPIPE_AEAD_INLINE_AESNI void mul_acc_k(__m128i x, __m128i h, __m128i hf, __m128i& lo, __m128i& mk,
+                                          __m128i& hi) noexcept {
+    lo = _mm_xor_si128(lo, _mm_clmulepi64_si128(x, h, 0x00));
+    hi = _mm_xor_si128(hi, _mm_clmulepi64_si128(x, h, 0x11));
+    mk = _mm_xor_si128(mk, _mm_clmulepi64_si128(_mm_xor_si128(x, _mm_shuffle_epi32(x, 0x4e)), hf, 0x00));
+}
+
+SEALPIPE_AEAD_INLINE_AESNI __m128i reduce_k(__m128i lo, __m128i mk, __m128i hi) noexcept {
+    return reduce(lo, xor3(mk, lo, hi), hi);
+}
+
 /// POLYVAL's dot(a, b) = a * b * x^-128.
 SEALPIPE_AEAD_INLINE_AESNI __m128i dot(__m128i a, __m128i b) noexcept {
     __m128i lo = _mm_setzero_si128(), mid = lo, hi = lo;
@@ -65,11 +78,15 @@ SEALPIPE_AEAD_INLINE_AESNI __m128i dot(__m128i a, __m128i b) noexcept {
     return reduce(lo, mid, hi);
 }
 
-// Rcon < 0 selects AES-256's odd step (SubWord without rotation or round constant).
-template <int Rcon>
-SEALPIPE_AEAD_INLINE_AESNI __m128i expand_step(__m128i prev, __m128i other) noexcept {
-    // FIPS 197 §5.2: w[i] = w[i-Nk] ^ SubWord(RotWord(w[i-1])) ^ Rcon, and the running xor.
-    const __m128i t = _mm_shuffle_epi32(_mm_aeskeygenassist_si128(other, Rcon < 0 ? 0 : Rcon), Rcon < 0 ? 0xaa : 0xff);
+/** One key-expansion step (FIPS 197 §5.2): w[i] = w[i-Nk] ^ SubWord(RotWord(w[i-1])) ^ Rcon
+    with the running xor, where `prev` holds w[i-Nk..] and `other` the previous round key.
+    SubWord comes from AESENCLAST on a block whose four columns are equal (ShiftRows is then
+    the identity), which is faster than AESKEYGENASSIST on current CPUs. `rcon == 0` with
+    `rotate == false` is AES-256's odd step (SubWord only). */
+SEALPIPE_AEAD_INLINE_AESNI __m128i expand_step(__m128i prev, __m128i other, int rcon, bool rotate) noexcept {
+    const __m128i word = rotate ? _mm_shuffle_epi8(other, _mm_set1_epi32(0x0c0f0e0d))   // RotWord(w3) in every column
+                                : _mm_shuffle_epi32(other, 0xff);                       // w3 in every column
+    const __m128i t = _mm_aesenclast_si128(word, _mm_set1_epi32(rcon));
     prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
     prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
     prev = _mm_xor_si128(prev, _mm_slli_si128(prev, 4));
@@ -79,37 +96,20 @@ SEALPIPE_AEAD_INLINE_AESNI __m128i expand_step(__m128i prev, __m128i other) noex
 SEALPIPE_AEAD_TARGET_AESNI inline void set_key(AesKey& k, const Byte* key, std::size_t key_bytes) {
     __m128i rk[15];
     if (key_bytes == 16) {
+        static constexpr int rcon[10] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36};
         rk[0] = load(key);
-        rk[1] = expand_step<0x01>(rk[0], rk[0]);
-        rk[2] = expand_step<0x02>(rk[1], rk[1]);
-        rk[3] = expand_step<0x04>(rk[2], rk[2]);
-        rk[4] = expand_step<0x08>(rk[3], rk[3]);
-        rk[5] = expand_step<0x10>(rk[4], rk[4]);
-        rk[6] = expand_step<0x20>(rk[5], rk[5]);
-        rk[7] = expand_step<0x40>(rk[6], rk[6]);
-        rk[8] = expand_step<0x80>(rk[7], rk[7]);
-        rk[9] = expand_step<0x1b>(rk[8], rk[8]);
-        rk[10] = expand_step<0x36>(rk[9], rk[9]);
+        for (int i = 1; i <= 10; ++i) rk[i] = expand_step(rk[i - 1], rk[i - 1], rcon[i - 1], true);
         for (int i = 0; i <= 10; ++i) store(k.round_keys + 16 * i, rk[i]);
     } else {
         rk[0] = load(key);
         rk[1] = load(key + 16);
-        rk[2] = expand_step<0x01>(rk[0], rk[1]);
-        rk[3] = expand_step<-1>(rk[1], rk[2]);
-        rk[4] = expand_step<0x02>(rk[2], rk[3]);
-        rk[5] = expand_step<-1>(rk[3], rk[4]);
-        rk[6] = expand_step<0x04>(rk[4], rk[5]);
-        rk[7] = expand_step<-1>(rk[5], rk[6]);
-        rk[8] = expand_step<0x08>(rk[6], rk[7]);
-        rk[9] = expand_step<-1>(rk[7], rk[8]);
-        rk[10] = expand_step<0x10>(rk[8], rk[9]);
-        rk[11] = expand_step<-1>(rk[9], rk[10]);
-        rk[12] = expand_step<0x20>(rk[10], rk[11]);
-        rk[13] = expand_step<-1>(rk[11], rk[12]);
-        rk[14] = expand_step<0x40>(rk[12], rk[13]);
+        int rcon = 1;
+        for (int i = 2; i <= 14; i += 2, rcon <<= 1) {
+            rk[i] = expand_step(rk[i - 2], rk[i - 1], rcon, true);
+            if (i < 14) rk[i + 1] = expand_step(rk[i - 1], rk[i], 0, false);
+        }
         for (int i = 0; i <= 14; ++i) store(k.round_keys + 16 * i, rk[i]);
     }
-    for (auto& r : rk) r = _mm_setzero_si128();
 }
 
 /// Encrypts up to 8 blocks held in registers, interleaved.
@@ -125,31 +125,50 @@ SEALPIPE_AEAD_INLINE_AESNI void encrypt_regs(const AesKey& k, __m128i (&b)[N]) n
     for (std::size_t i = 0; i < N; ++i) b[i] = _mm_aesenclast_si128(b[i], rk);
 }
 
+template <unsigned Rounds, std::size_t N>
+SEALPIPE_AEAD_INLINE_AESNI void encrypt_n(const AesKey& k, const Byte* in, Byte* out) noexcept {
+    __m128i b[N];
+    for (std::size_t i = 0; i < N; ++i) b[i] = load(in + 16 * i);
+    encrypt_regs<Rounds>(k, b);
+    for (std::size_t i = 0; i < N; ++i) store(out + 16 * i, b[i]);
+}
+
+/// Encrypts n independent blocks, all in flight at once (key derivation needs 4 or 6).
 template <unsigned Rounds>
 SEALPIPE_AEAD_TARGET_AESNI inline void encrypt_blocks(const AesKey& k, const Byte* in, Byte* out, std::size_t n) {
-    for (; n >= 2; n -= 2, in += 32, out += 32) {
-        __m128i b[2] = {load(in), load(in + 16)};
-        encrypt_regs<Rounds>(k, b);
-        store(out, b[0]);
-        store(out + 16, b[1]);
-    }
-    if (n != 0) {
-        __m128i b[1] = {load(in)};
-        encrypt_regs<Rounds>(k, b);
-        store(out, b[0]);
+    for (; n >= 8; n -= 8, in += 128, out += 128) encrypt_n<Rounds, 8>(k, in, out);
+    switch (n) {
+    case 7: encrypt_n<Rounds, 7>(k, in, out); break;
+    case 6: encrypt_n<Rounds, 6>(k, in, out); break;
+    case 5: encrypt_n<Rounds, 5>(k, in, out); break;
+    case 4: encrypt_n<Rounds, 4>(k, in, out); break;
+    case 3: encrypt_n<Rounds, 3>(k, in, out); break;
+    case 2: encrypt_n<Rounds, 2>(k, in, out); break;
+    case 1: encrypt_n<Rounds, 1>(k, in, out); break;
+    default: break;
     }
 }
 
-/// Fills H^1..H^N (N <= max_hash_powers). H^k = H^m * H^(k-m) with m the largest power of
-/// two below k: a dependency depth of log2(N) + 1 products instead of N - 1.
+/// Fills H^1..H^N (N <= max_hash_powers) and their folded halves. H^k = H^m * H^(k-m)
+/// with m the largest power of two below k: a dependency depth of log2(N) + 1 products
+/// instead of N - 1.
 template <std::size_t N>
-SEALPIPE_AEAD_TARGET_AESNI inline void set_hash_key(HashKey& hk, const Byte* h) {
+SEALPIPE_AEAD_TARGET_AESNI inline void fill_powers(HashKey& hk, const Byte* h) {
     static_assert(N >= 8 && N <= max_hash_powers && (N & (N - 1)) == 0);
     __m128i p[N + 1];
     p[1] = load(h);
     for (std::size_t m = 1; m < N; m *= 2)
         for (std::size_t k = m + 1; k <= 2 * m; ++k) p[k] = dot(p[m], p[k - m]);
-    for (std::size_t k = 1; k <= N; ++k) store(hk.power(k), p[k]);
+    for (std::size_t k = 1; k <= N; ++k) {
+        store(hk.power(k), p[k]);
+        store(hk.folded_power(k), _mm_xor_si128(p[k], _mm_shuffle_epi32(p[k], 0x4e)));
+    }
+}
+
+/// H^1..H^8: all this path's POLYVAL uses.
+SEALPIPE_AEAD_TARGET_AESNI inline void set_hash_key(HashKey& hk, const Byte* h) {
+    fill_powers<8>(hk, h);
+    hk.ready_blocks = unlimited_blocks;
 }
 
 /// POLYVAL over n blocks, 8 per reduction (aggregated: sum of X_i * H^(8-i), then reduce).
@@ -158,21 +177,15 @@ SEALPIPE_AEAD_TARGET_AESNI inline void polyval(const HashKey& hk, Byte* state, c
     while (n != 0) {
         const std::size_t m = std::min<std::size_t>(n, 8);
         const Byte* pw = hk.power(m);   // block i pairs with H^(m-i)
-        __m128i lo = _mm_setzero_si128(), mid = lo, hi = lo;
+        const Byte* pwf = hk.folded_power(m);
+        __m128i lo = _mm_setzero_si128(), mk = lo, hi = lo;
+        mul_acc_k(_mm_xor_si128(s, load(data)), load(pw), load(pwf), lo, mk, hi);
         if (m == 8) {
-            mul_acc(_mm_xor_si128(s, load(data)), load(pw), lo, mid, hi);
-            mul_acc(load(data + 16), load(pw + 16), lo, mid, hi);
-            mul_acc(load(data + 32), load(pw + 32), lo, mid, hi);
-            mul_acc(load(data + 48), load(pw + 48), lo, mid, hi);
-            mul_acc(load(data + 64), load(pw + 64), lo, mid, hi);
-            mul_acc(load(data + 80), load(pw + 80), lo, mid, hi);
-            mul_acc(load(data + 96), load(pw + 96), lo, mid, hi);
-            mul_acc(load(data + 112), load(pw + 112), lo, mid, hi);
+            for (std::size_t i = 1; i < 8; ++i) mul_acc_k(load(data + 16 * i), load(pw + 16 * i), load(pwf + 16 * i), lo, mk, hi);
         } else {
-            mul_acc(_mm_xor_si128(s, load(data)), load(pw), lo, mid, hi);
-            for (std::size_t i = 1; i < m; ++i) mul_acc(load(data + 16 * i), load(pw + 16 * i), lo, mid, hi);
+            for (std::size_t i = 1; i < m; ++i) mul_acc_k(load(data + 16 * i), load(pw + 16 * i), load(pwf + 16 * i), lo, mk, hi);
         }
-        s = reduce(lo, mid, hi);
+        s = reduce_k(lo, mk, hi);
         data += 16 * m;
         n -= m;
     }
@@ -211,9 +224,39 @@ SEALPIPE_AEAD_TARGET_AESNI inline void ctr32(const AesKey& k, const Byte* counte
     }
 }
 
+/// Open's fused pass, 8 blocks per iteration: CTR, then POLYVAL on the plaintext registers.
+template <unsigned Rounds>
+SEALPIPE_AEAD_TARGET_AESNI inline std::size_t decrypt_and_hash(const AesKey& k, const HashKey& hk, Byte* state,
+                                                               Byte* counter, const Byte* in, Byte* out,
+                                                               std::size_t len) {
+    const std::size_t done = len / 128 * 128;
+    if (done == 0) return 0;
+    __m128i c = load(counter), s = load(state);
+    const Byte* pw = hk.power(8);
+    const Byte* pwf = hk.folded_power(8);
+    for (std::size_t off = 0; off < done; off += 128) {
+        __m128i b[8];
+        for (int i = 0; i < 8; ++i) b[i] = counter_inc(c, i);
+        c = counter_inc(c, 8);
+        encrypt_regs<Rounds>(k, b);
+        for (int i = 0; i < 8; ++i) {
+            b[i] = _mm_xor_si128(b[i], load(in + off + 16 * i));
+            store(out + off + 16 * i, b[i]);
+        }
+        __m128i lo = _mm_setzero_si128(), mk = lo, hi = lo;
+        mul_acc_k(_mm_xor_si128(s, b[0]), load(pw), load(pwf), lo, mk, hi);
+        for (int i = 1; i < 8; ++i) mul_acc_k(b[i], load(pw + 16 * i), load(pwf + 16 * i), lo, mk, hi);
+        s = reduce_k(lo, mk, hi);
+    }
+    store(state, s);
+    counter_add(counter, done / block_bytes);
+    return done;
+}
+
 /// The AES-NI path's operation table.
 template <unsigned Rounds>
-inline constexpr Ops ops{&set_key, &encrypt_blocks<Rounds>, &set_hash_key<8>, &polyval, &ctr32<Rounds>};
+inline constexpr Ops ops{&set_key, &encrypt_blocks<Rounds>, &set_hash_key, nullptr,
+                         &polyval, &ctr32<Rounds>,          &decrypt_and_hash<Rounds>};
 
 } // namespace sealpipe::aead::detail::aesni
 

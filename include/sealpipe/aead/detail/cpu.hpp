@@ -18,7 +18,7 @@ namespace sealpipe::aead::detail {
 
 /// Which instruction sets the paths need, as this CPU and operating system allow.
 struct CpuFeatures {
-    bool aesni = false;         ///< AES-NI, PCLMULQDQ, SSE4.1
+    bool aesni = false;         ///< AES-NI, PCLMULQDQ, SSSE3, SSE4.1
     bool vaes_avx2 = false;     ///< plus AVX2, VAES, VPCLMULQDQ and OS-saved YMM state
     bool vaes_avx512 = false;   ///< plus AVX-512 F/VL/BW and OS-saved ZMM state
 };
@@ -28,9 +28,9 @@ inline CpuFeatures detect_cpu_features() noexcept {
 #if SEALPIPE_AEAD_X86
     unsigned a = 0, b = 0, c = 0, d = 0;
     if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
-    const bool pclmul = (c >> 1) & 1, sse41 = (c >> 19) & 1, aes = (c >> 25) & 1;
+    const bool pclmul = (c >> 1) & 1, ssse3 = (c >> 9) & 1, sse41 = (c >> 19) & 1, aes = (c >> 25) & 1;
     const bool osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
-    f.aesni = pclmul && sse41 && aes;
+    f.aesni = pclmul && ssse3 && sse41 && aes;
     if (!f.aesni || !osxsave || !avx) return f;
     std::uint32_t xcr0_lo = 0, xcr0_hi = 0;
     __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));

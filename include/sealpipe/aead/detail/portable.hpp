@@ -76,7 +76,10 @@ inline void encrypt_blocks(const AesKey& k, const Byte* in, Byte* out, std::size
     for (std::size_t i = 0; i < n; ++i) k.cryptopp.ProcessBlock(in + i * block_bytes, out + i * block_bytes);
 }
 
-inline void set_hash_key(HashKey& hk, const Byte* h) { std::copy(h, h + block_bytes, hk.power(1)); }
+inline void set_hash_key(HashKey& hk, const Byte* h) {
+    std::copy(h, h + block_bytes, hk.power(1));
+    hk.ready_blocks = unlimited_blocks;   // Horner's rule needs H only
+}
 
 inline void polyval(const HashKey& hk, Byte* state, const Byte* data, std::size_t n) {
     const U128 h = load(hk.power(1));
@@ -116,7 +119,7 @@ inline void ctr32(const AesKey& k, const Byte* counter, const Byte* in, Byte* ou
 }
 
 /// The portable path's operation table.
-inline constexpr Ops ops{&set_key, &encrypt_blocks, &set_hash_key, &polyval, &ctr32};
+inline constexpr Ops ops{&set_key, &encrypt_blocks, &set_hash_key, nullptr, &polyval, &ctr32, nullptr};
 
 } // namespace sealpipe::aead::detail::portable
 

@@ -12,7 +12,7 @@
 #if SEALPIPE_AEAD_X86
 
 #define SEALPIPE_AEAD_TARGET_AVX512                                                                   \
-    __attribute__((target("aes,pclmul,sse4.1,avx,avx2,vaes,vpclmulqdq,avx512f,avx512vl,avx512bw")))
+    __attribute__((target("aes,pclmul,ssse3,sse4.1,avx,avx2,vaes,vpclmulqdq,avx512f,avx512vl,avx512bw")))
 #define SEALPIPE_AEAD_INLINE_AVX512 [[gnu::always_inline]] inline SEALPIPE_AEAD_TARGET_AVX512
 
 namespace sealpipe::aead::detail::vaes_avx512 {
@@ -23,11 +23,15 @@ SEALPIPE_AEAD_INLINE_AVX512 __m512i xor3(__m512i a, __m512i b, __m512i c) noexce
     return _mm512_ternarylogic_epi64(a, b, c, 0x96);
 }
 
-/// Accumulates the unreduced lane-wise products x * h into lo/mid/hi.
-SEALPIPE_AEAD_INLINE_AVX512 void mul_acc(__m512i x, __m512i h, __m512i& lo, __m512i& mid, __m512i& hi) noexcept {
+/** Accumulates the unreduced lane-wise products x * h into lo / mk / hi with Karatsuba's
+    three multiplications: mk collects (x.lo ^ x.hi) * (h.lo ^ h.hi), where `hf` holds
+    h.lo ^ h.hi (HashKey::folded); the middle term is mk ^ lo ^ hi, fixed up in `reduce`. */
+SEALPIPE_AEAD_INLINE_AVX512 void mul_acc(__m512i x, __m512i h, __m512i hf, __m512i& lo, __m512i& mk,
+                                         __m512i& hi) noexcept {
     lo = _mm512_xor_si512(lo, _mm512_clmulepi64_epi128(x, h, 0x00));
     hi = _mm512_xor_si512(hi, _mm512_clmulepi64_epi128(x, h, 0x11));
-    mid = xor3(mid, _mm512_clmulepi64_epi128(x, h, 0x01), _mm512_clmulepi64_epi128(x, h, 0x10));
+    const __m512i xf = _mm512_xor_si512(x, _mm512_maskz_shuffle_epi32(0xffff, x, _MM_PERM_BADC));
+    mk = _mm512_xor_si512(mk, _mm512_clmulepi64_epi128(xf, hf, 0x00));
 }
 
 /// Xors the four 128-bit lanes together.
@@ -37,10 +41,26 @@ SEALPIPE_AEAD_INLINE_AVX512 __m128i fold_lanes(__m512i v) noexcept {
 }
 
 /// Sums the four lanes' products and performs the one Montgomery reduction.
-SEALPIPE_AEAD_INLINE_AVX512 __m128i reduce(__m512i lo, __m512i mid, __m512i hi) noexcept {
+SEALPIPE_AEAD_INLINE_AVX512 __m128i reduce(__m512i lo, __m512i mk, __m512i hi) noexcept {
+    const __m512i mid = xor3(mk, lo, hi);
     lo = _mm512_xor_si512(lo, _mm512_bslli_epi128(mid, 8));
     hi = _mm512_xor_si512(hi, _mm512_bsrli_epi128(mid, 8));
     return aesni::reduce(fold_lanes(lo), fold_lanes(hi));
+}
+
+/** Reduces 32 blocks' products with the running state folded in: by linearity
+    (s ^ X_1) * H^32 = s * H^32 ^ X_1 * H^32, so the zmm products and the lane folding do not
+    wait for `s`; only one xmm multiplication and the reduction are on the dependency chain
+    from one iteration to the next. */
+SEALPIPE_AEAD_INLINE_AVX512 __m128i reduce_with_state(__m512i lo, __m512i mk, __m512i hi, __m128i s,
+                                                      __m128i h32) noexcept {
+    const __m512i mid = xor3(mk, lo, hi);
+    __m128i flo = fold_lanes(_mm512_xor_si512(lo, _mm512_bslli_epi128(mid, 8)));
+    __m128i fhi = fold_lanes(_mm512_xor_si512(hi, _mm512_bsrli_epi128(mid, 8)));
+    const __m128i smid = _mm_xor_si128(_mm_clmulepi64_si128(s, h32, 0x01), _mm_clmulepi64_si128(s, h32, 0x10));
+    flo = aesni::xor3(flo, _mm_clmulepi64_si128(s, h32, 0x00), _mm_slli_si128(smid, 8));
+    fhi = aesni::xor3(fhi, _mm_clmulepi64_si128(s, h32, 0x11), _mm_srli_si128(smid, 8));
+    return aesni::reduce(flo, fhi);
 }
 
 SEALPIPE_AEAD_INLINE_AVX512 __m512i with_state(__m512i x, __m128i s) noexcept {
@@ -51,31 +71,75 @@ SEALPIPE_AEAD_INLINE_AVX512 __m512i with_state(__m512i x, __m128i s) noexcept {
 SEALPIPE_AEAD_TARGET_AVX512 inline void polyval(const HashKey& hk, Byte* state, const Byte* data, std::size_t n) {
     __m128i s = aesni::load(state);
     const Byte* pw = hk.power(32);
+    const Byte* pwf = hk.folded_power(32);
+    const __m128i h32 = aesni::load(pw);
     for (; n >= 32; n -= 32, data += 512) {
         __m512i lo = _mm512_setzero_si512(), mid = lo, hi = lo;
-        mul_acc(with_state(load(data), s), load(pw), lo, mid, hi);
-        for (int j = 1; j < 8; ++j) mul_acc(load(data + 64 * j), load(pw + 64 * j), lo, mid, hi);
-        s = reduce(lo, mid, hi);
+        for (int j = 0; j < 8; ++j) mul_acc(load(data + 64 * j), load(pw + 64 * j), load(pwf + 64 * j), lo, mid, hi);
+        s = reduce_with_state(lo, mid, hi, s, h32);
     }
     if (n != 0) {
         const Byte* tail_pw = hk.power(n);   // block i pairs with H^(n-i)
+        const Byte* tail_pwf = hk.folded_power(n);
         __m512i lo = _mm512_setzero_si512(), mid = lo, hi = lo;
         __m512i x;
         std::size_t i = 0;
         for (; i + 4 <= n; i += 4) {
             x = load(data + 16 * i);
             if (i == 0) x = with_state(x, s);
-            mul_acc(x, load(tail_pw + 16 * i), lo, mid, hi);
+            mul_acc(x, load(tail_pw + 16 * i), load(tail_pwf + 16 * i), lo, mid, hi);
         }
         if (i < n) {
             const auto mask = static_cast<__mmask8>((1u << (2 * (n - i))) - 1);   // 64-bit words
             x = _mm512_maskz_loadu_epi64(mask, data + 16 * i);
             if (i == 0) x = with_state(x, s);
-            mul_acc(x, _mm512_maskz_loadu_epi64(mask, tail_pw + 16 * i), lo, mid, hi);
+            mul_acc(x, _mm512_maskz_loadu_epi64(mask, tail_pw + 16 * i),
+                    _mm512_maskz_loadu_epi64(mask, tail_pwf + 16 * i), lo, mid, hi);
         }
         s = reduce(lo, mid, hi);
     }
     aesni::store(state, s);
+}
+
+/// Lane-wise POLYVAL dot products of four pairs at once.
+SEALPIPE_AEAD_INLINE_AVX512 __m512i dot4(__m512i a, __m512i b) noexcept {
+    __m512i lo = _mm512_clmulepi64_epi128(a, b, 0x00);
+    __m512i hi = _mm512_clmulepi64_epi128(a, b, 0x11);
+    const __m512i mid = _mm512_xor_si512(_mm512_clmulepi64_epi128(a, b, 0x01), _mm512_clmulepi64_epi128(a, b, 0x10));
+    lo = _mm512_xor_si512(lo, _mm512_bslli_epi128(mid, 8));
+    hi = _mm512_xor_si512(hi, _mm512_bsrli_epi128(mid, 8));
+    const auto c = static_cast<long long>(0xc200000000000000ULL);
+    const __m512i poly = _mm512_set_epi64(c, 1, c, 1, c, 1, c, 1);
+    __m512i t = _mm512_clmulepi64_epi128(lo, poly, 0x10);
+    lo = _mm512_xor_si512(_mm512_maskz_shuffle_epi32(0xffff, lo, _MM_PERM_BADC), t);
+    t = _mm512_clmulepi64_epi128(lo, poly, 0x10);
+    lo = _mm512_xor_si512(_mm512_maskz_shuffle_epi32(0xffff, lo, _MM_PERM_BADC), t);
+    return _mm512_xor_si512(lo, hi);
+}
+
+/// H^1..H^8 first (enough for messages of up to 8 blocks); the rest on demand.
+SEALPIPE_AEAD_TARGET_AVX512 inline void set_hash_key(HashKey& hk, const Byte* h) {
+    aesni::fill_powers<8>(hk, h);
+    hk.ready_blocks = 8;
+}
+
+/** H^9..H^32, four at a time: the groups H^4..H^1 and H^8..H^5 times H^8, then the four
+    groups times H^16 (two more products on the dependency chain). The table is descending,
+    so each group of four is stored as it comes out. */
+SEALPIPE_AEAD_TARGET_AVX512 inline void extend_hash_key(HashKey& hk) {
+    __m512i p[8];   // p[j] holds H^(4j+4), ..., H^(4j+1) in lanes 0..3
+    p[0] = load(hk.power(4));
+    p[1] = load(hk.power(8));
+    const __m512i h8 = _mm512_maskz_broadcast_i32x4(0xffff, aesni::load(hk.power(8)));
+    p[2] = dot4(p[0], h8);
+    p[3] = dot4(p[1], h8);
+    const __m512i h16 = _mm512_maskz_shuffle_i64x2(0xff, p[3], p[3], 0x00);   // lane 0 = H^16
+    for (int j = 0; j < 4; ++j) p[4 + j] = dot4(p[j], h16);
+    for (int j = 2; j < 8; ++j) {
+        store(hk.power(4 * j + 4), p[j]);
+        store(hk.folded_power(4 * j + 4), _mm512_xor_si512(p[j], _mm512_maskz_shuffle_epi32(0xffff, p[j], _MM_PERM_BADC)));
+    }
+    hk.ready_blocks = unlimited_blocks;
 }
 
 template <unsigned Rounds>
@@ -118,10 +182,47 @@ SEALPIPE_AEAD_TARGET_AVX512 inline void ctr32(const AesKey& k, const Byte* count
     }
 }
 
+/// Open's fused pass, 32 blocks per iteration: CTR, then POLYVAL on the plaintext registers
+/// (out-of-order execution overlaps one iteration's multiplications with the next one's AES).
+template <unsigned Rounds>
+SEALPIPE_AEAD_TARGET_AVX512 inline std::size_t decrypt_and_hash(const AesKey& k, const HashKey& hk, Byte* state,
+                                                                Byte* counter, const Byte* in, Byte* out,
+                                                                std::size_t len) {
+    const std::size_t done = len / 512 * 512;
+    if (done == 0) return 0;
+    __m512i rk[Rounds + 1];
+    for (unsigned r = 0; r <= Rounds; ++r) rk[r] = _mm512_maskz_broadcast_i32x4(0xffff, aesni::load(k.round_keys + 16 * r));
+    __m512i c = _mm512_add_epi32(_mm512_maskz_broadcast_i32x4(0xffff, aesni::load(counter)),
+                                 _mm512_set_epi32(0, 0, 0, 3, 0, 0, 0, 2, 0, 0, 0, 1, 0, 0, 0, 0));
+    const __m512i four = _mm512_set_epi32(0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4, 0, 0, 0, 4);
+    __m128i s = aesni::load(state);
+    const Byte* pw = hk.power(32);
+    const Byte* pwf = hk.folded_power(32);
+    const __m128i h32 = aesni::load(pw);
+    for (std::size_t off = 0; off < done; off += 512) {
+        __m512i b[8];
+        for (int j = 0; j < 8; ++j) {
+            b[j] = c;
+            c = _mm512_add_epi32(c, four);
+        }
+        encrypt_regs<Rounds>(rk, b, 8);
+        for (int j = 0; j < 8; ++j) {
+            b[j] = _mm512_xor_si512(b[j], load(in + off + 64 * j));
+            store(out + off + 64 * j, b[j]);
+        }
+        __m512i lo = _mm512_setzero_si512(), mid = lo, hi = lo;
+        for (int j = 0; j < 8; ++j) mul_acc(b[j], load(pw + 64 * j), load(pwf + 64 * j), lo, mid, hi);
+        s = reduce_with_state(lo, mid, hi, s, h32);
+    }
+    aesni::store(state, s);
+    counter_add(counter, done / block_bytes);
+    return done;
+}
+
 /// The AVX-512 VAES path's operation table.
 template <unsigned Rounds>
-inline constexpr Ops ops{&aesni::set_key, &aesni::encrypt_blocks<Rounds>, &aesni::set_hash_key<32>, &polyval,
-                         &ctr32<Rounds>};
+inline constexpr Ops ops{&aesni::set_key, &aesni::encrypt_blocks<Rounds>, &set_hash_key, &extend_hash_key,
+                         &polyval,        &ctr32<Rounds>,                 &decrypt_and_hash<Rounds>};
 
 } // namespace sealpipe::aead::detail::vaes_avx512
 
