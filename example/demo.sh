@@ -91,5 +91,46 @@ printf 'an object for untrusted storage, an object for untrusted storage' |
 echo "stored $(wc -c < "$demo_dir/object") bytes; tag $(cat "$demo_dir/tag")"
 "$tool" decode --encoders "$demo_dir/chain.json" --params "$(cat "$demo_dir/tag")" < "$demo_dir/object"
 echo
+step "example/execution: client, untrusted scheduler and worker in one process"
+"$build/example/example_execution"
+
+step "sealpipe action seal / action open / event seal / event open"
+python3 - "$tmp" <<'PY'
+# A throwaway client CA and Alice's certificate (Python cryptography).
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+d = sys.argv[1]
+now = datetime.datetime.now(datetime.timezone.utc)
+def cert(cn, key, issuer, issuer_key, ca):
+    name = lambda n: x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, n)])
+    b = (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(name(issuer))
+         .public_key(key.public_key()).serial_number(x509.random_serial_number())
+         .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1))
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if not ca:
+        b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+    return b.sign(issuer_key, None).public_bytes(serialization.Encoding.PEM)
+ca_key, alice = ed25519.Ed25519PrivateKey.generate(), ed25519.Ed25519PrivateKey.generate()
+open(f"{d}/ca.pem", "wb").write(cert("demo CA", ca_key, "demo CA", ca_key, True))
+open(f"{d}/alice.crt", "wb").write(cert("alice", alice, "demo CA", ca_key, False))
+open(f"{d}/alice.pem", "wb").write(alice.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+PY
+# The worker's platform key is $tmp/worker.pem (Ed25519, announced as X25519).
+printf 'run //:wordcount' | "$tool" action seal --platform-key "$tmp/worker.pub" --client-cert "$tmp/alice.crt" \
+  --client-key "$tmp/alice.pem" --fingerprint cafe --timeout 60 > "$tmp/action.bin"
+echo "action: $(wc -c < "$tmp/action.bin") bytes"
+printf 'worker opened: '; "$tool" action open --platform-key "$tmp/worker.pem" --ca "$tmp/ca.pem" < "$tmp/action.bin"; echo
+printf '3 words' | "$tool" event seal --action "$tmp/action.bin" --platform-key "$tmp/worker.pem" --completion > "$tmp/done.bin"
+printf 'alice opened the completion event: '
+"$tool" event open --action "$tmp/action.bin" --client-key "$tmp/alice.pem" --completion < "$tmp/done.bin"; echo
+if "$tool" action open --platform-key "$tmp/scheduler.pem" --ca "$tmp/ca.pem" < "$tmp/action.bin" 2>/dev/null; then
+  echo "opened with the wrong platform key?!"; exit 1
+else
+  echo "with another platform key: exit $? (unknown platform key)"
+fi
 
 printf '\ndemo finished\n'

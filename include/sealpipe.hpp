@@ -6,14 +6,19 @@
 #ifndef SEALPIPE_HPP
 #define SEALPIPE_HPP
 
-#include <sealpipe/codec.hpp>
 #include <sealpipe/aead.hpp>
+#include <sealpipe/codec.hpp>
+#include <sealpipe/codec/protobuf.hpp>
 #include <sealpipe/core.hpp>
 #include <sealpipe/dag.hpp>
-#include <sealpipe/encoding.hpp>
-#include <sealpipe/object.hpp>
-#include <sealpipe/storage.hpp>   // Sqlite, Redis, open_store: sealpipe/storage/{sqlite,redis,uri}.hpp
+#include <sealpipe/encoding.hpp>          // Zstd and AnyPipeline need libzstd: <sealpipe/encoding/zstd.hpp>
+#include <sealpipe/execution/messages.hpp>
+#include <sealpipe/execution/scheduler.hpp>
+#include <sealpipe/execution/sealing.hpp> // the client and worker roles need X.509: <sealpipe/execution.hpp>
 #include <sealpipe/jose.hpp>
-#include <sealpipe/keys.hpp>   // X.509 (OpenSSL) is separate: <sealpipe/keys/x509.hpp>
+#include <sealpipe/keys.hpp>              // X.509 (OpenSSL) is separate: <sealpipe/keys/x509.hpp>
+#include <sealpipe/object.hpp>
+#include <sealpipe/storage.hpp>           // Sqlite, Redis, open_store: <sealpipe/storage/{sqlite,redis,uri}.hpp>
+#include <sealpipe/transport.hpp>
 
 #endif // SEALPIPE_HPP

@@ -1,0 +1,200 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// The client role (Alice, SPEC §5): `Client` seals actions for a platform key with its
+// certificate chain and private key; `PendingAction` opens the events of that action only.
+
+#ifndef SEALPIPE_EXECUTION_CLIENT_HPP
+#define SEALPIPE_EXECUTION_CLIENT_HPP
+
+#include <sealpipe/core/bytes.hpp>
+#include <sealpipe/error.hpp>
+#include <sealpipe/execution/messages.hpp>
+#include <sealpipe/execution/sealing.hpp>
+#include <sealpipe/keys/ecdh.hpp>
+#include <sealpipe/keys/key.hpp>
+#include <sealpipe/keys/purpose.hpp>
+#include <sealpipe/keys/x509.hpp>
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+
+namespace sealpipe::execution {
+
+/// How an action's nonce is chosen (SPEC §5).
+enum class NoncePolicy {
+    zero,     ///< all zero: equal actions are equal bytes, so the scheduler deduplicates them
+    random,   ///< random: no deduplication, and the scheduler cannot tell equal actions apart
+};
+
+namespace detail {
+
+/** ECDH between keys read at run time, Ed25519 on either side converted (SPEC §4).
+    @par Errors `error::invalid_key` for keys of different curves. */
+inline result<keys::AnySharedSecret> agree(const keys::AnyPrivateKey& mine, const keys::AnyPublicKey& peer) {
+    return keys::ecdh(mine, peer);
+}
+
+/** The key of purpose P with SPEC §4's raw tweak; P-384/P-521 secrets are no AES key.
+    @par Errors `error::unsupported` for 48- and 66-byte secrets. */
+template <class P>
+result<keys::AeadKey<P>> purpose_key(const keys::AnySharedSecret& s) {
+    return std::visit(
+        [](const auto& secret) -> result<keys::AeadKey<P>> {
+            using S = std::decay_t<decltype(secret)>;
+            if constexpr (keys::RawXor::accepts<S::size_bytes>) {
+                return secret.template key_for<P>();
+            } else {
+                return fail(error::unsupported, "remote execution: a " + std::string(S::curve::name) +
+                                                    " shared secret is no AES-GCM-SIV key (Bonanza's raw tweak "
+                                                    "needs X25519, Ed25519 or P-256 keys)");
+            }
+        },
+        s);
+}
+
+/// The event keys of one (client, platform) pair.
+struct EventKeys {
+    keys::AeadKey<keys::Purpose::ExecutionEvent> execution;
+    keys::AeadKey<keys::Purpose::CompletionEvent> completion;
+};
+
+inline result<EventKeys> event_keys(const keys::AnySharedSecret& s) {
+    auto e = purpose_key<keys::Purpose::ExecutionEvent>(s);
+    if (!e) return e.error();
+    auto c = purpose_key<keys::Purpose::CompletionEvent>(s);
+    if (!c) return c.error();
+    return EventKeys{std::move(*e), std::move(*c)};
+}
+
+} // namespace detail
+
+/** An action the client sealed (or re-read): its bytes and the keys of its events. It opens
+    the execution and completion events of this action only (AD = SHA-256 of its
+    ciphertext). Cheap to copy the keys wipe themselves. */
+class PendingAction {
+public:
+    /** Re-derives the event keys of an action this client sealed earlier, from the action
+        bytes and the client's private key (the CLI's `event open`).
+        @par Errors `error::malformed_input` (not an Action), `error::invalid_key` (platform
+        key unreadable or of another curve), `error::unsupported` (P-384/P-521). */
+    [[nodiscard]] static result<PendingAction> resume(const Action& action, const keys::AnyPrivateKey& client_key) {
+        auto platform = keys::AnyPublicKey::from_der(action.platform_pkix_public_key);
+        if (!platform) return std::move(platform.error()).context("the action's platform_pkix_public_key");
+        auto secret = detail::agree(client_key.to_agreement_key(), *platform);
+        if (!secret) return secret.error();
+        auto k = detail::event_keys(*secret);
+        if (!k) return k.error();
+        return PendingAction(action, std::move(*k));
+    }
+
+    /// The Action message.
+    [[nodiscard]] const Action& action() const noexcept { return action_; }
+    /// Its deterministic protobuf bytes (what travels to the scheduler).
+    [[nodiscard]] const Bytes& bytes() const noexcept { return bytes_; }
+
+    /** Opens an execution event of this action.
+        @par Errors `error::authentication_failed` (another action, the completion key, any
+        byte changed), `error::malformed_input` (not an Event, bad nonce size). */
+    [[nodiscard]] result<Plaintext> open_execution_event(const Event& e) const {
+        return open_event(keys_.execution, action_.ciphertext, e);
+    }
+    /// Opens the completion event of this action. @par Errors as `open_execution_event`.
+    [[nodiscard]] result<Plaintext> open_completion_event(const Event& e) const {
+        return open_event(keys_.completion, action_.ciphertext, e);
+    }
+    /// Decodes and opens an execution event. @par Errors as `open_execution_event`.
+    [[nodiscard]] result<Plaintext> open_execution_event(ByteView event_bytes) const {
+        auto e = Event::decode(event_bytes);
+        if (!e) return e.error();
+        return open_execution_event(*e);
+    }
+    /// Decodes and opens the completion event. @par Errors as `open_execution_event`.
+    [[nodiscard]] result<Plaintext> open_completion_event(ByteView event_bytes) const {
+        auto e = Event::decode(event_bytes);
+        if (!e) return e.error();
+        return open_completion_event(*e);
+    }
+
+private:
+    friend class Client;
+    PendingAction(Action a, detail::EventKeys k) : action_(std::move(a)), bytes_(action_.encode()), keys_(std::move(k)) {}
+    Action action_;
+    Bytes bytes_;
+    detail::EventKeys keys_;
+};
+
+/** The client role: a certificate chain (leaf first) and the private key of its leaf. */
+class Client {
+public:
+    /** @par Errors `error::invalid_key` when the private key does not belong to the leaf
+        certificate (the worker could never answer), or the leaf's key is unusable. */
+    [[nodiscard]] static result<Client> create(keys::CertificateChain chain, keys::AnyPrivateKey key) {
+        auto leaf = chain.leaf_agreement_key();
+        if (!leaf) return std::move(leaf.error()).context("client certificate");
+        auto mine = key.to_agreement_key().public_key();
+        if (!(mine == *leaf))
+            return fail(error::invalid_key, "the client private key does not belong to the leaf certificate");
+        return Client(std::move(chain), std::move(key));
+    }
+
+    /// Reads the chain (PEM, leaf first) and the PKCS#8 PEM private key. @par Errors as `create`.
+    [[nodiscard]] static result<Client> from_pem(std::string_view chain_pem, std::string_view key_pem) {
+        auto chain = keys::CertificateChain::from_pem(chain_pem);
+        if (!chain) return std::move(chain.error()).context("client certificate chain");
+        auto key = keys::AnyPrivateKey::from_pem(key_pem);
+        if (!key) return std::move(key.error()).context("client private key");
+        return create(std::move(*chain), std::move(*key));
+    }
+
+    /** Seals `plaintext` for the workers of `platform_key` (X25519, Ed25519 or P-256; an
+        Ed25519 key is named by its converted X25519 key, SPEC §5).
+        @par Errors `error::invalid_key` (platform key of another curve than the client's),
+        `error::unsupported` (P-384/P-521), `error::io_error` (no randomness).
+        @par Security `NoncePolicy::zero` lets the scheduler see that two actions are equal
+        (and run them once); `random` hides that. */
+    [[nodiscard]] result<PendingAction> seal(const keys::AnyPublicKey& platform_key, ByteView plaintext,
+                                             AdditionalData additional_data,
+                                             NoncePolicy policy = NoncePolicy::zero) const {
+        Nonce nonce;
+        if (policy == NoncePolicy::random) {
+            auto n = random_nonce();
+            if (!n) return n.error();
+            nonce = *n;
+        }
+        return seal_with_nonce(platform_key, plaintext, std::move(additional_data), nonce);
+    }
+
+    /** As `seal`, with a nonce the caller chose (the CLI's `--nonce HEX`). */
+    [[nodiscard]] result<PendingAction> seal_with_nonce(const keys::AnyPublicKey& platform_key, ByteView plaintext,
+                                                        AdditionalData additional_data, const Nonce& nonce) const {
+        auto platform = platform_key.to_agreement_key();
+        if (!platform) return std::move(platform.error()).context("platform key");
+        auto secret = detail::agree(key_.to_agreement_key(), *platform);
+        if (!secret) return std::move(secret.error()).context("client key and platform key");
+        auto action_key = detail::purpose_key<keys::Purpose::Action>(*secret);
+        if (!action_key) return action_key.error();
+        auto events = detail::event_keys(*secret);
+        if (!events) return events.error();
+
+        Action action;
+        action.platform_pkix_public_key = platform->to_der();
+        action.client_certificate_chain = chain_.der();
+        action.additional_data = std::move(additional_data);
+        if (auto r = seal_action(*action_key, nonce, plaintext, action); !r) return r.error();
+        return PendingAction(std::move(action), std::move(*events));
+    }
+
+    [[nodiscard]] const keys::CertificateChain& chain() const noexcept { return chain_; }
+
+private:
+    Client(keys::CertificateChain c, keys::AnyPrivateKey k) : chain_(std::move(c)), key_(std::move(k)) {}
+    keys::CertificateChain chain_;
+    keys::AnyPrivateKey key_;
+};
+
+} // namespace sealpipe::execution
+
+#endif // SEALPIPE_EXECUTION_CLIENT_HPP

@@ -1,0 +1,219 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// The worker role (Bob, SPEC §5): `Worker` holds platform private keys (several, for key
+// rotation) and the client CAs it trusts; it proves possession of its keys, verifies and
+// opens actions, and `Responder` seals the events answering one action.
+
+#ifndef SEALPIPE_EXECUTION_WORKER_HPP
+#define SEALPIPE_EXECUTION_WORKER_HPP
+
+#include <sealpipe/core/bytes.hpp>
+#include <sealpipe/error.hpp>
+#include <sealpipe/execution/client.hpp>
+#include <sealpipe/execution/messages.hpp>
+#include <sealpipe/execution/sealing.hpp>
+#include <sealpipe/keys/ecdh.hpp>
+#include <sealpipe/keys/key.hpp>
+#include <sealpipe/keys/proof.hpp>
+#include <sealpipe/keys/x509.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sealpipe::execution {
+
+/** Seals the events answering one action: the execution events (purpose 2) and the
+    completion event (purpose 3), with AD = SHA-256 of that action's ciphertext. */
+class Responder {
+public:
+    /** The responder of `action` for the holder of `platform_key`, WITHOUT verifying the
+        client's certificate chain (the CLI's `event seal`; a `Worker` verifies first).
+        @par Errors `error::malformed_input` (no chain), `error::unknown_platform_key`
+        (the action names another platform key), key errors as `Client::seal`. */
+    [[nodiscard]] static result<Responder> unverified(const keys::AnyPrivateKey& platform_key, const Action& action) {
+        auto mine = platform_key.to_agreement_key();
+        if (!same_bytes(mine.public_key().to_der(), action.platform_pkix_public_key))
+            return fail(error::unknown_platform_key, "the action is for another platform key");
+        if (action.client_certificate_chain.empty())
+            return fail(error::malformed_input, "the action has no client certificate chain");
+        auto chain = keys::CertificateChain::from_der(action.client_certificate_chain);
+        if (!chain) return std::move(chain.error()).context("client certificate chain");
+        auto client = chain->leaf_agreement_key();
+        if (!client) return std::move(client.error()).context("client certificate");
+        auto secret = detail::agree(mine, *client);
+        if (!secret) return std::move(secret.error()).context("platform key and client key");
+        auto k = detail::event_keys(*secret);
+        if (!k) return k.error();
+        return Responder(action.ciphertext, std::move(*k));
+    }
+
+    /// An execution event carrying `plaintext`, under a fresh random nonce. @par Errors `error::io_error`.
+    [[nodiscard]] result<Event> execution_event(ByteView plaintext) const {
+        auto n = random_nonce();
+        if (!n) return n.error();
+        return seal_event(keys_.execution, action_ciphertext_, *n, plaintext);
+    }
+    /// The completion event carrying `plaintext`, under a fresh random nonce. @par Errors `error::io_error`.
+    [[nodiscard]] result<Event> completion_event(ByteView plaintext) const {
+        auto n = random_nonce();
+        if (!n) return n.error();
+        return seal_event(keys_.completion, action_ciphertext_, *n, plaintext);
+    }
+    /** As `execution_event` with a caller-chosen nonce (tests, the CLI's `--nonce`).
+        @par Security never reuse a nonce for two different events of one action. */
+    [[nodiscard]] result<Event> execution_event(ByteView plaintext, const Nonce& nonce) const {
+        return seal_event(keys_.execution, action_ciphertext_, nonce, plaintext);
+    }
+    /// As `completion_event` with a caller-chosen nonce.
+    [[nodiscard]] result<Event> completion_event(ByteView plaintext, const Nonce& nonce) const {
+        return seal_event(keys_.completion, action_ciphertext_, nonce, plaintext);
+    }
+
+private:
+    friend class Worker;
+    static bool same_bytes(ByteView a, ByteView b) noexcept { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
+    Responder(Bytes action_ciphertext, detail::EventKeys k)
+        : action_ciphertext_(std::move(action_ciphertext)), keys_(std::move(k)) {}
+    Bytes action_ciphertext_;
+    detail::EventKeys keys_;
+};
+
+/// An action the worker verified and opened.
+struct OpenedAction {
+    Plaintext plaintext;                ///< authenticated plaintext, in wiping storage
+    AdditionalData additional_data;     ///< with a valid execution_timeout within the maximum
+    keys::CertificateChain client;      ///< the verified client chain
+    Bytes platform_pkix_public_key;     ///< which of the worker's keys it was for
+    Responder responder;                ///< seals this action's events
+};
+
+/** The worker role: platform private keys (the first announced first; more than one during
+    key rotation), the client CAs it trusts and the longest execution timeout it accepts. */
+class Worker {
+public:
+    /** @par Errors `error::invalid_argument` (no platform key, a maximum timeout that is
+        not positive). Platform keys may be X25519, Ed25519 or P-256 (Bonanza's raw tweak);
+        P-384/P-521 keys are `error::unsupported`. */
+    [[nodiscard]] static result<Worker> create(std::vector<keys::AnyPrivateKey> platform_keys, keys::TrustStore trust,
+                                               std::chrono::nanoseconds max_execution_timeout) {
+        if (platform_keys.empty()) return fail(error::invalid_argument, "a worker needs at least one platform key");
+        if (max_execution_timeout <= std::chrono::nanoseconds::zero())
+            return fail(error::invalid_argument, "the maximum execution timeout must be positive");
+        std::vector<Entry> entries;
+        for (auto& k : platform_keys) {
+            if (k.is<keys::P384>() || k.is<keys::P521>())
+                return fail(error::unsupported, std::string("platform key of type ") + std::string(k.type_name()) +
+                                                    ": remote execution needs X25519, Ed25519 or P-256 keys");
+            keys::AnyPrivateKey agreement = k.to_agreement_key();
+            Bytes der = agreement.public_key().to_der();
+            entries.push_back(Entry{std::move(agreement), std::move(der)});
+        }
+        return Worker(std::move(entries), std::move(trust), max_execution_timeout);
+    }
+
+    /// The platform public keys this worker announces: PKIX DER, Ed25519 keys as their
+    /// converted X25519 key (SPEC §5).
+    [[nodiscard]] std::vector<Bytes> platform_public_keys() const {
+        std::vector<Bytes> out;
+        for (const Entry& e : keys_) out.push_back(e.public_der);
+        return out;
+    }
+
+    /** The proof of possession of the platform key `platform_pkix` against the scheduler's
+        ephemeral public key: verification zeros (SPEC §5).
+        @par Errors `error::unknown_platform_key`, `error::invalid_key` (ephemeral key of
+        another curve or of low order). */
+    [[nodiscard]] result<keys::VerificationZeros> prove_possession(ByteView platform_pkix,
+                                                                   const keys::AnyPublicKey& ephemeral) const {
+        const Entry* e = find(platform_pkix);
+        if (!e) return fail(error::unknown_platform_key, "no platform key of this worker matches");
+        auto secret = detail::agree(e->key, ephemeral);
+        if (!secret) return std::move(secret.error()).context("proof of possession");
+        return keys::verification_zeros(*secret);
+    }
+
+    /** Decodes, verifies and opens an action at time `now`.
+        @par Errors in the order checked: `error::malformed_input` (not an Action, no
+        additional data, no execution timeout, a nonce that is not 12 bytes: "Nonce was N
+        bytes in size, while 12 bytes were expected", no client chain),
+        `error::invalid_argument` (an invalid or negative timeout), `error::size_limit_exceeded`
+        (a timeout above the maximum), `error::unknown_platform_key`,
+        `error::untrusted_certificate` / `error::certificate_expired`,
+        `error::invalid_key` (client key of another curve), `error::authentication_failed`. */
+    [[nodiscard]] result<OpenedAction> open(ByteView action_bytes, std::chrono::system_clock::time_point now) const {
+        auto a = Action::decode(action_bytes);
+        if (!a) return a.error();
+        return open(*a, now);
+    }
+
+    /// Verifies and opens a decoded action. @par Errors as the other overload.
+    [[nodiscard]] result<OpenedAction> open(const Action& action, std::chrono::system_clock::time_point now) const {
+        if (!action.additional_data) return fail(error::malformed_input, "Action does not contain additional data");
+        if (auto t = check_timeout(*action.additional_data); !t) return t.error();
+        if (action.nonce.size() != Nonce::size_bytes) return detail::nonce_size_error(action.nonce.size());
+        const Entry* e = find(action.platform_pkix_public_key);
+        if (!e) return fail(error::unknown_platform_key, "the action's platform_pkix_public_key matches no platform key "
+                                                          "of this worker");
+        if (action.client_certificate_chain.empty())
+            return fail(error::malformed_input, "the action has no client certificate chain");
+        auto chain = keys::CertificateChain::from_der(action.client_certificate_chain);
+        if (!chain) return std::move(chain.error()).context("client certificate chain");
+        if (auto v = trust_.verify_client(*chain, now); !v) return std::move(v.error()).context("client certificate");
+        auto client = chain->leaf_agreement_key();
+        if (!client) return std::move(client.error()).context("client certificate");
+        auto secret = detail::agree(e->key, *client);
+        if (!secret) return std::move(secret.error()).context("platform key and client key");
+        auto action_key = detail::purpose_key<keys::Purpose::Action>(*secret);
+        if (!action_key) return action_key.error();
+        auto plaintext = open_action(*action_key, action);
+        if (!plaintext) return plaintext.error();
+        auto events = detail::event_keys(*secret);
+        if (!events) return events.error();
+        return OpenedAction{std::move(*plaintext), *action.additional_data, std::move(*chain),
+                            e->public_der, Responder(action.ciphertext, std::move(*events))};
+    }
+
+    [[nodiscard]] std::chrono::nanoseconds max_execution_timeout() const noexcept { return max_timeout_; }
+
+private:
+    struct Entry {
+        keys::AnyPrivateKey key;   // on its agreement curve
+        Bytes public_der;
+    };
+
+    Worker(std::vector<Entry> k, keys::TrustStore t, std::chrono::nanoseconds max)
+        : keys_(std::move(k)), trust_(std::move(t)), max_timeout_(max) {}
+
+    const Entry* find(ByteView pkix) const noexcept {
+        for (const Entry& e : keys_)
+            if (std::equal(e.public_der.begin(), e.public_der.end(), pkix.begin(), pkix.end())) return &e;
+        return nullptr;
+    }
+
+    result<void> check_timeout(const AdditionalData& ad) const {
+        if (!ad.execution_timeout)
+            return fail(error::malformed_input, "Action does not contain an execution timeout");
+        const Duration& d = *ad.execution_timeout;
+        if (!d.valid() || d.seconds < 0 || d.nanos < 0 || (d.seconds == 0 && d.nanos == 0))
+            return fail(error::invalid_argument, "execution timeout " + std::to_string(d.seconds) + "s " +
+                                                     std::to_string(d.nanos) + "ns is not a positive duration");
+        if (d.to_chrono() > max_timeout_)
+            return fail(error::size_limit_exceeded,
+                        "execution timeout of " + std::to_string(d.seconds) + " s exceeds the maximum of " +
+                            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_timeout_).count()) +
+                            " s");
+        return {};
+    }
+
+    std::vector<Entry> keys_;
+    keys::TrustStore trust_;
+    std::chrono::nanoseconds max_timeout_;
+};
+
+} // namespace sealpipe::execution
+
+#endif // SEALPIPE_EXECUTION_WORKER_HPP

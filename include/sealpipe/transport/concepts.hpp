@@ -1,0 +1,67 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// The `Transport` concept: how messages travel between the scheduler and its clients and
+// workers, as bounded channels with deadlines and back-pressure (doc/execution.md).
+
+#ifndef SEALPIPE_TRANSPORT_CONCEPTS_HPP
+#define SEALPIPE_TRANSPORT_CONCEPTS_HPP
+
+#include <sealpipe/core/bytes.hpp>
+#include <sealpipe/error.hpp>
+
+#include <chrono>
+#include <concepts>
+#include <cstddef>
+#include <memory>
+#include <utility>
+
+namespace sealpipe::transport {
+
+/// Deadlines of channel operations are on the monotonic clock.
+using Deadline = std::chrono::steady_clock::time_point;
+
+namespace detail {
+
+/// Part of `Transport`: a channel of messages `M` with bounded capacity.
+template <class C, class M>
+concept BoundedChannel = requires(C& c, const C& cc, M m, Deadline d) {
+    { c.send(std::move(m), d) } -> std::same_as<result<void>>;
+    { c.try_send(std::move(m)) } -> std::same_as<result<void>>;
+    { c.receive(d) } -> std::same_as<result<M>>;
+    { c.try_receive() } -> std::same_as<result<M>>;
+    c.close();
+    { cc.capacity() } -> std::convertible_to<std::size_t>;
+    { cc.size() } -> std::convertible_to<std::size_t>;
+    { cc.closed() } -> std::convertible_to<bool>;
+};
+
+/// Part of `Transport`: a factory of shared channels.
+template <class T, class M>
+concept MakesChannels = requires(std::size_t capacity) {
+    typename T::template Channel<M>;
+    { T::template make_channel<M>(capacity) } -> std::same_as<std::shared_ptr<typename T::template Channel<M>>>;
+};
+
+} // namespace detail
+
+/** A transport carries messages between the scheduler and its endpoints as bounded
+    channels. With `T` a transport, `c` a `T::Channel<M>&`, `m` an `M` and `d` a `Deadline`:
+
+    | expression | result | meaning |
+    | --- | --- | --- |
+    | `T::make_channel<M>(n)` | `shared_ptr<T::Channel<M>>` | a channel holding at most n messages |
+    | `c.send(m, d)` | `result<void>` | waits for room until `d`; `error::timed_out` (back-pressure) or `error::cancelled` (closed) |
+    | `c.try_send(m)` | `result<void>` | never waits: `error::timed_out` when full |
+    | `c.receive(d)` | `result<M>` | waits for a message until `d`; `error::cancelled` once closed and drained |
+    | `c.try_receive()` | `result<M>` | never waits |
+    | `c.close()` | | wakes every waiter; later sends fail |
+    | `c.capacity()`, `c.size()`, `c.closed()` | | |
+
+    Checked here with `Bytes` messages; a transport must carry any movable message type. */
+template <class T>
+concept Transport = detail::MakesChannels<T, Bytes> && detail::BoundedChannel<typename T::template Channel<Bytes>, Bytes>;
+
+} // namespace sealpipe::transport
+
+#endif // SEALPIPE_TRANSPORT_CONCEPTS_HPP

@@ -1,0 +1,12 @@
+// expect: sealpipe: seal_action\(key, \.\.\.\) requires an AeadKey<Purpose::Action>
+// An event key cannot seal (or open) an action.
+#include <sealpipe/execution/sealing.hpp>
+
+#include <sealpipe/keys.hpp>
+
+using namespace sealpipe;
+using namespace sealpipe::keys;
+
+auto misuse(const SharedSecret<X25519>& s, execution::Action& a) {
+    return execution::seal_action(s.key_for<Purpose::ExecutionEvent>(), execution::Nonce{}, ByteView{}, a);
+}

@@ -1,0 +1,11 @@
+// The twin of event_opened_with_action_key_fail.cpp: the completion key opens events.
+#include <sealpipe/execution/sealing.hpp>
+
+#include <sealpipe/keys.hpp>
+
+using namespace sealpipe;
+using namespace sealpipe::keys;
+
+auto use(const SharedSecret<X25519>& s, const execution::Event& e) {
+    return execution::open_event(s.key_for<Purpose::CompletionEvent>(), ByteView{}, e);
+}
