@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# The main demo, end to end: runs each example program, then the sealpipe tool.
+# The main demo, end to end. First the project's main job (remote execution over an encrypted
+# DAG in SQLite, then a signed result), narrated step by step; then a tour of every area
+# through its example program and the sealpipe tool.
 # Usage: example/demo.sh BUILD_DIR
 set -euo pipefail
 build=${1:?usage: example/demo.sh BUILD_DIR}
 tool=$build/tools/sealpipe
 step() { printf '\n== %s\n' "$*"; }
+
+step "THE MAIN JOB: Alice has Bob's worker count words in files she stored encrypted"
+"$build/example/example_remote_execution"
+
+step "A tree stored as an encrypted DAG in SQLite, checked without a key, restored"
+"$build/example/example_store_tree"
 
 step "example/hello: core utilities"
 "$build/example/example_hello"
