@@ -50,13 +50,25 @@ private:
     std::chrono::steady_clock::time_point last_{};
 };
 
-result<void> store_put(const Args& args, Io& io) {
+/// The encoder chain and the store both commands work through.
+struct Session {
+    encoding::AnyPipeline pipeline;
+    storage::AnyStore store;
+};
+
+result<Session> open_session(const Args& args) {
     auto pipeline = deterministic_pipeline(args);
     if (!pipeline) return pipeline.error();
     auto store = storage::open_store(args.required("store"));
     if (!store) return store.error();
-    dag::PipelineCodec codec(*pipeline);
-    dag::StoreAdapter objects(*store);
+    return Session{std::move(*pipeline), std::move(*store)};
+}
+
+result<void> store_put(const Args& args, Io& io) {
+    auto session = open_session(args);
+    if (!session) return session.error();
+    dag::PipelineCodec codec(session->pipeline);
+    dag::StoreAdapter objects(session->store);
     dag::Writer writer(codec, objects);
     Progress progress(io.stderr_is_terminal(), "stored");
     dag::TreeWriter tree(writer, {.progress = [&](std::uint64_t n) { progress(n); }});
@@ -69,12 +81,10 @@ result<void> store_put(const Args& args, Io& io) {
 result<void> store_get(const Args& args, Io& io) {
     auto link = dag::Link::parse(args.positional().front());
     if (!link) return link.error();
-    auto pipeline = deterministic_pipeline(args);
-    if (!pipeline) return pipeline.error();
-    auto store = storage::open_store(args.required("store"));
-    if (!store) return store.error();
-    dag::PipelineCodec codec(*pipeline);
-    dag::StoreAdapter objects(*store);
+    auto session = open_session(args);
+    if (!session) return session.error();
+    dag::PipelineCodec codec(session->pipeline);
+    dag::StoreAdapter objects(session->store);
     dag::Reader reader(codec, objects);
     Progress progress(io.stderr_is_terminal(), "restored");
     dag::TreeReader tree(reader, {.progress = [&](std::uint64_t n) { progress(n); }});
