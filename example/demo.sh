@@ -56,6 +56,17 @@ cat "$jose_dir/signed.json"
 printf '\n'
 sed 's/0.1/0.2/' "$jose_dir/signed.json" | "$tool" jws verify --key "$jose_dir/public.json" \
   || echo "tampered copy rejected (exit $?)"
+step "example/signed_results: a sqooler storage provider; tampering and a takeover are caught"
+"$build/example/example_signed_results"
+
+step "sealpipe provider: publish a key, a signed config and a result in sqooler's folder layout; verify"
+"$tool" provider public-key upload --provider "dir:$jose_dir/storage" < "$jose_dir/public.json"
+printf '{"description": "demo", "version": "0.1", "display_name": "demo", "cold_atom_type": "spin", "gates": [], "max_experiments": 1, "max_shots": 10, "simulator": true, "supported_instructions": [], "num_wires": 1, "wire_order": "interleaved", "num_species": 1, "sign": true}' \
+  | "$tool" provider config upload --provider "dir:$jose_dir/storage" --display-name demo --key "$jose_dir/key.txt"
+printf '{"display_name": "demo", "backend_version": "0.1", "job_id": "j1", "success": true, "status": "DONE", "header": {}, "results": []}' \
+  | "$tool" provider result upload --provider "dir:$jose_dir/storage" --display-name demo --job-id j1 --key "$jose_dir/key.txt"
+"$tool" provider result verify --provider "dir:$jose_dir/storage" --display-name demo --job-id j1
+find "$jose_dir/storage" -type f | sort
 step "example/keys: key types, ECDH, purpose keys, proof of possession, Ed25519"
 "$build/example/example_keys"
 

@@ -10,6 +10,7 @@
 #include <sealpipe/jose/documents.hpp>
 #include <sealpipe/jose/jwk.hpp>
 #include <sealpipe/jose/jws.hpp>
+#include <sealpipe/jose/provider.hpp>
 #include <sealpipe/jose/python_json.hpp>
 
 #endif // SEALPIPE_JOSE_HPP
