@@ -1,0 +1,263 @@
+// Tests for sealpipe/storage/tags.hpp and sqlite_tags.hpp: signed, encrypted tags over the
+// memory, directory and SQLite tag backends.
+#include <sealpipe/encoding/padme.hpp>
+#include <sealpipe/storage/sqlite_tags.hpp>
+#include <sealpipe/storage/tags.hpp>
+
+#include "support/storage.hpp"
+
+#include <boost/mpl/list.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+using namespace sealpipe;
+using namespace sealpipe::storage;
+using sealpipe::test::leaf;
+using sealpipe::test::pattern;
+
+namespace {
+
+struct MemoryTagsFixture {
+    static constexpr const char* name = "memory";
+    MemoryTags backend;
+    MemoryTags open() { return backend; }
+    Bytes raw(const TagId& id) { return backend.get_tag(id).value().value(); }
+};
+
+struct DirectoryTagsFixture {
+    static constexpr const char* name = "directory";
+    test::TempDir dir;
+    DirectoryTags open() { return DirectoryTags::open(dir.path() + "/tags", false).value(); }
+    Bytes raw(const TagId& id) {
+        std::ifstream in(open().record_path(id), std::ios::binary);
+        return Bytes(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    }
+};
+
+struct SqliteTagsFixture {
+    static constexpr const char* name = "sqlite";
+    test::TempDir dir;
+    SqliteTags open() { return SqliteTags::open(dir.path() + "/tags.db", {.durable = false}).value(); }
+    /// The whole database file and its WAL: everything storage has.
+    Bytes raw(const TagId&) {
+        Bytes all;
+        for (const char* suffix : {"", "-wal"}) {
+            std::ifstream in(dir.path() + "/tags.db" + suffix, std::ios::binary);
+            all.insert(all.end(), std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+        }
+        return all;
+    }
+};
+
+using Fixtures = boost::mpl::list<MemoryTagsFixture, DirectoryTagsFixture, SqliteTagsFixture>;
+
+dag::Link make_link(std::uint32_t seed, std::size_t parameter_bytes = 16) {
+    const auto o = leaf(64, seed);
+    return dag::Link{object::Reference::from_bytes(o.key.view()).value(), pattern(parameter_bytes, seed + 100)};
+}
+
+bool contains(const Bytes& haystack, ByteView needle) {
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(tags)
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(set_get_round_trip, F, Fixtures) {
+    F f;
+    // tag::tags[]
+    // A tag key: an Ed25519 signing key and a 32-byte secret (keep both; publish the public key).
+    const auto key = TagKey::generate().value();
+    TagStore store(f.open()); // MemoryTags, DirectoryTags::open(path), SqliteTags::open(path)
+    const dag::Link target = make_link(1);
+    const std::uint64_t version = store.set(key, "main", target).value();
+    // Holders of the key decrypt; readers with the public key only verify who set it.
+    BOOST_TEST((store.get(key, "main").value() == target));
+    BOOST_TEST((store.verify(key.public_key(), "main").value().version == version));
+    // Pass the last version seen to refuse a storage that serves an older record.
+    BOOST_TEST((store.get(key, "main", version).value() == target));
+    // end::tags[]
+    BOOST_TEST((store.get(key, "nothing").error() == error::object_not_found));
+    const auto a = make_link(1), b = make_link(2, 28), c = make_link(3, 0);
+    const auto v1 = store.set(key, "main", a).value();
+    BOOST_TEST((store.get(key, "main").value() == a));
+    const auto v2 = store.set(key, "main", b).value();
+    BOOST_TEST(v2 > v1);
+    BOOST_TEST((store.get(key, "main").value() == b));
+    BOOST_TEST(store.set(key, "other", c).has_value());
+    BOOST_TEST((store.get(key, "other").value() == c));
+    BOOST_TEST((store.get(key, "main").value() == b));
+    // A second handle on the same storage sees the same tags.
+    TagStore again(f.open());
+    BOOST_TEST((again.get(key, "main").value() == b));
+    BOOST_TEST((again.verify(key.public_key(), "main").value().version == v2));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(readers_with_the_public_key_verify_but_cannot_decrypt, F, Fixtures) {
+    F f;
+    TagStore store(f.open());
+    const auto key = TagKey::generate().value();
+    const auto v = store.set(key, "release", make_link(4)).value();
+    auto seen = store.verify(key.public_key(), "release");
+    BOOST_TEST_REQUIRE(seen.has_value());
+    BOOST_TEST((seen->version == v));
+    // Same signing key, another secret: the signature verifies, the blob does not decrypt.
+    auto other_secret = SecretBytes::copy_of(pattern(32, 9));
+    const auto reader = TagKey::from(key.signing_key(), other_secret).value();
+    BOOST_TEST(store.verify(reader.public_key(), "release").has_value());
+    BOOST_TEST((store.get(reader, "release").error() == error::authentication_failed));
+    BOOST_TEST((TagKey::from(key.signing_key(), SecretBytes::copy_of(pattern(31, 9))).error() ==
+               error::invalid_length));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(another_key_is_not_the_signer, F, Fixtures) {
+    F f;
+    TagStore store(f.open());
+    const auto key = TagKey::generate().value();
+    const auto mallory = TagKey::generate().value();
+    BOOST_TEST(store.set(key, "main", make_link(5)).has_value());
+    // Another key names another tag: nothing is set there.
+    BOOST_TEST((store.verify(mallory.public_key(), "main").error() == error::object_not_found));
+    // A record signed by another key, stored under the right id, is refused.
+    const auto id = tag_id(key.public_key(), "main").value();
+    MemoryTags scratch;
+    TagStore forged(scratch);
+    const auto forged_id = tag_id(mallory.public_key(), "main").value();
+    BOOST_TEST(forged.set(mallory, "main", make_link(6)).has_value());
+    Bytes record = scratch.get_tag(forged_id).value().value();
+    std::copy(id.view().begin(), id.view().end(), record.begin()); // claim the victim's id
+    auto backend = f.open();
+    BOOST_TEST(backend.put_tag_if_newer(id, UINT64_C(1) << 62, record).value());
+    BOOST_TEST((store.verify(key.public_key(), "main").error() == error::signature_invalid));
+    BOOST_TEST((store.get(key, "main").error() == error::signature_invalid));
+}
+
+BOOST_AUTO_TEST_CASE(tampered_records_are_rejected) {
+    MemoryTags backend;
+    TagStore store(backend);
+    const auto key = TagKey::generate().value();
+    BOOST_TEST(store.set(key, "main", make_link(7)).has_value());
+    const auto id = tag_id(key.public_key(), "main").value();
+    const Bytes good = backend.get_tag(id).value().value();
+    // id, version, signature, then 40 + 16 bytes of link padded (PADMÉ) and the 16-byte tag.
+    BOOST_TEST((good.size() == 32 + 8 + 64 + encoding::padme_size(40 + 16) + 16));
+    for (std::size_t i = 0; i < good.size(); ++i) {
+        Bytes bad = good;
+        bad[i] ^= 0x01;
+        backend.overwrite(id, bad);
+        BOOST_TEST_CONTEXT("byte " << i) {
+            auto r = store.get(key, "main");
+            BOOST_TEST_REQUIRE(!r.has_value());
+            const bool expected = r.error() == error::signature_invalid || r.error() == error::object_corrupt;
+            BOOST_TEST(expected);
+        }
+    }
+    for (std::size_t n : {std::size_t{0}, std::size_t{103}, good.size() - 1, max_tag_record_bytes + 1}) {
+        Bytes bad = good;
+        bad.resize(n, 0);
+        backend.overwrite(id, bad);
+        BOOST_TEST_CONTEXT("length " << n) { BOOST_TEST(!store.get(key, "main").has_value()); }
+    }
+    // A valid record of another name moved under this name's id.
+    BOOST_TEST(store.set(key, "other", make_link(8)).has_value());
+    backend.overwrite(id, backend.get_tag(tag_id(key.public_key(), "other").value()).value().value());
+    BOOST_TEST((store.get(key, "main").error() == error::object_corrupt));
+    backend.overwrite(id, good);
+    BOOST_TEST((store.get(key, "main").value() == make_link(7)));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(rollback_is_refused, F, Fixtures) {
+    F f;
+    TagStore store(f.open());
+    const auto key = TagKey::generate().value();
+    BOOST_TEST(store.update(key, "main", make_link(10), 100).has_value());
+    const auto id = tag_id(key.public_key(), "main").value();
+    const Bytes old_record = f.open().get_tag(id).value().value();
+    BOOST_TEST(store.update(key, "main", make_link(11), 200).has_value());
+    // Writers: an equal or older version is refused and the newer record stays.
+    BOOST_TEST((store.update(key, "main", make_link(12), 150).error() == error::key_conflict));
+    BOOST_TEST((store.update(key, "main", make_link(12), 200).error() == error::key_conflict));
+    BOOST_TEST((store.get(key, "main").value() == make_link(11)));
+    // set picks a version after the stored one.
+    BOOST_TEST(store.update(key, "far", make_link(13), UINT64_C(1) << 61).has_value());
+    BOOST_TEST((store.set(key, "far", make_link(14)).value() == (UINT64_C(1) << 61) + 1));
+    // Readers: a storage serving the older (validly signed) record is caught by min_version.
+    MemoryTags replay;
+    BOOST_TEST(replay.put_tag_if_newer(id, 100, old_record).value());
+    TagStore stale(replay);
+    BOOST_TEST((stale.get(key, "main").value() == make_link(10))); // valid on its own
+    BOOST_TEST((stale.get(key, "main", 200).error() == error::object_corrupt));
+    BOOST_TEST((stale.verify(key.public_key(), "main", 101).error() == error::object_corrupt));
+    BOOST_TEST((store.get(key, "main", 200).value() == make_link(11)));
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(storage_sees_neither_name_nor_target, F, Fixtures) {
+    F f;
+    TagStore store(f.open());
+    const auto key = TagKey::generate().value();
+    const std::string name = "refs/heads/a-rather-distinctive-tag-name";
+    const auto link = make_link(20);
+    BOOST_TEST(store.set(key, name, link).has_value());
+    const auto id = tag_id(key.public_key(), name).value();
+    const Bytes stored = f.raw(id);
+    BOOST_TEST_REQUIRE(contains(stored, id.view())); // the record really is in what we look at
+    BOOST_TEST(!contains(stored, as_bytes(name)));
+    BOOST_TEST(!contains(stored, link.reference.bytes().subspan(0, 16)));
+    BOOST_TEST(!contains(stored, ByteView(link.parameters).subspan(0, 8)));
+}
+
+BOOST_AUTO_TEST_CASE(names_and_targets_are_checked) {
+    MemoryTags backend;
+    TagStore store(backend);
+    const auto key = TagKey::generate().value();
+    BOOST_TEST((store.set(key, "", make_link(1)).error() == error::invalid_argument));
+    BOOST_TEST((store.set(key, std::string(max_tag_name_bytes + 1, 'x'), make_link(1)).error() ==
+               error::invalid_argument));
+    BOOST_TEST(store.set(key, std::string(max_tag_name_bytes, 'x'), make_link(1)).has_value());
+    BOOST_TEST((store.set(key, "big", make_link(1, 65)).error() == error::invalid_argument));
+    BOOST_TEST((store.update(key, "huge", make_link(1), UINT64_C(1) << 63).error() == error::invalid_argument));
+    // The id is SHA-256("sealpipe tag id" || public key || name).
+    Bytes m = to_bytes(as_bytes("sealpipe tag id"));
+    m.insert(m.end(), key.public_key().raw().begin(), key.public_key().raw().end());
+    m.push_back('n');
+    BOOST_TEST((hex_encode(tag_id(key.public_key(), "n").value().view()) == hex_encode(sha256(m).view())));
+}
+
+BOOST_AUTO_TEST_CASE(directory_writers_in_processes_agree) {
+    test::TempDir dir;
+    const auto key = TagKey::generate().value();
+    constexpr int children = 4;
+    std::vector<pid_t> pids;
+    for (int c = 0; c < children; ++c) {
+        const pid_t pid = ::fork();
+        BOOST_TEST_REQUIRE(pid >= 0);
+        if (pid == 0) {
+            auto backend = DirectoryTags::open(dir.path() + "/tags", false);
+            if (!backend) ::_exit(2);
+            TagStore store(*backend);
+            for (int i = 0; i < 20; ++i) {
+                auto r = store.update(key, "shared", make_link(static_cast<std::uint32_t>(c * 100 + i)),
+                                      static_cast<std::uint64_t>(i * children + c + 1));
+                if (!r && r.error() != error::key_conflict) ::_exit(3);
+            }
+            ::_exit(0);
+        }
+        pids.push_back(pid);
+    }
+    for (pid_t pid : pids) {
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    }
+    TagStore store(DirectoryTags::open(dir.path() + "/tags").value());
+    auto tag = store.verify(key.public_key(), "shared");
+    BOOST_TEST_REQUIRE(tag.has_value());
+    BOOST_TEST((tag->version == std::uint64_t{20 * children})); // the newest write won
+    BOOST_TEST((store.get(key, "shared").value() == make_link(static_cast<std::uint32_t>((children - 1) * 100 + 19))));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
