@@ -111,43 +111,47 @@ int main(int argc, char** argv) {
     if (!input) return 1;
     say("alice", "stored inputs/ as an encrypted DAG, root " + input->reference.to_string());
 
-    // 2. The scheduler: Bob proves possession of the platform key before he gets work.
-    execution::Scheduler<transport::InProcess> scheduler;
-    const auto announced = bob.platform_public_keys();
-    auto challenge = scheduler.synchronize("bob", announced).value();
-    std::vector<keys::VerificationZeros> proofs;
-    for (std::size_t i = 0; i < announced.size(); ++i)
-        proofs.push_back(
-            bob.prove_possession(announced[i], keys::AnyPublicKey::from_der(challenge.ephemeral_public_keys[i]).value())
-                .value());
-    if (!scheduler.prove("bob", proofs)) return 1;
+    // 2. The scheduler runs on a thread of its own. Alice and Bob reach it only through the
+    //    transport (here in-process: bounded queues); Bob proves possession of the platform
+    //    key before he gets any work.
+    // tag::endpoints[]
+    using Transport = transport::InProcess;
+    execution::Scheduler<Transport> scheduler;
+    std::thread serving([&] { scheduler.run(); });
+    auto deadline = [] { return std::chrono::steady_clock::now() + 30s; };
+    execution::WorkerEndpoint<Transport> bob_endpoint(std::move(bob), "bob", scheduler.connect());
+    if (auto proven = bob_endpoint.synchronize(deadline()); !proven) {
+        say("bob", "could not synchronize: " + proven.error().message());
+        scheduler.shutdown();
+        serving.join();
+        return 1;
+    }
     say("scheduler", "bob proved possession of the platform key; it may now receive actions");
+    // end::endpoints[]
 
     // 3. Bob's worker: open the action, read the inputs, count, store the output, answer.
     std::thread worker([&] {
         for (int polls = 0; polls < 5000; ++polls) {
-            auto next = scheduler.next_action("bob");
-            if (!next || !*next) {
+            auto next = bob_endpoint.next_job(deadline());
+            if (!next) {
+                say("bob", "refused the action: " + next.error().message());
+                return;
+            }
+            if (!*next) {
                 std::this_thread::sleep_for(1ms);
                 continue;
             }
-            const auto& assignment = **next;
-            auto opened = bob.open(assignment.action, std::chrono::system_clock::now());
-            if (!opened) {
-                say("bob", "refused the action: " + opened.error().message());
-                return;
-            }
+            const execution::Job& job = **next;
             say("bob", "verified alice's certificate and opened the action");
-            auto job = boost::json::parse(as_chars(opened->plaintext)).as_object();
-            auto link = dag::Link::parse(std::string(job["input"].as_string())).value();
-            auto raw_key = base64_decode(std::string(job["encryptionKey"].as_string())).value();
+            auto request = boost::json::parse(as_chars(job.action.plaintext)).as_object();
+            auto link = dag::Link::parse(std::string(request["input"].as_string())).value();
+            auto raw_key = base64_decode(std::string(request["encryptionKey"].as_string())).value();
             Chain chain({}, Aead::Key::from(raw_key).value());
             wipe(raw_key);
             dag::PipelineCodec codec(chain);
             dag::Writer writer(codec, objects);
             dag::Reader reader(codec, objects);
-            (void)scheduler.execution_event("bob", assignment.task,
-                                            opened->responder.execution_event(as_bytes("reading inputs")).value().encode());
+            (void)bob_endpoint.progress(job, as_bytes("reading inputs"), deadline());
             auto words = count_words(reader, link);
             if (!words) {
                 say("bob", "cannot read the inputs: " + words.error().message());
@@ -156,40 +160,45 @@ int main(int argc, char** argv) {
             const std::string report = "the distinct files of inputs/ hold " + std::to_string(*words) + " words\n";
             auto output = dag::TreeWriter(writer).put_bytes(as_bytes(report)).value();
             say("bob", "counted " + std::to_string(*words) + " words; stored the report as a DAG");
-            (void)scheduler.complete("bob", assignment.task,
-                                     opened->responder.completion_event(as_bytes(output.to_string())).value().encode());
+            (void)bob_endpoint.complete(job, as_bytes(output.to_string()), deadline());
             return;
         }
     });
 
-    // 4. Alice seals the action for the platform key and waits for the events.
+    // 4. Alice seals the action for the platform key, submits it and opens the events.
+    // tag::execute[]
+    execution::ClientEndpoint<Transport> alice_endpoint(std::move(alice), scheduler.connect());
     execution::AdditionalData ad{Bytes{0x01}, execution::Duration::from_seconds(60)};
-    auto action = alice.seal(platform.public_key(), as_bytes(job_description(*input, input_key)), ad,
-                             execution::NoncePolicy::random)
-                      .value();
-    say("alice", "sealed an action of " + std::to_string(action.bytes().size()) + " bytes for the platform key");
-    auto subscription = scheduler.submit(action.bytes()).value();
+    auto execution = alice_endpoint.execute(platform.public_key(), as_bytes(job_description(*input, input_key)), ad,
+                                            execution::NoncePolicy::random, deadline());
+    // end::execute[]
     int status = 1;
-    for (;;) {
-        auto update = subscription.next(std::chrono::steady_clock::now() + 30s);
-        if (!update || update->kind == execution::Update::Kind::failed) break;
-        const bool done = update->kind == execution::Update::Kind::completion_event;
-        auto plaintext = done ? action.open_completion_event(update->event) : action.open_execution_event(update->event);
-        if (!plaintext) break;
-        if (!done) {
-            say("alice", "progress: " + std::string(as_chars(*plaintext)));
-            continue;
+    if (execution) {
+        say("alice", "sealed and submitted an action of " + std::to_string(execution->action().bytes().size()) +
+                         " bytes for the platform key");
+        for (;;) {
+            auto event = execution->next(deadline());
+            if (!event) {
+                say("alice", "the action failed: " + event.error().message());
+                break;
+            }
+            if (!event->final) {
+                say("alice", "progress: " + std::string(as_chars(event->plaintext)));
+                continue;
+            }
+            // 5. The completion event carries the output link; Alice reads the report.
+            auto output = dag::Link::parse(as_chars(event->plaintext)).value();
+            dag::Reader reader(alice_codec, objects);
+            auto report = dag::TreeReader(reader).get_bytes(output, 1 << 20);
+            if (!report) break;
+            say("alice", "read the result: " + std::string(as_chars(*report)).substr(0, report->size() - 1));
+            status = 0;
+            break;
         }
-        // 5. The completion event carries the output link; Alice reads the report.
-        auto output = dag::Link::parse(as_chars(*plaintext)).value();
-        dag::Reader reader(alice_codec, objects);
-        auto report = dag::TreeReader(reader).get_bytes(output, 1 << 20);
-        if (!report) break;
-        say("alice", "read the result: " + std::string(as_chars(*report)).substr(0, report->size() - 1));
-        status = 0;
-        break;
     }
     worker.join();
+    scheduler.shutdown();
+    serving.join();
 
     // 6. What the store can check without any key: everything reachable from both roots.
     for (const auto* root : {&input->reference}) {

@@ -9,6 +9,7 @@
 
 #include <sealpipe/codec/protobuf.hpp>
 #include <sealpipe/execution/client.hpp>
+#include <sealpipe/execution/endpoints.hpp>
 #include <sealpipe/execution/messages.hpp>
 #include <sealpipe/execution/scheduler.hpp>
 #include <sealpipe/execution/sealing.hpp>

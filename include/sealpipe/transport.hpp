@@ -8,5 +8,6 @@
 
 #include <sealpipe/transport/concepts.hpp>
 #include <sealpipe/transport/in_process.hpp>
+#include <sealpipe/transport/rpc.hpp>
 
 #endif // SEALPIPE_TRANSPORT_HPP

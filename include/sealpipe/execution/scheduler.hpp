@@ -17,6 +17,7 @@
 #include <sealpipe/keys/key.hpp>
 #include <sealpipe/keys/proof.hpp>
 #include <sealpipe/transport/concepts.hpp>
+#include <sealpipe/transport/rpc.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -76,6 +77,11 @@ struct SchedulerOptions {
     std::size_t max_queued_per_platform = 4096;
     /// The largest Action accepted.
     std::size_t max_action_bytes = std::size_t{4} << 20;
+    /// Requests waiting in the scheduler's inbox (`connect()`); beyond it, callers wait
+    /// until their deadline (back-pressure).
+    std::size_t inbox_capacity = 256;
+    /// How often `run()` applies deadlines (`tick()`) when no request arrives.
+    std::chrono::milliseconds tick_interval{50};
 };
 
 /// What a client receives about its action.
@@ -103,6 +109,51 @@ struct Assignment {
     Bytes platform_pkix_public_key;     ///< the queue it came from
     std::chrono::nanoseconds execution_timeout{};
 };
+
+/// The requests endpoints send to the scheduler through a transport: one per scheduler
+/// operation, carrying its arguments (what a network transport serialises).
+namespace request {
+/// A client submits Action bytes (`Scheduler::submit`).
+struct Submit {
+    Bytes action;
+};
+/// A worker announces its platform keys (`Scheduler::synchronize`).
+struct Synchronize {
+    WorkerId worker;
+    std::vector<Bytes> platform_keys;
+};
+/// A worker answers the challenge (`Scheduler::prove`).
+struct Prove {
+    WorkerId worker;
+    std::vector<keys::VerificationZeros> proofs;
+};
+/// A worker asks for work (`Scheduler::next_action`).
+struct NextAction {
+    WorkerId worker;
+};
+/// A worker renews its lease (`Scheduler::heartbeat`).
+struct Heartbeat {
+    WorkerId worker;
+    std::optional<TaskId> task;
+};
+/// A worker forwards an event (`Scheduler::execution_event`, or `complete` when `final`).
+struct Report {
+    WorkerId worker;
+    TaskId task = 0;
+    Bytes event;
+    bool final = false;
+};
+/// A worker refuses an action (`Scheduler::reject`).
+struct Reject {
+    WorkerId worker;
+    TaskId task = 0;
+    Error reason;
+};
+} // namespace request
+
+/// Any request to the scheduler.
+using Request = std::variant<request::Submit, request::Synchronize, request::Prove, request::NextAction,
+                             request::Heartbeat, request::Report, request::Reject>;
 
 /// Counters, for tests and monitoring.
 struct SchedulerStats {
@@ -181,8 +232,42 @@ public:
         std::shared_ptr<Channel> channel_;
     };
 
+    /// The answer to a `Request`: nothing, a `Challenge`, an optional `Assignment` or, for a
+    /// submitted action, the client's `Subscription`.
+    using Reply = std::variant<std::monostate, Challenge, std::optional<Assignment>, Subscription>;
+    /// An endpoint's connection to the scheduler through `Transport` (cheap to copy).
+    using Connection = transport::Caller<Transport, Request, Reply>;
+
     explicit Scheduler(SchedulerOptions options = {}, Clock clock = [] { return std::chrono::steady_clock::now(); })
-        : state_(std::make_shared<State>(options, std::move(clock))) {}
+        : state_(std::make_shared<State>(options, std::move(clock))), service_(options.inbox_capacity),
+          tick_interval_(options.tick_interval) {}
+
+    // --- through the transport -----------------------------------------------------------
+
+    /// A connection for a `ClientEndpoint` or `WorkerEndpoint` (endpoints.hpp).
+    [[nodiscard]] Connection connect() const noexcept { return service_.caller(); }
+
+    /** Answers requests from connections until `shutdown()`, applying deadlines (`tick()`)
+        at least every `SchedulerOptions::tick_interval`. Run it on a thread of its own. */
+    void run() {
+        auto handler = [this](Request&& r) { return handle(std::move(r)); };
+        while (service_.serve_until(handler, std::chrono::steady_clock::now() + tick_interval_)) tick();
+    }
+
+    /// Answers requests until `deadline` (or `shutdown()`); `true` when the deadline passed.
+    bool serve_until(transport::Deadline deadline) {
+        auto handler = [this](Request&& r) { return handle(std::move(r)); };
+        return service_.serve_until(handler, deadline);
+    }
+
+    /// Refuses further requests: `run()` returns once the queued ones are answered.
+    void shutdown() { service_.close(); }
+
+    /** Performs one request: the operation of the same name, with the same errors. A
+        transport's server calls it for every message it receives. */
+    [[nodiscard]] result<Reply> handle(Request&& r) {
+        return std::visit([this](auto&& q) { return dispatch(std::move(q)); }, std::move(r));
+    }
 
     // --- clients ------------------------------------------------------------------------
 
@@ -253,6 +338,26 @@ public:
     [[nodiscard]] SchedulerStats stats() const { return state_->stats(); }
 
 private:
+    result<Reply> dispatch(request::Submit&& q) { return wrap(submit(q.action)); }
+    result<Reply> dispatch(request::Synchronize&& q) { return wrap(synchronize(q.worker, std::move(q.platform_keys))); }
+    result<Reply> dispatch(request::Prove&& q) { return wrap(prove(q.worker, q.proofs)); }
+    result<Reply> dispatch(request::NextAction&& q) { return wrap(next_action(q.worker)); }
+    result<Reply> dispatch(request::Heartbeat&& q) { return wrap(heartbeat(q.worker, q.task)); }
+    result<Reply> dispatch(request::Report&& q) {
+        return wrap(q.final ? complete(q.worker, q.task, q.event) : execution_event(q.worker, q.task, q.event));
+    }
+    result<Reply> dispatch(request::Reject&& q) { return wrap(reject(q.worker, q.task, std::move(q.reason))); }
+
+    template <class T>
+    static result<Reply> wrap(result<T>&& r) {
+        if (!r) return std::move(r).error();
+        return Reply(std::in_place_type<T>, std::move(*r));
+    }
+    static result<Reply> wrap(result<void>&& r) {
+        if (!r) return std::move(r).error();
+        return Reply(std::in_place_type<std::monostate>);
+    }
+
     struct Subscriber {
         std::uint64_t id;
         std::shared_ptr<Channel> channel;
@@ -653,6 +758,8 @@ private:
     };
 
     std::shared_ptr<State> state_;
+    transport::Service<Transport, Request, Reply> service_;
+    std::chrono::milliseconds tick_interval_;
 };
 
 } // namespace sealpipe::execution
