@@ -51,6 +51,29 @@ inline result<void> singular(const pb::Reader& r, Seen& seen, const pb::Field& f
     return {};
 }
 
+/// A singular bytes field into `out`.
+inline result<void> singular_bytes(const pb::Reader& r, Seen& seen, const pb::Field& f, std::string_view name,
+                                   Bytes& out) {
+    if (auto c = singular(r, seen, f, pb::WireType::length_delimited, name); !c) return c;
+    out = to_bytes(f.bytes);
+    return {};
+}
+
+/** Strict decoding of message `M` from `b`: `on_field(reader, seen, field, message)` is
+    called for every field in order and returns `result<void>` (an error stops decoding). */
+template <class M, class OnField>
+result<M> decode_message(ByteView b, OnField on_field) {
+    pb::Reader r(b, M::proto_name);
+    Seen seen;
+    M m;
+    for (;;) {
+        auto f = r.next();
+        if (!f) return f.error();
+        if (!*f) return m;
+        if (auto done = on_field(r, seen, **f, m); !done) return done.error();
+    }
+}
+
 } // namespace detail
 
 /** google.protobuf.Duration: `seconds = 1 (int64)`, `nanos = 2 (int32)`. Decoding accepts
@@ -93,32 +116,26 @@ struct Duration {
         field, a duplicate field, nanos beyond int32. */
     [[nodiscard]] static result<Duration> decode(ByteView b) {
         using namespace codec::protobuf;
-        Reader r(b, proto_name);
-        detail::Seen seen;
-        Duration d;
-        for (;;) {
-            auto f = r.next();
-            if (!f) return f.error();
-            if (!*f) break;
-            switch ((*f)->number) {
+        return detail::decode_message<Duration>(b, [](const Reader& r, detail::Seen& seen, const Field& f,
+                                                      Duration& d) -> result<void> {
+            switch (f.number) {
             case 1:
-                if (auto c = detail::singular(r, seen, **f, WireType::varint, "seconds"); !c) return c.error();
-                d.seconds = static_cast<std::int64_t>((*f)->number_value);
-                break;
+                if (auto c = detail::singular(r, seen, f, WireType::varint, "seconds"); !c) return c;
+                d.seconds = static_cast<std::int64_t>(f.number_value);
+                return {};
             case 2: {
-                if (auto c = detail::singular(r, seen, **f, WireType::varint, "nanos"); !c) return c.error();
-                const auto v = static_cast<std::int64_t>((*f)->number_value);
+                if (auto c = detail::singular(r, seen, f, WireType::varint, "nanos"); !c) return c;
+                const auto v = static_cast<std::int64_t>(f.number_value);
                 // Protobuf truncates an int32 varint to 32 bits; a value that needs the
                 // truncation is not what any encoder writes, so it is refused.
                 if (v < std::numeric_limits<std::int32_t>::min() || v > std::numeric_limits<std::int32_t>::max())
                     return r.invalid("nanos (field 2): " + std::to_string(v) + " does not fit int32");
                 d.nanos = static_cast<std::int32_t>(v);
-                break;
+                return {};
             }
-            default: return r.unknown(**f);
+            default: return r.unknown(f);
             }
-        }
-        return d;
+        });
     }
 
     friend bool operator==(const Duration&, const Duration&) = default;
@@ -144,31 +161,21 @@ struct AdditionalData {
     /** Strict decoding. @par Errors `error::malformed_input`. */
     [[nodiscard]] static result<AdditionalData> decode(ByteView b) {
         using namespace codec::protobuf;
-        Reader r(b, proto_name);
-        detail::Seen seen;
-        AdditionalData a;
-        for (;;) {
-            auto f = r.next();
-            if (!f) return f.error();
-            if (!*f) break;
-            switch ((*f)->number) {
-            case 1:
-                if (auto c = detail::singular(r, seen, **f, WireType::length_delimited, "stable_fingerprint"); !c)
-                    return c.error();
-                a.stable_fingerprint = to_bytes((*f)->bytes);
-                break;
+        return detail::decode_message<AdditionalData>(b, [](const Reader& r, detail::Seen& seen, const Field& f,
+                                                            AdditionalData& a) -> result<void> {
+            switch (f.number) {
+            case 1: return detail::singular_bytes(r, seen, f, "stable_fingerprint", a.stable_fingerprint);
             case 2: {
-                if (auto c = detail::singular(r, seen, **f, WireType::length_delimited, "execution_timeout"); !c)
-                    return c.error();
-                auto d = Duration::decode((*f)->bytes);
+                if (auto c = detail::singular(r, seen, f, WireType::length_delimited, "execution_timeout"); !c)
+                    return c;
+                auto d = Duration::decode(f.bytes);
                 if (!d) return std::move(d.error()).context(std::string(proto_name) + ".execution_timeout");
                 a.execution_timeout = *d;
-                break;
+                return {};
             }
-            default: return r.unknown(**f);
+            default: return r.unknown(f);
             }
-        }
-        return a;
+        });
     }
 
     friend bool operator==(const AdditionalData&, const AdditionalData&) = default;
@@ -203,20 +210,10 @@ struct Action {
         duplicate fields), `error::size_limit_exceeded` (more than 16 certificates). */
     [[nodiscard]] static result<Action> decode(ByteView b) {
         using namespace codec::protobuf;
-        Reader r(b, proto_name);
-        detail::Seen seen;
-        Action a;
-        for (;;) {
-            auto f = r.next();
-            if (!f) return f.error();
-            if (!*f) break;
-            const Field& x = **f;
+        return detail::decode_message<Action>(b, [](const Reader& r, detail::Seen& seen, const Field& x,
+                                                    Action& a) -> result<void> {
             switch (x.number) {
-            case 1:
-                if (auto c = detail::singular(r, seen, x, WireType::length_delimited, "platform_pkix_public_key"); !c)
-                    return c.error();
-                a.platform_pkix_public_key = to_bytes(x.bytes);
-                break;
+            case 1: return detail::singular_bytes(r, seen, x, "platform_pkix_public_key", a.platform_pkix_public_key);
             case 2:
                 if (x.type != WireType::length_delimited)
                     return r.wrong_wire_type(x, WireType::length_delimited, "client_certificate_chain");
@@ -225,28 +222,19 @@ struct Action {
                                                                 ": more than " + std::to_string(max_action_certificates) +
                                                                 " client certificates");
                 a.client_certificate_chain.push_back(to_bytes(x.bytes));
-                break;
-            case 3:
-                if (auto c = detail::singular(r, seen, x, WireType::length_delimited, "nonce"); !c) return c.error();
-                a.nonce = to_bytes(x.bytes);
-                break;
+                return {};
+            case 3: return detail::singular_bytes(r, seen, x, "nonce", a.nonce);
             case 4: {
-                if (auto c = detail::singular(r, seen, x, WireType::length_delimited, "additional_data"); !c)
-                    return c.error();
+                if (auto c = detail::singular(r, seen, x, WireType::length_delimited, "additional_data"); !c) return c;
                 auto d = AdditionalData::decode(x.bytes);
                 if (!d) return std::move(d.error()).context(std::string(proto_name) + ".additional_data");
                 a.additional_data = std::move(*d);
-                break;
+                return {};
             }
-            case 5:
-                if (auto c = detail::singular(r, seen, x, WireType::length_delimited, "ciphertext"); !c)
-                    return c.error();
-                a.ciphertext = to_bytes(x.bytes);
-                break;
+            case 5: return detail::singular_bytes(r, seen, x, "ciphertext", a.ciphertext);
             default: return r.unknown(x);
             }
-        }
-        return a;
+        });
     }
 
     friend bool operator==(const Action&, const Action&) = default;
@@ -271,27 +259,14 @@ struct Event {
     /** Strict decoding. @par Errors `error::malformed_input`. */
     [[nodiscard]] static result<Event> decode(ByteView b) {
         using namespace codec::protobuf;
-        Reader r(b, proto_name);
-        detail::Seen seen;
-        Event e;
-        for (;;) {
-            auto f = r.next();
-            if (!f) return f.error();
-            if (!*f) break;
-            switch ((*f)->number) {
-            case 1:
-                if (auto c = detail::singular(r, seen, **f, WireType::length_delimited, "nonce"); !c) return c.error();
-                e.nonce = to_bytes((*f)->bytes);
-                break;
-            case 2:
-                if (auto c = detail::singular(r, seen, **f, WireType::length_delimited, "ciphertext"); !c)
-                    return c.error();
-                e.ciphertext = to_bytes((*f)->bytes);
-                break;
-            default: return r.unknown(**f);
+        return detail::decode_message<Event>(b, [](const Reader& r, detail::Seen& seen, const Field& f,
+                                                   Event& e) -> result<void> {
+            switch (f.number) {
+            case 1: return detail::singular_bytes(r, seen, f, "nonce", e.nonce);
+            case 2: return detail::singular_bytes(r, seen, f, "ciphertext", e.ciphertext);
+            default: return r.unknown(f);
             }
-        }
-        return e;
+        });
     }
 
     friend bool operator==(const Event&, const Event&) = default;
