@@ -47,6 +47,7 @@ enum class error {
     object_corrupt,              ///< a stored object does not match its reference
     key_conflict,                ///< a different key is already published under that id
     not_owner,                   ///< the caller does not own what it tried to change
+    rollback_refused,            ///< a version not newer than one already stored or seen
 
     // --- environment (condition::environment, CLI exit code 2) ---
     io_error = 200,         ///< the operating system reported an error

@@ -30,6 +30,7 @@ inline std::string ErrorCategory::message(int ev) const {
     case error::object_corrupt: return "object does not match its reference";
     case error::key_conflict: return "a different key is already published under that id";
     case error::not_owner: return "not the owner";
+    case error::rollback_refused: return "not newer than a version already stored or seen";
     case error::io_error: return "input/output error";
     case error::backend_unavailable: return "backend unavailable";
     case error::timed_out: return "timed out";

@@ -211,7 +211,7 @@ public:
     [[nodiscard]] B& backend() noexcept { return backend_; }
 
     /** Points `name` at `target` with an explicit `version`.
-        @par Errors `error::key_conflict` when a record of this or a newer version is stored
+        @par Errors `error::rollback_refused` when a record of this or a newer version is stored
         (rollback refused); `error::invalid_argument` for a bad name or link parameters over
         64 bytes; backend errors. */
     [[nodiscard]] result<void> update(const TagKey& key, std::string_view name, const dag::Link& target,
@@ -240,14 +240,14 @@ public:
         auto stored = backend_.put_tag_if_newer(*id, version, record);
         if (!stored) return stored.error();
         if (!*stored)
-            return fail(error::key_conflict, "tag '" + std::string(name) + "': version " + std::to_string(version) +
+            return fail(error::rollback_refused, "tag '" + std::string(name) + "': version " + std::to_string(version) +
                                                  " is not newer than the stored one (rollback refused)");
         return {};
     }
 
     /** Points `name` at `target` with the next version: the current time in microseconds,
         or one more than the stored version when that is later. Returns the version written.
-        @par Errors those of `update` (a concurrent writer that keeps winning: key_conflict). */
+        @par Errors those of `update` (a concurrent writer that keeps winning: rollback_refused). */
     [[nodiscard]] result<std::uint64_t> set(const TagKey& key, std::string_view name, const dag::Link& target) {
         for (int attempt = 0;; ++attempt) {
             std::uint64_t version = now_micros();
@@ -256,14 +256,14 @@ public:
             else if (current.error() != error::object_not_found) return current.error();
             auto r = update(key, name, target, version);
             if (r) return version;
-            if (r.error() != error::key_conflict || attempt == 8) return r.error();
+            if (r.error() != error::rollback_refused || attempt == 8) return r.error();
         }
     }
 
     /** Reads and verifies the record of `name` with only the public key (no decryption).
         @par Errors `error::object_not_found` (no such tag); `error::signature_invalid` (not
-        signed by this key); `error::object_corrupt` (a malformed record, one stored under
-        another id, or a version older than `min_version`: a rollback). */
+        signed by this key); `error::object_corrupt` (a malformed record, or one stored under
+        another id); `error::rollback_refused` (a version older than `min_version`). */
     [[nodiscard]] result<VerifiedTag> verify(const keys::PublicKey<keys::Ed25519>& public_key, std::string_view name,
                                              std::uint64_t min_version = 0) {
         auto id = tag_id(public_key, name);
@@ -282,7 +282,7 @@ public:
         if (auto r = keys::verify(public_key, detail::tags::signed_message(*id, out.version, out.blob), sig); !r)
             return std::move(r.error()).context(where);
         if (out.version < min_version)
-            return fail(error::object_corrupt, where + ": version " + std::to_string(out.version) +
+            return fail(error::rollback_refused, where + ": version " + std::to_string(out.version) +
                                                    " is older than version " + std::to_string(min_version) +
                                                    " already seen (rollback)");
         return out;

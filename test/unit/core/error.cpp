@@ -19,6 +19,7 @@ BOOST_AUTO_TEST_CASE(errors_map_to_conditions) {
 BOOST_AUTO_TEST_CASE(exit_codes_follow_the_cli_contract) {
     BOOST_TEST(exit_code_for(Error(error::authentication_failed)) == 1);
     BOOST_TEST(exit_code_for(Error(error::untrusted_certificate)) == 1);
+    BOOST_TEST(exit_code_for(Error(error::rollback_refused)) == 1);
     BOOST_TEST(exit_code_for(Error(error::malformed_input)) == 2);
     BOOST_TEST(exit_code_for(Error(error::usage)) == 2);
     BOOST_TEST(exit_code_for(Error(error::io_error)) == 2);
@@ -26,6 +27,7 @@ BOOST_AUTO_TEST_CASE(exit_codes_follow_the_cli_contract) {
 
 BOOST_AUTO_TEST_CASE(messages_and_detail) {
     BOOST_TEST(Error(error::authentication_failed).message() == "authentication failed");
+    BOOST_TEST(Error(error::rollback_refused).message() == "not newer than a version already stored or seen");
     BOOST_TEST(length_error("nonce", 12, 8).message() == "nonce: expected 12 bytes, got 8");
     BOOST_TEST((length_error("nonce", 12, 8) == error::invalid_length));
     Error e = Error(error::malformed_input, "bad byte").context("reading key");

@@ -179,8 +179,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(rollback_is_refused, F, Fixtures) {
     const Bytes old_record = f.open().get_tag(id).value().value();
     BOOST_TEST(store.update(key, "main", make_link(11), 200).has_value());
     // Writers: an equal or older version is refused and the newer record stays.
-    BOOST_TEST((store.update(key, "main", make_link(12), 150).error() == error::key_conflict));
-    BOOST_TEST((store.update(key, "main", make_link(12), 200).error() == error::key_conflict));
+    BOOST_TEST((store.update(key, "main", make_link(12), 150).error() == error::rollback_refused));
+    BOOST_TEST((store.update(key, "main", make_link(12), 200).error() == error::rollback_refused));
     BOOST_TEST((store.get(key, "main").value() == make_link(11)));
     // set picks a version after the stored one.
     BOOST_TEST(store.update(key, "far", make_link(13), UINT64_C(1) << 61).has_value());
@@ -190,8 +190,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(rollback_is_refused, F, Fixtures) {
     BOOST_TEST(replay.put_tag_if_newer(id, 100, old_record).value());
     TagStore stale(replay);
     BOOST_TEST((stale.get(key, "main").value() == make_link(10))); // valid on its own
-    BOOST_TEST((stale.get(key, "main", 200).error() == error::object_corrupt));
-    BOOST_TEST((stale.verify(key.public_key(), "main", 101).error() == error::object_corrupt));
+    BOOST_TEST((stale.get(key, "main", 200).error() == error::rollback_refused));
+    BOOST_TEST((stale.verify(key.public_key(), "main", 101).error() == error::rollback_refused));
     BOOST_TEST((store.get(key, "main", 200).value() == make_link(11)));
 }
 
@@ -242,7 +242,7 @@ BOOST_AUTO_TEST_CASE(directory_writers_in_processes_agree) {
             for (int i = 0; i < 20; ++i) {
                 auto r = store.update(key, "shared", make_link(static_cast<std::uint32_t>(c * 100 + i)),
                                       static_cast<std::uint64_t>(i * children + c + 1));
-                if (!r && r.error() != error::key_conflict) ::_exit(3);
+                if (!r && r.error() != error::rollback_refused) ::_exit(3);
             }
             ::_exit(0);
         }
