@@ -3,7 +3,8 @@
 //
 // Remote execution benchmarks: 1 KiB actions opened per second by a worker (full path:
 // decode, chain verification, ECDH, AES-GCM-SIV) and with the shared secret cached per
-// (client key, platform key); actions routed per second by the in-process scheduler.
+// (client key, platform key); actions routed per second by the in-process scheduler,
+// called directly and through the in-process transport.
 
 #include <sealpipe/execution.hpp>
 
@@ -12,6 +13,7 @@
 #include <benchmark/benchmark.h>
 
 #include <chrono>
+#include <thread>
 
 using namespace sealpipe;
 using namespace sealpipe::execution;
@@ -84,6 +86,36 @@ void scheduler_route(benchmark::State& state) {
     state.SetItemsProcessed(state.iterations());
 }
 BENCHMARK(scheduler_route);
+
+void scheduler_route_through_transport(benchmark::State& state) {
+    // The same work as requests through the in-process transport: the scheduler answers on
+    // its own thread, so each of the three calls is a hand-over between threads.
+    Setup& s = setup();
+    Scheduler<transport::InProcess> scheduler;
+    std::thread serving([&] { scheduler.run(); });
+    auto connection = scheduler.connect();
+    const auto deadline = [] { return std::chrono::steady_clock::now() + 10s; };
+    WorkerEndpoint<transport::InProcess> worker(s.worker, "w", scheduler.connect());
+    if (!worker.synchronize(deadline())) state.SkipWithError("synchronize failed");
+    const Bytes event = Event{Bytes(12, 1), Bytes(32, 2)}.encode();
+    for (auto _ : state) {
+        auto reply = connection.call(request::Submit{s.action.bytes()}, deadline());
+        if (!reply) {
+            state.SkipWithError("submit failed");
+            break;
+        }
+        auto sub = std::move(std::get<Scheduler<transport::InProcess>::Subscription>(*reply));
+        auto next = connection.call(request::NextAction{"w"}, deadline());
+        const auto& a = std::get<std::optional<Assignment>>(*next);
+        (void)connection.call(request::Report{"w", a->task, event, true}, deadline());
+        auto u = sub.next(deadline());
+        benchmark::DoNotOptimize(u);
+    }
+    scheduler.shutdown();
+    serving.join();
+    state.SetItemsProcessed(state.iterations());
+}
+BENCHMARK(scheduler_route_through_transport)->UseRealTime();
 
 } // namespace
 
