@@ -266,7 +266,7 @@ public:
     /** Performs one request: the operation of the same name, with the same errors. A
         transport's server calls it for every message it receives. */
     [[nodiscard]] result<Reply> handle(Request&& r) {
-        return std::visit([this](auto&& q) { return dispatch(std::move(q)); }, std::move(r));
+        return std::visit([this](auto&& q) { return this->dispatch(std::move(q)); }, std::move(r));
     }
 
     // --- clients ------------------------------------------------------------------------
