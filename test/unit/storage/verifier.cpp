@@ -12,6 +12,8 @@
 #include <fstream>
 #include <thread>
 
+#include <sys/stat.h>
+
 using namespace sealpipe;
 using namespace sealpipe::storage;
 using sealpipe::test::leaf;
@@ -264,6 +266,29 @@ BOOST_AUTO_TEST_CASE(directory_layout_is_sharded) {
     BOOST_TEST(d.remove_stale_temporaries(Clock::now() + std::chrono::seconds(1)).value() == 1u);
     BOOST_TEST(!std::filesystem::exists(shard + "/.tmp-1-2-3"));
     BOOST_TEST(std::filesystem::exists(shard + "/README"));
+}
+
+BOOST_AUTO_TEST_CASE(directory_batch_finds_stored_objects) {
+    test::TempDir dir;
+    auto d = Directory::open(dir.path(), {.sync = false}).value();
+    const auto stored = leaf(100, 20), fresh = leaf(100, 21), fresh2 = leaf(100, 22);
+    BOOST_TEST_REQUIRE(d.put(stored.key, stored.data).has_value());
+    struct stat before{};
+    BOOST_TEST_REQUIRE(::stat(d.object_path(stored.key).c_str(), &before) == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // After a new object the batch writes without looking first; the rename then finds the
+    // stored object, which keeps its file (same inode) and gets the new write time.
+    const PutItem items[] = {{fresh.key, fresh.data}, {stored.key, stored.data}, {fresh2.key, fresh2.data}};
+    BOOST_TEST_REQUIRE(d.put_many(items).has_value());
+    struct stat after{};
+    BOOST_TEST_REQUIRE(::stat(d.object_path(stored.key).c_str(), &after) == 0);
+    BOOST_TEST(after.st_ino == before.st_ino);
+    BOOST_TEST((storage::detail::posix::from_timespec(after.st_mtim) > storage::detail::posix::from_timespec(before.st_mtim)));
+    for (const auto* o : {&stored, &fresh, &fresh2}) BOOST_TEST((d.get(o->key).value() == o->data));
+    std::size_t temporaries = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path()))
+        if (e.path().filename().string().front() == '.') ++temporaries;
+    BOOST_TEST(temporaries == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
