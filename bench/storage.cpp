@@ -3,9 +3,11 @@
 //
 // Storage backends against their raw engines: put and get objects/s at 4 KiB and 1 MiB for
 // Memory, Directory, Sqlite and Redis, each beside the same work done directly (a hash map,
-// plain file writes and reads, SQLite inserts in one transaction and plain selects, Redis
-// SET/GET pipelined with hiredis). Prints a Markdown table of medians and ratios.
-// Usage: bench_storage [repetitions]   (redis-server must be on PATH)
+// plain file writes (temporary file, rename) and reads, SQLite inserts in one transaction and
+// plain selects, Redis SET/GET pipelined with hiredis). Prints a Markdown table of medians and
+// ratios. Directory rows run on /dev/shm (tmpfs) when it exists, so that the code rather than
+// the disk's writeback is measured.
+// Usage: bench_storage [repetitions [backend]]   (redis-server must be on PATH)
 
 #include <sealpipe/core/hash.hpp>
 #include <sealpipe/storage/directory.hpp>
@@ -19,6 +21,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -112,11 +115,20 @@ Result measure(Engine& e, std::size_t count, std::size_t size, int reps) {
 
 // --- raw engines -------------------------------------------------------------------------
 
-void raw_file_write(const std::string& path, ByteView data) {
-    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
+/** The least work that makes a file appear whole or not at all: write a temporary file in
+    the shard (made on first use), close it, rename it over the final name. */
+void raw_file_write(const std::string& shard, const std::string& name, ByteView data) {
+    static std::uint64_t counter = 0;
+    const std::string tmp = shard + "/.tmp-" + std::to_string(counter++);
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    if (fd < 0 && errno == ENOENT) {
+        check(::mkdir(shard.c_str(), 0755) == 0 || errno == EEXIST, "mkdir");
+        fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444);
+    }
     check(fd >= 0, "open");
     check(::write(fd, data.data(), data.size()) == static_cast<ssize_t>(data.size()), "write");
-    ::close(fd);
+    check(::close(fd) == 0, "close");
+    check(::rename(tmp.c_str(), (shard + "/" + name).c_str()) == 0, "rename");
 }
 
 Bytes raw_file_read(const std::string& path) {
@@ -171,14 +183,24 @@ struct RawRedis {
 
 int main(int argc, char** argv) {
     const int reps = argc > 1 ? std::atoi(argv[1]) : 5;
+    const std::string only = argc > 2 ? argv[2] : "";
     // Every buffer from the heap and none given back: page faults of fresh 1 MiB mappings
     // would otherwise depend on the order of the runs rather than on the engines.
     ::mallopt(M_MMAP_THRESHOLD, 32 << 20);
     ::mallopt(M_TRIM_THRESHOLD, 1 << 30);
     test::TempDir dir;
+    // Directory on tmpfs when there is one: on a disk, writeback of earlier runs swings results.
+    struct stat shm{};
+    const bool on_shm = ::stat("/dev/shm", &shm) == 0 && S_ISDIR(shm.st_mode) && ::access("/dev/shm", W_OK) == 0;
+    std::optional<test::TempDir> shm_dir;
+    if (on_shm) shm_dir.emplace("/dev/shm");
+    const std::string files_root = on_shm ? shm_dir->path() : dir.path();
     test::RedisServer server;
     int generation = 0;
     auto next_path = [&](const char* name) { return dir.path() + "/" + name + std::to_string(++generation); };
+    auto next_files_path = [&](const char* name) {
+        return files_root + "/" + name + std::to_string(++generation);
+    };
 
     // Memory.
     Memory memory;
@@ -198,19 +220,17 @@ int main(int argc, char** argv) {
     // Directory (no fsync on either side: the disk, not the code, would be measured).
     std::optional<Directory> directory;
     std::string raw_dir;
-    Engine dirs{[&] { directory = Directory::open(next_path("dir"), {.sync = false}).value(); },
+    Engine dirs{[&] { directory = Directory::open(next_files_path("dir"), {.sync = false}).value(); },
                 [&](const Workload& w) { check(directory->put_many(w.items).has_value(), "directory put"); },
                 [&](const Workload& w) { check(directory->get_many(w.keys).has_value(), "directory get"); }};
     Engine dirs_raw{[&] {
-                        raw_dir = next_path("raw");
+                        raw_dir = next_files_path("raw");
                         check(::mkdir(raw_dir.c_str(), 0755) == 0, "mkdir");
                     },
                     [&](const Workload& w) {
                         for (const auto& it : w.items) {
                             const std::string hex = to_hex(it.key);
-                            const std::string shard = raw_dir + "/" + hex.substr(0, 2);
-                            ::mkdir(shard.c_str(), 0755);
-                            raw_file_write(shard + "/" + hex, it.data);
+                            raw_file_write(raw_dir + "/" + hex.substr(0, 2), hex, it.data);
                         }
                     },
                     [&](const Workload& w) {
@@ -286,16 +306,18 @@ int main(int argc, char** argv) {
         bool wall;
     };
     Row rows[] = {{"Memory", &mem, &mem_raw, "unordered_map", false},
-                  {"Directory", &dirs, &dirs_raw, "open/write/close", false},
+                  {"Directory", &dirs, &dirs_raw, "temporary file, write, close, rename", false},
                   {"Sqlite", &sql, &sql_raw, "sqlite3 (one transaction)", false},
                   {"Redis", &red, &red_raw, "hiredis pipelined SET/GET (wall clock)", true}};
-    std::printf("Medians of %d runs, objects per CPU second of this process (Redis: per wall-clock second).\n\n",
-                reps);
+    std::printf("Medians of %d runs, objects per CPU second of this process (Redis: per wall-clock second).\n", reps);
+    std::printf("Directory rows in %s (%s).\n\n", files_root.c_str(),
+                on_shm ? "tmpfs" : "the temporary directory: no /dev/shm");
     std::printf("| backend | size | put | raw put | ratio | get | raw get | ratio | raw engine |\n");
     std::printf("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |\n");
     for (const auto& [size, count, label] : {std::tuple{std::size_t{4096}, std::size_t{2000}, "4 KiB"},
                                              std::tuple{std::size_t{1} << 20, std::size_t{48}, "1 MiB"}}) {
         for (auto& row : rows) {
+            if (!only.empty() && only != row.name) continue;
             // Interleave the two sides so that noise on the shared machine hits both.
             use_wall_clock = row.wall;
             std::vector<double> p, rp, g, rg;

@@ -18,7 +18,7 @@
 #include <sealpipe/jose.hpp>
 #include <sealpipe/keys.hpp>              // X.509 (OpenSSL) is separate: <sealpipe/keys/x509.hpp>
 #include <sealpipe/object.hpp>
-#include <sealpipe/storage.hpp>           // Sqlite, Redis, open_store: <sealpipe/storage/{sqlite,redis,uri}.hpp>
+#include <sealpipe/storage.hpp>           // Sqlite, Redis, open_store: <sealpipe/storage/{sqlite,redis,uri,sqlite_tags,redis_tags}.hpp>
 #include <sealpipe/transport.hpp>
 
 #endif // SEALPIPE_HPP

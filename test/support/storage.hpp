@@ -91,8 +91,10 @@ inline Object leaf(std::size_t n, std::uint32_t seed) { return make_object(patte
 /// A fresh directory, removed (by the process that made it) at scope exit.
 class TempDir {
 public:
-    TempDir() : owner_(::getpid()) {
-        std::string base = std::filesystem::temp_directory_path().string() + "/sealpipe-test-XXXXXX";
+    TempDir() : TempDir(std::filesystem::temp_directory_path().string()) {}
+    /// A fresh directory inside `parent` (e.g. /dev/shm).
+    explicit TempDir(const std::string& parent) : owner_(::getpid()) {
+        std::string base = parent + "/sealpipe-test-XXXXXX";
         if (!::mkdtemp(base.data())) throw std::runtime_error("mkdtemp failed");
         path_ = base;
     }

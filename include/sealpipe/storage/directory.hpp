@@ -13,7 +13,9 @@
 #include <sealpipe/storage/concepts.hpp>
 #include <sealpipe/storage/detail/posix.hpp>
 
+#include <array>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <filesystem>
 #include <memory>
@@ -41,11 +43,13 @@ struct DirectoryOptions {
 
 /** One file per object: `ROOT/<first 2 hex digits>/<80 hex digits of the key>`.
 
-    A put writes `ROOT/xx/.tmp-*`, sets its write time, fsyncs it, renames it over the final
-    name and fsyncs `ROOT/xx`. rename(2) is atomic, so readers in any process see either no
-    object or the whole object, never a torn one; concurrent writers of one object both
-    succeed (they write the same bytes). The modification time of an object file is its
-    write time: a put of an existing object only sets it again.
+    A put writes `ROOT/xx/.tmp-*`, sets its write time, fsyncs it, renames it to the final
+    name (without replacing a stored object: renameat2 RENAME_NOREPLACE, plain rename where the
+    file system lacks it) and fsyncs `ROOT/xx`. Renames are atomic, so readers in any process
+    see either no object or the whole object, never a torn one; concurrent writers of one
+    object both succeed (they write the same bytes). The modification time of an object file
+    is its write time: a put of a stored object only sets it again (in a batch, after a put
+    of a new object, by a temporary file that the rename finds redundant).
 
     @par Errors every failure of the file system is `error::io_error` naming the path and the
     reason ("Read-only file system", "No space left on device", "File too large").
@@ -81,39 +85,8 @@ public:
     }
 
     [[nodiscard]] result<void> put(const Key& k, ByteView data) {
-        const std::string hex = to_hex(k);
-        const std::string shard = root_ + "/" + hex.substr(0, 2);
-        const std::string final_path = shard + "/" + hex;
-        const timespec now = detail::posix::to_timespec(Clock::now());
-        const timespec times[2] = {now, now};
-        // Already stored: refresh the write time only.
-        if (::utimensat(AT_FDCWD, final_path.c_str(), times, 0) == 0) return {};
-        if (errno != ENOENT) return detail::posix::errno_error("cannot update object", final_path);
-
-        if (auto r = make_shard(shard); !r) return r;
-        const std::string tmp = temp_name(shard, ".tmp-");
-        detail::posix::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
-        if (!fd) return detail::posix::errno_error("cannot create object file in", shard);
-        auto abandon = [&](std::string_view what, int err) {
-            fd.reset();
-            ::unlink(tmp.c_str());
-            return detail::posix::errno_error(what, tmp, err);
-        };
-        if (int err = detail::posix::write_all(fd.get(), data)) return abandon("cannot write object file", err);
-        if (::futimens(fd.get(), times) != 0) return abandon("cannot set the write time of", errno);
-        if (sync_ && ::fsync(fd.get()) != 0) return abandon("cannot fsync object file", errno);
-        if (fd.close() != 0) {
-            const int err = errno;
-            ::unlink(tmp.c_str());
-            return detail::posix::errno_error("cannot close object file", tmp, err);
-        }
-        if (::rename(tmp.c_str(), final_path.c_str()) != 0) {
-            const int err = errno;
-            ::unlink(tmp.c_str());
-            return detail::posix::errno_error("cannot rename object file to", final_path, err);
-        }
-        if (sync_) return detail::posix::fsync_directory(shard);
-        return {};
+        bool probe = true;
+        return put_one(k, data, probe);
     }
 
     [[nodiscard]] result<Bytes> get(const Key& k) const {
@@ -206,9 +179,13 @@ public:
         return {};
     }
 
+    /** The puts of a batch. While the batch keeps finding its objects already stored, each
+        put first tries to refresh the time of the stored file (no data written); after a new
+        object, it writes straight away and lets the no-replace rename find a stored one. */
     [[nodiscard]] result<void> put_many(std::span<const PutItem> items) {
+        bool probe = true;
         for (const auto& item : items)
-            if (auto r = put(item.key, item.data); !r) return r;
+            if (auto r = put_one(item.key, item.data, probe); !r) return r;
         return {};
     }
 
@@ -259,6 +236,74 @@ private:
     Directory(std::string root, DirectoryOptions options)
         : root_(std::move(root)), sync_(options.sync) {}
 
+    /** A put. `probe` in: look for a stored object first (one utimensat); out: whether the
+        object was found stored, i.e. whether the next put of a batch should look first. */
+    [[nodiscard]] result<void> put_one(const Key& k, ByteView data, bool& probe) {
+        const std::string hex = to_hex(k);
+        const std::string shard = root_ + "/" + hex.substr(0, 2);
+        const std::string final_path = shard + "/" + hex;
+        const timespec now = detail::posix::to_timespec(Clock::now());
+        const timespec times[2] = {now, now};
+        // Already stored: refresh the write time only.
+        if (probe) {
+            if (::utimensat(AT_FDCWD, final_path.c_str(), times, 0) == 0) return {};
+            if (errno != ENOENT) return detail::posix::errno_error("cannot update object", final_path);
+        }
+
+        std::string tmp;
+        auto created = create_temporary(shard, tmp);
+        if (!created) return created.error();
+        detail::posix::Fd fd = std::move(*created);
+        auto abandon = [&](std::string_view what, const std::string& path, int err) {
+            fd.reset();
+            ::unlink(tmp.c_str());
+            return detail::posix::errno_error(what, path, err);
+        };
+        if (int err = detail::posix::write_all(fd.get(), data)) return abandon("cannot write object file", tmp, err);
+        if (::futimens(fd.get(), times) != 0) return abandon("cannot set the write time of", tmp, errno);
+        if (sync_ && ::fsync(fd.get()) != 0) return abandon("cannot fsync object file", tmp, errno);
+        if (fd.close() != 0) return abandon("cannot close object file", tmp, errno);
+        // Publish without replacing: a stored object (possibly being read) stays as it is.
+        if (detail::posix::rename_noreplace(tmp.c_str(), final_path.c_str()) == 0) {
+            probe = false;
+            if (sync_) return detail::posix::fsync_directory(shard);
+            return {};
+        }
+        if (errno == EEXIST) {
+            probe = true;
+            if (::utimensat(AT_FDCWD, final_path.c_str(), times, 0) == 0) {
+                ::unlink(tmp.c_str());
+                return {};
+            }
+            if (errno != ENOENT) return abandon("cannot update object", final_path, errno);
+            // Removed in between (by a collection): ours takes its place.
+        } else if (errno != EINVAL && errno != ENOSYS && errno != ENOTSUP) {
+            return abandon("cannot rename object file to", final_path, errno);
+        }
+        // No RENAME_NOREPLACE here, or the stored object just went: a plain rename (a stored
+        // object has the same bytes, so replacing it is harmless).
+        if (::rename(tmp.c_str(), final_path.c_str()) != 0)
+            return abandon("cannot rename object file to", final_path, errno);
+        if (sync_) return detail::posix::fsync_directory(shard);
+        return {};
+    }
+
+    /// Creates a temporary file in `shard` (and the shard, on first use); `tmp` gets its name.
+    [[nodiscard]] result<detail::posix::Fd> create_temporary(const std::string& shard, std::string& tmp) const {
+        for (int attempt = 0;; ++attempt) {
+            tmp = temp_name(shard, ".tmp-");
+            detail::posix::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+            if (fd) return fd;
+            const int err = errno;
+            if (attempt < 4 && err == ENOENT) {
+                if (auto r = make_shard(shard); !r) return r.error();
+                continue;
+            }
+            if (attempt < 4 && err == EEXIST) continue; // a name of a process with a recycled pid
+            return detail::posix::errno_error("cannot create object file in", shard, err);
+        }
+    }
+
     [[nodiscard]] result<void> make_shard(const std::string& shard) const {
         if (::mkdir(shard.c_str(), 0755) == 0) {
             if (sync_) return detail::posix::fsync_directory(root_);
@@ -268,13 +313,20 @@ private:
         return detail::posix::errno_error("cannot create directory", shard);
     }
 
-    /// A name no other writer (thread or process) can pick: pid, counter and random bits.
+    /** A name no other writer (thread or process) can pick: pid, counter and random bits
+        (drawn once per thread and process, so that a name costs no system call beyond getpid). */
     static std::string temp_name(const std::string& shard, std::string_view prefix) {
         static std::atomic<std::uint64_t> counter{0};
-        std::array<Byte, 8> r{};
-        (void)random_bytes(r);
-        return shard + "/" + std::string(prefix) + std::to_string(::getpid()) + "-" +
-               std::to_string(counter.fetch_add(1)) + "-" + hex_encode(r);
+        thread_local pid_t pid = 0;
+        thread_local std::string random;
+        if (const pid_t now = ::getpid(); now != pid || random.empty()) {
+            std::array<Byte, 8> r{};
+            (void)random_bytes(r);
+            random = hex_encode(r);
+            pid = now;
+        }
+        return shard + "/" + std::string(prefix) + std::to_string(pid) + "-" + std::to_string(counter.fetch_add(1)) +
+               "-" + random;
     }
 
     /// Calls f(name, stat) for each entry of a shard; a missing shard is empty.

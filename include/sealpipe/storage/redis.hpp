@@ -12,6 +12,8 @@
 
 #include <hiredis/hiredis.h>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <chrono>
 #include <cstdint>
@@ -104,24 +106,95 @@ inline timeval to_timeval(std::chrono::milliseconds ms) noexcept {
     return tv;
 }
 
-inline std::int64_t to_micros(WriteTime t) noexcept {
-    return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+/// Bytes of the write time at the front of every stored value.
+inline constexpr std::size_t time_bytes = 8;
+using TimeBytes = std::array<char, time_bytes>;
+
+/// A write time as stored: microseconds since the epoch, unsigned 64-bit big-endian (times
+/// before the epoch are stored as 0), so that byte order is time order.
+inline TimeBytes encode_time(WriteTime t) noexcept {
+    const auto us = std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
+    std::uint64_t v = us > 0 ? static_cast<std::uint64_t>(us) : 0;
+    TimeBytes out{};
+    for (std::size_t i = time_bytes; i-- > 0; v >>= 8) out[i] = static_cast<char>(v & 0xff);
+    return out;
 }
 
-// Each script touches exactly the object's key (KEYS[1]) and the write-time index (KEYS[2]),
-// so every operation is atomic on the server.
-inline constexpr std::string_view put_script =
-    "redis.call('SET', KEYS[1], ARGV[1]) redis.call('ZADD', KEYS[2], ARGV[2], ARGV[3]) return 1";
+/// The write time stored in the first 8 bytes at `p` (clamped to what `WriteTime` holds).
+inline WriteTime decode_time(const char* p) noexcept {
+    std::uint64_t v = 0;
+    for (std::size_t i = 0; i < time_bytes; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
+    constexpr auto max_us = static_cast<std::uint64_t>(
+        std::chrono::duration_cast<std::chrono::microseconds>(Clock::duration::max()).count());
+    const auto us = static_cast<std::int64_t>(std::min(v, max_us));
+    return WriteTime(std::chrono::duration_cast<Clock::duration>(std::chrono::microseconds(us)));
+}
+
+// The scripts compare 8-byte big-endian numbers byte by byte: Lua numbers are doubles (exact
+// only to 2^53) and Lua string comparison follows the server's collation locale.
+
+/// KEYS[1] object; ARGV[1] write time. Sets the time of a stored object; 1 when stored.
 inline constexpr std::string_view touch_script =
-    "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('ZADD', KEYS[2], ARGV[1], ARGV[2]) return 1 end "
+    "if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('SETRANGE', KEYS[1], 0, ARGV[1]) return 1 end "
     "return 0";
-inline constexpr std::string_view remove_script =
-    "local n = redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return n";
+/** KEYS[1] object; ARGV[1] cutoff time. Deletes the object when its time is before the cutoff
+    (a value too short to hold a time counts as written at the epoch); 1 when deleted. */
 inline constexpr std::string_view remove_if_script =
-    "local s = redis.call('ZSCORE', KEYS[2], ARGV[1]) "
-    "if s and tonumber(s) < tonumber(ARGV[2]) then "
-    "  redis.call('DEL', KEYS[1]) redis.call('ZREM', KEYS[2], ARGV[1]) return 1 end "
-    "return 0";
+    "if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end "
+    "local t = redis.call('GETRANGE', KEYS[1], 0, 7) "
+    "if #t < 8 then t = string.rep('\\0', 8) end "
+    "for i = 1, 8 do "
+    "  local a, b = string.byte(t, i), string.byte(ARGV[1], i) "
+    "  if a > b then return 0 end "
+    "  if a < b then break end "
+    "  if i == 8 then return 0 end "
+    "end "
+    "redis.call('DEL', KEYS[1]) return 1";
+/** KEYS: objects. The write time of each: 8 bytes, the epoch for a value too short to hold
+    one, and empty for a key that is gone or is not a string. */
+inline constexpr std::string_view times_script =
+    "local out = {} "
+    "for i, k in ipairs(KEYS) do "
+    "  local t = redis.pcall('GETRANGE', k, 0, 7) "
+    "  if type(t) ~= 'string' or (#t == 0 and redis.call('EXISTS', k) == 0) then t = '' "
+    "  elseif #t < 8 then t = string.rep('\\0', 8) end "
+    "  out[i] = t "
+    "end "
+    "return out";
+
+/// RESP: appends the header of a bulk string of `n` bytes.
+inline void append_bulk_header(std::string& out, std::size_t n) {
+    out += '$';
+    out += std::to_string(n);
+    out += "\r\n";
+}
+
+/// RESP: appends one argument made of the concatenation of `parts`.
+inline void append_argument(std::string& out, std::initializer_list<std::string_view> parts) {
+    std::size_t n = 0;
+    for (auto p : parts) n += p.size();
+    append_bulk_header(out, n);
+    for (auto p : parts) out.append(p);
+    out += "\r\n";
+}
+
+/// RESP: appends a whole command.
+inline void append_command(std::string& out, const Command& c) {
+    out += '*';
+    out += std::to_string(c.size());
+    out += "\r\n";
+    for (auto a : c) append_argument(out, {a});
+}
+
+/// `s` with the glob characters of SCAN MATCH escaped, so that it matches only itself.
+inline std::string escape_glob(std::string_view s) {
+    std::string out;
+    for (char ch : s) {
+        if (ch == '*' || ch == '?' || ch == '[' || ch == ']' || ch == '\\') out += '\\';
+        out += ch;
+    }
+    return out;
+}
 
 /// One connection, reconnected on demand, guarded by a mutex.
 class Connection {
@@ -148,7 +221,7 @@ public:
         }
         if (config_.db != 0) hello.push_back({"SELECT", db});
         if (!hello.empty()) {
-            auto r = pipeline_once(hello);
+            auto r = pipeline_once(hello.size(), [&](std::size_t i, std::string& out) { append_command(out, hello[i]); });
             if (!r) {
                 ctx_.reset();
                 return r.error();
@@ -167,9 +240,16 @@ public:
         down or restarted) is reconnected and the pipeline sent once more: every command the
         store sends is idempotent. Expects `mutex` held. */
     [[nodiscard]] result<std::vector<Reply>> pipeline(const std::vector<Command>& commands) {
+        return pipeline(commands.size(), [&](std::size_t i, std::string& out) { append_command(out, commands[i]); });
+    }
+
+    /** `pipeline` of `count` commands that `format(i, out)` appends to `out` in RESP (for
+        arguments made of several pieces, which then need no copy of their own). */
+    template <class Format>
+    [[nodiscard]] result<std::vector<Reply>> pipeline(std::size_t count, const Format& format) {
         for (int attempt = 0;; ++attempt) {
             if (auto r = ensure_connected(); !r) return r.error();
-            auto r = pipeline_once(commands);
+            auto r = pipeline_once(count, format);
             if (r || attempt == 1) return r;
         }
     }
@@ -189,22 +269,18 @@ public:
     std::string where() const { return config_.host + ":" + std::to_string(config_.port); }
 
 private:
-    [[nodiscard]] result<std::vector<Reply>> pipeline_once(const std::vector<Command>& commands) {
-        std::vector<const char*> argv;
-        std::vector<std::size_t> lens;
-        for (const auto& c : commands) {
-            argv.clear();
-            lens.clear();
-            for (auto a : c) {
-                argv.push_back(a.data());
-                lens.push_back(a.size());
-            }
-            if (redisAppendCommandArgv(ctx_.get(), static_cast<int>(argv.size()), argv.data(), lens.data()) != REDIS_OK)
+    template <class Format>
+    [[nodiscard]] result<std::vector<Reply>> pipeline_once(std::size_t count, const Format& format) {
+        std::string buffer;
+        for (std::size_t i = 0; i < count; ++i) {
+            buffer.clear();
+            format(i, buffer);
+            if (redisAppendFormattedCommand(ctx_.get(), buffer.data(), buffer.size()) != REDIS_OK)
                 return drop("cannot send to");
         }
         std::vector<Reply> replies;
-        replies.reserve(commands.size());
-        for (std::size_t i = 0; i < commands.size(); ++i) {
+        replies.reserve(count);
+        for (std::size_t i = 0; i < count; ++i) {
             void* raw = nullptr;
             if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) return drop("lost the connection to");
             replies.emplace_back(static_cast<redisReply*>(raw));
@@ -231,14 +307,23 @@ private:
 
 } // namespace detail::redis
 
-/** Objects as Redis strings `<prefix>o:<40-byte key>` plus a sorted set `<prefix>w` of write
-    times (microseconds since the epoch), kept consistent by server-side scripts.
+/** Objects as Redis strings: the object with key K is the string `<prefix>o:K` (K as its 40 raw
+    bytes) whose value is its write time (microseconds since the epoch, 8 bytes, unsigned
+    big-endian) followed by the object's bytes. Nothing else is stored: no index.
 
-    @par Guarantees Each put, touch and removal is atomic on the server (a Lua script). Batches
-    are pipelined (one round trip) but not transactional: after a failure some of a batch may
-    be stored, each object whole. Durability is the server's (AOF/RDB settings); a server
-    that restarts without persistence loses every object, which reads then report as
-    `error::object_not_found`, never as data.
+    A put is one plain `SET` (a batch: one pipeline of them), so it is atomic on the server and
+    a put of a stored object simply writes it again with the new time. `get` is `GET` without
+    the 8 bytes, `contains` is `EXISTS`, `remove` is `DEL`, `enumerate` is `SCAN MATCH
+    <prefix>o:*` with the times of each page read by one script. `touch` and
+    `remove_if_written_before` are small Lua scripts, each atomic: the latter deletes only when
+    the time in the value is still before the cutoff, so a put that lands first is never undone.
+
+    @par Guarantees Each put, touch and removal is atomic on the server. Batches are pipelined
+    (one round trip) but not transactional: after a failure some of a batch may be stored,
+    each object whole. Durability is the server's (AOF/RDB settings); a server that restarts
+    without persistence loses every object, which reads then report as
+    `error::object_not_found`, never as data. A value too short to hold a write time (written
+    by something else) reads as `error::object_corrupt`.
     @par Thread and process safety One connection guarded by a mutex; copies share it. Open
     one handle per thread for parallel requests, and a new one in a forked child.
     @par Errors `error::backend_unavailable` when the server cannot be reached, closes the
@@ -247,6 +332,9 @@ private:
     connection). */
 class Redis {
 public:
+    /// Bytes of the write time in front of each stored object.
+    static constexpr std::size_t time_bytes = detail::redis::time_bytes;
+
     /** Connects to the server.
         @par Errors `error::backend_unavailable`. */
     [[nodiscard]] static result<Redis> connect(RedisConfig config) {
@@ -286,47 +374,67 @@ public:
     }
 
     [[nodiscard]] result<bool> touch(const Key& k) {
-        const std::string ok = object_key(k), now = std::to_string(detail::redis::to_micros(Clock::now()));
-        return script(detail::redis::touch_script, ok, {now, as_chars(k.view())}, "touch");
+        const auto now = detail::redis::encode_time(Clock::now());
+        return script(detail::redis::touch_script, k, std::string_view(now.data(), now.size()), "touch");
     }
 
     [[nodiscard]] result<bool> remove(const Key& k) {
-        const std::string ok = object_key(k);
-        return script(detail::redis::remove_script, ok, {as_chars(k.view())}, "remove");
+        const std::string name = object_key(k);
+        std::lock_guard lock(c_->mutex);
+        auto r = c_->command({"DEL", name});
+        if (!r) return r.error();
+        return integer_reply(r->get(), "remove");
     }
 
     [[nodiscard]] result<bool> remove_if_written_before(const Key& k, WriteTime cutoff) {
-        const std::string ok = object_key(k), t = std::to_string(detail::redis::to_micros(cutoff));
-        return script(detail::redis::remove_if_script, ok, {as_chars(k.view()), t}, "remove");
+        const auto t = detail::redis::encode_time(cutoff);
+        return script(detail::redis::remove_if_script, k, std::string_view(t.data(), t.size()), "remove");
     }
 
-    /// Scans the write-time index with ZSCAN (objects may be reported twice if the index is
-    /// rehashed during the scan; none that exists throughout is missed).
+    /// Scans the keys `<prefix>o:*` with SCAN (an object may be reported twice if the key
+    /// space is rehashed during the scan; none that exists throughout is missed). A value too
+    /// short to hold a write time is reported as written at the epoch.
     [[nodiscard]] result<void> enumerate(const ObjectVisitor& visit) {
         std::string cursor = "0";
-        const std::string index = index_key();
+        const std::string infix = c_->config().prefix + "o:";
+        const std::string pattern = detail::redis::escape_glob(infix) + "*";
         do {
             std::vector<ObjectInfo> page;
             {
                 std::lock_guard lock(c_->mutex);
-                auto r = c_->command({"ZSCAN", index, cursor, "COUNT", "512"});
+                auto r = c_->command({"SCAN", cursor, "MATCH", pattern, "COUNT", "1000"});
                 if (!r) return r.error();
                 const redisReply* reply = r->get();
                 if (reply->type == REDIS_REPLY_ERROR) return c_->reply_error(reply, "enumerate");
                 if (reply->type != REDIS_REPLY_ARRAY || reply->elements != 2 ||
                     reply->element[0]->type != REDIS_REPLY_STRING || reply->element[1]->type != REDIS_REPLY_ARRAY)
-                    return fail(error::backend_unavailable, "redis " + c_->where() + ": unexpected ZSCAN reply");
+                    return unexpected("SCAN");
                 cursor.assign(reply->element[0]->str, reply->element[0]->len);
-                const redisReply* items = reply->element[1];
-                for (std::size_t i = 0; i + 1 < items->elements; i += 2) {
-                    const redisReply* m = items->element[i];
-                    const redisReply* s = items->element[i + 1];
-                    if (m->type != REDIS_REPLY_STRING || m->len != Key::size() || s->type != REDIS_REPLY_STRING)
-                        continue;
-                    auto key = Key::from(as_bytes(std::string_view(m->str, m->len)));
-                    const double us = std::strtod(std::string(s->str, s->len).c_str(), nullptr);
-                    page.push_back({*key, WriteTime(std::chrono::duration_cast<Clock::duration>(
-                                              std::chrono::microseconds(static_cast<std::int64_t>(us))))});
+                const redisReply* names = reply->element[1];
+                detail::redis::Command times{"EVAL", detail::redis::times_script, ""};
+                std::vector<Key> keys;
+                for (std::size_t i = 0; i < names->elements; ++i) {
+                    const redisReply* n = names->element[i];
+                    if (n->type != REDIS_REPLY_STRING) continue;
+                    const std::string_view name(n->str, n->len);
+                    if (name.size() != infix.size() + Key::size() || !name.starts_with(infix)) continue;
+                    keys.push_back(*Key::from(as_bytes(name.substr(infix.size()))));
+                    times.push_back(name);
+                }
+                if (keys.empty()) continue;
+                const std::string numkeys = std::to_string(keys.size());
+                times[2] = numkeys;
+                auto t = c_->command(times);
+                if (!t) return t.error();
+                const redisReply* tr = t->get();
+                if (tr->type == REDIS_REPLY_ERROR) return c_->reply_error(tr, "enumerate");
+                if (tr->type != REDIS_REPLY_ARRAY || tr->elements != keys.size()) return unexpected("enumerate");
+                for (std::size_t i = 0; i < keys.size(); ++i) {
+                    const redisReply* e = tr->element[i];
+                    if (e->type != REDIS_REPLY_STRING) return unexpected("enumerate");
+                    if (e->len == 0) continue; // removed since the SCAN, or not an object
+                    if (e->len != time_bytes) return unexpected("enumerate");
+                    page.push_back({keys[i], detail::redis::decode_time(e->str)});
                 }
             }
             for (const auto& info : page)
@@ -335,103 +443,105 @@ public:
         return {};
     }
 
-    /// One pipeline of atomic puts (one round trip).
+    /// One pipeline of `SET <prefix>o:K <time><data>` (one round trip; no copy of the data
+    /// beyond hiredis' output buffer).
     [[nodiscard]] result<void> put_many(std::span<const PutItem> items) {
-        const std::string now = std::to_string(detail::redis::to_micros(Clock::now()));
-        const std::string index = index_key();
-        std::vector<std::string> keys;
-        keys.reserve(items.size());
-        std::vector<detail::redis::Command> commands;
-        commands.reserve(items.size());
-        for (const auto& it : items) {
-            keys.push_back(object_key(it.key));
-            commands.push_back({"EVAL", detail::redis::put_script, "2", keys.back(), index, as_chars(it.data), now,
-                                as_chars(it.key.view())});
-        }
+        const auto now = detail::redis::encode_time(Clock::now());
+        const std::string_view time(now.data(), now.size());
+        const std::string& prefix = c_->config().prefix;
         std::lock_guard lock(c_->mutex);
-        auto r = c_->pipeline(commands);
+        auto r = c_->pipeline(items.size(), [&](std::size_t i, std::string& out) {
+            out.reserve(items[i].data.size() + prefix.size() + 96);
+            out += "*3\r\n$3\r\nSET\r\n";
+            detail::redis::append_argument(out, {prefix, "o:", as_chars(items[i].key.view())});
+            detail::redis::append_argument(out, {time, as_chars(items[i].data)});
+        });
         if (!r) return r.error();
-        for (const auto& reply : *r)
+        for (const auto& reply : *r) {
             if (reply->type == REDIS_REPLY_ERROR) return c_->reply_error(reply.get(), "put");
+            if (reply->type != REDIS_REPLY_STATUS) return unexpected("SET");
+        }
         return {};
     }
 
     /// One pipeline of GETs.
     [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Key> keys) {
-        std::vector<std::string> names;
-        names.reserve(keys.size());
-        std::vector<detail::redis::Command> commands;
-        commands.reserve(keys.size());
-        for (const auto& k : keys) {
-            names.push_back(object_key(k));
-            commands.push_back({"GET", names.back()});
-        }
+        const std::string& prefix = c_->config().prefix;
         std::vector<std::optional<Bytes>> out;
         out.reserve(keys.size());
         std::lock_guard lock(c_->mutex);
-        auto r = c_->pipeline(commands);
+        auto r = c_->pipeline(keys.size(), [&](std::size_t i, std::string& cmd) {
+            cmd += "*2\r\n$3\r\nGET\r\n";
+            detail::redis::append_argument(cmd, {prefix, "o:", as_chars(keys[i].view())});
+        });
         if (!r) return r.error();
         for (std::size_t i = 0; i < keys.size(); ++i) {
             const redisReply* reply = (*r)[i].get();
-            if (reply->type == REDIS_REPLY_NIL) out.emplace_back();
-            else if (reply->type == REDIS_REPLY_STRING) {
-                if (reply->len > max_object_bytes) return detail::oversized(keys[i], reply->len);
-                out.emplace_back(Bytes(reply->str, reply->str + reply->len));
-            } else if (reply->type == REDIS_REPLY_ERROR) return c_->reply_error(reply, "get");
-            else return fail(error::backend_unavailable, "redis " + c_->where() + ": unexpected GET reply");
+            if (reply->type == REDIS_REPLY_NIL) {
+                out.emplace_back();
+            } else if (reply->type == REDIS_REPLY_STRING) {
+                if (reply->len < time_bytes)
+                    return fail(error::object_corrupt, "object " + to_hex(keys[i]) + ": stored value of " +
+                                                           std::to_string(reply->len) + " bytes, too short for its " +
+                                                           std::to_string(time_bytes) + "-byte write time");
+                if (reply->len - time_bytes > max_object_bytes)
+                    return detail::oversized(keys[i], reply->len - time_bytes);
+                out.emplace_back(Bytes(reply->str + time_bytes, reply->str + reply->len));
+            } else if (reply->type == REDIS_REPLY_ERROR) {
+                return c_->reply_error(reply, "get");
+            } else {
+                return unexpected("GET");
+            }
         }
         return out;
     }
 
     /// One pipeline of EXISTS.
     [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Key> keys) {
-        std::vector<std::string> names;
-        names.reserve(keys.size());
-        std::vector<detail::redis::Command> commands;
-        commands.reserve(keys.size());
-        for (const auto& k : keys) {
-            names.push_back(object_key(k));
-            commands.push_back({"EXISTS", names.back()});
-        }
+        const std::string& prefix = c_->config().prefix;
         std::vector<bool> out;
         out.reserve(keys.size());
         std::lock_guard lock(c_->mutex);
-        auto r = c_->pipeline(commands);
+        auto r = c_->pipeline(keys.size(), [&](std::size_t i, std::string& cmd) {
+            cmd += "*2\r\n$6\r\nEXISTS\r\n";
+            detail::redis::append_argument(cmd, {prefix, "o:", as_chars(keys[i].view())});
+        });
         if (!r) return r.error();
         for (const auto& reply : *r) {
             if (reply->type == REDIS_REPLY_ERROR) return c_->reply_error(reply.get(), "contains");
-            if (reply->type != REDIS_REPLY_INTEGER)
-                return fail(error::backend_unavailable, "redis " + c_->where() + ": unexpected EXISTS reply");
+            if (reply->type != REDIS_REPLY_INTEGER) return unexpected("EXISTS");
             out.push_back(reply->integer == 1);
         }
         return out;
     }
 
-    /// The Redis key that holds `k`'s bytes.
+    /// The Redis key that holds `k` (its write time, then its bytes).
     [[nodiscard]] std::string object_key(const Key& k) const {
         std::string s = c_->config().prefix + "o:";
         s.append(as_chars(k.view()));
         return s;
     }
-    /// The Redis key of the write-time index.
-    [[nodiscard]] std::string index_key() const { return c_->config().prefix + "w"; }
 
 private:
     explicit Redis(std::shared_ptr<detail::redis::Connection> c) : c_(std::move(c)) {}
 
-    [[nodiscard]] result<bool> script(std::string_view body, const std::string& object,
-                                      std::initializer_list<std::string_view> args, std::string_view what) {
-        const std::string index = index_key();
-        detail::redis::Command c{"EVAL", body, "2", object, index};
-        c.insert(c.end(), args.begin(), args.end());
-        std::lock_guard lock(c_->mutex);
-        auto r = c_->command(c);
-        if (!r) return r.error();
-        const redisReply* reply = r->get();
+    [[nodiscard]] Error unexpected(std::string_view what) const {
+        return fail(error::backend_unavailable, "redis " + c_->where() + ": unexpected reply to " + std::string(what));
+    }
+
+    [[nodiscard]] result<bool> integer_reply(const redisReply* reply, std::string_view what) const {
         if (reply->type == REDIS_REPLY_ERROR) return c_->reply_error(reply, what);
-        if (reply->type != REDIS_REPLY_INTEGER)
-            return fail(error::backend_unavailable, "redis " + c_->where() + ": unexpected reply to " + std::string(what));
+        if (reply->type != REDIS_REPLY_INTEGER) return unexpected(what);
         return reply->integer > 0;
+    }
+
+    /// Runs a one-key script on the object `k` with one argument.
+    [[nodiscard]] result<bool> script(std::string_view body, const Key& k, std::string_view arg, std::string_view what) {
+        const std::string name = object_key(k);
+        std::lock_guard lock(c_->mutex);
+        auto r = c_->command({"EVAL", body, "1", name, arg});
+        if (!r) return r.error();
+        return integer_reply(r->get(), what);
     }
 
     std::shared_ptr<detail::redis::Connection> c_;

@@ -5,12 +5,14 @@
 #include <sealpipe/storage/redis.hpp>
 #include <sealpipe/storage/sqlite.hpp>
 
+#include "support/redis_client.hpp"
 #include "support/storage.hpp"
 
 #include <boost/mpl/list.hpp>
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
+#include <map>
 #include <random>
 #include <thread>
 
@@ -206,6 +208,60 @@ BOOST_AUTO_TEST_CASE(redis_restart_is_a_clear_error) {
     BOOST_TEST(ok.load() > ok_before_end); // working again after the last restart
     BOOST_TEST_MESSAGE("redis restarts: " << ok << " ok, " << unavailable << " unavailable, " << missing
                                           << " lost by a restart");
+}
+
+/** Values planted under object names by something else: too short to hold a write time, a
+    write time and nothing else, not a string. Reads are clear errors (never a crash or data);
+    enumerate lists the short ones as written at the epoch, so a collection removes them. */
+BOOST_AUTO_TEST_CASE(redis_malformed_values_are_corrupt) {
+    RedisServer server;
+    auto store = RedisStore(Redis::open(server.uri()).value());
+    RedisClient raw(server.port(), 0);
+    const Object root = leaf(100, 1), empty = leaf(100, 2), short7 = leaf(100, 3), time_only = leaf(100, 4),
+                 hash = leaf(100, 5);
+    BOOST_TEST_REQUIRE(store.put(root.key, root.data).has_value());
+    auto name = [&](const Object& o) { return store.backend().object_key(o.key); };
+    raw.set(name(empty), "");
+    raw.set(name(short7), "1234567");
+    raw.set(name(time_only), std::string(Redis::time_bytes - 1, '\0') + '\x01'); // 1 µs after the epoch
+    raw.command({"HSET", name(hash), "field", "value"});
+
+    for (const Object* o : {&empty, &short7}) {
+        BOOST_TEST_CONTEXT(o->key[0]) {
+            auto got = store.get(o->key);
+            BOOST_TEST_REQUIRE(!got.has_value());
+            BOOST_TEST((got.error() == error::object_corrupt));
+            BOOST_TEST(got.error().message().find("too short") != std::string::npos, got.error().message());
+            BOOST_TEST(got.error().message().find(to_hex(o->key)) != std::string::npos);
+            BOOST_TEST((store.backend().get(o->key).error() == error::object_corrupt));
+            BOOST_TEST((store.get_many(std::vector<Key>{root.key, o->key}).error() == error::object_corrupt));
+            BOOST_TEST(store.contains(o->key).value());
+        }
+    }
+    BOOST_TEST(store.backend().get(time_only.key).value().empty());
+    BOOST_TEST((store.get(time_only.key).error() == error::object_corrupt));
+    auto wrong_type = store.get(hash.key);
+    BOOST_TEST_REQUIRE(!wrong_type.has_value());
+    BOOST_TEST((wrong_type.error() == error::backend_unavailable));
+    BOOST_TEST(wrong_type.error().message().find("WRONGTYPE") != std::string::npos, wrong_type.error().message());
+
+    std::map<Key, WriteTime> seen;
+    BOOST_TEST(store.enumerate([&](const ObjectInfo& i) { return seen[i.key] = i.written, true; }).has_value());
+    BOOST_TEST(seen.size() == 4u); // not the hash
+    BOOST_TEST((seen[empty.key] == WriteTime{}));
+    BOOST_TEST((seen[short7.key] == WriteTime{}));
+    BOOST_TEST((seen[time_only.key] > WriteTime{}));
+    BOOST_TEST((seen[root.key] > Clock::now() - std::chrono::minutes(1)));
+
+    // With a grace period of an hour, the collection still removes what was "written at the
+    // epoch" (and the value whose time is 1 µs later), and keeps the root.
+    auto gc = collect_garbage(store, std::vector<Key>{root.key}, {.grace = std::chrono::hours(1)});
+    BOOST_TEST_REQUIRE(gc.has_value(), (gc ? "" : gc.error().message()));
+    BOOST_TEST(gc->deleted == 3u);
+    BOOST_TEST(gc->kept_recent == 0u);
+    for (const Object* o : {&empty, &short7, &time_only}) BOOST_TEST(!store.contains(o->key).value());
+    BOOST_TEST(raw.command({"EXISTS", name(hash)})->integer == 1);
+    BOOST_TEST((store.get(root.key).value() == root.data));
 }
 
 /** Writing to a read-only directory is a clear `io_error` ("Read-only file system"); reading

@@ -1,9 +1,11 @@
-// Tests for sealpipe/storage/tags.hpp and sqlite_tags.hpp: signed, encrypted tags over the
-// memory, directory and SQLite tag backends.
+// Tests for sealpipe/storage/tags.hpp, sqlite_tags.hpp and redis_tags.hpp: signed, encrypted
+// tags over the memory, directory, SQLite and Redis tag backends.
 #include <sealpipe/encoding/padme.hpp>
+#include <sealpipe/storage/redis_tags.hpp>
 #include <sealpipe/storage/sqlite_tags.hpp>
 #include <sealpipe/storage/tags.hpp>
 
+#include "support/redis_client.hpp"
 #include "support/storage.hpp"
 
 #include <boost/mpl/list.hpp>
@@ -21,7 +23,6 @@ using sealpipe::test::pattern;
 namespace {
 
 struct MemoryTagsFixture {
-    static constexpr const char* name = "memory";
     MemoryTags backend;
     MemoryTags open() { return backend; }
     Bytes raw(const TagId& id) { return backend.get_tag(id).value().value(); }
@@ -52,7 +53,32 @@ struct SqliteTagsFixture {
     }
 };
 
-using Fixtures = boost::mpl::list<MemoryTagsFixture, DirectoryTagsFixture, SqliteTagsFixture>;
+struct RedisTagsFixture {
+    static constexpr const char* name = "redis";
+    test::RedisServer& server = test::RedisServer::shared();
+    RedisConfig config = [this] {
+        auto c = RedisConfig::from_uri(server.uri(1)).value();
+        static int counter = 0;
+        c.prefix = "tags" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ":";
+        return c;
+    }();
+    RedisTags open() { return RedisTags::connect(config).value(); }
+    /// Every key and value under the fixture's prefix: everything the server has of it.
+    Bytes raw(const TagId&) {
+        test::RedisClient client(server.port(), 1);
+        Bytes all;
+        for (const auto& k : client.keys_with_prefix(config.prefix)) {
+            all.insert(all.end(), k.begin(), k.end());
+            const std::string v = client.get(k).value();
+            all.insert(all.end(), v.begin(), v.end());
+        }
+        return all;
+    }
+};
+
+using Fixtures = boost::mpl::list<MemoryTagsFixture, DirectoryTagsFixture, SqliteTagsFixture, RedisTagsFixture>;
+/// The backends that processes share.
+using SharedFixtures = boost::mpl::list<DirectoryTagsFixture, SqliteTagsFixture, RedisTagsFixture>;
 
 dag::Link make_link(std::uint32_t seed, std::size_t parameter_bytes = 16) {
     const auto o = leaf(64, seed);
@@ -72,7 +98,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(set_get_round_trip, F, Fixtures) {
     // tag::tags[]
     // A tag key: an Ed25519 signing key and a 32-byte secret (keep both; publish the public key).
     const auto key = TagKey::generate().value();
-    TagStore store(f.open()); // MemoryTags, DirectoryTags::open(path), SqliteTags::open(path)
+    TagStore store(f.open()); // MemoryTags, DirectoryTags::open(path), SqliteTags::open(path), RedisTags::open(uri)
     const dag::Link target = make_link(1);
     const std::uint64_t version = store.set(key, "main", target).value();
     // Holders of the key decrypt; readers with the public key only verify who set it.
@@ -227,8 +253,9 @@ BOOST_AUTO_TEST_CASE(names_and_targets_are_checked) {
     BOOST_TEST((hex_encode(tag_id(key.public_key(), "n").value().view()) == hex_encode(sha256(m).view())));
 }
 
-BOOST_AUTO_TEST_CASE(directory_writers_in_processes_agree) {
-    test::TempDir dir;
+BOOST_AUTO_TEST_CASE_TEMPLATE(writers_in_processes_agree, F, SharedFixtures) {
+    F f;
+    (void)f.open(); // create the storage before the children race to
     const auto key = TagKey::generate().value();
     constexpr int children = 4;
     std::vector<pid_t> pids;
@@ -236,28 +263,94 @@ BOOST_AUTO_TEST_CASE(directory_writers_in_processes_agree) {
         const pid_t pid = ::fork();
         BOOST_TEST_REQUIRE(pid >= 0);
         if (pid == 0) {
-            auto backend = DirectoryTags::open(dir.path() + "/tags", false);
-            if (!backend) ::_exit(2);
-            TagStore store(*backend);
-            for (int i = 0; i < 20; ++i) {
-                auto r = store.update(key, "shared", make_link(static_cast<std::uint32_t>(c * 100 + i)),
-                                      static_cast<std::uint64_t>(i * children + c + 1));
-                if (!r && r.error() != error::rollback_refused) ::_exit(3);
+            int code = 0;
+            try {
+                TagStore store(f.open()); // a handle (and connection) of the child's own
+                for (int i = 0; i < 20; ++i) {
+                    auto r = store.update(key, "shared", make_link(static_cast<std::uint32_t>(c * 100 + i)),
+                                          static_cast<std::uint64_t>(i * children + c + 1));
+                    if (!r && r.error() != error::rollback_refused) code = 3;
+                }
+            } catch (...) {
+                code = 2;
             }
-            ::_exit(0);
+            ::_exit(code);
         }
         pids.push_back(pid);
     }
     for (pid_t pid : pids) {
         int status = 0;
         ::waitpid(pid, &status, 0);
-        BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+        BOOST_TEST((WIFEXITED(status) && WEXITSTATUS(status) == 0), F::name << ": child status " << status);
     }
-    TagStore store(DirectoryTags::open(dir.path() + "/tags").value());
+    TagStore store(f.open());
     auto tag = store.verify(key.public_key(), "shared");
     BOOST_TEST_REQUIRE(tag.has_value());
     BOOST_TEST((tag->version == std::uint64_t{20 * children})); // the newest write won
     BOOST_TEST((store.get(key, "shared").value() == make_link(static_cast<std::uint32_t>((children - 1) * 100 + 19))));
+}
+
+/** The Redis tag backend: its URI, its layout, versions compared exactly, and what a server
+    that holds something else, or goes away, gives. */
+BOOST_AUTO_TEST_CASE(redis_tags_on_the_server) {
+    test::RedisServer server;
+    BOOST_TEST((RedisTags::open("redis://127.0.0.1:0").error() == error::malformed_input));
+    const int closed = test::free_loopback_port();
+    BOOST_TEST((RedisTags::open("redis://127.0.0.1:" + std::to_string(closed)).error() == error::backend_unavailable));
+    auto backend = RedisTags::open(server.uri(2));
+    BOOST_TEST_REQUIRE(backend.has_value(), (backend ? "" : backend.error().message()));
+    TagStore store(*backend);
+    test::RedisClient raw(server.port(), 2);
+    const auto key = TagKey::generate().value();
+    const auto id = tag_id(key.public_key(), "main").value();
+
+    // One string per tag, the record as is.
+    BOOST_TEST(store.update(key, "main", make_link(1), 256).has_value());
+    const std::string name = backend->tag_key(id);
+    BOOST_TEST(name == "sealpipe:t:" + std::string(as_chars(id.view())));
+    BOOST_TEST((raw.keys_with_prefix("") == std::vector<std::string>{name}));
+    const Bytes record = backend->get_tag(id).value().value();
+    BOOST_TEST(raw.get(name).value() == std::string(as_chars(record)));
+
+    // Versions compare as numbers in every byte, beyond what a double holds exactly.
+    BOOST_TEST((store.update(key, "main", make_link(2), 255).error() == error::rollback_refused));
+    BOOST_TEST(store.update(key, "main", make_link(3), 257).has_value());
+    BOOST_TEST(store.update(key, "main", make_link(4), (UINT64_C(1) << 60) + 1).has_value());
+    BOOST_TEST((store.update(key, "main", make_link(5), UINT64_C(1) << 60).error() == error::rollback_refused));
+    BOOST_TEST((store.update(key, "main", make_link(5), (UINT64_C(1) << 60) + 1).error() == error::rollback_refused));
+    BOOST_TEST(store.update(key, "main", make_link(6), (UINT64_C(1) << 60) + 2).has_value());
+    BOOST_TEST((store.get(key, "main").value() == make_link(6)));
+
+    // A value too large is refused before it is loaded; a short one is no record (and a new
+    // version replaces it, as in DirectoryTags); a value of another type is a server error.
+    raw.set(name, std::string(max_tag_record_bytes + 1, 'x'));
+    BOOST_TEST((backend->get_tag(id).error() == error::object_corrupt));
+    BOOST_TEST((store.get(key, "main").error() == error::object_corrupt));
+    raw.set(name, std::string(max_tag_record_bytes, 'x')); // in size, but no record
+    BOOST_TEST((store.get(key, "main").error() == error::object_corrupt));
+    raw.set(name, "short");
+    BOOST_TEST((store.get(key, "main").error() == error::object_corrupt));
+    BOOST_TEST(store.update(key, "main", make_link(7), 1).has_value());
+    BOOST_TEST((store.get(key, "main").value() == make_link(7)));
+    raw.set(name, "");
+    BOOST_TEST((backend->get_tag(id).value().value().empty())); // stored, empty: not absent
+    raw.command({"DEL", name});
+    raw.command({"HSET", name, "f", "v"});
+    auto wrong = store.get(key, "main");
+    BOOST_TEST_REQUIRE(!wrong.has_value());
+    BOOST_TEST((wrong.error() == error::backend_unavailable));
+    BOOST_TEST(wrong.error().message().find("WRONGTYPE") != std::string::npos, wrong.error().message());
+    raw.command({"DEL", name});
+
+    // A server that goes away: backend_unavailable; back (empty), the handle works again.
+    BOOST_TEST(store.set(key, "main", make_link(8)).has_value());
+    server.stop();
+    BOOST_TEST((store.get(key, "main").error() == error::backend_unavailable));
+    BOOST_TEST((store.update(key, "main", make_link(9), UINT64_C(1) << 62).error() == error::backend_unavailable));
+    server.start();
+    BOOST_TEST((store.get(key, "main").error() == error::object_not_found));
+    BOOST_TEST(store.set(key, "main", make_link(10)).has_value());
+    BOOST_TEST((store.get(key, "main").value() == make_link(10)));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -4,11 +4,15 @@
 #include <sealpipe/storage.hpp>
 #include <sealpipe/storage/uri.hpp>
 
+#include "support/redis_client.hpp"
 #include "support/storage.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <fstream>
+#include <thread>
+
+#include <sys/stat.h>
 
 using namespace sealpipe;
 using namespace sealpipe::storage;
@@ -170,6 +174,80 @@ BOOST_AUTO_TEST_CASE(redis_auth_and_database) {
     BOOST_TEST(denied.error().message().find("NOAUTH") != std::string::npos, denied.error().message());
 }
 
+BOOST_AUTO_TEST_CASE(redis_layout_and_write_times) {
+    using std::chrono::microseconds;
+    test::RedisServer server;
+    auto r = Redis::open(server.uri(4)).value();
+    test::RedisClient raw(server.port(), 4);
+    const auto micros = [](WriteTime t) {
+        return std::chrono::duration_cast<microseconds>(t.time_since_epoch()).count();
+    };
+    const auto o = leaf(1000, 9);
+    const auto before = Clock::now();
+    BOOST_TEST_REQUIRE(r.put(o.key, o.data).has_value());
+    const auto after = Clock::now();
+    // One string per object, nothing else: the write time (µs since the epoch, 8 bytes
+    // big-endian), then the object.
+    const std::string name = r.object_key(o.key);
+    BOOST_TEST(name == "sealpipe:o:" + std::string(as_chars(o.key.view())));
+    BOOST_TEST((raw.keys_with_prefix("") == std::vector<std::string>{name}));
+    std::string value = raw.get(name).value();
+    BOOST_TEST_REQUIRE(value.size() == Redis::time_bytes + o.data.size());
+    BOOST_TEST(value.substr(Redis::time_bytes) == std::string(as_chars(o.data)));
+    const auto stored_time = [&] {
+        std::int64_t us = 0;
+        for (std::size_t i = 0; i < Redis::time_bytes; ++i) us = us << 8 | static_cast<unsigned char>(value[i]);
+        return us;
+    };
+    const std::int64_t us = stored_time();
+    BOOST_TEST(us >= micros(before));
+    BOOST_TEST(us <= micros(after));
+    WriteTime listed{};
+    BOOST_TEST(r.enumerate([&](const ObjectInfo& i) { return listed = i.written, true; }).has_value());
+    BOOST_TEST(micros(listed) == us);
+
+    // touch rewrites the time only; a put of a stored object writes it again with a new time.
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    BOOST_TEST(r.touch(o.key).value());
+    value = raw.get(name).value();
+    const std::int64_t touched = stored_time();
+    BOOST_TEST(touched > us);
+    BOOST_TEST(value.substr(Redis::time_bytes) == std::string(as_chars(o.data)));
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    BOOST_TEST(r.put(o.key, o.data).has_value());
+    value = raw.get(name).value();
+    BOOST_TEST(stored_time() > touched);
+    BOOST_TEST(value.size() == Redis::time_bytes + o.data.size());
+
+    // remove_if_written_before compares the exact time, in every byte.
+    const WriteTime t(std::chrono::duration_cast<Clock::duration>(microseconds(stored_time())));
+    for (const WriteTime cutoff : {t - microseconds(1), t, t - std::chrono::hours(24 * 365 * 50)}) {
+        BOOST_TEST(!r.remove_if_written_before(o.key, cutoff).value());
+    }
+    BOOST_TEST(r.contains(o.key).value());
+    BOOST_TEST(r.remove_if_written_before(o.key, t + microseconds(1)).value());
+    BOOST_TEST(!r.contains(o.key).value());
+    BOOST_TEST(!r.remove_if_written_before(o.key, t + microseconds(1)).value());
+    BOOST_TEST(r.put(o.key, o.data).has_value());
+    BOOST_TEST(r.remove_if_written_before(o.key, t + std::chrono::hours(24 * 365 * 150)).value());
+
+    // Prefixes with glob characters are matched literally: each store sees its own objects.
+    auto config = RedisConfig::from_uri(server.uri(4)).value();
+    config.prefix = "p*[x]?\\:";
+    auto star = Redis::connect(config).value();
+    config.prefix = "pq:";
+    auto plain = Redis::connect(config).value();
+    const auto a = leaf(10, 10), b = leaf(10, 11);
+    BOOST_TEST(star.put(a.key, a.data).has_value());
+    BOOST_TEST(plain.put(b.key, b.data).has_value());
+    for (const auto& [store, expected] : {std::pair{&star, &a}, std::pair{&plain, &b}}) {
+        std::vector<Key> seen;
+        BOOST_TEST(store->enumerate([&](const ObjectInfo& i) { return seen.push_back(i.key), true; }).has_value());
+        BOOST_TEST_REQUIRE(seen.size() == 1u);
+        BOOST_TEST((seen[0] == expected->key));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(directory_layout_is_sharded) {
     test::TempDir dir;
     auto d = Directory::open(dir.path()).value();
@@ -188,6 +266,29 @@ BOOST_AUTO_TEST_CASE(directory_layout_is_sharded) {
     BOOST_TEST(d.remove_stale_temporaries(Clock::now() + std::chrono::seconds(1)).value() == 1u);
     BOOST_TEST(!std::filesystem::exists(shard + "/.tmp-1-2-3"));
     BOOST_TEST(std::filesystem::exists(shard + "/README"));
+}
+
+BOOST_AUTO_TEST_CASE(directory_batch_finds_stored_objects) {
+    test::TempDir dir;
+    auto d = Directory::open(dir.path(), {.sync = false}).value();
+    const auto stored = leaf(100, 20), fresh = leaf(100, 21), fresh2 = leaf(100, 22);
+    BOOST_TEST_REQUIRE(d.put(stored.key, stored.data).has_value());
+    struct stat before{};
+    BOOST_TEST_REQUIRE(::stat(d.object_path(stored.key).c_str(), &before) == 0);
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    // After a new object the batch writes without looking first; the rename then finds the
+    // stored object, which keeps its file (same inode) and gets the new write time.
+    const PutItem items[] = {{fresh.key, fresh.data}, {stored.key, stored.data}, {fresh2.key, fresh2.data}};
+    BOOST_TEST_REQUIRE(d.put_many(items).has_value());
+    struct stat after{};
+    BOOST_TEST_REQUIRE(::stat(d.object_path(stored.key).c_str(), &after) == 0);
+    BOOST_TEST(after.st_ino == before.st_ino);
+    BOOST_TEST((storage::detail::posix::from_timespec(after.st_mtim) > storage::detail::posix::from_timespec(before.st_mtim)));
+    for (const auto* o : {&stored, &fresh, &fresh2}) BOOST_TEST((d.get(o->key).value() == o->data));
+    std::size_t temporaries = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path()))
+        if (e.path().filename().string().front() == '.') ++temporaries;
+    BOOST_TEST(temporaries == 0u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -15,6 +15,8 @@
 #include <string_view>
 #include <utility>
 
+#include <cstdio>
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -84,6 +86,20 @@ inline int read_up_to(int fd, Bytes& out, std::size_t limit) {
     }
     out.resize(done);
     return 0;
+}
+
+/** rename(2) that fails with EEXIST instead of replacing an existing `to` (renameat2 with
+    RENAME_NOREPLACE). Returns 0 or -1 with errno; EINVAL where the file system or the C library
+    does not offer it. */
+inline int rename_noreplace(const char* from, const char* to) noexcept {
+#ifdef RENAME_NOREPLACE
+    return ::renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
+#else
+    (void)from;
+    (void)to;
+    errno = EINVAL;
+    return -1;
+#endif
 }
 
 /// fsync of a directory, so that a rename or unlink in it survives a crash.
