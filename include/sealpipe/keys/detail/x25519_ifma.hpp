@@ -37,9 +37,9 @@
     to an accumulator.
 
     Product of carried a, b: every a_i b_j = lo + hi 2^52 = lo + (2 hi) 2^51 goes to column
-    i + j (lo) and i + j + 1 (2 hi). A column collects at most 5 lo (< 2^52 each) and 5 doubled
-    hi (< 2^53 each), so it stays below 2^56. Columns 5..9 fold into 0..4 times 19
-    (2^255 = 19 mod p), giving < 20 * 2^56 < 2^61. One parallel carry round (each limb keeps
+    i + j (lo) and i + j + 1 (2 hi). A column collects at most 5 lo (< 2^52 each), 5 doubled
+    hi (< 2^53 each) and a carried addend, so it stays below 2^56 + 2^52. Columns 5..9 fold
+    into 0..4 times 19 (2^255 = 19 mod p), giving < 21 * 2^56 < 2^61. One parallel carry round (each limb keeps
     its low 51 bits and passes the rest, below 2^10, up; the top limb's carry comes back
     times 19) leaves carried limbs again.
 
@@ -51,10 +51,15 @@
         level 1: (A, B, C, D) = (x2 + z2, x2 - z2, x3 + z3, x3 - z3)
                  (AA, BB, DA, CB) = (A, B, D, C) * (A, B, A, B)
         level 2: E = AA - BB
-                 (x2', a24 E, x3', T) = (AA, E, DA + CB, DA - CB) * (BB, a24, DA + CB, DA - CB)
+                 (x2', AA + a24 E, x3', T) = (AA, E, DA + CB, CB - DA) * (BB, a24, DA + CB, CB - DA)
+                                             + (0, AA, 0, 0)
         level 3: (x2', z2', x3', z3') = (x2', E, x3', T) * (1, AA + a24 E, 1, x1)
-    Three four-lane multiplications per scalar bit. The conditional swap exchanges lanes
-    (0, 1) with (2, 3) under a mask. No branch and no memory index depends on a secret. */
+    (T = (CB - DA)^2 = (DA - CB)^2.) Three four-lane multiplications per scalar bit; sums and
+    differences of a level come from one masked add/subtract. The conditional swap exchanges
+    lanes (0, 1) with (2, 3) under a mask. No branch and no memory index depends on a secret.
+
+    The inversion at the end (z2^(p - 2)) runs on one element, so it uses 64-bit limbs and
+    128-bit products instead. */
 
 namespace sealpipe::keys::detail::x25519_ifma {
 
@@ -71,6 +76,24 @@ struct Fe {
     u64 v[5];
 };
 
+/** h = the columns r0..r4 (each below 2^112) carried, in two parallel rounds (shorter than
+    one serial chain). Round one passes every column's bits above 51 up, the top one back
+    times 19 (below 2^66, so limb 0 is split in 128 bits): limbs below 2^62. Round two does
+    it again: limbs below 2^51 + 2^16. */
+inline void carry(Fe& h, u128 r0, u128 r1, u128 r2, u128 r3, u128 r4) noexcept {
+    const u128 t0 = (u128)((u64)r0 & mask51) + (u128)(u64)(r4 >> 51) * 19;
+    const u64 l0 = (u64)t0 & mask51;
+    const u64 l1 = ((u64)r1 & mask51) + (u64)(r0 >> 51) + (u64)(t0 >> 51);
+    const u64 l2 = ((u64)r2 & mask51) + (u64)(r1 >> 51);
+    const u64 l3 = ((u64)r3 & mask51) + (u64)(r2 >> 51);
+    const u64 l4 = ((u64)r4 & mask51) + (u64)(r3 >> 51);
+    h.v[0] = l0 + 19 * (l4 >> 51);
+    h.v[1] = l1 & mask51;
+    h.v[2] = (l2 & mask51) + (l1 >> 51);
+    h.v[3] = (l3 & mask51) + (l2 >> 51);
+    h.v[4] = (l4 & mask51) + (l3 >> 51);
+}
+
 /// h = f * g. Limbs of f and g below 2^52; h carried.
 inline void fe_mul(Fe& h, const Fe& f, const Fe& g) noexcept {
     const u64 f0 = f.v[0], f1 = f.v[1], f2 = f.v[2], f3 = f.v[3], f4 = f.v[4];
@@ -81,16 +104,7 @@ inline void fe_mul(Fe& h, const Fe& f, const Fe& g) noexcept {
     u128 r2 = (u128)f0 * g2 + (u128)f1 * g1 + (u128)f2 * g0 + (u128)f3 * g4s + (u128)f4 * g3s;
     u128 r3 = (u128)f0 * g3 + (u128)f1 * g2 + (u128)f2 * g1 + (u128)f3 * g0 + (u128)f4 * g4s;
     u128 r4 = (u128)f0 * g4 + (u128)f1 * g3 + (u128)f2 * g2 + (u128)f3 * g1 + (u128)f4 * g0;
-    r1 += (u64)(r0 >> 51);
-    r2 += (u64)(r1 >> 51);
-    r3 += (u64)(r2 >> 51);
-    r4 += (u64)(r3 >> 51);
-    const u128 t = (u128)((u64)r0 & mask51) + (u128)(u64)(r4 >> 51) * 19;
-    h.v[0] = (u64)t & mask51;
-    h.v[1] = ((u64)r1 & mask51) + (u64)(t >> 51);
-    h.v[2] = (u64)r2 & mask51;
-    h.v[3] = (u64)r3 & mask51;
-    h.v[4] = (u64)r4 & mask51;
+    carry(h, r0, r1, r2, r3, r4);
 }
 
 /// h = f^2. Limbs of f below 2^52; h carried.
@@ -103,16 +117,7 @@ inline void fe_sqr(Fe& h, const Fe& f) noexcept {
     u128 r2 = (u128)d0 * f2 + (u128)f1 * f1 + (u128)d3 * f4s;
     u128 r3 = (u128)d0 * f3 + (u128)d1 * f2 + (u128)f4 * f4s;
     u128 r4 = (u128)d0 * f4 + (u128)d1 * f3 + (u128)f2 * f2;
-    r1 += (u64)(r0 >> 51);
-    r2 += (u64)(r1 >> 51);
-    r3 += (u64)(r2 >> 51);
-    r4 += (u64)(r3 >> 51);
-    const u128 t = (u128)((u64)r0 & mask51) + (u128)(u64)(r4 >> 51) * 19;
-    h.v[0] = (u64)t & mask51;
-    h.v[1] = ((u64)r1 & mask51) + (u64)(t >> 51);
-    h.v[2] = (u64)r2 & mask51;
-    h.v[3] = (u64)r3 & mask51;
-    h.v[4] = (u64)r4 & mask51;
+    carry(h, r0, r1, r2, r3, r4);
 }
 
 /// h = f^(2^n), n >= 1.
@@ -250,30 +255,39 @@ SEALPIPE_KEYS_INLINE_IFMA void carry(Fe4& h) noexcept {
         c[i] = _mm256_srli_epi64(h.v[i], 51);
         h.v[i] = _mm256_and_si256(h.v[i], m);
     }
-    h.v[0] = _mm256_add_epi64(h.v[0], times19(c[4]));
+    // The top carry is below 2^10: one IFMA adds 19 times it.
+    h.v[0] = _mm256_madd52lo_epu64(h.v[0], c[4], _mm256_set1_epi64x(19));
     #pragma GCC unroll 4
     for (int i = 1; i < 5; ++i) h.v[i] = _mm256_add_epi64(h.v[i], c[i - 1]);
 }
 
-/// h = a * b lane by lane; a and b carried, h carried.
-SEALPIPE_KEYS_INLINE_IFMA void mul(Fe4& h, const Fe4& a, const Fe4& b) noexcept {
-    __m256i lo[9], hi[9];
+/// h = a * b + c lane by lane; a, b and c carried, h carried.
+SEALPIPE_KEYS_INLINE_IFMA void mul_add(Fe4& h, const Fe4& a, const Fe4& b, const Fe4& c) noexcept {
+    // Two sets of accumulators (even and odd i) halve the chains of dependent IFMAs; the
+    // addend starts the even set (a column stays below 2^56 + 2^52).
+    __m256i lo[2][9], hi[2][9];
     #pragma GCC unroll 9
-    for (int k = 0; k < 9; ++k) lo[k] = hi[k] = _mm256_setzero_si256();
+    for (int k = 0; k < 9; ++k) {
+        lo[0][k] = k < 5 ? c.v[k] : _mm256_setzero_si256();
+        hi[0][k] = lo[1][k] = hi[1][k] = _mm256_setzero_si256();
+    }
     #pragma GCC unroll 5
     for (int i = 0; i < 5; ++i) {
         #pragma GCC unroll 5
         for (int j = 0; j < 5; ++j) {
-            lo[i + j] = _mm256_madd52lo_epu64(lo[i + j], a.v[i], b.v[j]);
-            hi[i + j] = _mm256_madd52hi_epu64(hi[i + j], a.v[i], b.v[j]);
+            lo[i & 1][i + j] = _mm256_madd52lo_epu64(lo[i & 1][i + j], a.v[i], b.v[j]);
+            hi[i & 1][i + j] = _mm256_madd52hi_epu64(hi[i & 1][i + j], a.v[i], b.v[j]);
         }
     }
     // Column k = lo[k] + 2 hi[k - 1]; columns 5..9 come back times 19.
-    __m256i col[10];
-    col[0] = lo[0];
+    __m256i col[10], hs[9];
+    #pragma GCC unroll 9
+    for (int k = 0; k < 9; ++k) hs[k] = _mm256_add_epi64(hi[0][k], hi[1][k]);
+    col[0] = _mm256_add_epi64(lo[0][0], lo[1][0]);
     #pragma GCC unroll 8
-    for (int k = 1; k < 9; ++k) col[k] = _mm256_add_epi64(lo[k], _mm256_add_epi64(hi[k - 1], hi[k - 1]));
-    col[9] = _mm256_add_epi64(hi[8], hi[8]);
+    for (int k = 1; k < 9; ++k)
+        col[k] = _mm256_add_epi64(_mm256_add_epi64(lo[0][k], lo[1][k]), _mm256_add_epi64(hs[k - 1], hs[k - 1]));
+    col[9] = _mm256_add_epi64(hs[8], hs[8]);
     #pragma GCC unroll 5
     for (int k = 0; k < 5; ++k) h.v[k] = _mm256_add_epi64(col[k], times19(col[k + 5]));
     carry(h);
@@ -293,20 +307,17 @@ SEALPIPE_KEYS_INLINE_IFMA void blend(Fe4& h, const Fe4& a, const Fe4& b) noexcep
     for (int i = 0; i < 5; ++i) h.v[i] = _mm256_mask_blend_epi64(static_cast<__mmask8>(Mask), a.v[i], b.v[i]);
 }
 
-/// h = a + b, carried.
-SEALPIPE_KEYS_INLINE_IFMA void add(Fe4& h, const Fe4& a, const Fe4& b) noexcept {
-    #pragma GCC unroll 5
-    for (int i = 0; i < 5; ++i) h.v[i] = _mm256_add_epi64(a.v[i], b.v[i]);
-    carry(h);
-}
-
-/// h = a + 2p - b (= a - b mod p), carried; b carried.
-SEALPIPE_KEYS_INLINE_IFMA void sub(Fe4& h, const Fe4& a, const Fe4& b) noexcept {
+/** h = a + b in the lanes not in Mask and a + 2p - b (= a - b mod p) in the lanes in Mask;
+    carried. b carried: the limbs of 2p (2^52 - 38, 2^52 - 2) exceed b's, so no lane goes
+    negative. */
+template <int Mask>
+SEALPIPE_KEYS_INLINE_IFMA void add_sub(Fe4& h, const Fe4& a, const Fe4& b) noexcept {
     const __m256i two_p0 = _mm256_set1_epi64x(static_cast<long long>((u64{1} << 52) - 38));
     const __m256i two_p = _mm256_set1_epi64x(static_cast<long long>((u64{1} << 52) - 2));
-    h.v[0] = _mm256_sub_epi64(_mm256_add_epi64(a.v[0], two_p0), b.v[0]);
+    const auto k = static_cast<__mmask8>(Mask);
+    h.v[0] = _mm256_add_epi64(a.v[0], _mm256_mask_sub_epi64(b.v[0], k, two_p0, b.v[0]));
     #pragma GCC unroll 4
-    for (int i = 1; i < 5; ++i) h.v[i] = _mm256_sub_epi64(_mm256_add_epi64(a.v[i], two_p), b.v[i]);
+    for (int i = 1; i < 5; ++i) h.v[i] = _mm256_add_epi64(a.v[i], _mm256_mask_sub_epi64(b.v[i], k, two_p, b.v[i]));
     carry(h);
 }
 
@@ -316,7 +327,7 @@ SEALPIPE_KEYS_INLINE_IFMA void cswap(Fe4& s, u64 swap) noexcept {
     #pragma GCC unroll 5
     for (int i = 0; i < 5; ++i) {
         const __m256i other = _mm256_permute4x64_epi64(s.v[i], 0x4e);
-        s.v[i] = _mm256_xor_si256(s.v[i], _mm256_and_si256(_mm256_xor_si256(s.v[i], other), m));
+        s.v[i] = _mm256_ternarylogic_epi64(m, other, s.v[i], 0xca);   // m ? other : s
     }
 }
 
@@ -324,36 +335,40 @@ SEALPIPE_KEYS_INLINE_IFMA void cswap(Fe4& s, u64 swap) noexcept {
 inline constexpr int pair_swap = 0xb1;     // (1, 0, 3, 2)
 inline constexpr int abdc = 0xb4;          // (0, 1, 3, 2)
 inline constexpr int abab = 0x44;          // (0, 1, 0, 1)
-inline constexpr int aacc = 0xa0;          // (0, 0, 2, 2)
+inline constexpr int aacd = 0xe0;          // (0, 0, 2, 3)
 
-/** One ladder step on s = (x2, z2, x3, z3). `a24` holds 121665 in every lane; `k3` holds
-    (1, -, 1, x1) (lane 1 is overwritten). */
-SEALPIPE_KEYS_INLINE_IFMA void ladder_step(Fe4& s, const Fe4& a24, const Fe4& k3) noexcept {
-    Fe4 p, sum, dif, u, l, r, n, q, w;
+/// Constants of a ladder: a24 = 121665 in lane 1, and (1, -, 1, x1) for level 3.
+struct LadderConstants {
+    Fe4 a24;
+    Fe4 k3;
+    Fe4 zero;
+};
+
+/** One ladder step on s = (x2, z2, x3, z3) (see the design note above). Level 2 computes
+    (CB - DA)^2 for (DA - CB)^2 in lane 3, and adds AA to lane 1's product in the
+    multiplication itself. */
+SEALPIPE_KEYS_INLINE_IFMA void ladder_step(Fe4& s, const LadderConstants& c) noexcept {
+    Fe4 p, u, l, r, n, q, w;
     // Level 1.
     permute<pair_swap>(p, s);              // (z2, x2, z3, x3)
-    add(sum, s, p);
-    sub(dif, p, s);
-    blend<0b1010>(u, sum, dif);            // (A, B, C, D)
+    add_sub<0b1010>(u, p, s);              // (A, B, C, D)
     permute<abdc>(l, u);                   // (A, B, D, C)
     permute<abab>(r, u);                   // (A, B, A, B)
-    mul(n, l, r);                          // (AA, BB, DA, CB)
+    mul_add(n, l, r, c.zero);              // (AA, BB, DA, CB)
     // Level 2.
     permute<pair_swap>(q, n);              // (BB, AA, CB, DA)
-    add(sum, n, q);                        // lane 2: DA + CB
-    sub(dif, n, q);                        // lane 0: E = AA - BB; lane 2: DA - CB
-    permute<aacc>(w, dif);                 // (E, E, DA - CB, DA - CB)
-    blend<0b0100>(u, w, sum);              // (E, E, DA + CB, DA - CB)
-    blend<0b0001>(l, u, n);                // (AA, E, DA + CB, DA - CB)
-    blend<0b0001>(r, u, q);                // (BB, E, DA + CB, DA - CB)
-    blend<0b0010>(r, r, a24);              // (BB, a24, DA + CB, DA - CB)
-    mul(u, l, r);                          // (x2', a24 E, x3', T)
+    add_sub<0b1001>(u, n, q);              // (E, -, DA + CB, CB - DA)
+    permute<aacd>(w, u);                   // (E, E, DA + CB, CB - DA)
+    blend<0b0001>(l, w, n);                // (AA, E, DA + CB, CB - DA)
+    blend<0b0010>(r, w, c.a24);            // (E, a24, DA + CB, CB - DA)
+    blend<0b0001>(r, r, q);                // (BB, a24, DA + CB, CB - DA)
+    permute<0x00>(p, n);                   // AA in every lane
+    blend<0b0010>(p, c.zero, p);           // (0, AA, 0, 0)
+    mul_add(u, l, r, p);                   // (x2', AA + a24 E, x3', T)
     // Level 3.
     blend<0b0010>(l, u, w);                // (x2', E, x3', T)
-    permute<0x00>(p, n);                   // AA in every lane
-    add(p, p, u);                          // lane 1: AA + a24 E
-    blend<0b0010>(r, k3, p);               // (1, AA + a24 E, 1, x1)
-    mul(s, l, r);                          // (x2', z2', x3', z3')
+    blend<0b0010>(r, c.k3, u);             // (1, AA + a24 E, 1, x1)
+    mul_add(s, l, r, c.zero);              // (x2', z2', x3', z3')
 }
 
 /// Broadcasts lane values: limb i of lane l is `lanes[l].v[i]`.
@@ -367,21 +382,24 @@ SEALPIPE_KEYS_INLINE_IFMA void gather(Fe4& h, const Fe (&lanes)[4]) noexcept {
     x2 and z2 in `x`, `z`. Its state is wiped before returning. */
 SEALPIPE_KEYS_TARGET_IFMA inline void ladder(Fe& x, Fe& z, const Byte* k, const Fe& u) noexcept {
     Fe lanes[4] = {{{1, 0, 0, 0, 0}}, {{0, 0, 0, 0, 0}}, u, {{1, 0, 0, 0, 0}}};
-    Fe4 s, a24, k3;
+    Fe4 s;
+    LadderConstants c;
     gather(s, lanes);
     lanes[0] = lanes[1] = lanes[2] = lanes[3] = Fe{{121665, 0, 0, 0, 0}};
-    gather(a24, lanes);
+    gather(c.a24, lanes);
     lanes[0] = lanes[2] = Fe{{1, 0, 0, 0, 0}};
     lanes[1] = Fe{{0, 0, 0, 0, 0}};
     lanes[3] = u;
-    gather(k3, lanes);
+    gather(c.k3, lanes);
+    lanes[0] = lanes[1] = lanes[2] = lanes[3] = Fe{{0, 0, 0, 0, 0}};
+    gather(c.zero, lanes);
     u64 swap = 0;
     for (int t = 254; t >= 0; --t) {
         const u64 bit = (k[t >> 3] >> (t & 7)) & 1;
         swap ^= bit;
         cswap(s, swap);
         swap = bit;
-        ladder_step(s, a24, k3);
+        ladder_step(s, c);
     }
     cswap(s, swap);
     alignas(32) u64 out[5][4];
