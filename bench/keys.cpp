@@ -1,8 +1,9 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// X25519 agreement, Ed25519 sign and verify, P-256 agreement: sealpipe (Crypto++) versus
-// libsodium and OpenSSL, in one run. Keys and peers are parsed outside the timed loops.
+// X25519 agreement, Ed25519 sign and verify, P-256 agreement: sealpipe versus libsodium and
+// OpenSSL, in one run (X25519 also on sealpipe's portable donna path). Keys and peers are
+// parsed outside the timed loops.
 
 #include <sealpipe/keys.hpp>
 
@@ -38,6 +39,12 @@ void sealpipe_agree(benchmark::State& state) {
         require(s.has_value(), "sealpipe ecdh");
         benchmark::DoNotOptimize(s->reveal(hazmat::secret_access()).data());
     }
+}
+
+// The same agreement with X25519 forced onto Crypto++'s donna (the portable path).
+void sealpipe_x25519_donna(benchmark::State& state) {
+    keys::detail::ScopedX25519Path force(keys::detail::X25519Path::donna);
+    sealpipe_agree<X25519>(state);
 }
 
 void sodium_x25519(benchmark::State& state) {
@@ -136,6 +143,7 @@ void openssl_verify(benchmark::State& state) {
 } // namespace
 
 BENCHMARK(sealpipe_agree<X25519>)->Name("x25519/sealpipe");
+BENCHMARK(sealpipe_x25519_donna)->Name("x25519/sealpipe_donna");
 BENCHMARK(sodium_x25519)->Name("x25519/libsodium");
 BENCHMARK_CAPTURE(openssl_agree, x25519, "X25519")->Name("x25519/openssl");
 BENCHMARK(sealpipe_sign)->Name("ed25519_sign/sealpipe");

@@ -1,8 +1,9 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// X25519 (RFC 7748) and Ed25519 (RFC 8032) through Crypto++'s curve25519-donna and
-// ed25519-donna, and the Edwards-to-Montgomery conversion of SPEC §4.
+// X25519 (RFC 7748) on sealpipe's AVX-512 IFMA ladder when the CPU has it, else on
+// Crypto++'s curve25519-donna; Ed25519 (RFC 8032) through Crypto++'s ed25519-donna; and the
+// Edwards-to-Montgomery conversion of SPEC §4.
 
 #ifndef SEALPIPE_KEYS_DETAIL_CURVE25519_HPP
 #define SEALPIPE_KEYS_DETAIL_CURVE25519_HPP
@@ -13,6 +14,7 @@
 #include <sealpipe/core/random.hpp>
 #include <sealpipe/core/secret.hpp>
 #include <sealpipe/error.hpp>
+#include <sealpipe/keys/detail/x25519_ifma.hpp>
 
 #include <cryptopp/donna.h>
 #include <cryptopp/integer.h>
@@ -20,22 +22,101 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cstddef>
+#include <string_view>
 
 namespace sealpipe::keys::detail {
+
+/** The code paths of X25519. Both give the same bytes for every input; sealpipe picks the
+    fastest the CPU supports, once (doc/keys.md, "X25519 paths"). */
+enum class X25519Path {
+    donna,        ///< Crypto++'s curve25519-donna (radix 2^51, portable C++)
+    avx512ifma,   ///< sealpipe's four-lane ladder on AVX-512 IFMA (x86-64, checked by CPUID)
+};
+
+/// Every path, slowest first.
+inline constexpr std::array<X25519Path, 2> all_x25519_paths{X25519Path::donna, X25519Path::avx512ifma};
+
+[[nodiscard]] constexpr std::string_view to_string(X25519Path p) noexcept {
+    switch (p) {
+    case X25519Path::donna: return "donna";
+    case X25519Path::avx512ifma: return "avx512ifma";
+    }
+    return "unknown";
+}
+
+/// True when this CPU (and operating system) can run `p`; `donna` always.
+[[nodiscard]] inline bool is_supported(X25519Path p) noexcept {
+    switch (p) {
+    case X25519Path::donna: return true;
+    case X25519Path::avx512ifma:
+#if SEALPIPE_KEYS_X25519_IFMA
+        return x25519_ifma::has_ifma();
+#else
+        return false;
+#endif
+    }
+    return false;
+}
+
+/// The path used unless one is forced: the fastest supported.
+[[nodiscard]] inline X25519Path default_x25519_path() noexcept {
+    return is_supported(X25519Path::avx512ifma) ? X25519Path::avx512ifma : X25519Path::donna;
+}
+
+/// A forced path (its enum value) or -1. Set only through ScopedX25519Path (tests, benchmarks).
+inline std::atomic<int> forced_x25519_path{-1};
+
+/// The path X25519 runs on now.
+[[nodiscard]] inline X25519Path active_x25519_path() noexcept {
+    const int f = forced_x25519_path.load(std::memory_order_relaxed);
+    return f < 0 ? default_x25519_path() : static_cast<X25519Path>(f);
+}
+
+/** Forces every X25519 in the process onto `p` (which must be supported) for the lifetime
+    of the object, so that tests can run the same vectors on every path. Not for
+    concurrent use with other forcing. */
+class ScopedX25519Path {
+public:
+    explicit ScopedX25519Path(X25519Path p) noexcept
+        : previous_(forced_x25519_path.exchange(static_cast<int>(p), std::memory_order_relaxed)) {}
+    ~ScopedX25519Path() { forced_x25519_path.store(previous_, std::memory_order_relaxed); }
+    ScopedX25519Path(const ScopedX25519Path&) = delete;
+    ScopedX25519Path& operator=(const ScopedX25519Path&) = delete;
+
+private:
+    int previous_;
+};
+
+/// X25519(scalar, u) on path `p` (supported), the scalar clamped and bit 255 of u masked.
+inline void x25519_on(X25519Path p, const Byte* scalar, const Byte* u, Byte* out) noexcept {
+#if SEALPIPE_KEYS_X25519_IFMA
+    if (p == X25519Path::avx512ifma) {
+        x25519_ifma::scalarmult(out, scalar, u);
+        return;
+    }
+#else
+    (void)p;
+#endif
+    CryptoPP::Donna::curve25519_mult(out, scalar, u);
+}
 
 /// X25519(k, u) (RFC 7748 §5; the scalar is clamped and the top bit of u masked inside).
 /// Returns false when the result is all zero: the peer's key is of low order (RFC 7748 §6.1
 /// "MAY check"; Go's crypto/ecdh, and therefore Bonanza, does).
 [[nodiscard]] inline bool x25519(const Byte* scalar, const Byte* u, Byte* out) noexcept {
-    CryptoPP::Donna::curve25519_mult(out, scalar, u);
+    x25519_on(active_x25519_path(), scalar, u, out);
     Byte acc = 0;
     for (std::size_t i = 0; i < 32; ++i) acc |= out[i];
     return acc != 0;
 }
 
 /// X25519(k, 9): the public key of a private key.
-inline void x25519_base(const Byte* scalar, Byte* out) noexcept { CryptoPP::Donna::curve25519_mult(out, scalar); }
+inline void x25519_base(const Byte* scalar, Byte* out) noexcept {
+    static constexpr Byte base[32] = {9};
+    x25519_on(active_x25519_path(), scalar, base, out);
+}
 
 /// The Ed25519 public key A of a 32-byte seed (RFC 8032 §5.1.5).
 inline void ed25519_public(const Byte* seed, Byte* out) noexcept { CryptoPP::Donna::ed25519_publickey(out, seed); }
