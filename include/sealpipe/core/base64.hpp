@@ -49,18 +49,31 @@ constexpr std::size_t base64_encoded_size(std::size_t n, bool padded) noexcept {
     return padded ? (n + 2) / 3 * 4 : n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
 }
 
+/// For each 12-bit value, its two base64 characters.
+constexpr std::array<std::array<char, 2>, 4096> base64_pairs(std::string_view alphabet) {
+    std::array<std::array<char, 2>, 4096> t{};
+    for (std::size_t i = 0; i < t.size(); ++i) t[i] = {alphabet[i >> 6], alphabet[i & 63]};
+    return t;
+}
+inline constexpr auto base64_standard_pairs = base64_pairs(base64_standard);
+inline constexpr auto base64_url_pairs = base64_pairs(base64_url);
+
 /// Writes the encoding of `b` at `out` (exactly `base64_encoded_size(b.size(), padded)`
-/// characters) and returns the end of what it wrote.
+/// characters) and returns the end of what it wrote. `alphabet` is `base64_standard` or
+/// `base64_url`.
 inline char* base64_encode_to(char* out, ByteView b, std::string_view alphabet, bool padded) noexcept {
     const char* const a = alphabet.data();
+    const auto& pairs = alphabet == base64_url ? base64_url_pairs : base64_standard_pairs;
     const Byte* p = b.data();
     const Byte* const end = p + b.size() / 3 * 3;
     for (; p != end; p += 3) {
         const unsigned v = unsigned(p[0]) << 16 | unsigned(p[1]) << 8 | p[2];
-        out[0] = a[v >> 18];
-        out[1] = a[(v >> 12) & 63];
-        out[2] = a[(v >> 6) & 63];
-        out[3] = a[v & 63];
+        const auto& hi = pairs[v >> 12];
+        const auto& lo = pairs[v & 0xFFF];
+        out[0] = hi[0];
+        out[1] = hi[1];
+        out[2] = lo[0];
+        out[3] = lo[1];
         out += 4;
     }
     const std::size_t rest = b.size() % 3;

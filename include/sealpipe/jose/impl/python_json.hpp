@@ -11,6 +11,7 @@
 #include <boost/json/string.hpp>
 
 #include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -76,6 +77,14 @@ void append_utf8(String& out, std::uint32_t cp) {
     }
 }
 
+/// For each byte: 1 if it is printable ASCII other than '"', '\\' and DEL; 2 if it is DEL.
+inline constexpr auto plain_ascii_bytes = [] {
+    std::array<unsigned char, 256> t{};
+    for (unsigned c = 0x20; c < 0x7F; ++c) t[c] = c != '"' && c != '\\';
+    t[0x7F] = 2;
+    return t;
+}();
+
 /** The length of the longest prefix of [p, end) made of printable ASCII other than '"' and
     '\\' (and other than DEL unless `allow_del`): text that both JSON and Python's JSON copy
     as it is. Eight bytes at a time; a word with any other byte is finished byte by byte. */
@@ -95,11 +104,8 @@ inline std::size_t plain_ascii_prefix(const char* p, const char* end, bool allow
         if (other != 0) break;
         q += 8;
     }
-    while (q != end) {
-        const auto c = static_cast<unsigned char>(*q);
-        if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\' || (c == 0x7F && !allow_del)) break;
-        ++q;
-    }
+    const unsigned char mask = allow_del ? 3 : 1;
+    while (q != end && (plain_ascii_bytes[static_cast<unsigned char>(*q)] & mask) != 0) ++q;
     return static_cast<std::size_t>(q - p);
 }
 
@@ -546,7 +552,7 @@ private:
             grow(k);
         return out_.data() + n_;
     }
-    void grow(std::size_t k) { out_.resize(std::max(2 * out_.size(), n_ + k + 256)); }
+    void grow(std::size_t k) { out_.resize(std::max(2 * out_.size(), n_ + k + 1024)); }
     void put(const char* s, std::size_t k) {
         std::memcpy(room(k), s, k);
         n_ += k;
