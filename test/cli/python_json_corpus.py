@@ -8,7 +8,11 @@
 # must match json.dumps(json.loads(line)) byte for byte, or be rejected where Python rejects it.
 # Then the same documents go through compact_dumps, compared with pydantic's JSON serializer
 # (pydantic_core.to_json, what model_dump_json uses) for everything but floats, which
-# compact_dumps does not support.
+# compact_dumps does not support; through python_dumps again, parsed into a monotonic
+# resource; and, for objects, through sign_sqooler and to_json, compared with the JWSDict that
+# Python signs (json.dumps, pydantic and `cryptography`) under the same key.
+# Strings include long runs of plain ASCII with escapes and multi-byte characters at every
+# offset, for the eight-bytes-at-a-time scans of the parser and the serializer.
 # Usage: python_json_corpus.py FILTER [COUNT] [SEED]
 import json
 import math
@@ -18,7 +22,10 @@ import struct
 import subprocess
 import sys
 
+import base64
+
 import pydantic_core
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 INT64_MIN, UINT64_MAX = -(1 << 63), (1 << 64) - 1
 
@@ -41,7 +48,26 @@ def rand_char(r, allow_surrogates):
 
 
 def rand_string(r, allow_surrogates):
+    if r.random() < 0.2:
+        # a long run of plain ASCII with a few other characters at any offset
+        s = [chr(r.randint(0x20, 0x7E)) for _ in range(r.randint(0, 70))]
+        for _ in range(r.choice([0, 1, 1, 2, 3])):
+            s.insert(r.randint(0, len(s)), rand_char(r, allow_surrogates))
+        return "".join(s)
     return "".join(rand_char(r, allow_surrogates) for _ in range(r.choice([0, 1, 2, 5, 12, 30])))
+
+
+def boundary_strings():
+    """A special character at each offset of a 17-character ASCII run, as values and keys,
+    escaped and raw."""
+    out = []
+    for special in ['"', "\\", "\n", "\x01", "\x1f", "\x7f", "/", "\u00e9", "\u20ac", "\U0001F600", "\ud800"]:
+        for i in range(18):
+            s = "x" * i + special + "y" * (17 - i)
+            out.append(json.dumps([s, {s: i}]))
+            if special != "\ud800":
+                out.append(json.dumps([s, {s: i}], ensure_ascii=False))
+    return out
 
 
 def rand_float(r):
@@ -182,7 +208,7 @@ def main():
                 '"\\ud800\\u0041"', '"\\uD834\\uDD1E"', "{}", "[]", " [ ] ", "[1,]", '{"a":1,}', "", " ", "\ufeff[]",
                 "18446744073709551615", "18446744073709551616", "-9223372036854775808", "-9223372036854775809",
                 "nan", "inf", "+1", ".5", "5.", "00", "-", "--1", "1e", "1e+", '"\\x"', '"\t"', '"\x7f"']
-    for t in literals:
+    for t in literals + boundary_strings():
         lines.append(t.encode("utf-8"))
     for i in range(count):
         k = r.random()
@@ -216,7 +242,31 @@ def main():
         except Exception:  # lone surrogates cannot be UTF-8
             compact_expected.append(b"ERR")
     bad = compare(tool, [], lines, expected) + compare(tool, ["--compact"], lines, compact_expected)
+    bad += compare(tool, ["--arena"], lines, expected)
+    bad += compare(tool, ["--jws"], lines, [jws_expected(b, e) for b, e in zip(lines, expected)])
     sys.exit(1 if bad else 0)
+
+
+JWS_SEED = bytes(range(32))
+JWS_KID = "corpus-k\u00e9y"
+
+
+def b64(data):
+    return base64.urlsafe_b64encode(data)
+
+
+def jws_expected(line, expected):
+    """What the helper's --jws mode must print: the JWSDict Python signs, as json.dumps writes it."""
+    if not expected.startswith(b"OK"):
+        return expected
+    payload = json.loads(line.decode("utf-8"))
+    if not isinstance(payload, dict):
+        return b"ERR"
+    header = {"alg": "EdDSA", "kid": JWS_KID, "typ": "JWS", "version": "0.1"}
+    message = b64(pydantic_core.to_json(header)) + b"." + b64(json.dumps(payload).encode("ascii"))
+    signature = Ed25519PrivateKey.from_private_bytes(JWS_SEED).sign(message)
+    jws = {"header": header, "payload": payload, "signature": b64(signature).decode("ascii")}
+    return b"OK " + json.dumps(jws).encode("ascii")
 
 
 if __name__ == "__main__":

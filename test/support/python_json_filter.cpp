@@ -5,25 +5,88 @@
 // and prints, per line, "OK " + python_dumps(parse_python_json(line)) or "ERR <reason>"
 // (with --compact: compact_dumps, compared with pydantic's serializer). The script compares
 // the output with Python's own json.loads and json.dumps.
+// With --arena, the value is parsed into a boost::json::monotonic_resource.
+// With --jws, each JSON object is signed with sign_sqooler under a fixed key and printed as
+// "OK " + to_json() (the script signs the same object with Python's json.dumps, pydantic and
+// `cryptography`, and compares); the helper also reads its own output back and checks that
+// verify_sqooler, verify_jws and to_value give the payload that was signed.
 
+#include <sealpipe/jose/jws.hpp>
 #include <sealpipe/jose/python_json.hpp>
+
+#include <boost/json/monotonic_resource.hpp>
 
 #include <iostream>
 #include <string>
 #include <string_view>
 
+namespace {
+
+using namespace sealpipe;
+using namespace sealpipe::jose;
+
+/// "OK " + the stored JSON of the signed object, or "ERR <reason>".
+std::string jws_line(const boost::json::value& v, const PrivateJwk& key) {
+    if (!v.is_object()) return "ERR not an object";
+    auto want = python_dumps(v);
+    if (!want) return "ERR dumps " + want.error().message();
+    auto jws = sign_sqooler(v.get_object(), key);
+    if (!jws) return "ERR sign " + jws.error().message();
+    auto text = jws->to_json();
+    if (!text) return "ERR to_json " + text.error().message();
+    // the same bytes by the slow way
+    auto slow = python_dumps(boost::json::value(jws->to_value()));
+    if (!slow || *slow != *text) return "ERR to_json differs from python_dumps(to_value())";
+    const auto pub = key.public_jwk();
+    // verified straight after signing: the payload read back from the signed text
+    auto fresh = verify_sqooler(*jws, pub);
+    if (!fresh || python_dumps(boost::json::value(fresh->payload())).value() != *want)
+        return "ERR verify_sqooler of the signed JWSDict";
+    // stored and read back, both overloads
+    auto parsed = SqoolerJws::parse(*text);
+    if (!parsed) return "ERR parse " + parsed.error().message();
+    auto kept = verify_sqooler(*parsed, pub);
+    if (!kept || python_dumps(boost::json::value(kept->payload())).value() != *want)
+        return "ERR verify_sqooler of the parsed JWSDict";
+    auto moved = verify_sqooler(std::move(*parsed), pub);
+    if (!moved || python_dumps(boost::json::value(moved->payload())).value() != *want)
+        return "ERR verify_sqooler of the moved JWSDict";
+    auto bytes = verify_jws(*text, pub);
+    if (!bytes || std::string_view(reinterpret_cast<const char*>(bytes->payload().data()), bytes->payload().size()) != *want)
+        return "ERR verify_jws";
+    auto owner = jws->is_signed_by(key);
+    if (!owner || !*owner) return "ERR is_signed_by";
+    return "OK " + *text;
+}
+
+} // namespace
+
 int main(int argc, char** argv) {
-    const bool compact = argc > 1 && std::string_view(argv[1]) == "--compact";
+    const std::string_view mode = argc > 1 ? argv[1] : "";
+    const bool compact = mode == "--compact";
     std::ios::sync_with_stdio(false);
+    Ed25519Seed seed;
+    for (std::size_t i = 0; i < seed.size(); ++i) seed.reveal_mutable(hazmat::secret_access())[i] = static_cast<Byte>(i);
+    const auto key = PrivateJwk::from_seed("corpus-k\xc3\xa9y", seed).value();
     std::string line;
     std::string out;
     while (std::getline(std::cin, line)) {
-        auto v = sealpipe::jose::parse_python_json(line);
+        boost::json::monotonic_resource arena;
+        auto v = mode == "--arena" ? parse_python_json(line, {}, &arena) : parse_python_json(line);
         if (!v) {
             out += v.error() == sealpipe::error::unsupported ? "ERR unsupported\n" : "ERR malformed\n";
             continue;
         }
-        auto s = compact ? sealpipe::jose::compact_dumps(*v) : sealpipe::jose::python_dumps(*v);
+        if (mode == "--arena" && v->storage().get() != &arena) {
+            out += "ERR the value is not in the arena\n";
+            continue;
+        }
+        if (mode == "--jws") {
+            out += jws_line(*v, key);
+            out += '\n';
+            continue;
+        }
+        auto s = compact ? compact_dumps(*v) : python_dumps(*v);
         if (!s) {
             out += "ERR dumps " + s.error().message() + "\n";
             continue;

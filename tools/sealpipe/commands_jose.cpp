@@ -76,7 +76,7 @@ result<void> jws_sign(const Args& args, Io& io) {
         auto payload = jose::parse_python_json(as_chars(*in));
         if (!payload) return std::move(payload).error().context("stdin");
         if (!payload->is_object()) return fail(error::malformed_input, "stdin: the payload must be a JSON object");
-        auto jws = jose::sign_sqooler(std::move(payload->as_object()), *key);
+        auto jws = jose::sign_sqooler(payload->as_object(), *key);
         if (!jws) return jws.error();
         auto text = jws->to_json();
         if (!text) return text.error();

@@ -13,6 +13,7 @@
 #include <sealpipe/core/bytes.hpp>
 
 #include <array>
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -42,28 +43,67 @@ inline constexpr auto base64_standard_table = base64_table(base64_standard);
 inline constexpr auto base64_url_table = base64_table(base64_url);
 } // namespace detail
 
+namespace detail {
+/// The length of the encoding of `n` bytes.
+constexpr std::size_t base64_encoded_size(std::size_t n, bool padded) noexcept {
+    return padded ? (n + 2) / 3 * 4 : n / 3 * 4 + (n % 3 == 0 ? 0 : n % 3 + 1);
+}
+
+/// For each 12-bit value, its two base64 characters.
+constexpr std::array<std::array<char, 2>, 4096> base64_pairs(std::string_view alphabet) {
+    std::array<std::array<char, 2>, 4096> t{};
+    for (std::size_t i = 0; i < t.size(); ++i) t[i] = {alphabet[i >> 6], alphabet[i & 63]};
+    return t;
+}
+inline constexpr auto base64_standard_pairs = base64_pairs(base64_standard);
+inline constexpr auto base64_url_pairs = base64_pairs(base64_url);
+
+/// Writes the encoding of `b` at `out` (exactly `base64_encoded_size(b.size(), padded)`
+/// characters) and returns the end of what it wrote. `alphabet` is `base64_standard` or
+/// `base64_url`.
+inline char* base64_encode_to(char* out, ByteView b, std::string_view alphabet, bool padded) noexcept {
+    const char* const a = alphabet.data();
+    const auto& pairs = alphabet == base64_url ? base64_url_pairs : base64_standard_pairs;
+    const Byte* p = b.data();
+    const Byte* const end = p + b.size() / 3 * 3;
+    for (; p != end; p += 3) {
+        const unsigned v = unsigned(p[0]) << 16 | unsigned(p[1]) << 8 | p[2];
+        const auto& hi = pairs[v >> 12];
+        const auto& lo = pairs[v & 0xFFF];
+        out[0] = hi[0];
+        out[1] = hi[1];
+        out[2] = lo[0];
+        out[3] = lo[1];
+        out += 4;
+    }
+    const std::size_t rest = b.size() % 3;
+    if (rest != 0) {
+        const unsigned v = unsigned(p[0]) << 16 | (rest == 2 ? unsigned(p[1]) << 8 : 0u);
+        *out++ = a[v >> 18];
+        *out++ = a[(v >> 12) & 63];
+        if (rest == 2) *out++ = a[(v >> 6) & 63];
+        if (padded) {
+            *out++ = '=';
+            if (rest == 1) *out++ = '=';
+        }
+    }
+    return out;
+}
+
+/// Appends the encoding of `b` to `out`.
+inline void base64_append(std::string& out, ByteView b, std::string_view alphabet, bool padded) {
+    const std::size_t at = out.size();
+    out.resize(at + base64_encoded_size(b.size(), padded));
+    base64_encode_to(out.data() + at, b, alphabet, padded);
+}
+} // namespace detail
+
 /// Encodes `b`. Padding::optional encodes as padded.
 [[nodiscard]] inline std::string base64_encode(ByteView b, Base64Alphabet alphabet = Base64Alphabet::standard,
                                                Base64Padding padding = Base64Padding::padded) {
-    const std::string_view a = alphabet == Base64Alphabet::url ? detail::base64_url : detail::base64_standard;
     std::string out;
-    out.reserve((b.size() + 2) / 3 * 4);
-    std::size_t i = 0;
-    for (; i + 3 <= b.size(); i += 3) {
-        const unsigned v = unsigned(b[i]) << 16 | unsigned(b[i + 1]) << 8 | b[i + 2];
-        out += a[v >> 18];
-        out += a[(v >> 12) & 63];
-        out += a[(v >> 6) & 63];
-        out += a[v & 63];
-    }
-    const std::size_t rest = b.size() - i;
-    if (rest != 0) {
-        const unsigned v = unsigned(b[i]) << 16 | (rest == 2 ? unsigned(b[i + 1]) << 8 : 0u);
-        out += a[v >> 18];
-        out += a[(v >> 12) & 63];
-        if (rest == 2) out += a[(v >> 6) & 63];
-        if (padding != Base64Padding::unpadded) out.append(rest == 1 ? 2 : 1, '=');
-    }
+    detail::base64_append(out, b, alphabet == Base64Alphabet::url ? detail::base64_url : detail::base64_standard,
+                          padding != Base64Padding::unpadded);
     return out;
 }
 

@@ -16,6 +16,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -39,6 +40,7 @@ class VerifiedKey {
     friend struct VerifiedFactory;
 };
 struct VerifiedFactory;
+struct SqoolerAccess;
 } // namespace detail
 
 /** A payload whose signature has been verified, and the kid of the key that verified it.
@@ -87,7 +89,10 @@ struct JwsHeader {
 };
 
 /** sqooler's JWSDict: a JSON object payload signed under a JSON header. Its payload stays
-    inside until `verify_sqooler` checks the signature. */
+    inside until `verify_sqooler` checks the signature. It cannot be changed after it is made:
+    one made by `sign_sqooler` keeps the exact text it signed (`json.dumps(payload)`), and
+    writes and verifies that text rather than serializing the payload again; one read by
+    `parse` or `from_value` keeps the parsed payload. */
 class SqoolerJws {
 public:
     /** Reads a JWSDict from JSON text, as sqooler stores it (any JSON spacing).
@@ -107,10 +112,12 @@ public:
     const JwsHeader& header() const noexcept { return header_; }
     const Ed25519Signature& signature() const noexcept { return signature_; }
 
-    /// `{"header": {…}, "payload": {…}, "signature": "<padded base64url>"}`.
+    /** `{"header": {…}, "payload": {…}, "signature": "<padded base64url>"}`. The payload of a
+        JWSDict made by `sign_sqooler` is read back from the text it signed. */
     boost::json::object to_value() const;
     /** The bytes sqooler's storage writes (`json.dump` of the model): Python's json.dumps
-        form. @par Errors as `python_dumps`. */
+        form. For a JWSDict made by `sign_sqooler`, the payload's bytes are those it signed.
+        @par Errors as `python_dumps`. */
     [[nodiscard]] result<std::string> to_json() const;
 
     /** Whether `key` reproduces this signature over this header and payload (Ed25519 is
@@ -119,20 +126,31 @@ public:
     [[nodiscard]] result<bool> is_signed_by(const PrivateJwk& key) const;
 
 private:
-    friend result<SqoolerJws> sign_sqooler(boost::json::object payload, const PrivateJwk& key);
+    friend result<SqoolerJws> sign_sqooler(const boost::json::object& payload, const PrivateJwk& key);
     friend result<Verified<boost::json::object>> verify_sqooler(const SqoolerJws& jws, const PublicJwk& key);
+    friend result<Verified<boost::json::object>> verify_sqooler(SqoolerJws&& jws, const PublicJwk& key);
+    friend struct detail::SqoolerAccess;
     SqoolerJws() = default;
 
+    /// Appends `json.dumps(payload)`.
+    result<void> append_payload_json(std::string& out) const;
+    /// The payload as an object (read back from the signed text if signed here).
+    result<boost::json::object> payload_object() const;
+
     JwsHeader header_;
-    boost::json::object payload_;
+    // Exactly one of the two holds the payload: `payload_` when parsed, `payload_json_`
+    // (json.dumps of the payload, the bytes under the signature) when signed here.
+    std::optional<boost::json::object> payload_;
+    std::string payload_json_;
     Ed25519Signature signature_;
 };
 
 /** Signs a JSON object the sqooler way: header `{"alg":"EdDSA","kid":K,"typ":"JWS",
     "version":"0.1"}`; message `B64(compact header) + "." + B64(json.dumps(payload))` with
     B64 = padded base64url. sqooler's `verify_signature` accepts the result.
+    The payload is serialized once and not copied: the result keeps the signed text.
     @par Errors as `python_dumps` (a string that is not UTF-8). */
-[[nodiscard]] inline result<SqoolerJws> sign_sqooler(boost::json::object payload, const PrivateJwk& key);
+[[nodiscard]] inline result<SqoolerJws> sign_sqooler(const boost::json::object& payload, const PrivateJwk& key);
 
 /** Verifies a JWSDict against a public key and releases its payload.
     Checks: alg is "EdDSA" (anything else, "none" included, fails); the header's kid equals
@@ -141,6 +159,8 @@ private:
     @par Errors `error::signature_invalid` for each failed check; `error::malformed_input`
     if the payload holds a string that is not UTF-8. */
 [[nodiscard]] inline result<Verified<boost::json::object>> verify_sqooler(const SqoolerJws& jws, const PublicJwk& key);
+/// As above, and the payload is moved out of `jws` rather than copied (a parsed JWSDict).
+[[nodiscard]] inline result<Verified<boost::json::object>> verify_sqooler(SqoolerJws&& jws, const PublicJwk& key);
 
 /** RFC 7515 compact serialization: `B64(protected) "." B64(payload) "." B64(signature)`
     with protected header `{"alg":"EdDSA","kid":K}` (no kid if the key has none) and

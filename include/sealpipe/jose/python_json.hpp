@@ -10,6 +10,7 @@
 
 #include <sealpipe/error.hpp>
 
+#include <boost/json/storage_ptr.hpp>
 #include <boost/json/value.hpp>
 
 #include <cstddef>
@@ -48,9 +49,15 @@ struct PythonJsonOptions {
     `error::unsupported` for an integer beyond 64 bits: Python keeps such integers exactly,
     Boost.JSON has no type for them, and rounding them to a double would change the bytes
     that a signature covers, so they are refused rather than altered;
-    `error::size_limit_exceeded` when nesting exceeds `options.max_depth`. */
+    `error::size_limit_exceeded` when nesting exceeds `options.max_depth`.
+
+    The value and everything in it allocate from `storage` (the default resource unless
+    given). A `boost::json::monotonic_resource` shared by the value
+    (`boost::json::make_shared_resource`) makes parsing and copying cheap, at the price of
+    memory that is freed only when the last value using it is gone. */
 [[nodiscard]] inline result<boost::json::value> parse_python_json(std::string_view text,
-                                                           const PythonJsonOptions& options = {});
+                                                                  const PythonJsonOptions& options = {},
+                                                                  boost::json::storage_ptr storage = {});
 
 /** The bytes of Python's `json.dumps(value)` with default arguments: separators `", "` and
     `": "`, keys in stored order, `ensure_ascii` (every code point outside printable ASCII as

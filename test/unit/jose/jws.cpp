@@ -10,8 +10,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
+#include <limits>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 using namespace sealpipe;
 using namespace sealpipe::jose;
@@ -80,6 +83,52 @@ BOOST_AUTO_TEST_CASE(sqooler_message_bytes) {
     BOOST_TEST(python_dumps(v->payload()).value() == body);
     BOOST_TEST(back.is_signed_by(key).value());
     BOOST_TEST(!back.is_signed_by(PrivateJwk::generate("bob").value()).value());
+}
+
+BOOST_AUTO_TEST_CASE(sqooler_signed_and_parsed_forms_agree) {
+    // A JWSDict made by sign_sqooler keeps the text it signed; one read back keeps the
+    // parsed payload. Both must write, verify and hand out the same thing.
+    const PrivateJwk key = key_with_kid("k\xc3\xa9y \"q\"\t");
+    const std::string run(40, 'r');
+    boost::json::object payload = sample_payload();
+    payload["long"] = run + "\"" + run + "\xf0\x9f\x98\x80" + run;
+    payload["lone"] = "\xed\xa0\x80x";
+    payload["edges"] = boost::json::array{5e-324, -0.0, std::numeric_limits<std::uint64_t>::max(),
+                                          std::numeric_limits<std::int64_t>::min(), 1e16};
+    payload["nested"] = boost::json::object{{"a", boost::json::array{boost::json::object{}, boost::json::array{}}}};
+    const auto original = payload;
+    const auto body = python_dumps(boost::json::value(payload)).value();
+    const SqoolerJws jws = sign_sqooler(payload, key).value();
+    BOOST_TEST(payload == original);  // the caller's object is not touched
+    const std::string stored = jws.to_json().value();
+    BOOST_TEST(stored == python_dumps(boost::json::value(jws.to_value())).value());
+    BOOST_TEST(stored.find(R"(, "payload": )" + body + R"(, "signature": )") != std::string::npos);
+    BOOST_TEST(jws.is_signed_by(key).value());
+    const auto pub = key.public_jwk();
+    const auto fresh = verify_sqooler(jws, pub);
+    BOOST_REQUIRE(fresh.has_value());
+    BOOST_TEST(python_dumps(boost::json::value(fresh->payload())).value() == body);
+    BOOST_TEST(fresh->payload() == original);
+    BOOST_TEST(as_chars(verify_jws(stored, pub).value().payload()) == body);
+
+    SqoolerJws back = SqoolerJws::parse(stored).value();
+    BOOST_TEST(back.to_json().value() == stored);
+    BOOST_TEST(python_dumps(boost::json::value(back.to_value())).value() == stored);
+    BOOST_TEST(back.is_signed_by(key).value());
+    const auto kept = verify_sqooler(back, pub);
+    BOOST_REQUIRE(kept.has_value());
+    BOOST_TEST(kept->payload() == original);
+    const auto moved = verify_sqooler(std::move(back), pub);
+    BOOST_REQUIRE(moved.has_value());
+    BOOST_TEST(moved->payload() == original);
+    BOOST_TEST(moved->kid() == key.kid());
+    // the move overload checks as much as the other one
+    BOOST_TEST(verify_sqooler(SqoolerJws::parse(stored).value(), PrivateJwk::generate(key.kid()).value().public_jwk())
+                   .error() == error::signature_invalid);
+    BOOST_TEST(verify_sqooler(SqoolerJws::parse(stored).value(), PrivateJwk::generate("other").value().public_jwk())
+                   .error() == error::signature_invalid);
+    // a signed JWSDict verifies under the move overload too (its payload is read back)
+    BOOST_TEST(verify_sqooler(sign_sqooler(original, key).value(), pub).value().payload() == original);
 }
 
 BOOST_AUTO_TEST_CASE(sqooler_header_order_and_defaults) {

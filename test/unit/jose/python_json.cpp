@@ -4,6 +4,7 @@
 #include <sealpipe/jose/python_json.hpp>
 
 #include <boost/json/array.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/object.hpp>
 #include "support/print_error.hpp"
 
@@ -126,6 +127,54 @@ BOOST_AUTO_TEST_CASE(depth_is_limited) {
     BOOST_TEST(python_dumps(*v, deeper).value().size() == 1200u);
     BOOST_TEST(parse_python_json(std::string(513, '[') + std::string(513, ']')).error() == error::size_limit_exceeded);
     BOOST_TEST(parse_python_json(std::string(512, '[') + std::string(512, ']')).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(escapes_at_every_offset_of_a_long_run) {
+    // the parser and the serializer scan plain ASCII eight bytes at a time: put the one
+    // character that is not plain at each offset of a run, in a value and in a key
+    const std::pair<std::string_view, std::string_view> specials[] = {
+        {"\"", R"(\")"}, {"\\", R"(\\)"}, {"\n", R"(\n)"}, {"\x01", R"(\u0001)"}, {"\x1f", R"(\u001f)"},
+        {"\x7f", R"(\u007f)"}, {"\xc3\xa9", R"(\u00e9)"}, {"\xe2\x82\xac", R"(\u20ac)"},
+        {"\xf0\x9f\x98\x80", R"(\ud83d\ude00)"}, {"\xed\xa0\x80", R"(\ud800)"}};
+    for (const auto& [raw, escaped] : specials) {
+        for (std::size_t i = 0; i <= 20; ++i) {
+            BOOST_TEST_CONTEXT("special " << escaped << " at offset " << i) {
+                const std::string s = std::string(i, 'x') + std::string(raw) + std::string(20 - i, 'y');
+                const std::string want = "\"" + std::string(i, 'x') + std::string(escaped) + std::string(20 - i, 'y') + "\"";
+                boost::json::object o;
+                o[s] = s;
+                BOOST_TEST(python_dumps(boost::json::value(o)).value() == "{" + want + ": " + want + "}");
+                // and read back from the escaped form, and (but for the lone surrogate) the raw one
+                const auto back = parse_python_json("{" + want + ": " + want + "}").value();
+                BOOST_TEST(back.at(s).as_string() == s);
+                if (raw != "\xed\xa0\x80" && raw.size() > 1)
+                    BOOST_TEST(parse_python_json("{\"" + s + "\": \"" + s + "\"}").value().at(s).as_string() == s);
+            }
+        }
+    }
+    // long plain runs, with DEL (printed raw by compact_dumps, escaped by python_dumps)
+    const std::string run(1000, 'a');
+    BOOST_TEST(python_dumps(boost::json::value(run + "\x7f" + run)).value() == "\"" + run + "\\u007f" + run + "\"");
+    BOOST_TEST(compact_dumps(boost::json::value(run + "\x7f" + run)).value() == "\"" + run + "\x7f" + run + "\"");
+    BOOST_TEST(parse_python_json("\"" + run + "\x7f" + run + "\"").value().as_string() == run + "\x7f" + run);
+    BOOST_TEST(parse_python_json("\"" + run + "\x01" + run + "\"").error() == error::malformed_input);
+    BOOST_TEST(parse_python_json("\"" + run + "\xff" + run + "\"").error() == error::malformed_input);
+    BOOST_TEST(parse_python_json("\"" + run).error() == error::malformed_input);
+    BOOST_TEST(python_dumps(boost::json::value(run + "\xff")).error() == error::malformed_input);
+}
+
+BOOST_AUTO_TEST_CASE(parses_into_a_given_resource) {
+    const std::string text = R"({"a": [1, "two", {"three": 3.0, "four": [null, true]}], "b\u00e9": "x"})";
+    boost::json::monotonic_resource arena;
+    const auto v = parse_python_json(text, {}, &arena);
+    BOOST_REQUIRE(v.has_value());
+    BOOST_TEST(v->storage().get() == &arena);
+    const auto& inner = v->at("a").as_array();
+    BOOST_TEST(inner.storage().get() == &arena);
+    BOOST_TEST(inner.at(2).as_object().at("four").as_array().storage().get() == &arena);
+    BOOST_TEST(python_dumps(*v).value() == round_trip(text));
+    // the default: the default resource
+    BOOST_TEST(parse_python_json(text).value().storage().get() != &arena);
 }
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_in_a_value_is_refused) {

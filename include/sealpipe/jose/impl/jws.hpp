@@ -19,32 +19,44 @@ struct VerifiedFactory {
     }
 };
 
-/// sqooler's header bytes: `JWSHeader.model_dump_json()`.
-inline result<std::string> sqooler_header_json(const JwsHeader& h) {
-    boost::json::object o;
-    o["alg"] = h.alg;
-    o["kid"] = h.kid;
-    o["typ"] = h.typ;
-    o["version"] = h.version;
-    return compact_dumps(boost::json::value(std::move(o)));
+/// Appends sqooler's header bytes, `JWSHeader.model_dump_json()`:
+/// `{"alg":…,"kid":…,"typ":…,"version":…}` (compact, raw UTF-8).
+inline result<void> append_sqooler_header_json(std::string& out, const JwsHeader& h) {
+    const std::pair<const char*, const std::string*> members[] = {
+        {"{\"alg\":", &h.alg}, {",\"kid\":", &h.kid}, {",\"typ\":", &h.typ}, {",\"version\":", &h.version}};
+    for (const auto& [name, value] : members) {
+        out += name;
+        if (auto r = append_json_string(out, *value, false); !r) return r;
+    }
+    out += '}';
+    return {};
 }
 
 /// sqooler's signed message: B64(header json) "." B64(json.dumps(payload)), padded base64url.
-inline result<std::string> sqooler_message(const JwsHeader& h, const boost::json::object& payload) {
-    auto header = sqooler_header_json(h);
-    if (!header) return header.error();
-    auto body = python_dumps(boost::json::value(payload));
-    if (!body) return std::move(body).error().context("JWS payload");
-    return base64url_encode(as_bytes(*header), Base64Padding::padded) + "." +
-           base64url_encode(as_bytes(*body), Base64Padding::padded);
+inline result<std::string> sqooler_message(const JwsHeader& h, std::string_view payload_json) {
+    using sealpipe::detail::base64_append;
+    using sealpipe::detail::base64_encoded_size;
+    using sealpipe::detail::base64_url;
+    std::string header;
+    header.reserve(32 + h.alg.size() + h.kid.size() + h.typ.size() + h.version.size());
+    if (auto r = append_sqooler_header_json(header, h); !r) return r.error();
+    std::string message;
+    message.reserve(base64_encoded_size(header.size(), true) + 1 + base64_encoded_size(payload_json.size(), true));
+    base64_append(message, as_bytes(header), base64_url, true);
+    message += '.';
+    base64_append(message, as_bytes(payload_json), base64_url, true);
+    return message;
 }
 
 /// The RFC 7515 protected header sealpipe writes: {"alg":"EdDSA"[,"kid":K]}.
 inline std::string rfc7515_protected_header(const std::string& kid) {
-    boost::json::object o;
-    o["alg"] = "EdDSA";
-    if (!kid.empty()) o["kid"] = kid;
-    return compact_dumps(boost::json::value(std::move(o))).value();  // the kid was checked as UTF-8
+    std::string out = "{\"alg\":\"EdDSA\"";
+    if (!kid.empty()) {
+        out += ",\"kid\":";
+        (void)append_json_string(out, kid, false);  // a JWK's kid is checked as UTF-8 when it is made
+    }
+    out += '}';
+    return out;
 }
 
 inline Error bad_alg(std::string_view alg) {
@@ -57,6 +69,21 @@ inline result<void> check_kid(std::string_view header_kid, const PublicJwk& key)
                     "JWS: signed for kid \"" + std::string(header_kid) + "\", the key is \"" + key.kid() + "\"");
     return {};
 }
+
+/// What `verify_sqooler` and `verify_jws` share: the checks, and the payload's signed bytes.
+struct SqoolerAccess {
+    static result<std::string> verify(const SqoolerJws& jws, const PublicJwk& key) {
+        if (jws.header_.alg != "EdDSA") return bad_alg(jws.header_.alg);
+        if (auto r = check_kid(jws.header_.kid, key); !r) return r.error();
+        std::string body;
+        if (auto r = jws.append_payload_json(body); !r) return r.error();
+        auto message = sqooler_message(jws.header_, body);
+        if (!message) return message.error();
+        if (!key.verify_raw(as_bytes(*message), jws.signature_))
+            return fail(error::signature_invalid, "JWSDict: the signature does not verify");
+        return body;
+    }
+};
 
 inline std::string_view trim_json_space(std::string_view s) noexcept {
     constexpr std::string_view ws = " \t\r\n";
@@ -139,7 +166,6 @@ inline result<SqoolerJws> SqoolerJws::from_value(boost::json::value&& value) {
     if (!has_kid) return fail(error::malformed_input, "JWSDict: header has no kid");
     auto* payload = o->at("payload").if_object();
     if (!payload) return fail(error::malformed_input, "JWSDict: payload must be an object");
-    out.payload_ = std::move(*payload);
     const auto* signature = o->at("signature").if_string();
     if (!signature) return fail(error::malformed_input, "JWSDict: signature must be a string");
     auto sig_bytes = base64url_decode(*signature);
@@ -147,7 +173,26 @@ inline result<SqoolerJws> SqoolerJws::from_value(boost::json::value&& value) {
     auto sig = Ed25519Signature::from(*sig_bytes, "JWSDict signature");
     if (!sig) return Error(error::malformed_input, sig.error().message());
     out.signature_ = *sig;
+    // moved with its memory resource (an assignment between resources would copy)
+    out.payload_.emplace(std::move(*payload));
     return out;
+}
+
+inline result<void> SqoolerJws::append_payload_json(std::string& out) const {
+    if (payload_) {
+        if (auto r = detail::append_python_dumps(out, *payload_); !r) return std::move(r).error().context("JWS payload");
+    } else {
+        out += payload_json_;
+    }
+    return {};
+}
+
+inline result<boost::json::object> SqoolerJws::payload_object() const {
+    if (payload_) return *payload_;
+    // json.loads(json.dumps(payload)): what the signature covers, read as Python reads it
+    auto v = parse_python_json(payload_json_);
+    if (!v) return std::move(v).error().context("JWS payload");
+    return std::move(v->as_object());
 }
 
 inline boost::json::object SqoolerJws::to_value() const {
@@ -158,26 +203,48 @@ inline boost::json::object SqoolerJws::to_value() const {
     header["version"] = header_.version;
     boost::json::object o;
     o["header"] = std::move(header);
-    o["payload"] = payload_;
+    // text written by python_dumps parses back (same depth limit, 64-bit integers, WTF-8)
+    o["payload"] = payload_object().value();
     o["signature"] = base64url_encode(signature_, Base64Padding::padded);
     return o;
 }
 
-inline result<std::string> SqoolerJws::to_json() const { return python_dumps(boost::json::value(to_value())); }
+inline result<std::string> SqoolerJws::to_json() const {
+    // python_dumps(to_value()), written directly
+    std::string out;
+    out.reserve(128 + header_.kid.size() + payload_json_.size());
+    const std::pair<const char*, const std::string*> members[] = {{R"({"header": {"alg": )", &header_.alg},
+                                                                  {R"(, "kid": )", &header_.kid},
+                                                                  {R"(, "typ": )", &header_.typ},
+                                                                  {R"(, "version": )", &header_.version}};
+    for (const auto& [name, value] : members) {
+        out += name;
+        if (auto r = detail::append_json_string(out, *value, true); !r) return r.error();
+    }
+    out += R"(}, "payload": )";
+    if (auto r = append_payload_json(out); !r) return r.error();
+    out += R"(, "signature": ")";
+    sealpipe::detail::base64_append(out, signature_, sealpipe::detail::base64_url, true);
+    out += "\"}";
+    return out;
+}
 
 inline result<bool> SqoolerJws::is_signed_by(const PrivateJwk& key) const {
-    auto message = detail::sqooler_message(header_, payload_);
+    std::string body;
+    if (auto r = append_payload_json(body); !r) return r.error();
+    auto message = detail::sqooler_message(header_, body);
     if (!message) return message.error();
     auto sig = key.sign_raw(as_bytes(*message));
     if (!sig) return sig.error();
     return constant_time_equal(sig->view(), signature_.view());
 }
 
-inline result<SqoolerJws> sign_sqooler(boost::json::object payload, const PrivateJwk& key) {
+inline result<SqoolerJws> sign_sqooler(const boost::json::object& payload, const PrivateJwk& key) {
     SqoolerJws out;
     out.header_.kid = key.kid();
-    out.payload_ = std::move(payload);
-    auto message = detail::sqooler_message(out.header_, out.payload_);
+    if (auto r = detail::append_python_dumps(out.payload_json_, payload); !r)
+        return std::move(r).error().context("JWS payload");
+    auto message = detail::sqooler_message(out.header_, out.payload_json_);
     if (!message) return message.error();
     auto sig = key.sign_raw(as_bytes(*message));
     if (!sig) return sig.error();
@@ -186,23 +253,35 @@ inline result<SqoolerJws> sign_sqooler(boost::json::object payload, const Privat
 }
 
 inline result<Verified<boost::json::object>> verify_sqooler(const SqoolerJws& jws, const PublicJwk& key) {
-    if (jws.header_.alg != "EdDSA") return detail::bad_alg(jws.header_.alg);
-    if (auto r = detail::check_kid(jws.header_.kid, key); !r) return r.error();
-    auto message = detail::sqooler_message(jws.header_, jws.payload_);
-    if (!message) return message.error();
-    if (!key.verify_raw(as_bytes(*message), jws.signature_))
-        return fail(error::signature_invalid, "JWSDict: the signature does not verify");
-    return detail::VerifiedFactory::make(jws.payload_, jws.header_.kid);
+    auto body = detail::SqoolerAccess::verify(jws, key);
+    if (!body) return body.error();
+    auto payload = jws.payload_object();
+    if (!payload) return payload.error();
+    return detail::VerifiedFactory::make(std::move(*payload), jws.header_.kid);
+}
+
+inline result<Verified<boost::json::object>> verify_sqooler(SqoolerJws&& jws, const PublicJwk& key) {
+    if (!jws.payload_) return verify_sqooler(std::as_const(jws), key);
+    auto body = detail::SqoolerAccess::verify(jws, key);
+    if (!body) return body.error();
+    return detail::VerifiedFactory::make(std::move(*jws.payload_), std::move(jws.header_.kid));
 }
 
 inline result<std::string> sign_compact(ByteView payload, const PrivateJwk& key) {
-    std::string out = base64url_encode(as_bytes(detail::rfc7515_protected_header(key.kid())), Base64Padding::unpadded);
+    using sealpipe::detail::base64_append;
+    using sealpipe::detail::base64_encoded_size;
+    using sealpipe::detail::base64_url;
+    const std::string header = detail::rfc7515_protected_header(key.kid());
+    std::string out;
+    out.reserve(base64_encoded_size(header.size(), false) + base64_encoded_size(payload.size(), false) +
+                base64_encoded_size(Ed25519Signature::size_bytes, false) + 2);
+    base64_append(out, as_bytes(header), base64_url, false);
     out += '.';
-    out += base64url_encode(payload, Base64Padding::unpadded);
+    base64_append(out, payload, base64_url, false);
     auto sig = key.sign_raw(as_bytes(out));
     if (!sig) return sig.error();
     out += '.';
-    out += base64url_encode(*sig, Base64Padding::unpadded);
+    base64_append(out, *sig, base64_url, false);
     return out;
 }
 
@@ -282,11 +361,9 @@ inline result<Verified<Bytes>> verify_jws(std::string_view text, const PublicJwk
     }
     auto jws = SqoolerJws::parse(text);
     if (!jws) return jws.error();
-    auto verified = verify_sqooler(*jws, key);
-    if (!verified) return verified.error();
-    auto bytes = python_dumps(boost::json::value(verified->payload()));
+    auto bytes = detail::SqoolerAccess::verify(*jws, key);
     if (!bytes) return bytes.error();
-    return detail::VerifiedFactory::make(to_bytes(as_bytes(*bytes)), verified->kid());
+    return detail::VerifiedFactory::make(to_bytes(as_bytes(*bytes)), jws->header().kid);
 }
 
 } // namespace sealpipe::jose

@@ -213,9 +213,9 @@ result<void> Provider<D>::store_maybe_signed(const std::string& path, boost::jso
     std::string text;
     if (sign) {
         if (!key) return fail(error::invalid_argument, "provider: the backend signs, but no private key was given");
-        auto jws = sign_sqooler(std::move(doc), *key);
+        auto jws = sign_sqooler(doc, *key);
         if (!jws) return jws.error();
-        auto t = python_dumps(boost::json::value(jws->to_value()));
+        auto t = jws->to_json();
         if (!t) return t.error();
         text = std::move(*t);
     } else {
@@ -445,9 +445,9 @@ result<void> Provider<D>::rotate_key(const PrivateJwk& old_key, const PublicJwk&
     statement["old_kid"] = old_key.kid();
     statement["new_kid"] = new_key.kid();
     statement["new_key"] = new_key.to_value(JwkForm::sqooler);
-    auto jws = sign_sqooler(std::move(statement), old_key);
+    auto jws = sign_sqooler(statement, old_key);
     if (!jws) return jws.error();
-    auto text = python_dumps(boost::json::value(jws->to_value()));
+    auto text = jws->to_json();
     if (!text) return text.error();
     const std::string path = "backends/key_rotations/" + new_key.kid();
     auto stored = docs_.put_if_absent(path, *text);

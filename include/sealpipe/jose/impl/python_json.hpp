@@ -10,11 +10,15 @@
 #include <boost/json/object.hpp>
 #include <boost/json/string.hpp>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <system_error>
+#include <utility>
 
 namespace sealpipe::jose {
 
@@ -54,7 +58,8 @@ inline std::int32_t decode_utf8(const unsigned char*& p, const unsigned char* en
 }
 
 /// Appends a code point as UTF-8 (surrogates as WTF-8).
-inline void append_utf8(boost::json::string& out, std::uint32_t cp) {
+template <class String>
+void append_utf8(String& out, std::uint32_t cp) {
     if (cp < 0x80) {
         out.push_back(static_cast<char>(cp));
     } else if (cp < 0x800) {
@@ -72,17 +77,49 @@ inline void append_utf8(boost::json::string& out, std::uint32_t cp) {
     }
 }
 
+/// For each byte: 1 if it is printable ASCII other than '"', '\\' and DEL; 2 if it is DEL.
+inline constexpr auto plain_ascii_bytes = [] {
+    std::array<unsigned char, 256> t{};
+    for (unsigned c = 0x20; c < 0x7F; ++c) t[c] = c != '"' && c != '\\';
+    t[0x7F] = 2;
+    return t;
+}();
+
+/** The length of the longest prefix of [p, end) made of printable ASCII other than '"' and
+    '\\' (and other than DEL unless `allow_del`): text that both JSON and Python's JSON copy
+    as it is. Eight bytes at a time; a word with any other byte is finished byte by byte. */
+inline std::size_t plain_ascii_prefix(const char* p, const char* end, bool allow_del) noexcept {
+    constexpr std::uint64_t ones = 0x0101010101010101u;
+    constexpr std::uint64_t highs = 0x8080808080808080u;
+    // nonzero iff some byte of v is zero (exact as a yes/no answer)
+    constexpr auto has_zero = [](std::uint64_t v) noexcept { return (v - ones) & ~v & highs; };
+    const char* q = p;
+    while (end - q >= 8) {
+        std::uint64_t w;
+        std::memcpy(&w, q, 8);
+        // bytes >= 0x80, bytes < 0x20 (exact as a yes/no answer for bytes below 0x80), '"', '\\'
+        std::uint64_t other = (w & highs) | ((w - 0x20 * ones) & ~w & highs) | has_zero(w ^ (0x22 * ones)) |
+                              has_zero(w ^ (0x5C * ones));
+        if (!allow_del) other |= has_zero(w ^ (0x7F * ones));
+        if (other != 0) break;
+        q += 8;
+    }
+    const unsigned char mask = allow_del ? 3 : 1;
+    while (q != end && (plain_ascii_bytes[static_cast<unsigned char>(*q)] & mask) != 0) ++q;
+    return static_cast<std::size_t>(q - p);
+}
+
 /// Recursive-descent parser for the grammar of Python's `json.loads` (C scanner).
 class PythonJsonParser {
 public:
-    PythonJsonParser(std::string_view text, const PythonJsonOptions& options) noexcept
+    PythonJsonParser(std::string_view text, const PythonJsonOptions& options, boost::json::storage_ptr sp) noexcept
         : begin_(text.data()), p_(text.data()), end_(text.data() + text.size()), max_depth_(options.max_depth),
-          reject_duplicates_(options.reject_duplicate_keys) {}
+          reject_duplicates_(options.reject_duplicate_keys), sp_(std::move(sp)) {}
 
     result<boost::json::value> parse_document() {
+        boost::json::value v(sp_);
         skip_ws();
-        auto v = parse_value(0);
-        if (!v) return v;
+        if (auto r = parse_value(v, 0); !r) return r.error();
         skip_ws();
         if (p_ != end_) return error_at("extra data after the value");
         return v;
@@ -106,26 +143,28 @@ private:
         return false;
     }
 
-    result<boost::json::value> parse_value(std::size_t depth) {
+    // Values are built in place, in the slot of their container, never moved.
+    result<void> parse_value(boost::json::value& out, std::size_t depth) {
         if (p_ == end_) return error_at("expected a value");
         switch (*p_) {
-        case '{': return parse_object(depth);
-        case '[': return parse_array(depth);
-        case '"': {
-            boost::json::string s;
-            if (auto r = parse_string(s); !r) return r.error();
-            return boost::json::value(std::move(s));
-        }
-        case 'n': if (consume("null")) return boost::json::value(nullptr); break;
-        case 't': if (consume("true")) return boost::json::value(true); break;
-        case 'f': if (consume("false")) return boost::json::value(false); break;
-        case 'N': if (consume("NaN")) return boost::json::value(std::numeric_limits<double>::quiet_NaN()); break;
-        case 'I': if (consume("Infinity")) return boost::json::value(std::numeric_limits<double>::infinity()); break;
+        case '{': return parse_object(out, depth);
+        case '[': return parse_array(out, depth);
+        case '"': return parse_string(out.emplace_string());
+        case 'n': if (consume("null")) return out.emplace_null(), result<void>(); break;
+        case 't': if (consume("true")) return out.emplace_bool() = true, result<void>(); break;
+        case 'f': if (consume("false")) return out.emplace_bool() = false, result<void>(); break;
+        case 'N':
+            if (consume("NaN")) return out.emplace_double() = std::numeric_limits<double>::quiet_NaN(), result<void>();
+            break;
+        case 'I':
+            if (consume("Infinity")) return out.emplace_double() = std::numeric_limits<double>::infinity(), result<void>();
+            break;
         case '-':
-            if (consume("-Infinity")) return boost::json::value(-std::numeric_limits<double>::infinity());
-            return parse_number();
+            if (consume("-Infinity"))
+                return out.emplace_double() = -std::numeric_limits<double>::infinity(), result<void>();
+            return parse_number(out);
         default:
-            if (is_digit(*p_)) return parse_number();
+            if (is_digit(*p_)) return parse_number(out);
             break;
         }
         return error_at("expected a value");
@@ -138,28 +177,31 @@ private:
         return {};
     }
 
-    result<boost::json::value> parse_object(std::size_t depth) {
+    result<void> parse_object(boost::json::value& out, std::size_t depth) {
         if (auto r = enter(depth); !r) return r.error();
         ++p_;
-        boost::json::object obj;
+        auto& obj = out.emplace_object();
         skip_ws();
         if (p_ != end_ && *p_ == '}') {
             ++p_;
-            return obj;
+            return {};
         }
         for (;;) {
             if (p_ == end_ || *p_ != '"') return error_at("expected a property name in double quotes");
-            boost::json::string key;
-            if (auto r = parse_string(key); !r) return r.error();
-            if (reject_duplicates_ && obj.contains(key)) return error_at("duplicate key");
+            key_.clear();
+            std::string_view key;
+            if (auto r = parse_key(key); !r) return r;
+            // A dict: a repeated key keeps its first position and takes the last value.
+            auto slot = obj.emplace(key, nullptr);
+            if (!slot.second) {
+                if (reject_duplicates_) return error_at("duplicate key");
+                slot.first->value().emplace_null();
+            }
             skip_ws();
             if (p_ == end_ || *p_ != ':') return error_at("expected ':'");
             ++p_;
             skip_ws();
-            auto v = parse_value(depth + 1);
-            if (!v) return v;
-            // A dict: a repeated key keeps its first position and takes the last value.
-            obj.insert_or_assign(key, std::move(*v));
+            if (auto r = parse_value(slot.first->value(), depth + 1); !r) return r;
             skip_ws();
             if (p_ != end_ && *p_ == ',') {
                 ++p_;
@@ -168,25 +210,23 @@ private:
             }
             if (p_ != end_ && *p_ == '}') {
                 ++p_;
-                return obj;
+                return {};
             }
             return error_at("expected ',' or '}'");
         }
     }
 
-    result<boost::json::value> parse_array(std::size_t depth) {
+    result<void> parse_array(boost::json::value& out, std::size_t depth) {
         if (auto r = enter(depth); !r) return r.error();
         ++p_;
-        boost::json::array arr;
+        auto& arr = out.emplace_array();
         skip_ws();
         if (p_ != end_ && *p_ == ']') {
             ++p_;
-            return arr;
+            return {};
         }
         for (;;) {
-            auto v = parse_value(depth + 1);
-            if (!v) return v;
-            arr.push_back(std::move(*v));
+            if (auto r = parse_value(arr.emplace_back(nullptr), depth + 1); !r) return r;
             skip_ws();
             if (p_ != end_ && *p_ == ',') {
                 ++p_;
@@ -195,7 +235,7 @@ private:
             }
             if (p_ != end_ && *p_ == ']') {
                 ++p_;
-                return arr;
+                return {};
             }
             return error_at("expected ',' or ']'");
         }
@@ -217,8 +257,33 @@ private:
         return true;
     }
 
-    result<void> parse_string(boost::json::string& out) {
+    /// The length of the run of plain ASCII (no quote, backslash or control character) at `p`.
+    static std::size_t plain_run(const char* p, const char* end) noexcept {
+        return plain_ascii_prefix(p, end, true);
+    }
+
+    /// Parses a key: a view of the text when it has no escape and no multi-byte character,
+    /// else decoded into `key_`.
+    result<void> parse_key(std::string_view& key) {
+        const std::size_t n = plain_run(p_ + 1, end_);
+        if (p_ + 1 + n != end_ && p_[1 + n] == '"') {
+            key = std::string_view(p_ + 1, n);
+            p_ += n + 2;
+            return {};
+        }
+        if (auto r = parse_string(key_); !r) return r;
+        key = key_;
+        return {};
+    }
+
+    template <class String>
+    result<void> parse_string(String& out) {
         ++p_;
+        if (const std::size_t n = plain_run(p_, end_); p_ + n != end_ && p_[n] == '"') {
+            out.append(std::string_view(p_, n));  // the common case: no escape, ASCII only
+            p_ += n + 1;
+            return {};
+        }
         for (;;) {
             if (p_ == end_) return error_at("unterminated string");
             const auto c = static_cast<unsigned char>(*p_);
@@ -260,12 +325,9 @@ private:
             if (c < 0x20) return error_at("invalid control character in string");
             if (c < 0x80) {
                 // a run of plain ASCII in one append
-                const char* run = p_ + 1;
-                while (run != end_ && *run != '"' && *run != '\\' && static_cast<unsigned char>(*run) >= 0x20 &&
-                       static_cast<unsigned char>(*run) < 0x80)
-                    ++run;
-                out.append(std::string_view(p_, static_cast<std::size_t>(run - p_)));
-                p_ = run;
+                const std::size_t n = 1 + plain_run(p_ + 1, end_);
+                out.append(std::string_view(p_, n));
+                p_ += n;
                 continue;
             }
             auto q = reinterpret_cast<const unsigned char*>(p_);
@@ -277,7 +339,7 @@ private:
         }
     }
 
-    result<boost::json::value> parse_number() {
+    result<void> parse_number(boost::json::value& out) {
         const char* const start = p_;
         const bool negative = *p_ == '-';
         if (negative) ++p_;
@@ -325,12 +387,14 @@ private:
                                 "rather than change the signed bytes)");
             }
             if (negative) {
-                if (u == std::uint64_t{1} << 63) return boost::json::value(std::numeric_limits<std::int64_t>::min());
-                return boost::json::value(-static_cast<std::int64_t>(u));
+                out.emplace_int64() = u == std::uint64_t{1} << 63 ? std::numeric_limits<std::int64_t>::min()
+                                                                  : -static_cast<std::int64_t>(u);
+            } else if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+                out.emplace_int64() = static_cast<std::int64_t>(u);
+            } else {
+                out.emplace_uint64() = u;
             }
-            if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-                return boost::json::value(static_cast<std::int64_t>(u));
-            return boost::json::value(u);
+            return {};
         }
         double d = 0;
         const auto r = std::from_chars(start, p_, d);
@@ -350,7 +414,8 @@ private:
             p_ = start;
             return error_at("invalid number");
         }
-        return boost::json::value(d);
+        out.emplace_double() = d;
+        return {};
     }
 
     const char* begin_;
@@ -358,86 +423,86 @@ private:
     const char* end_;
     std::size_t max_depth_;
     bool reject_duplicates_;
+    boost::json::storage_ptr sp_;
+    std::string key_;  // a key with escapes or multi-byte characters, decoded
 };
 
-/// Serializer for `python_dumps` (Python style) and `compact_dumps` (pydantic style).
+/** Serializer for `python_dumps` (Python style) and `compact_dumps` (pydantic style).
+    Appends to a string that it grows itself and trims to what it wrote when it is done. */
 class PythonJsonWriter {
 public:
     PythonJsonWriter(std::string& out, bool python, std::size_t max_depth) noexcept
-        : out_(out), python_(python), max_depth_(max_depth) {}
+        : out_(out), n_(out.size()), python_(python), max_depth_(max_depth) {}
+    PythonJsonWriter(const PythonJsonWriter&) = delete;
+    PythonJsonWriter& operator=(const PythonJsonWriter&) = delete;
+    ~PythonJsonWriter() { out_.resize(n_); }
 
     result<void> write(const boost::json::value& v, std::size_t depth) {
         switch (v.kind()) {
-        case boost::json::kind::null: out_ += "null"; return {};
-        case boost::json::kind::bool_: out_ += v.get_bool() ? "true" : "false"; return {};
+        case boost::json::kind::null: put("null", 4); return {};
+        case boost::json::kind::bool_:
+            if (v.get_bool()) put("true", 4);
+            else put("false", 5);
+            return {};
         case boost::json::kind::int64: append_integer(v.get_int64()); return {};
         case boost::json::kind::uint64: append_integer(v.get_uint64()); return {};
         case boost::json::kind::double_:
             if (!python_)
                 return fail(error::unsupported, "compact JSON: floating-point numbers are not supported");
+            out_.resize(n_);
             append_python_float(out_, v.get_double());
+            n_ = out_.size();
             return {};
         case boost::json::kind::string: return write_string(v.get_string());
         case boost::json::kind::array: {
             if (depth >= max_depth_) return too_deep();
-            out_ += '[';
+            put('[');
             bool first = true;
             for (const auto& e : v.get_array()) {
-                if (!first) out_ += python_ ? ", " : ",";
+                if (!first) put_separator(',');
                 first = false;
                 if (auto r = write(e, depth + 1); !r) return r;
             }
-            out_ += ']';
+            put(']');
             return {};
         }
-        case boost::json::kind::object: {
-            if (depth >= max_depth_) return too_deep();
-            out_ += '{';
-            bool first = true;
-            for (const auto& kv : v.get_object()) {
-                if (!first) out_ += python_ ? ", " : ",";
-                first = false;
-                if (auto r = write_string(kv.key()); !r) return r;
-                out_ += python_ ? ": " : ":";
-                if (auto r = write(kv.value(), depth + 1); !r) return r;
-            }
-            out_ += '}';
-            return {};
-        }
+        case boost::json::kind::object: return write_object(v.get_object(), depth);
         }
         return fail(error::internal, "JSON: unknown value kind");
     }
 
-private:
-    Error too_deep() const {
-        return fail(error::size_limit_exceeded, "JSON: nesting deeper than " + std::to_string(max_depth_) + " levels");
-    }
-
-    template <class Int>
-    void append_integer(Int i) {
-        char buf[24];
-        const auto r = std::to_chars(buf, buf + sizeof buf, i);
-        out_.append(buf, r.ptr);
-    }
-
-    void append_u_escape(std::uint32_t u) {
-        out_ += "\\u";
-        out_ += lower_hex_digits[(u >> 12) & 15];
-        out_ += lower_hex_digits[(u >> 8) & 15];
-        out_ += lower_hex_digits[(u >> 4) & 15];
-        out_ += lower_hex_digits[u & 15];
+    result<void> write_object(const boost::json::object& o, std::size_t depth) {
+        if (depth >= max_depth_) return too_deep();
+        put('{');
+        bool first = true;
+        for (const auto& kv : o) {
+            if (!first) put_separator(',');
+            first = false;
+            if (auto r = write_string(kv.key()); !r) return r;
+            put_separator(':');
+            if (auto r = write(kv.value(), depth + 1); !r) return r;
+        }
+        put('}');
+        return {};
     }
 
     result<void> write_string(std::string_view s) {
-        out_ += '"';
         auto p = reinterpret_cast<const unsigned char*>(s.data());
         const auto end = p + s.size();
+        const auto* run = p + plain_ascii_prefix(s.data(), s.data() + s.size(), false);
+        if (run == end) {  // the common case: the string as it is, in quotes
+            char* d = room(s.size() + 2);
+            d[0] = '"';
+            if (!s.empty()) std::memcpy(d + 1, s.data(), s.size());
+            d[s.size() + 1] = '"';
+            n_ += s.size() + 2;
+            return {};
+        }
+        put('"');
         while (p != end) {
-            // a run of characters printed as they are, in one append
-            const auto* run = p;
-            while (run != end && *run >= 0x20 && *run < 0x7F && *run != '"' && *run != '\\') ++run;
+            // a run of characters printed as they are, in one copy
             if (run != p) {
-                out_.append(reinterpret_cast<const char*>(p), static_cast<std::size_t>(run - p));
+                put(reinterpret_cast<const char*>(p), static_cast<std::size_t>(run - p));
                 p = run;
                 if (p == end) break;
             }
@@ -445,43 +510,103 @@ private:
             if (c < 0x80) {
                 ++p;
                 switch (c) {
-                case '"': out_ += "\\\""; continue;
-                case '\\': out_ += "\\\\"; continue;
-                case '\n': out_ += "\\n"; continue;
-                case '\r': out_ += "\\r"; continue;
-                case '\t': out_ += "\\t"; continue;
-                case '\b': out_ += "\\b"; continue;
-                case '\f': out_ += "\\f"; continue;
-                default: break;
+                case '"': put("\\\"", 2); break;
+                case '\\': put("\\\\", 2); break;
+                case '\n': put("\\n", 2); break;
+                case '\r': put("\\r", 2); break;
+                case '\t': put("\\t", 2); break;
+                case '\b': put("\\b", 2); break;
+                case '\f': put("\\f", 2); break;
+                default:
+                    if (c < 0x20 || (python_ && c == 0x7F)) append_u_escape(c);
+                    else put(static_cast<char>(c));
+                    break;
                 }
-                if (c < 0x20 || (python_ && c == 0x7F)) append_u_escape(c);
-                else out_ += static_cast<char>(c);
-                continue;
-            }
-            const auto* const seq = p;
-            const std::int32_t cp = decode_utf8(p, end, python_);
-            if (cp < 0)
-                return fail(error::malformed_input,
-                            "JSON: string is not UTF-8 at byte " +
-                                std::to_string(seq - reinterpret_cast<const unsigned char*>(s.data())));
-            if (!python_) {
-                out_.append(reinterpret_cast<const char*>(seq), static_cast<std::size_t>(p - seq));
-            } else if (cp >= 0x10000) {
-                const auto v = static_cast<std::uint32_t>(cp) - 0x10000;
-                append_u_escape(0xD800 | (v >> 10));
-                append_u_escape(0xDC00 | (v & 0x3FF));
             } else {
-                append_u_escape(static_cast<std::uint32_t>(cp));
+                const auto* const seq = p;
+                const std::int32_t cp = decode_utf8(p, end, python_);
+                if (cp < 0)
+                    return fail(error::malformed_input,
+                                "JSON: string is not UTF-8 at byte " +
+                                    std::to_string(seq - reinterpret_cast<const unsigned char*>(s.data())));
+                if (!python_) {
+                    put(reinterpret_cast<const char*>(seq), static_cast<std::size_t>(p - seq));
+                } else if (cp >= 0x10000) {
+                    const auto v = static_cast<std::uint32_t>(cp) - 0x10000;
+                    append_u_escape(0xD800 | (v >> 10));
+                    append_u_escape(0xDC00 | (v & 0x3FF));
+                } else {
+                    append_u_escape(static_cast<std::uint32_t>(cp));
+                }
             }
+            run = p + plain_ascii_prefix(reinterpret_cast<const char*>(p), reinterpret_cast<const char*>(end), false);
         }
-        out_ += '"';
+        put('"');
         return {};
     }
 
+private:
+    /// Where the next `k` bytes go, growing the string geometrically (trimmed at the end).
+    char* room(std::size_t k) {
+        if (out_.size() - n_ < k) [[unlikely]]
+            grow(k);
+        return out_.data() + n_;
+    }
+    void grow(std::size_t k) { out_.resize(std::max(2 * out_.size(), n_ + k + 1024)); }
+    void put(const char* s, std::size_t k) {
+        std::memcpy(room(k), s, k);
+        n_ += k;
+    }
+    void put(char c) {
+        *room(1) = c;
+        ++n_;
+    }
+    /// `", "` and `": "` in Python's style, `","` and `":"` in pydantic's.
+    void put_separator(char c) {
+        char* d = room(2);
+        d[0] = c;
+        d[1] = ' ';
+        n_ += python_ ? 2 : 1;
+    }
+
+    Error too_deep() const {
+        return fail(error::size_limit_exceeded, "JSON: nesting deeper than " + std::to_string(max_depth_) + " levels");
+    }
+
+    template <class Int>
+    void append_integer(Int i) {
+        char* d = room(24);
+        n_ += static_cast<std::size_t>(std::to_chars(d, d + 24, i).ptr - d);
+    }
+
+    void append_u_escape(std::uint32_t u) {
+        char* d = room(6);
+        d[0] = '\\';
+        d[1] = 'u';
+        d[2] = lower_hex_digits[(u >> 12) & 15];
+        d[3] = lower_hex_digits[(u >> 8) & 15];
+        d[4] = lower_hex_digits[(u >> 4) & 15];
+        d[5] = lower_hex_digits[u & 15];
+        n_ += 6;
+    }
+
     std::string& out_;
+    std::size_t n_;  // bytes of `out_` written so far; the rest is room
     bool python_;
     std::size_t max_depth_;
 };
+
+/// Appends `json.dumps(o)` to `out`. @par Errors as `python_dumps`.
+inline result<void> append_python_dumps(std::string& out, const boost::json::object& o,
+                                        const PythonJsonOptions& options = {}) {
+    return PythonJsonWriter(out, true, options.max_depth).write_object(o, 0);
+}
+
+/// Appends `s` as a JSON string: `json.dumps(s)` if `python`, else pydantic's form.
+/// @par Errors `error::malformed_input` if `s` is not UTF-8.
+inline result<void> append_json_string(std::string& out, std::string_view s, bool python) {
+    return PythonJsonWriter(out, python, 0).write_string(s);
+}
 
 } // namespace detail
 
@@ -538,8 +663,9 @@ inline void append_python_float(std::string& out, double d) {
     }
 }
 
-inline result<boost::json::value> parse_python_json(std::string_view text, const PythonJsonOptions& options) {
-    return detail::PythonJsonParser(text, options).parse_document();
+inline result<boost::json::value> parse_python_json(std::string_view text, const PythonJsonOptions& options,
+                                                    boost::json::storage_ptr storage) {
+    return detail::PythonJsonParser(text, options, std::move(storage)).parse_document();
 }
 
 inline result<std::string> python_dumps(const boost::json::value& value, const PythonJsonOptions& options) {
