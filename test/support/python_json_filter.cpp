@@ -27,7 +27,7 @@ using namespace sealpipe::jose;
 
 /// "OK " + the stored JSON of the signed object, or "ERR <reason>".
 std::string jws_line(const boost::json::value& v, const PrivateJwk& key) {
-    if (!v.is_object()) return "ERR not an object";
+    if (!v.is_object() || big_integer_digits(v)) return "ERR not an object";
     auto want = python_dumps(v);
     if (!want) return "ERR dumps " + want.error().message();
     auto jws = sign_sqooler(v.get_object(), key);

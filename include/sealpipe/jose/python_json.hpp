@@ -14,6 +14,7 @@
 #include <boost/json/value.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,26 @@ struct PythonJsonOptions {
     bool reject_duplicate_keys = false;
 };
 
+/** The member name that marks a Python integer beyond 64 bits in a Boost.JSON value, which
+    has no type for one: the object `{big_integer_key: "<decimal digits>"}` stands for that
+    integer, and `python_dumps` / `compact_dumps` print it as the bare number. The leading NUL
+    keeps it apart from the keys of real documents; `parse_python_json` refuses it as a key. */
+inline constexpr std::string_view big_integer_key{"\0sealpipe:int", 13};
+
+/// The most decimal digits of an integer, as Python 3.11's `int` / `json.loads` accept
+/// (`sys.get_int_max_str_digits()`).
+inline constexpr std::size_t max_integer_digits = 4300;
+
+/** The value of the integer written in `decimal` (`-?(0|[1-9][0-9]*)`, at most
+    `max_integer_digits` digits): an `int64`/`uint64` when it fits, else the
+    `big_integer_key` object.
+    @par Errors `error::malformed_input` (not such a number), `error::size_limit_exceeded`. */
+[[nodiscard]] inline result<boost::json::value> big_integer(std::string_view decimal,
+                                                            boost::json::storage_ptr storage = {});
+
+/// The decimal digits of a `big_integer_key` object; empty for any other value.
+[[nodiscard]] inline std::optional<std::string_view> big_integer_digits(const boost::json::value& v) noexcept;
+
 /** Parses JSON text the way Python's `json.loads` does, into a Boost.JSON value that
     `python_dumps` turns back into the bytes `json.dumps` would print:
 
@@ -37,7 +58,8 @@ struct PythonJsonOptions {
       unless `options.reject_duplicate_keys`;
     - numbers with a fraction or an exponent are doubles (overflow gives infinity, underflow
       zero, as `float()` does); the others are integers: `std::int64_t` when they fit, else
-      `std::uint64_t`;
+      `std::uint64_t`, else (beyond 64 bits, up to `max_integer_digits` digits) the
+      `big_integer_key` object, printed back as the same digits;
     - `\ud800`-style escapes of unpaired surrogates are kept, encoded as WTF-8 (three bytes
       `ED A0..BF xx`), so that they are printed back as the same escape; escaped pairs are
       combined into one code point, as Python does;
@@ -46,10 +68,9 @@ struct PythonJsonOptions {
 
     @par Errors
     `error::malformed_input` for text Python rejects as well (with the byte offset);
-    `error::unsupported` for an integer beyond 64 bits: Python keeps such integers exactly,
-    Boost.JSON has no type for them, and rounding them to a double would change the bytes
-    that a signature covers, so they are refused rather than altered;
-    `error::size_limit_exceeded` when nesting exceeds `options.max_depth`.
+    `error::size_limit_exceeded` when nesting exceeds `options.max_depth` or an integer has
+    more than `max_integer_digits` digits (Python refuses those too);
+    `error::unsupported` for the key `big_integer_key` ("\u0000sealpipe:int").
 
     The value and everything in it allocate from `storage` (the default resource unless
     given). A `boost::json::monotonic_resource` shared by the value
@@ -67,7 +88,8 @@ struct PythonJsonOptions {
     `-0.0`) and `NaN`, `Infinity`, `-Infinity`.
 
     @par Errors
-    `error::malformed_input` if a string is not UTF-8 (WTF-8 surrogates are allowed);
+    `error::malformed_input` if a string is not UTF-8 (WTF-8 surrogates are allowed), or a
+    `big_integer_key` object does not hold a valid integer;
     `error::size_limit_exceeded` when nesting exceeds `options.max_depth`. */
 [[nodiscard]] inline result<std::string> python_dumps(const boost::json::value& value,
                                                const PythonJsonOptions& options = {});

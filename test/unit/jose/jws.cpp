@@ -131,6 +131,26 @@ BOOST_AUTO_TEST_CASE(sqooler_signed_and_parsed_forms_agree) {
     BOOST_TEST(verify_sqooler(sign_sqooler(original, key).value(), pub).value().payload() == original);
 }
 
+BOOST_AUTO_TEST_CASE(sqooler_payload_with_big_integers) {
+    const auto key = PrivateJwk::generate("k").value();
+    // Integers beyond 64 bits inside the payload are signed as json.dumps prints them...
+    const auto payload = parse_python_json(R"({"shots": 18446744073709551616, "n": [-1e3, -99999999999999999999]})")
+                             .value()
+                             .as_object();
+    const std::string stored = sign_sqooler(payload, key).value().to_json().value();
+    BOOST_TEST(stored.find(R"("payload": {"shots": 18446744073709551616, "n": [-1000.0, -99999999999999999999]})") !=
+               std::string::npos);
+    auto verified = verify_sqooler(SqoolerJws::parse(stored).value(), key.public_jwk());
+    BOOST_TEST_REQUIRE(verified.has_value());
+    BOOST_TEST(big_integer_digits(verified->payload().at("shots")).value() == "18446744073709551616");
+    // ...but a big integer is no payload object.
+    const auto number = big_integer("18446744073709551616").value().as_object();
+    BOOST_TEST(sign_sqooler(number, key).error() == error::malformed_input);
+    const std::string with_number = R"({"header": {"alg": "EdDSA", "kid": "k", "typ": "JWS", "version": "0.1"}, )"
+                                    R"("payload": 18446744073709551616, "signature": "")";
+    BOOST_TEST(SqoolerJws::parse(with_number + "}").error() == error::malformed_input);
+}
+
 BOOST_AUTO_TEST_CASE(sqooler_header_order_and_defaults) {
     const PrivateJwk key = key_with_kid("k");
     const auto jws = sign_sqooler(sample_payload(), key).value();

@@ -165,7 +165,8 @@ inline result<SqoolerJws> SqoolerJws::from_value(boost::json::value&& value) {
     }
     if (!has_kid) return fail(error::malformed_input, "JWSDict: header has no kid");
     auto* payload = o->at("payload").if_object();
-    if (!payload) return fail(error::malformed_input, "JWSDict: payload must be an object");
+    if (!payload || detail::is_big_integer(*payload))
+        return fail(error::malformed_input, "JWSDict: payload must be an object");
     const auto* signature = o->at("signature").if_string();
     if (!signature) return fail(error::malformed_input, "JWSDict: signature must be a string");
     auto sig_bytes = base64url_decode(*signature);
@@ -240,6 +241,7 @@ inline result<bool> SqoolerJws::is_signed_by(const PrivateJwk& key) const {
 }
 
 inline result<SqoolerJws> sign_sqooler(const boost::json::object& payload, const PrivateJwk& key) {
+    if (detail::is_big_integer(payload)) return fail(error::malformed_input, "JWSDict: payload must be an object");
     SqoolerJws out;
     out.header_.kid = key.kid();
     if (auto r = detail::append_python_dumps(out.payload_json_, payload); !r)

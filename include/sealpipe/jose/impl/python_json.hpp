@@ -109,6 +109,24 @@ inline std::size_t plain_ascii_prefix(const char* p, const char* end, bool allow
     return static_cast<std::size_t>(q - p);
 }
 
+/// Whether `o` is the `big_integer_key` object (an integer, not a JSON object).
+inline bool is_big_integer(const boost::json::object& o) noexcept {
+    return o.size() == 1 && o.begin()->key() == big_integer_key;
+}
+
+/// Checks `-?(0|[1-9][0-9]*)` with at most `max_integer_digits` digits.
+inline result<void> check_decimal_integer(std::string_view s) {
+    const std::string_view digits = !s.empty() && s.front() == '-' ? s.substr(1) : s;
+    if (digits.empty() || (digits.size() > 1 && digits.front() == '0') ||
+        !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return fail(error::malformed_input, "JSON: not a decimal integer");
+    if (digits.size() > max_integer_digits)
+        return fail(error::size_limit_exceeded, "JSON: an integer of " + std::to_string(digits.size()) +
+                                                    " digits exceeds the limit of " +
+                                                    std::to_string(max_integer_digits));
+    return {};
+}
+
 /// Recursive-descent parser for the grammar of Python's `json.loads` (C scanner).
 class PythonJsonParser {
 public:
@@ -191,6 +209,9 @@ private:
             key_.clear();
             std::string_view key;
             if (auto r = parse_key(key); !r) return r;
+            if (key == big_integer_key)
+                return fail(error::unsupported, "JSON: the key \"\\u0000sealpipe:int\" at offset " +
+                                                    std::to_string(p_ - begin_) + " is reserved");
             // A dict: a repeated key keeps its first position and takes the last value.
             auto slot = obj.emplace(key, nullptr);
             if (!slot.second) {
@@ -378,13 +399,15 @@ private:
         if (!is_float) {
             std::uint64_t u = 0;
             const auto r = std::from_chars(int_begin, int_end, u);
-            if (r.ec != std::errc{} ||
-                (negative && u > std::uint64_t{1} << 63)) {
-                p_ = start;
-                return fail(error::unsupported,
-                            "JSON: the integer at offset " + std::to_string(start - begin_) +
-                                " does not fit in 64 bits (Python would keep it exactly; sealpipe refuses "
-                                "rather than change the signed bytes)");
+            if (r.ec != std::errc{} || (negative && u > std::uint64_t{1} << 63)) {
+                // Beyond 64 bits: kept exactly, as Python does (big_integer_key).
+                const std::string_view text(start, static_cast<std::size_t>(p_ - start));
+                if (auto c = check_decimal_integer(text); !c) {
+                    p_ = start;
+                    return std::move(c).error().context("at offset " + std::to_string(start - begin_));
+                }
+                out.emplace_object().emplace(big_integer_key, boost::json::string(text, sp_));
+                return {};
             }
             if (negative) {
                 out.emplace_int64() = u == std::uint64_t{1} << 63 ? std::numeric_limits<std::int64_t>::min()
@@ -472,6 +495,13 @@ public:
     }
 
     result<void> write_object(const boost::json::object& o, std::size_t depth) {
+        if (is_big_integer(o)) {
+            const auto* digits = o.begin()->value().if_string();
+            if (!digits) return fail(error::malformed_input, "JSON: a big integer must hold its digits as a string");
+            if (auto c = check_decimal_integer(*digits); !c) return c;
+            put(digits->data(), digits->size());
+            return {};
+        }
         if (depth >= max_depth_) return too_deep();
         put('{');
         bool first = true;
@@ -661,6 +691,19 @@ inline void append_python_float(std::string& out, double d) {
         out.append(static_cast<std::size_t>(-exponent - 1), '0');
         out += ds;
     }
+}
+
+inline result<boost::json::value> big_integer(std::string_view decimal, boost::json::storage_ptr storage) {
+    if (auto c = detail::check_decimal_integer(decimal); !c) return c.error();
+    return parse_python_json(decimal, {}, std::move(storage));
+}
+
+inline std::optional<std::string_view> big_integer_digits(const boost::json::value& v) noexcept {
+    const auto* o = v.if_object();
+    if (!o || !detail::is_big_integer(*o)) return std::nullopt;
+    const auto* s = o->begin()->value().if_string();
+    if (!s) return std::nullopt;
+    return std::string_view(*s);
 }
 
 inline result<boost::json::value> parse_python_json(std::string_view text, const PythonJsonOptions& options,
