@@ -24,8 +24,10 @@
 #include <vector>
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -187,6 +189,16 @@ public:
         const pid_t pid = ::fork();
         if (pid < 0) throw std::runtime_error("fork failed");
         if (pid == 0) {
+            // The server dies with the test (even one that aborts), and holds none of its
+            // output pipes: CTest must never wait on a leftover server.
+            ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+            if (::getppid() == 1) ::_exit(127);
+            if (const int null = ::open("/dev/null", O_RDWR); null >= 0) {
+                ::dup2(null, 0);
+                ::dup2(null, 1);
+                ::dup2(null, 2);
+                if (null > 2) ::close(null);
+            }
             if (::chdir(dir_.path().c_str()) != 0) ::_exit(127);
             std::vector<std::string> args{"redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "",
                                           "--appendonly", "no", "--dir", dir_.path(), "--logfile", "redis.log",

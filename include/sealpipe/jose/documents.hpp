@@ -13,6 +13,7 @@
 #include <sealpipe/jose/jws.hpp>
 
 #include <boost/hana/accessors.hpp>
+#include <boost/hana/adapt_struct.hpp>
 #include <boost/hana/define_struct.hpp>
 #include <boost/hana/first.hpp>
 #include <boost/hana/for_each.hpp>
@@ -280,45 +281,42 @@ template <Document T>
     after setting `kid` to its key's kid. `last_queue_check` holds the ISO 8601 text Python's
     `datetime.isoformat()` wrote. */
 struct BackendConfig {
-    BOOST_HANA_DEFINE_STRUCT(BackendConfig,
-        (std::string, description),
-        (std::string, version),
-        (std::optional<std::string>, display_name),
-        (std::string, cold_atom_type),            // "fermion", "boson", "spin" or "mixed"
-        (boost::json::array, gates),
-        (std::int64_t, max_experiments),
-        (std::int64_t, max_shots),
-        (bool, simulator),
-        (std::vector<std::string>, supported_instructions),
-        (std::int64_t, num_wires),
-        (std::string, wire_order),                // "sequential" or "interleaved"
-        (std::int64_t, num_species),
-        (std::optional<std::int64_t>, pending_jobs),
-        (std::optional<std::string>, status_msg),
-        (std::optional<std::string>, last_queue_check),
-        (bool, sign),
-        (std::optional<std::string>, kid));
+    std::string description;
+    std::string version;
+    std::optional<std::string> display_name;
+    std::string cold_atom_type;            // "fermion", "boson", "spin" or "mixed"
+    boost::json::array gates;
+    std::int64_t max_experiments = 0;
+    std::int64_t max_shots = 0;
+    bool simulator = false;
+    std::vector<std::string> supported_instructions;
+    std::int64_t num_wires = 0;
+    std::string wire_order;                // "sequential" or "interleaved"
+    std::int64_t num_species = 0;
+    std::optional<std::int64_t> pending_jobs;
+    std::optional<std::string> status_msg;
+    std::optional<std::string> last_queue_check;
+    bool sign = false;
+    std::optional<std::string> kid;
     boost::json::object unknown_members;
     static constexpr std::string_view defaulted_members[] = {"sign"};
 };
 
 /// `GateDict`: one instruction of a job.
 struct Gate {
-    BOOST_HANA_DEFINE_STRUCT(Gate,
-        (std::string, name),
-        (std::vector<std::int64_t>, wires),
-        (std::vector<double>, params));
+    std::string name;
+    std::vector<std::int64_t> wires;
+    std::vector<double> params;
     boost::json::object unknown_members;
 };
 
 /// `ExperimentalInputDict`: one experiment of a job.
 struct ExperimentalInput {
-    BOOST_HANA_DEFINE_STRUCT(ExperimentalInput,
-        (std::vector<Gate>, instructions),
-        (std::int64_t, num_wires),
-        (std::int64_t, shots),
-        (std::string, wire_order),
-        (std::optional<std::int64_t>, seed));
+    std::vector<Gate> instructions;
+    std::int64_t num_wires = 0;
+    std::int64_t shots = 0;
+    std::string wire_order;
+    std::optional<std::int64_t> seed;
     boost::json::object unknown_members;
 };
 
@@ -327,59 +325,69 @@ using Job = OrderedMap<ExperimentalInput>;
 
 /// `StatusMsgDict`: the status of a job.
 struct StatusMessage {
-    BOOST_HANA_DEFINE_STRUCT(StatusMessage,
-        (std::string, job_id),
-        (std::string, status),                    // "INITIALIZING", "QUEUED", "DONE" or "ERROR"
-        (std::string, detail),
-        (std::string, error_message));
+    std::string job_id;
+    std::string status;                    // "INITIALIZING", "QUEUED", "DONE" or "ERROR"
+    std::string detail;
+    std::string error_message;
     boost::json::object unknown_members;
 };
 
 /// `DataDict`: the measured data of one experiment.
 struct ExperimentData {
-    BOOST_HANA_DEFINE_STRUCT(ExperimentData,
-        (std::vector<std::string>, memory),
-        (std::optional<std::vector<Gate>>, instructions));
+    std::vector<std::string> memory;
+    std::optional<std::vector<Gate>> instructions;
     boost::json::object unknown_members;
 };
 
 /// `ExperimentDict`: the result of one experiment. `header` is free-form and kept as is.
 struct ExperimentResult {
-    BOOST_HANA_DEFINE_STRUCT(ExperimentResult,
-        (boost::json::object, header),
-        (std::int64_t, shots),
-        (bool, success),
-        (ExperimentData, data));
+    boost::json::object header;
+    std::int64_t shots = 0;
+    bool success = false;
+    ExperimentData data;
     boost::json::object unknown_members;
 };
 
 /// `ResultDict`: the result of a job, the document a signing backend signs.
 struct ResultDocument {
-    BOOST_HANA_DEFINE_STRUCT(ResultDocument,
-        (std::optional<std::string>, backend_name),
-        (std::string, display_name),
-        (std::string, backend_version),
-        (std::string, job_id),
-        (std::optional<std::string>, qobj_id),
-        (bool, success),
-        (std::string, status),
-        (boost::json::object, header),
-        (std::vector<ExperimentResult>, results));
+    std::optional<std::string> backend_name;
+    std::string display_name;
+    std::string backend_version;
+    std::string job_id;
+    std::optional<std::string> qobj_id;
+    bool success = false;
+    std::string status;
+    boost::json::object header;
+    std::vector<ExperimentResult> results;
     boost::json::object unknown_members;
 };
 
 /** sqooler's `JWK` as a plain document (for storage): convert with
     `PublicJwk::from_value(to_json(doc))` and `to_public_key_document(jwk)`. */
 struct PublicKeyDocument {
-    BOOST_HANA_DEFINE_STRUCT(PublicKeyDocument,
-        (std::string, x),
-        (std::string, key_ops),
-        (std::string, kid),
-        (std::optional<std::string>, d),
-        (std::string, kty),
-        (std::string, alg),
-        (std::string, crv));
+    std::string x;
+    std::string key_ops;
+    std::string kid;
+    std::optional<std::string> d;
+    std::string kty;
+    std::string alg;
+    std::string crv;
 };
+
+} // namespace sealpipe::jose
+
+// The reflection of sqooler's documents (members keep their initializers: a document made
+// with `BackendConfig config;` is fully initialized).
+BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::BackendConfig, description, version, display_name, cold_atom_type, gates, max_experiments, max_shots, simulator, supported_instructions, num_wires, wire_order, num_species, pending_jobs, status_msg, last_queue_check, sign, kid);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::Gate, name, wires, params);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::ExperimentalInput, instructions, num_wires, shots, wire_order, seed);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::StatusMessage, job_id, status, detail, error_message);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::ExperimentData, memory, instructions);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::ExperimentResult, header, shots, success, data);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::ResultDocument, backend_name, display_name, backend_version, job_id, qobj_id, success, status, header, results);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::PublicKeyDocument, x, key_ops, kid, d, kty, alg, crv);
+
+namespace sealpipe::jose {
 
 /// The stored document of a public key (sqooler's form).
 [[nodiscard]] inline PublicKeyDocument to_public_key_document(const PublicJwk& key) {

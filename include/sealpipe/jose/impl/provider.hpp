@@ -469,7 +469,8 @@ result<Verified<std::string>> Provider<D>::verify_rotation(std::string_view new_
     const auto* header = stored->if_contains("header");
     const auto* kid = header && header->is_object() ? header->get_object().if_contains("kid") : nullptr;
     if (!kid || !kid->is_string()) return fail(error::malformed_input, "provider: rotation statement without kid");
-    auto old_key = get_public_key_by_kid(kid->get_string());
+    const std::string signer(kid->get_string());   // `stored`, which holds kid, is moved below
+    auto old_key = get_public_key_by_kid(signer);
     if (!old_key) return old_key.error();
     auto jws = SqoolerJws::from_value(boost::json::value(std::move(*stored)));
     if (!jws) return jws.error();
@@ -489,7 +490,7 @@ result<Verified<std::string>> Provider<D>::verify_rotation(std::string_view new_
     if (!constant_time_equal(named->key().view(), published->key().view()))
         return fail(error::signature_invalid, "provider: the published key under kid '" + std::string(new_kid) +
                                                   "' is not the one the rotation statement names");
-    return detail::VerifiedFactory::make(std::string(kid->get_string()), std::string(kid->get_string()));
+    return detail::VerifiedFactory::make(signer, signer);
 }
 
 } // namespace sealpipe::jose
