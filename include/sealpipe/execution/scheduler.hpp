@@ -570,11 +570,9 @@ private:
         result<std::optional<Assignment>> next_action(const WorkerId& id) {
             std::lock_guard lock(mutex);
             const auto now = clock();
-            expire(now);
-            auto it = proven(id);
+            auto it = contact(id, now);
             if (!it) return it.error();
             WorkerRecord& w = (*it)->second;
-            w.lease = now + options.worker_lease;
             if (w.current) return fail(error::invalid_argument, "worker " + id + " is still running an action");
             // The oldest task (smallest id) at the head of the worker's queues.
             std::deque<TaskId>* best = nullptr;
@@ -596,11 +594,8 @@ private:
 
         result<void> heartbeat(const WorkerId& id, std::optional<TaskId> task) {
             std::lock_guard lock(mutex);
-            const auto now = clock();
-            expire(now);
-            auto it = proven(id);
+            auto it = contact(id, clock());
             if (!it) return it.error();
-            (*it)->second.lease = now + options.worker_lease;
             if (task) {
                 auto t = current_task(**it, *task);
                 if (!t) return t.error();
@@ -611,11 +606,8 @@ private:
         result<void> report(const WorkerId& id, TaskId tid, ByteView event, bool final) {
             if (auto e = Event::decode(event); !e) return e.error();
             std::lock_guard lock(mutex);
-            const auto now = clock();
-            expire(now);
-            auto it = proven(id);
+            auto it = contact(id, clock());
             if (!it) return it.error();
-            (*it)->second.lease = now + options.worker_lease;
             auto t = current_task(**it, tid);
             if (!t) return t.error();
             Task& task = **t;
@@ -637,11 +629,8 @@ private:
 
         result<void> reject(const WorkerId& id, TaskId tid, Error reason) {
             std::lock_guard lock(mutex);
-            const auto now = clock();
-            expire(now);
-            auto it = proven(id);
+            auto it = contact(id, clock());
             if (!it) return it.error();
-            (*it)->second.lease = now + options.worker_lease;
             auto t = current_task(**it, tid);
             if (!t) return t.error();
             Update u;
@@ -674,6 +663,15 @@ private:
         // -- internals (mutex held) --
 
         using WorkerIt = typename std::map<WorkerId, WorkerRecord>::iterator;
+
+        /// A worker's contact at `now`: deadlines applied, the worker proven, its lease renewed.
+        result<WorkerIt> contact(const WorkerId& id, std::chrono::steady_clock::time_point now) {
+            expire(now);
+            auto it = proven(id);
+            if (!it) return it.error();
+            (*it)->second.lease = now + options.worker_lease;
+            return it;
+        }
 
         result<WorkerIt> proven(const WorkerId& id) {
             auto it = workers.find(id);
