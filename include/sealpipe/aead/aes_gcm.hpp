@@ -97,13 +97,9 @@ public:
             @par Errors `error::authentication_failed` (then `out` is wiped);
             `error::malformed_input` for input shorter than the tag; `error::invalid_length`. */
         [[nodiscard]] result<void> open(const Nonce& nonce, ByteView sealed, ByteView aad, MutableByteView out) {
-            if (sealed.size() < tag_bytes)
-                return fail(error::malformed_input, "aead open: expected at least 16 bytes (the tag), got " +
-                                                        std::to_string(sealed.size()));
-            const std::size_t n = sealed.size() - tag_bytes;
-            auto tag = Tag::from(sealed.subspan(n), "aead tag");
-            if (!tag) return tag.error();
-            return open_detached(nonce, sealed.first(n), *tag, aad, out);
+            auto split = detail::split_tag<tag_bytes>(sealed);
+            if (!split) return split.error();
+            return open_detached(nonce, split->first, split->second, aad, out);
         }
 
         /** Verifies `tag` and decrypts `ciphertext` into `plaintext` (same size).

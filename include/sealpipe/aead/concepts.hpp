@@ -12,7 +12,9 @@
 
 #include <concepts>
 #include <cstddef>
+#include <string>
 #include <string_view>
+#include <utility>
 
 namespace sealpipe::aead {
 
@@ -27,6 +29,18 @@ template <std::size_t N>
 using TagBytes = FixedBytes<N, TagRole>;
 
 namespace detail {
+
+/// `sealed` = ciphertext ‖ tag, split. @par Errors `error::malformed_input` when shorter than the tag.
+template <std::size_t N>
+result<std::pair<ByteView, TagBytes<N>>> split_tag(ByteView sealed) {
+    if (sealed.size() < N)
+        return fail(error::malformed_input, "aead open: expected at least " + std::to_string(N) +
+                                                " bytes (the tag), got " + std::to_string(sealed.size()));
+    const std::size_t n = sealed.size() - N;
+    auto tag = TagBytes<N>::from(sealed.subspan(n), "aead tag");
+    if (!tag) return tag.error();
+    return std::pair<ByteView, TagBytes<N>>(sealed.first(n), *tag);
+}
 
 /// Part of `Aead`: the sizes and the name, as constants on the policy.
 template <class A>
