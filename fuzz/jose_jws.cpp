@@ -7,6 +7,7 @@
 // fuzzer reaches the verification code behind the format checks.
 
 #include <sealpipe/jose.hpp>
+#include <sealpipe/sqooler/documents.hpp>
 
 #include <cstdint>
 #include <cstdlib>
@@ -14,9 +15,10 @@
 namespace {
 const sealpipe::jose::PrivateJwk& fixed_key() {
     static const auto key = [] {
-        sealpipe::jose::Ed25519Seed seed;
-        for (auto& b : seed.reveal_mutable(sealpipe::hazmat::secret_access())) b = 0x42;
-        return sealpipe::jose::PrivateJwk::from_seed("fuzz", seed).value();
+        std::array<sealpipe::Byte, 32> seed{};
+        seed.fill(0x42);
+        return sealpipe::jose::PrivateJwk::from_key("fuzz", sealpipe::jose::Ed25519PrivateKey::from_raw(seed).value())
+            .value();
     }();
     return key;
 }
@@ -25,6 +27,7 @@ const sealpipe::jose::PrivateJwk& fixed_key() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     using namespace sealpipe;
     using namespace sealpipe::jose;
+    using namespace sealpipe::sqooler;
     const std::string_view text(reinterpret_cast<const char*>(data), size);
     (void)PublicJwk::parse(text);
     (void)PrivateJwk::parse(text);

@@ -7,7 +7,7 @@
 // must return a value or an error, never crash, and a result that verifies must be signed by
 // the fixed key. The seed corpus holds documents signed by that key.
 
-#include <sealpipe/jose/provider.hpp>
+#include <sealpipe/sqooler/provider.hpp>
 
 #include <cstdint>
 #include <cstdlib>
@@ -17,6 +17,7 @@ namespace {
 
 using namespace sealpipe;
 using namespace sealpipe::jose;
+using namespace sealpipe::sqooler;
 
 /// Documents in a map (the folder is the part before the last '/').
 class MemoryDocuments {
@@ -57,9 +58,9 @@ private:
 
 const PrivateJwk& fixed_key() {
     static const auto key = [] {
-        Ed25519Seed seed;
-        for (auto& b : seed.reveal_mutable(hazmat::secret_access())) b = 0x42;
-        return PrivateJwk::from_seed("fuzz", seed).value();
+        std::array<Byte, 32> seed{};
+        seed.fill(0x42);
+        return PrivateJwk::from_key("fuzz", Ed25519PrivateKey::from_raw(seed).value()).value();
     }();
     return key;
 }

@@ -16,9 +16,11 @@
 #include <sealpipe/execution/scheduler.hpp>
 #include <sealpipe/execution/sealing.hpp> // the client and worker roles need X.509: <sealpipe/execution.hpp>
 #include <sealpipe/jose.hpp>
+#include <sealpipe/sqooler.hpp>
+#include <sealpipe/tags.hpp>
 #include <sealpipe/keys.hpp>              // X.509 (OpenSSL) is separate: <sealpipe/keys/x509.hpp>
 #include <sealpipe/object.hpp>
-#include <sealpipe/storage.hpp>           // Sqlite, Redis, open_store: <sealpipe/storage/{sqlite,redis,uri,sqlite_tags,redis_tags}.hpp>
+#include <sealpipe/storage.hpp>           // Sqlite, Redis, open_store: <sealpipe/storage/{sqlite,redis,uri}.hpp>
 #include <sealpipe/transport.hpp>
 
 #endif // SEALPIPE_HPP

@@ -5,11 +5,13 @@
 // backend config and a result; Alice verifies them, and a tampered result is caught.
 
 #include <sealpipe/jose.hpp>
+#include <sealpipe/sqooler/documents.hpp>
 
 #include <cstdio>
 #include <string>
 
 namespace jose = sealpipe::jose;
+namespace sqooler = sealpipe::sqooler;
 using sealpipe::result;
 
 namespace {
@@ -40,7 +42,7 @@ int main() {
     // tag::sign[]
     // Bob signs his result. Typed documents map to JSON through Boost.Hana reflection; the
     // payload is the JSON object sqooler's `ResultDict.model_dump()` would give.
-    jose::ResultDocument doc;
+    sqooler::ResultDocument doc;
     doc.display_name = "fermions";
     doc.backend_version = "0.1.2";
     doc.job_id = "6576e9b2";
@@ -52,7 +54,7 @@ int main() {
                            .success = true,
                            .data = {.memory = {"1 0", "0 1"}, .instructions = std::nullopt, .unknown_members = {}},
                            .unknown_members = {}});
-    auto signed_result = jose::sign_document(doc, *again);
+    auto signed_result = sqooler::sign_document(doc, *again);
     if (!signed_result) return fail_with(signed_result.error());
     // The stored bytes: json.dumps of {"header": …, "payload": …, "signature": …}
     auto stored = signed_result->to_json();
@@ -65,7 +67,7 @@ int main() {
     // successful verification hands out the payload, as a typed Verified<ResultDocument>.
     auto jws = jose::SqoolerJws::parse(*stored);
     if (!jws) return fail_with(jws.error());
-    auto verified = jose::verify_document<jose::ResultDocument>(*jws, published);
+    auto verified = sqooler::verify_document<sqooler::ResultDocument>(*jws, published);
     if (!verified) return fail_with(verified.error());
     std::printf("verified    job %s from key %s: %zu experiment(s), memory[0] = \"%s\"\n",
                 verified->payload().job_id.c_str(), verified->kid().c_str(), verified->payload().results.size(),

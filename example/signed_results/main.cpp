@@ -6,6 +6,7 @@
 // in storage and a config update attempted with another key are both caught.
 
 #include <sealpipe/jose.hpp>
+#include <sealpipe/sqooler.hpp>
 
 #include <cstdio>
 #include <cstdlib>
@@ -13,6 +14,7 @@
 #include <string>
 
 namespace jose = sealpipe::jose;
+namespace sqooler = sealpipe::sqooler;
 using sealpipe::error;
 
 namespace {
@@ -22,8 +24,8 @@ int fail_with(const sealpipe::Error& e) {
     return sealpipe::exit_code_for(e);
 }
 
-jose::BackendConfig fermions_config() {
-    jose::BackendConfig c;
+sqooler::BackendConfig fermions_config() {
+    sqooler::BackendConfig c;
     c.description = "Fermions in an optical tweezer";
     c.version = "0.1.2";
     c.display_name = "fermions";
@@ -55,13 +57,13 @@ int main(int argc, char** argv) {
     // signed because it says "sign": true (the provider sets its kid first).
     auto bob = jose::PrivateJwk::generate("bob-2026");
     if (!bob) return fail_with(bob.error());
-    jose::Provider storage(jose::FolderDocuments{root});
+    sqooler::Provider storage(sqooler::FolderDocuments{root});
     if (auto r = storage.upload_public_key(bob->public_jwk()); !r) return fail_with(r.error());
     if (auto r = storage.upload_config("fermions", fermions_config(), &*bob); !r) return fail_with(r.error());
 
     // Alice queues a job; Bob takes it (queued -> running) and uploads a signed result.
-    jose::Job job;
-    job.entries.push_back({"experiment_0", jose::ExperimentalInput{}});
+    sqooler::Job job;
+    job.entries.push_back({"experiment_0", sqooler::ExperimentalInput{}});
     job.entries.back().second.shots = 2;
     job.entries.back().second.num_wires = 1;
     job.entries.back().second.wire_order = "interleaved";
@@ -70,18 +72,18 @@ int main(int argc, char** argv) {
     auto next = storage.next_job_in_queue("fermions");
     if (!next || !*next) return fail_with(next ? sealpipe::fail(error::object_not_found, "empty queue") : next.error());
 
-    jose::ResultDocument result;
+    sqooler::ResultDocument result;
     result.display_name = "fermions";
     result.backend_version = "0.1.2";
     result.job_id = (*next)->job_id;
     result.success = true;
     result.status = "DONE";
-    jose::ExperimentResult experiment;
+    sqooler::ExperimentResult experiment;
     experiment.shots = 2;
     experiment.success = true;
     experiment.data.memory = {"1", "0"};
     result.results.push_back(experiment);
-    jose::StatusMessage done;
+    sqooler::StatusMessage done;
     done.job_id = (*next)->job_id;
     done.status = "DONE";
     done.detail = "measured";

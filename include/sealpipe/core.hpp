@@ -11,8 +11,10 @@
 #include <sealpipe/core/base64.hpp>
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/constant_time.hpp>
+#include <sealpipe/core/cpu.hpp>
 #include <sealpipe/core/hash.hpp>
 #include <sealpipe/core/hex.hpp>
+#include <sealpipe/core/kdf.hpp>
 #include <sealpipe/core/pem.hpp>
 #include <sealpipe/core/random.hpp>
 #include <sealpipe/core/secret.hpp>

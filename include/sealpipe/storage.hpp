@@ -16,7 +16,6 @@
 #include <sealpipe/storage/gc.hpp>
 #include <sealpipe/storage/key.hpp>
 #include <sealpipe/storage/memory.hpp>
-#include <sealpipe/storage/tags.hpp>
 #include <sealpipe/storage/verifier.hpp>
 
 #endif // SEALPIPE_STORAGE_HPP

@@ -14,9 +14,23 @@ import sys
 import textwrap
 
 root = pathlib.Path(sys.argv[1])
+write = "--write" in sys.argv[2:]   # refreshes every block from its code instead of checking
 marker = re.compile(r"<!-- include: ([^#\s]+)#([\w-]+) -->\n```\w*\n(.*?)```", re.S)
 failures, checked = [], 0
+def refresh(doc: pathlib.Path) -> None:
+    def block(m: re.Match) -> str:
+        src = root / m.group(1)
+        region = re.search(rf"[ \t]*// tag::{re.escape(m.group(2))}\[\]\n(.*?)[ \t]*// end::{re.escape(m.group(2))}\[\]",
+                           src.read_text(), re.S) if src.exists() else None
+        if not region:
+            return m.group(0)
+        return f"<!-- include: {m.group(1)}#{m.group(2)} -->\n```cpp\n{textwrap.dedent(region.group(1))}```"
+    doc.write_text(marker.sub(block, doc.read_text()))
+
+
 for doc in sorted((root / "doc").rglob("*.md")):
+    if write:
+        refresh(doc)
     text = doc.read_text()
     for m in marker.finditer(text):
         path, tag, shown = m.group(1), m.group(2), m.group(3)

@@ -27,7 +27,7 @@ class PublicJwk;
 template <class Jwk>
     requires std::is_same_v<Jwk, PublicJwk>
 std::ostream& boost_test_print_type(std::ostream& os, const Jwk& k) {
-    return os << k.kid() << ":" << hex_encode(k.key().view());
+    return os << k.kid() << ":" << hex_encode(k.key().raw());
 }
 } // namespace jose
 

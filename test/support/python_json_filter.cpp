@@ -65,9 +65,9 @@ int main(int argc, char** argv) {
     const std::string_view mode = argc > 1 ? argv[1] : "";
     const bool compact = mode == "--compact";
     std::ios::sync_with_stdio(false);
-    Ed25519Seed seed;
-    for (std::size_t i = 0; i < seed.size(); ++i) seed.reveal_mutable(hazmat::secret_access())[i] = static_cast<Byte>(i);
-    const auto key = PrivateJwk::from_seed("corpus-k\xc3\xa9y", seed).value();
+    std::array<Byte, 32> seed{};
+    for (std::size_t i = 0; i < seed.size(); ++i) seed[i] = static_cast<Byte>(i);
+    const auto key = PrivateJwk::from_key("corpus-k\xc3\xa9y", Ed25519PrivateKey::from_raw(seed).value()).value();
     std::string line;
     std::string out;
     while (std::getline(std::cin, line)) {

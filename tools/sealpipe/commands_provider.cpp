@@ -7,8 +7,8 @@
 #include "cli.hpp"
 
 #include <sealpipe/jose.hpp>
-#include <sealpipe/jose/provider_redis.hpp>
-#include <sealpipe/jose/provider_sqlite.hpp>
+#include <sealpipe/sqooler/redis.hpp>
+#include <sealpipe/sqooler/sqlite.hpp>
 
 #include <filesystem>
 #include <system_error>
@@ -19,22 +19,22 @@ namespace {
 
 constexpr std::size_t key_file_limit = 64 * 1024;
 
-using AnyProvider = std::variant<jose::Provider<jose::FolderDocuments>, jose::Provider<jose::SqliteDocuments>,
-                                 jose::Provider<jose::RedisDocuments>>;
+using AnyProvider = std::variant<sqooler::Provider<sqooler::FolderDocuments>, sqooler::Provider<sqooler::SqliteDocuments>,
+                                 sqooler::Provider<sqooler::RedisDocuments>>;
 
 result<AnyProvider> open_provider(const Args& args) {
     const std::string& uri = args.required("provider");
     if (uri.starts_with("dir:") && uri.size() > 4)
-        return AnyProvider(jose::Provider(jose::FolderDocuments(uri.substr(4))));
+        return AnyProvider(sqooler::Provider(sqooler::FolderDocuments(uri.substr(4))));
     if (uri.starts_with("sqlite:") && uri.size() > 7) {
-        auto d = jose::SqliteDocuments::open(uri.substr(7));
+        auto d = sqooler::SqliteDocuments::open(uri.substr(7));
         if (!d) return d.error();
-        return AnyProvider(jose::Provider(std::move(*d)));
+        return AnyProvider(sqooler::Provider(std::move(*d)));
     }
     if (uri.starts_with("redis://")) {
-        auto c = storage::RedisConfig::from_uri(uri);
+        auto c = io::redis::Config::from_uri(uri);
         if (!c) return c.error();
-        return AnyProvider(jose::Provider(jose::RedisDocuments(std::move(*c))));
+        return AnyProvider(sqooler::Provider(sqooler::RedisDocuments(std::move(*c))));
     }
     return fail(error::usage, "--provider: expected dir:PATH, sqlite:PATH or redis://…, got '" + uri + "'");
 }
@@ -72,11 +72,11 @@ result<std::optional<jose::PrivateJwk>> optional_key(const Args& args) {
 
 template <class T>
 result<T> document_from_stdin(Io& io, std::string_view what) {
-    auto in = io.read_stdin(jose::max_document_bytes);
+    auto in = io.read_stdin(sqooler::max_document_bytes);
     if (!in) return in.error();
     auto v = jose::parse_python_json(as_chars(*in));
     if (!v) return std::move(v).error().context(what);
-    auto doc = jose::from_json<T>(*v);
+    auto doc = sqooler::from_json<T>(*v);
     if (!doc) return std::move(doc).error().context(what);
     return doc;
 }
@@ -92,7 +92,7 @@ result<void> public_key_upload(const Args& args, Io& io) {
 }
 
 result<void> config_write(const Args& args, Io& io, bool update) {
-    auto config = document_from_stdin<jose::BackendConfig>(io, "backend config");
+    auto config = document_from_stdin<sqooler::BackendConfig>(io, "backend config");
     if (!config) return config.error();
     auto key = optional_key(args);
     if (!key) return key.error();
@@ -112,7 +112,7 @@ result<void> config_upload(const Args& args, Io& io) { return config_write(args,
 result<void> config_update(const Args& args, Io& io) { return config_write(args, io, true); }
 
 result<void> result_upload(const Args& args, Io& io) {
-    auto doc = document_from_stdin<jose::ResultDocument>(io, "result");
+    auto doc = document_from_stdin<sqooler::ResultDocument>(io, "result");
     if (!doc) return doc.error();
     auto key = optional_key(args);
     if (!key) return key.error();
@@ -133,7 +133,7 @@ result<void> result_verify(const Args& args, Io& io) {
         [&](auto& provider) { return provider.verify_result(args.required("display-name"), args.required("job-id")); },
         *p);
     if (!verified) return verified.error();
-    auto text = jose::python_dumps(jose::to_json(verified->payload()));
+    auto text = jose::python_dumps(sqooler::to_json(verified->payload()));
     if (!text) return text.error();
     io.write_line(*text);
     return {};

@@ -7,7 +7,7 @@
 #ifndef SEALPIPE_AEAD_IMPLEMENTATION_HPP
 #define SEALPIPE_AEAD_IMPLEMENTATION_HPP
 
-#include <sealpipe/aead/detail/cpu.hpp>
+#include <sealpipe/core/cpu.hpp>
 
 #include <array>
 #include <cstddef>
@@ -50,7 +50,7 @@ Stream& operator<<(Stream& os, Implementation i) {
 
 /// True when this CPU (and operating system) can run `i`. `portable` is always supported.
 [[nodiscard]] inline bool is_supported(Implementation i) noexcept {
-    const auto& f = detail::cpu_features();
+    const auto& f = sealpipe::cpu_features();
     switch (i) {
     case Implementation::portable: return true;
     case Implementation::aesni: return f.aesni;

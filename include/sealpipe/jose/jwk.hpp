@@ -11,7 +11,8 @@
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/random.hpp>
 #include <sealpipe/core/secret.hpp>
-#include <sealpipe/jose/detail/ed25519.hpp>
+#include <sealpipe/keys/ed25519.hpp>
+#include <sealpipe/keys/key.hpp>
 #include <sealpipe/jose/python_json.hpp>
 
 #include <boost/json/object.hpp>
@@ -19,18 +20,19 @@
 #include <boost/json/value.hpp>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 
 namespace sealpipe::jose {
 
-/// An Ed25519 public key (32 bytes, RFC 8032 encoding).
-using Ed25519PublicKey = FixedBytes<detail::ed25519_public_bytes, struct Ed25519PublicKeyTag>;
-/// An Ed25519 signature (64 bytes: R || S).
-using Ed25519Signature = FixedBytes<detail::ed25519_signature_bytes, struct Ed25519SignatureTag>;
-/// An Ed25519 private key: the 32-byte seed of RFC 8032 (the JWK's `d`). Wipes itself.
-using Ed25519Seed = FixedSecret<detail::ed25519_seed_bytes, struct Ed25519SeedTag>;
+// The keys of a JWK are the keys area's Ed25519 types.
+using keys::Ed25519Signature;
+/// An Ed25519 public key (RFC 8032 encoding, a point that decodes).
+using Ed25519PublicKey = keys::PublicKey<keys::Ed25519>;
+/// An Ed25519 private key (the 32-byte seed of RFC 8032, the JWK's `d`) with its public key.
+using Ed25519PrivateKey = keys::PrivateKey<keys::Ed25519>;
 
 /** Which JSON a key is written in.
     - `sqooler`: sqooler's pydantic model, members in the order `x, key_ops, kid, d, kty, alg,
@@ -55,7 +57,7 @@ inline void wipe_string(boost::json::string& s) noexcept {
 /// The members of a parsed JWK, checked for everything but the private part.
 struct ParsedJwk {
     std::string kid;
-    Ed25519PublicKey x;
+    std::optional<Ed25519PublicKey> x;
     const boost::json::value* d = nullptr;  ///< null when absent or JSON null
     bool key_ops_sign = false;
     bool key_ops_verify = false;
@@ -93,8 +95,8 @@ inline result<ParsedJwk> parse_jwk_object(const boost::json::value& value) {
     if (!x) return x.error();
     auto x_bytes = base64url_decode(*x);
     if (!x_bytes) return Error(error::invalid_key, x_bytes.error().message()).context("JWK x");
-    auto xk = Ed25519PublicKey::from(*x_bytes, "JWK x");
-    if (!xk) return Error(error::invalid_key, xk.error().message());
+    auto xk = Ed25519PublicKey::from_raw(*x_bytes);
+    if (!xk) return Error(error::invalid_key, xk.error().message()).context("JWK x");
     out.x = *xk;
     if (const auto* ops = o.if_contains("key_ops")) {
         // sqooler writes one string; RFC 7517 §4.3 an array of strings.
@@ -131,17 +133,23 @@ inline result<std::string> compact_string(std::string_view s) {
 
 } // namespace detail
 
-/** A public Ed25519 JWK: a key id and a 32-byte public key. Any 32 bytes are accepted here;
-    a value that is not a curve point simply never verifies. */
+/** A public Ed25519 JWK: a key id and an Ed25519 public key (a point that decodes; other
+    32-byte values are refused as `error::invalid_key`). */
 class PublicJwk {
 public:
     /** Makes a key from its parts. @par Errors `error::invalid_length` unless `x` is 32 bytes;
         `error::invalid_key` if `kid` is not UTF-8. */
     [[nodiscard]] static result<PublicJwk> make(std::string kid, ByteView x) {
-        auto key = Ed25519PublicKey::from(x, "Ed25519 public key");
+        auto key = Ed25519PublicKey::from_raw(x);
         if (!key) return key.error();
         if (!detail::compact_string(kid)) return fail(error::invalid_key, "JWK: kid is not UTF-8");
         return PublicJwk(std::move(kid), *key);
+    }
+
+    /// The JWK of a public key. @par Errors `error::invalid_key` if `kid` is not UTF-8.
+    [[nodiscard]] static result<PublicJwk> make(std::string kid, const Ed25519PublicKey& key) {
+        if (!detail::compact_string(kid)) return fail(error::invalid_key, "JWK: kid is not UTF-8");
+        return PublicJwk(std::move(kid), key);
     }
 
     /** Reads a public JWK in either form (sqooler's, with `"d":null`, or RFC 8037): `kty`
@@ -163,12 +171,12 @@ public:
         if (!p) return p.error();
         if (p->d) return fail(error::invalid_key, "JWK: a private key (\"d\") where a public key was expected");
         if (!p->key_ops_verify) return fail(error::invalid_key, "JWK: key_ops does not allow \"verify\"");
-        return PublicJwk(std::move(p->kid), p->x);
+        return PublicJwk(std::move(p->kid), *p->x);
     }
 
     /// The key id ("kid"); empty if the JWK had none.
     const std::string& kid() const noexcept { return kid_; }
-    /// The 32-byte public key.
+    /// The public key.
     const Ed25519PublicKey& key() const noexcept { return key_; }
 
     /** The JWK as a JSON object: sqooler's form `{"x":…,"key_ops":"verify","kid":…,"d":null,
@@ -178,7 +186,7 @@ public:
     boost::json::object to_value(JwkForm form = JwkForm::sqooler) const {
         boost::json::object o;
         if (form == JwkForm::sqooler) {
-            o["x"] = base64url_encode(key_, Base64Padding::padded);
+            o["x"] = base64url_encode(key_.raw(), Base64Padding::padded);
             o["key_ops"] = "verify";
             o["kid"] = kid_;
             o["d"] = nullptr;
@@ -188,7 +196,7 @@ public:
         } else {
             o["kty"] = "OKP";
             o["crv"] = "Ed25519";
-            o["x"] = base64url_encode(key_, Base64Padding::unpadded);
+            o["x"] = base64url_encode(key_.raw(), Base64Padding::unpadded);
             if (!kid_.empty()) o["kid"] = kid_;
         }
         return o;
@@ -202,7 +210,7 @@ public:
     /** Verifies a raw Ed25519 signature over `message` (no JOSE framing: see jws.hpp).
         Non-canonical signatures (S >= L) are rejected. */
     [[nodiscard]] bool verify_raw(ByteView message, const Ed25519Signature& signature) const {
-        return detail::ed25519_verify(key_, message, signature);
+        return keys::verify(key_, message, signature.view()).has_value();
     }
 
     friend bool operator==(const PublicJwk&, const PublicJwk&) = default;
@@ -214,28 +222,25 @@ private:
     Ed25519PublicKey key_;
 };
 
-/** A private Ed25519 JWK: key id, seed (in wiping storage) and the derived public key.
-    Copyable (each copy wipes itself); the seed is read only through
-    `seed().reveal(hazmat::secret_access())`. */
+/** A private Ed25519 JWK: a key id and an Ed25519 private key (seed and public key, in
+    wiping storage). Copyable (each copy wipes itself); the seed is read only through
+    `private_key().raw(hazmat::secret_access())`. */
 class PrivateJwk {
 public:
     /** A new key from the system CSPRNG, as `sqoolerkey --kid KID` makes one.
         @par Errors `error::invalid_argument` for an empty or non-UTF-8 kid;
         `error::io_error` if the operating system has no randomness. */
     [[nodiscard]] static result<PrivateJwk> generate(std::string kid) {
-        Ed25519Seed seed;
-        if (auto r = random_bytes(seed.reveal_mutable(hazmat::secret_access())); !r) return r.error();
-        return from_seed(std::move(kid), seed);
+        auto key = Ed25519PrivateKey::generate();
+        if (!key) return key.error();
+        return from_key(std::move(kid), std::move(*key));
     }
 
-    /** The key of a given seed. @par Errors `error::invalid_argument` for an empty or
-        non-UTF-8 kid. */
-    [[nodiscard]] static result<PrivateJwk> from_seed(std::string kid, const Ed25519Seed& seed) {
+    /** The JWK of a key. @par Errors `error::invalid_argument` for an empty or non-UTF-8 kid. */
+    [[nodiscard]] static result<PrivateJwk> from_key(std::string kid, Ed25519PrivateKey key) {
         if (kid.empty()) return fail(error::invalid_argument, "JWK: the kid must not be empty");
         if (!detail::compact_string(kid)) return fail(error::invalid_argument, "JWK: kid is not UTF-8");
-        auto pub = detail::ed25519_public_from_seed(seed.reveal(hazmat::secret_access()));
-        if (!pub) return pub.error();
-        return PrivateJwk(std::move(kid), seed, Ed25519PublicKey(*pub));
+        return PrivateJwk(std::move(kid), std::move(key));
     }
 
     /** Reads sqooler's private-key config string: base64url (padding optional) of the JSON
@@ -273,21 +278,19 @@ public:
         if (p->kid.empty()) return fail(error::invalid_key, "JWK: a private key needs a kid");
         auto d = base64url_decode(p->d->get_string());
         if (!d) return Error(error::invalid_key, d.error().message()).context("JWK d");
-        auto seed = Ed25519Seed::from(*d, "JWK d");
+        auto key = Ed25519PrivateKey::from_raw(*d);
         wipe(*d);
-        if (!seed) return Error(error::invalid_key, seed.error().message());
-        auto pub = detail::ed25519_public_from_seed(seed->reveal(hazmat::secret_access()));
-        if (!pub) return pub.error();
-        if (!constant_time_equal(ByteView(*pub), p->x.view()))
+        if (!key) return Error(error::invalid_key, key.error().message()).context("JWK d");
+        if (!constant_time_equal(key->public_key().raw(), p->x->raw()))
             return fail(error::invalid_key, "JWK: x is not the public key of d");
-        return PrivateJwk(std::move(p->kid), *seed, p->x);
+        return PrivateJwk(std::move(p->kid), std::move(*key));
     }
 
     const std::string& kid() const noexcept { return kid_; }
-    /// The private key (RFC 8032 seed).
-    const Ed25519Seed& seed() const noexcept { return seed_; }
+    /// The private key.
+    const Ed25519PrivateKey& private_key() const noexcept { return key_; }
     /// The matching public key, with the same kid.
-    PublicJwk public_jwk() const { return PublicJwk::make(kid_, public_).value(); }
+    PublicJwk public_jwk() const { return PublicJwk::make(kid_, key_.public_key()).value(); }
 
     /** The config string sqooler's `sqoolerkey --kid KID` prints and `jwk_from_config_str`
         reads: padded base64url of the compact JSON of `to_json(JwkForm::sqooler)`. */
@@ -304,8 +307,8 @@ public:
         `{"kty":"OKP","crv":"Ed25519","x":…,"d":…,"kid":…}` (unpadded). */
     SecretBytes to_json(JwkForm form = JwkForm::sqooler) const {
         const Base64Padding padding = form == JwkForm::sqooler ? Base64Padding::padded : Base64Padding::unpadded;
-        std::string x = base64url_encode(public_, padding);
-        std::string d = base64url_encode(seed_.reveal(hazmat::secret_access()), padding);
+        std::string x = base64url_encode(key_.public_key().raw(), padding);
+        std::string d = base64url_encode(key_.raw(hazmat::secret_access()), padding);
         const std::string kid = detail::compact_string(kid_).value();  // checked when made
         SecureBytes text;
         text.reserve(160 + kid.size());
@@ -322,19 +325,13 @@ public:
     }
 
     /// Signs `message` with Ed25519 (no JOSE framing: see jws.hpp).
-    [[nodiscard]] result<Ed25519Signature> sign_raw(ByteView message) const {
-        auto sig = detail::ed25519_sign(seed_.reveal(hazmat::secret_access()), public_, message);
-        if (!sig) return sig.error();
-        return Ed25519Signature(*sig);
-    }
+    [[nodiscard]] result<Ed25519Signature> sign_raw(ByteView message) const { return keys::sign(key_, message); }
 
 private:
-    PrivateJwk(std::string kid, const Ed25519Seed& seed, const Ed25519PublicKey& pub)
-        : kid_(std::move(kid)), seed_(seed), public_(pub) {}
+    PrivateJwk(std::string kid, Ed25519PrivateKey key) : kid_(std::move(kid)), key_(std::move(key)) {}
 
     std::string kid_;
-    Ed25519Seed seed_;
-    Ed25519PublicKey public_;
+    Ed25519PrivateKey key_;
 };
 
 } // namespace sealpipe::jose

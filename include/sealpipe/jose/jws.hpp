@@ -31,6 +31,9 @@ enum class JwsFormat {
     flattened,  ///< RFC 7515 §7.2.2: `{"protected":…,"payload":…,"signature":…}`
 };
 
+template <class T>
+class Verified;
+
 namespace detail {
 template <class...>
 inline constexpr bool always_false = false;
@@ -38,6 +41,8 @@ inline constexpr bool always_false = false;
 class VerifiedKey {
     constexpr VerifiedKey() noexcept = default;
     friend struct VerifiedFactory;
+    template <class>
+    friend class jose::Verified;
 };
 struct VerifiedFactory;
 struct SqoolerAccess;
@@ -71,8 +76,18 @@ public:
     /// The kid of the key that verified it (the header's kid, which matched the key's).
     const std::string& kid() const noexcept { return kid_; }
 
+    /** What `f` derives from the verified payload, still marked verified by the same kid
+        (for a value read out of a checked statement). */
+    template <class F>
+    [[nodiscard]] auto transform(F&& f) && -> Verified<std::remove_cvref_t<std::invoke_result_t<F, T&&>>> {
+        using U = std::remove_cvref_t<std::invoke_result_t<F, T&&>>;
+        return Verified<U>(detail::VerifiedKey{}, std::forward<F>(f)(std::move(payload_)), std::move(kid_));
+    }
+
 private:
     friend struct detail::VerifiedFactory;
+    template <class>
+    friend class Verified;
     Verified(detail::VerifiedKey, T payload, std::string kid) : payload_(std::move(payload)), kid_(std::move(kid)) {}
 
     T payload_;

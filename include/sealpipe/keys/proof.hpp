@@ -10,7 +10,7 @@
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/constant_time.hpp>
 #include <sealpipe/error.hpp>
-#include <sealpipe/keys/detail/symmetric.hpp>
+#include <sealpipe/keys/detail/aes_block.hpp>
 #include <sealpipe/keys/ecdh.hpp>
 
 #include <array>

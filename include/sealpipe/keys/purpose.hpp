@@ -11,7 +11,7 @@
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/secret.hpp>
 #include <sealpipe/error.hpp>
-#include <sealpipe/keys/detail/symmetric.hpp>
+#include <sealpipe/core/kdf.hpp>
 
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
@@ -93,7 +93,7 @@ struct HkdfSha256 {
         std::copy(info_prefix.begin(), info_prefix.end(), info.begin());
         info.back() = P::value;
         // 32 bytes never exceed HKDF's maximum: this cannot fail.
-        (void)detail::hkdf_sha256(secret, {}, info, key.first(32));
+        (void)sealpipe::hkdf_sha256(secret, {}, info, key.first(32));
     }
 };
 

@@ -11,7 +11,7 @@
 #include <sealpipe/core/random.hpp>
 #include <sealpipe/storage/basic_store.hpp>
 #include <sealpipe/storage/concepts.hpp>
-#include <sealpipe/storage/detail/posix.hpp>
+#include <sealpipe/io/posix.hpp>
 
 #include <array>
 #include <atomic>
@@ -31,6 +31,27 @@
 #include <unistd.h>
 
 namespace sealpipe::storage {
+
+namespace detail::directory {
+
+inline timespec to_timespec(WriteTime t) noexcept {
+    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+    timespec ts{};
+    ts.tv_sec = static_cast<time_t>(ns / 1'000'000'000);
+    ts.tv_nsec = static_cast<long>(ns % 1'000'000'000);
+    if (ts.tv_nsec < 0) {
+        ts.tv_nsec += 1'000'000'000;
+        ts.tv_sec -= 1;
+    }
+    return ts;
+}
+
+inline WriteTime from_timespec(const timespec& ts) noexcept {
+    return WriteTime(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(ts.tv_sec) +
+                                                                 std::chrono::nanoseconds(ts.tv_nsec)));
+}
+
+} // namespace detail::directory
 
 /// How `Directory::open` behaves.
 struct DirectoryOptions {
@@ -69,7 +90,7 @@ public:
             if (ec) return fail(error::io_error, "cannot create store directory '" + root + "': " + ec.message());
         }
         struct stat st{};
-        if (::stat(root.c_str(), &st) != 0) return detail::posix::errno_error("cannot open store directory", root);
+        if (::stat(root.c_str(), &st) != 0) return io::posix::errno_error("cannot open store directory", root);
         if (!S_ISDIR(st.st_mode))
             return fail(error::io_error, "cannot open store directory '" + root + "': Not a directory");
         return Directory(std::move(root), options);
@@ -91,19 +112,19 @@ public:
 
     [[nodiscard]] result<Bytes> get(const Key& k) const {
         const std::string p = object_path(k);
-        detail::posix::Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+        io::posix::Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd) {
             if (errno == ENOENT || errno == ENOTDIR) return detail::not_found(k);
-            return detail::posix::errno_error("cannot open object file", p);
+            return io::posix::errno_error("cannot open object file", p);
         }
         struct stat st{};
-        if (::fstat(fd.get(), &st) != 0) return detail::posix::errno_error("cannot stat object file", p);
+        if (::fstat(fd.get(), &st) != 0) return io::posix::errno_error("cannot stat object file", p);
         const auto size = static_cast<std::size_t>(st.st_size);
         if (size > max_object_bytes) return detail::oversized(k, size);
         Bytes out;
         // One byte more than announced: a file that grew is reported, not truncated.
-        if (int err = detail::posix::read_up_to(fd.get(), out, size + 1))
-            return detail::posix::errno_error("cannot read object file", p, err);
+        if (int err = io::posix::read_up_to(fd.get(), out, size + 1))
+            return io::posix::errno_error("cannot read object file", p, err);
         return out;
     }
 
@@ -112,23 +133,23 @@ public:
         struct stat st{};
         if (::stat(p.c_str(), &st) == 0) return true;
         if (errno == ENOENT || errno == ENOTDIR) return false;
-        return detail::posix::errno_error("cannot stat object file", p);
+        return io::posix::errno_error("cannot stat object file", p);
     }
 
     [[nodiscard]] result<bool> touch(const Key& k) {
         const std::string p = object_path(k);
-        const timespec now = detail::posix::to_timespec(Clock::now());
+        const timespec now = detail::directory::to_timespec(Clock::now());
         const timespec times[2] = {now, now};
         if (::utimensat(AT_FDCWD, p.c_str(), times, 0) == 0) return true;
         if (errno == ENOENT || errno == ENOTDIR) return false;
-        return detail::posix::errno_error("cannot update object", p);
+        return io::posix::errno_error("cannot update object", p);
     }
 
     [[nodiscard]] result<bool> remove(const Key& k) {
         const std::string p = object_path(k);
         if (::unlink(p.c_str()) == 0) return true;
         if (errno == ENOENT || errno == ENOTDIR) return false;
-        return detail::posix::errno_error("cannot remove object file", p);
+        return io::posix::errno_error("cannot remove object file", p);
     }
 
     /** Deletes `k` only if its write time is before `cutoff`, atomically with respect to puts
@@ -142,20 +163,20 @@ public:
         const std::string aside = temp_name(shard, ".gc-");
         if (::rename(p.c_str(), aside.c_str()) != 0) {
             if (errno == ENOENT || errno == ENOTDIR) return false;
-            return detail::posix::errno_error("cannot move object file", p);
+            return io::posix::errno_error("cannot move object file", p);
         }
         struct stat st{};
-        if (::stat(aside.c_str(), &st) != 0) return detail::posix::errno_error("cannot stat object file", aside);
-        if (detail::posix::from_timespec(st.st_mtim) < cutoff) {
-            if (::unlink(aside.c_str()) != 0) return detail::posix::errno_error("cannot remove object file", aside);
+        if (::stat(aside.c_str(), &st) != 0) return io::posix::errno_error("cannot stat object file", aside);
+        if (detail::directory::from_timespec(st.st_mtim) < cutoff) {
+            if (::unlink(aside.c_str()) != 0) return io::posix::errno_error("cannot remove object file", aside);
             if (sync_) {
-                if (auto r = detail::posix::fsync_directory(shard); !r) return r.error();
+                if (auto r = io::posix::fsync_directory(shard); !r) return r.error();
             }
             return true;
         }
         // Touched since: put it back (unless a put wrote it again meanwhile: same bytes).
         if (::link(aside.c_str(), p.c_str()) != 0 && errno != EEXIST)
-            return detail::posix::errno_error("cannot restore object file", p);
+            return io::posix::errno_error("cannot restore object file", p);
         ::unlink(aside.c_str());
         return false;
     }
@@ -170,7 +191,7 @@ public:
                 if (name.size() != 80 || name.front() == '.') return;
                 auto key = key_from_hex(name);
                 if (!key || to_hex(*key) != name) return; // not ours (uppercase, stray file)
-                found.push_back({*key, detail::posix::from_timespec(st.st_mtim)});
+                found.push_back({*key, detail::directory::from_timespec(st.st_mtim)});
             });
             if (!r) return r;
             for (const auto& info : found)
@@ -222,7 +243,7 @@ public:
             std::vector<std::string> stale;
             auto r = scan(shard, [&](const std::string& name, const struct stat& st) {
                 if ((name.starts_with(".tmp-") || name.starts_with(".gc-")) &&
-                    detail::posix::from_timespec(st.st_mtim) < cutoff)
+                    detail::directory::from_timespec(st.st_mtim) < cutoff)
                     stale.push_back(shard + "/" + name);
             });
             if (!r) return r.error();
@@ -242,31 +263,31 @@ private:
         const std::string hex = to_hex(k);
         const std::string shard = root_ + "/" + hex.substr(0, 2);
         const std::string final_path = shard + "/" + hex;
-        const timespec now = detail::posix::to_timespec(Clock::now());
+        const timespec now = detail::directory::to_timespec(Clock::now());
         const timespec times[2] = {now, now};
         // Already stored: refresh the write time only.
         if (probe) {
             if (::utimensat(AT_FDCWD, final_path.c_str(), times, 0) == 0) return {};
-            if (errno != ENOENT) return detail::posix::errno_error("cannot update object", final_path);
+            if (errno != ENOENT) return io::posix::errno_error("cannot update object", final_path);
         }
 
         std::string tmp;
         auto created = create_temporary(shard, tmp);
         if (!created) return created.error();
-        detail::posix::Fd fd = std::move(*created);
+        io::posix::Fd fd = std::move(*created);
         auto abandon = [&](std::string_view what, const std::string& path, int err) {
             fd.reset();
             ::unlink(tmp.c_str());
-            return detail::posix::errno_error(what, path, err);
+            return io::posix::errno_error(what, path, err);
         };
-        if (int err = detail::posix::write_all(fd.get(), data)) return abandon("cannot write object file", tmp, err);
+        if (int err = io::posix::write_all(fd.get(), data)) return abandon("cannot write object file", tmp, err);
         if (::futimens(fd.get(), times) != 0) return abandon("cannot set the write time of", tmp, errno);
         if (sync_ && ::fsync(fd.get()) != 0) return abandon("cannot fsync object file", tmp, errno);
         if (fd.close() != 0) return abandon("cannot close object file", tmp, errno);
         // Publish without replacing: a stored object (possibly being read) stays as it is.
-        if (detail::posix::rename_noreplace(tmp.c_str(), final_path.c_str()) == 0) {
+        if (io::posix::rename_noreplace(tmp.c_str(), final_path.c_str()) == 0) {
             probe = false;
-            if (sync_) return detail::posix::fsync_directory(shard);
+            if (sync_) return io::posix::fsync_directory(shard);
             return {};
         }
         if (errno == EEXIST) {
@@ -284,15 +305,15 @@ private:
         // object has the same bytes, so replacing it is harmless).
         if (::rename(tmp.c_str(), final_path.c_str()) != 0)
             return abandon("cannot rename object file to", final_path, errno);
-        if (sync_) return detail::posix::fsync_directory(shard);
+        if (sync_) return io::posix::fsync_directory(shard);
         return {};
     }
 
     /// Creates a temporary file in `shard` (and the shard, on first use); `tmp` gets its name.
-    [[nodiscard]] result<detail::posix::Fd> create_temporary(const std::string& shard, std::string& tmp) const {
+    [[nodiscard]] result<io::posix::Fd> create_temporary(const std::string& shard, std::string& tmp) const {
         for (int attempt = 0;; ++attempt) {
             tmp = temp_name(shard, ".tmp-");
-            detail::posix::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
+            io::posix::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0444));
             if (fd) return fd;
             const int err = errno;
             if (attempt < 4 && err == ENOENT) {
@@ -300,17 +321,17 @@ private:
                 continue;
             }
             if (attempt < 4 && err == EEXIST) continue; // a name of a process with a recycled pid
-            return detail::posix::errno_error("cannot create object file in", shard, err);
+            return io::posix::errno_error("cannot create object file in", shard, err);
         }
     }
 
     [[nodiscard]] result<void> make_shard(const std::string& shard) const {
         if (::mkdir(shard.c_str(), 0755) == 0) {
-            if (sync_) return detail::posix::fsync_directory(root_);
+            if (sync_) return io::posix::fsync_directory(root_);
             return {};
         }
         if (errno == EEXIST) return {};
-        return detail::posix::errno_error("cannot create directory", shard);
+        return io::posix::errno_error("cannot create directory", shard);
     }
 
     /** A name no other writer (thread or process) can pick: pid, counter and random bits
@@ -335,14 +356,14 @@ private:
         DIR* dir = ::opendir(shard.c_str());
         if (!dir) {
             if (errno == ENOENT) return {};
-            return detail::posix::errno_error("cannot list directory", shard);
+            return io::posix::errno_error("cannot list directory", shard);
         }
         std::unique_ptr<DIR, int (*)(DIR*)> guard(dir, ::closedir);
         while (true) {
             errno = 0;
             const dirent* e = ::readdir(dir);
             if (!e) {
-                if (errno != 0) return detail::posix::errno_error("cannot list directory", shard);
+                if (errno != 0) return io::posix::errno_error("cannot list directory", shard);
                 return {};
             }
             const std::string name = e->d_name;
@@ -350,7 +371,7 @@ private:
             struct stat st{};
             if (::fstatat(::dirfd(dir), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
                 if (errno == ENOENT) continue; // removed meanwhile
-                return detail::posix::errno_error("cannot stat", shard + "/" + name);
+                return io::posix::errno_error("cannot stat", shard + "/" + name);
             }
             if (!S_ISREG(st.st_mode)) continue;
             f(name, st);

@@ -9,6 +9,7 @@
 
 #include <sealpipe/storage/basic_store.hpp>
 #include <sealpipe/storage/concepts.hpp>
+#include <sealpipe/io/redis.hpp>
 
 #include <hiredis/hiredis.h>
 
@@ -31,80 +32,14 @@
 
 namespace sealpipe::storage {
 
-/// Where and how `Redis` connects.
-struct RedisConfig {
-    std::string host = "127.0.0.1";
-    int port = 6379;
-    int db = 0;
-    std::string user;      ///< for `AUTH user password` (Redis 6 ACLs); empty for plain AUTH
-    std::string password;  ///< empty: no AUTH
-    std::string prefix = "sealpipe:"; ///< every key the store uses starts with it
-    std::chrono::milliseconds connect_timeout{2000};
-    std::chrono::milliseconds command_timeout{10000};
-
-    /** Parses `redis://[[user]:password@]host[:port][/db]`.
-        @par Errors `error::malformed_input` naming the part that is wrong. */
-    [[nodiscard]] static result<RedisConfig> from_uri(std::string_view uri) {
-        constexpr std::string_view scheme = "redis://";
-        if (!uri.starts_with(scheme))
-            return fail(error::malformed_input, "redis URI: expected 'redis://HOST[:PORT][/DB]', got '" +
-                                                    std::string(uri) + "'");
-        RedisConfig c;
-        std::string_view rest = uri.substr(scheme.size());
-        if (auto at = rest.rfind('@'); at != std::string_view::npos) {
-            std::string_view cred = rest.substr(0, at);
-            rest = rest.substr(at + 1);
-            const auto colon = cred.find(':');
-            if (colon == std::string_view::npos)
-                return fail(error::malformed_input, "redis URI: credentials must be ':PASSWORD' or 'USER:PASSWORD'");
-            c.user = std::string(cred.substr(0, colon));
-            c.password = std::string(cred.substr(colon + 1));
-        }
-        std::string_view hostport = rest;
-        if (auto slash = rest.find('/'); slash != std::string_view::npos) {
-            hostport = rest.substr(0, slash);
-            std::string_view db = rest.substr(slash + 1);
-            if (!db.empty()) {
-                auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), c.db);
-                if (ec != std::errc{} || p != db.data() + db.size() || c.db < 0)
-                    return fail(error::malformed_input, "redis URI: database '" + std::string(db) +
-                                                            "' is not a non-negative integer");
-            }
-        }
-        if (auto colon = hostport.rfind(':'); colon != std::string_view::npos && hostport.find(']') == std::string_view::npos) {
-            std::string_view port = hostport.substr(colon + 1);
-            auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), c.port);
-            if (ec != std::errc{} || p != port.data() + port.size() || c.port < 1 || c.port > 65535)
-                return fail(error::malformed_input, "redis URI: port '" + std::string(port) + "' is not in 1..65535");
-            hostport = hostport.substr(0, colon);
-        }
-        if (hostport.empty()) return fail(error::malformed_input, "redis URI: missing host");
-        c.host = std::string(hostport);
-        return c;
-    }
-};
+/// Where and how `Redis` connects (`redis://` URIs: `RedisConfig::from_uri`).
+using RedisConfig = io::redis::Config;
 
 namespace detail::redis {
 
-struct ReplyDeleter {
-    void operator()(redisReply* r) const noexcept { freeReplyObject(r); }
-};
-using Reply = std::unique_ptr<redisReply, ReplyDeleter>;
-
-struct ContextDeleter {
-    void operator()(redisContext* c) const noexcept { redisFree(c); }
-};
-using Context = std::unique_ptr<redisContext, ContextDeleter>;
-
-/// A command as binary-safe arguments (views into storage that outlives the call).
-using Command = std::vector<std::string_view>;
-
-inline timeval to_timeval(std::chrono::milliseconds ms) noexcept {
-    timeval tv{};
-    tv.tv_sec = static_cast<time_t>(ms.count() / 1000);
-    tv.tv_usec = static_cast<suseconds_t>((ms.count() % 1000) * 1000);
-    return tv;
-}
+using io::redis::Command;
+using io::redis::Connection;
+using io::redis::Reply;
 
 /// Bytes of the write time at the front of every stored value.
 inline constexpr std::size_t time_bytes = 8;
@@ -162,148 +97,10 @@ inline constexpr std::string_view times_script =
     "end "
     "return out";
 
-/// RESP: appends the header of a bulk string of `n` bytes.
-inline void append_bulk_header(std::string& out, std::size_t n) {
-    out += '$';
-    out += std::to_string(n);
-    out += "\r\n";
-}
-
-/// RESP: appends one argument made of the concatenation of `parts`.
-inline void append_argument(std::string& out, std::initializer_list<std::string_view> parts) {
-    std::size_t n = 0;
-    for (auto p : parts) n += p.size();
-    append_bulk_header(out, n);
-    for (auto p : parts) out.append(p);
-    out += "\r\n";
-}
-
-/// RESP: appends a whole command.
-inline void append_command(std::string& out, const Command& c) {
-    out += '*';
-    out += std::to_string(c.size());
-    out += "\r\n";
-    for (auto a : c) append_argument(out, {a});
-}
-
-/// `s` with the glob characters of SCAN MATCH escaped, so that it matches only itself.
-inline std::string escape_glob(std::string_view s) {
-    std::string out;
-    for (char ch : s) {
-        if (ch == '*' || ch == '?' || ch == '[' || ch == ']' || ch == '\\') out += '\\';
-        out += ch;
-    }
-    return out;
-}
-
-/// One connection, reconnected on demand, guarded by a mutex.
-class Connection {
-public:
-    explicit Connection(RedisConfig c) : config_(std::move(c)) {}
-
-    std::mutex mutex;
-    const RedisConfig& config() const noexcept { return config_; }
-
-    /// Connects (if needed): AUTH, SELECT. Expects `mutex` held.
-    [[nodiscard]] result<void> ensure_connected() {
-        if (ctx_) return {};
-        Context ctx(redisConnectWithTimeout(config_.host.c_str(), config_.port, to_timeval(config_.connect_timeout)));
-        if (!ctx) return fail(error::internal, "redis: cannot allocate a connection");
-        if (ctx->err) return unavailable(ctx.get(), "cannot connect to");
-        if (redisSetTimeout(ctx.get(), to_timeval(config_.command_timeout)) != REDIS_OK)
-            return unavailable(ctx.get(), "cannot set a timeout on");
-        ctx_ = std::move(ctx);
-        std::vector<Command> hello;
-        const std::string db = std::to_string(config_.db);
-        if (!config_.password.empty()) {
-            if (config_.user.empty()) hello.push_back({"AUTH", config_.password});
-            else hello.push_back({"AUTH", config_.user, config_.password});
-        }
-        if (config_.db != 0) hello.push_back({"SELECT", db});
-        if (!hello.empty()) {
-            auto r = pipeline_once(hello.size(), [&](std::size_t i, std::string& out) { append_command(out, hello[i]); });
-            if (!r) {
-                ctx_.reset();
-                return r.error();
-            }
-            for (const auto& reply : *r)
-                if (reply->type == REDIS_REPLY_ERROR) {
-                    ctx_.reset();
-                    return fail(error::backend_unavailable,
-                                "redis " + where() + ": " + std::string(reply->str, reply->len));
-                }
-        }
-        return {};
-    }
-
-    /** Sends the commands in one pipeline and reads every reply. A broken connection (server
-        down or restarted) is reconnected and the pipeline sent once more: every command the
-        store sends is idempotent. Expects `mutex` held. */
-    [[nodiscard]] result<std::vector<Reply>> pipeline(const std::vector<Command>& commands) {
-        return pipeline(commands.size(), [&](std::size_t i, std::string& out) { append_command(out, commands[i]); });
-    }
-
-    /** `pipeline` of `count` commands that `format(i, out)` appends to `out` in RESP (for
-        arguments made of several pieces, which then need no copy of their own). */
-    template <class Format>
-    [[nodiscard]] result<std::vector<Reply>> pipeline(std::size_t count, const Format& format) {
-        for (int attempt = 0;; ++attempt) {
-            if (auto r = ensure_connected(); !r) return r.error();
-            auto r = pipeline_once(count, format);
-            if (r || attempt == 1) return r;
-        }
-    }
-
-    [[nodiscard]] result<Reply> command(const Command& c) {
-        auto r = pipeline({c});
-        if (!r) return r.error();
-        return std::move(r->front());
-    }
-
-    /// A reply that reports an error, as `backend_unavailable` (e.g. OOM, NOAUTH, LOADING).
-    [[nodiscard]] Error reply_error(const redisReply* r, std::string_view what) const {
-        return fail(error::backend_unavailable,
-                    "redis " + where() + ": " + std::string(what) + ": " + std::string(r->str, r->len));
-    }
-
-    std::string where() const { return config_.host + ":" + std::to_string(config_.port); }
-
-private:
-    template <class Format>
-    [[nodiscard]] result<std::vector<Reply>> pipeline_once(std::size_t count, const Format& format) {
-        std::string buffer;
-        for (std::size_t i = 0; i < count; ++i) {
-            buffer.clear();
-            format(i, buffer);
-            if (redisAppendFormattedCommand(ctx_.get(), buffer.data(), buffer.size()) != REDIS_OK)
-                return drop("cannot send to");
-        }
-        std::vector<Reply> replies;
-        replies.reserve(count);
-        for (std::size_t i = 0; i < count; ++i) {
-            void* raw = nullptr;
-            if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) return drop("lost the connection to");
-            replies.emplace_back(static_cast<redisReply*>(raw));
-        }
-        return replies;
-    }
-
-    /// The connection is unusable after an I/O error: report it and reconnect next time.
-    [[nodiscard]] Error drop(std::string_view what) {
-        auto e = unavailable(ctx_.get(), what);
-        ctx_.reset();
-        return e;
-    }
-
-    [[nodiscard]] Error unavailable(const redisContext* ctx, std::string_view what) const {
-        std::string reason = ctx && ctx->err ? std::string(ctx->errstr) : "unknown error";
-        if (reason.empty()) reason = "connection closed";
-        return fail(error::backend_unavailable, "redis: " + std::string(what) + " " + where() + ": " + reason);
-    }
-
-    RedisConfig config_;
-    Context ctx_;
-};
+using io::redis::append_argument;
+using io::redis::append_bulk_header;
+using io::redis::append_command;
+using io::redis::escape_glob;
 
 } // namespace detail::redis
 

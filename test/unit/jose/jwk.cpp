@@ -22,7 +22,10 @@ std::string text(const SecretBytes& s) { return std::string(as_chars(s.reveal(ha
 
 PrivateJwk rfc_key(std::string kid = "rfc") {
     const Bytes d = base64url_decode(rfc_d).value();
-    return PrivateJwk::from_seed(std::move(kid), Ed25519Seed::from(d).value()).value();
+    return PrivateJwk::from_key(std::move(kid), Ed25519PrivateKey::from_raw(d).value()).value();
+}
+bool same_seed(const PrivateJwk& a, const PrivateJwk& b) {
+    return constant_time_equal(a.private_key().raw(hazmat::secret_access()), b.private_key().raw(hazmat::secret_access()));
 }
 } // namespace
 
@@ -30,7 +33,7 @@ BOOST_AUTO_TEST_SUITE(jwk)
 
 BOOST_AUTO_TEST_CASE(rfc8037_a1_public_key_from_private) {
     const PrivateJwk key = rfc_key();
-    BOOST_TEST(base64url_encode(key.public_jwk().key(), Base64Padding::unpadded) == rfc_x);
+    BOOST_TEST(base64url_encode(key.public_jwk().key().raw(), Base64Padding::unpadded) == rfc_x);
     BOOST_TEST(key.public_jwk().to_json(JwkForm::rfc8037) ==
                R"({"kty":"OKP","crv":"Ed25519","x":")" + std::string(rfc_x) + R"(","kid":"rfc"})");
     BOOST_TEST(text(key.to_json(JwkForm::rfc8037)) == R"({"kty":"OKP","crv":"Ed25519","x":")" + std::string(rfc_x) +
@@ -42,12 +45,12 @@ BOOST_AUTO_TEST_CASE(rfc8037_a1_public_key_from_private) {
     const auto a2 = PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + std::string(rfc_x) + R"("})");
     BOOST_REQUIRE(a2.has_value());
     BOOST_TEST(a2->kid().empty());
-    BOOST_TEST(a2->key() == key.public_jwk().key());
+    BOOST_TEST((a2->key() == key.public_jwk().key()));
 }
 
 BOOST_AUTO_TEST_CASE(sqooler_form_byte_for_byte) {
     const PrivateJwk key = rfc_key("bob");
-    const std::string x = base64url_encode(key.public_jwk().key());  // padded
+    const std::string x = base64url_encode(key.public_jwk().key().raw());  // padded
     const std::string d = std::string(rfc_d) + "=";
     BOOST_TEST(x == std::string(rfc_x) + "=");
     const std::string priv = R"({"x":")" + x + R"(","key_ops":"sign","kid":"bob","d":")" + d +
@@ -67,14 +70,14 @@ BOOST_AUTO_TEST_CASE(config_string_round_trip) {
     const auto back = PrivateJwk::from_config_string(config);
     BOOST_REQUIRE(back.has_value());
     BOOST_TEST(back->kid() == key.kid());
-    BOOST_TEST(back->seed().equals(key.seed()));
+    BOOST_TEST(same_seed(*back, key));
     BOOST_TEST(back->public_jwk() == key.public_jwk());
     // unpadded is accepted too; non-base64url and non-JSON are malformed
     BOOST_TEST(PrivateJwk::from_config_string(config.substr(0, config.find('='))).has_value());
     BOOST_TEST(PrivateJwk::from_config_string(config + "\n").error() == error::malformed_input);
     BOOST_TEST(PrivateJwk::from_config_string(base64url_encode(as_bytes("{nope"))).error() == error::malformed_input);
     // two generated keys differ
-    BOOST_TEST(!PrivateJwk::generate("a").value().seed().equals(PrivateJwk::generate("a").value().seed()));
+    BOOST_TEST(!same_seed(PrivateJwk::generate("a").value(), PrivateJwk::generate("a").value()));
 }
 
 BOOST_AUTO_TEST_CASE(parse_both_forms_and_key_ops) {
@@ -84,7 +87,7 @@ BOOST_AUTO_TEST_CASE(parse_both_forms_and_key_ops) {
         BOOST_TEST(PublicJwk::parse(pub.to_json(form)).value() == pub);
         const auto back = PrivateJwk::parse(text(key.to_json(form)));
         BOOST_REQUIRE(back.has_value());
-        BOOST_TEST(back->seed().equals(key.seed()));
+        BOOST_TEST(same_seed(*back, key));
     }
     const std::string x = std::string(rfc_x);
     // key_ops as an RFC 7517 array
@@ -137,8 +140,8 @@ BOOST_AUTO_TEST_CASE(wycheproof_public_jwks) {
     for (const auto& g : doc.at("testGroups").as_array()) {
         const auto key = PublicJwk::from_value(g.at("publicKeyJwk"));
         BOOST_REQUIRE(key.has_value());
-        BOOST_TEST(key->key().view().size() == 32u);
-        BOOST_TEST(Bytes(key->key().begin(), key->key().end()) == test::unhex(g.at("publicKey").at("pk")));
+        BOOST_TEST(key->key().raw().size() == 32u);
+        BOOST_TEST(Bytes(key->key().raw().begin(), key->key().raw().end()) == test::unhex(g.at("publicKey").at("pk")));
     }
 }
 

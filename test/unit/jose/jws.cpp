@@ -27,7 +27,7 @@ constexpr std::string_view rfc_a4 =
     "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
 
 PrivateJwk key_with_kid(std::string kid) {
-    return PrivateJwk::from_seed(std::move(kid), Ed25519Seed::from(base64url_decode(rfc_d).value()).value()).value();
+    return PrivateJwk::from_key(std::move(kid), Ed25519PrivateKey::from_raw(base64url_decode(rfc_d).value()).value()).value();
 }
 
 boost::json::object sample_payload() {

@@ -255,7 +255,7 @@ BOOST_AUTO_TEST_CASE(hkdf_sha256) {
             const auto& t = tv.as_object();
             BOOST_TEST_CONTEXT("hkdf_sha256_test.json#" << t.at("tcId").as_int64() << " " << t.at("comment").as_string()) {
                 Bytes out(static_cast<std::size_t>(t.at("size").as_int64()));
-                auto r = keys::detail::hkdf_sha256(test::unhex(t.at("ikm")), test::unhex(t.at("salt")),
+                auto r = sealpipe::hkdf_sha256(test::unhex(t.at("ikm")), test::unhex(t.at("salt")),
                                                    test::unhex(t.at("info")), out);
                 if (result_of(t) == "valid") {
                     ++valid;

@@ -283,7 +283,7 @@ BOOST_AUTO_TEST_CASE(directory_batch_finds_stored_objects) {
     struct stat after{};
     BOOST_TEST_REQUIRE(::stat(d.object_path(stored.key).c_str(), &after) == 0);
     BOOST_TEST(after.st_ino == before.st_ino);
-    BOOST_TEST((storage::detail::posix::from_timespec(after.st_mtim) > storage::detail::posix::from_timespec(before.st_mtim)));
+    BOOST_TEST((storage::detail::directory::from_timespec(after.st_mtim) > storage::detail::directory::from_timespec(before.st_mtim)));
     for (const auto* o : {&stored, &fresh, &fresh2}) BOOST_TEST((d.get(o->key).value() == o->data));
     std::size_t temporaries = 0;
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path()))

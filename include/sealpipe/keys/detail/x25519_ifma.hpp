@@ -9,6 +9,7 @@
 #define SEALPIPE_KEYS_DETAIL_X25519_IFMA_HPP
 
 #include <sealpipe/core/bytes.hpp>
+#include <sealpipe/core/cpu.hpp>
 #include <sealpipe/core/detail/cryptopp.hpp>
 
 #include <cstddef>
@@ -17,7 +18,6 @@
 
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define SEALPIPE_KEYS_X25519_IFMA 1
-#include <cpuid.h>
 #include <immintrin.h>
 #else
 #define SEALPIPE_KEYS_X25519_IFMA 0
@@ -213,27 +213,8 @@ inline void fe_to_bytes(Byte* s, const Fe& f) noexcept {
 // ---------------------------------------------------------------------------------------
 // Run-time detection.
 
-/// True when the CPU has AVX-512 F, VL and IFMA and the operating system saves the
-/// AVX-512 state (XCR0 bits 1, 2, 5, 6, 7).
-inline bool detect_ifma() noexcept {
-    unsigned a = 0, b = 0, c = 0, d = 0;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return false;
-    const bool osxsave = (c >> 27) & 1, avx = (c >> 28) & 1;
-    if (!osxsave || !avx) return false;
-    std::uint32_t xcr0_lo = 0, xcr0_hi = 0;
-    __asm__("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
-    if ((xcr0_lo & 0xe6u) != 0xe6u) return false;
-    if (__get_cpuid_max(0, nullptr) < 7) return false;
-    __cpuid_count(7, 0, a, b, c, d);
-    const bool avx2 = (b >> 5) & 1, avx512f = (b >> 16) & 1, ifma = (b >> 21) & 1, avx512vl = (b >> 31) & 1;
-    return avx2 && avx512f && ifma && avx512vl;
-}
-
-/// Whether this machine runs the IFMA path, detected once.
-inline bool has_ifma() noexcept {
-    static const bool yes = detect_ifma();
-    return yes;
-}
+/// Whether this machine runs the IFMA path (core/cpu.hpp, detected once).
+inline bool has_ifma() noexcept { return sealpipe::cpu_features().avx512_ifma; }
 
 // ---------------------------------------------------------------------------------------
 // Four field elements side by side: limb i of lane l is lane l of v[i].

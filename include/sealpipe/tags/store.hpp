@@ -4,25 +4,24 @@
 // The tag store: mutable names signed with Ed25519 whose targets (links) are encrypted in
 // keyed mode, over a small `TagBackend` concept with in-memory and directory models.
 
-#ifndef SEALPIPE_STORAGE_TAGS_HPP
-#define SEALPIPE_STORAGE_TAGS_HPP
+#ifndef SEALPIPE_TAGS_STORE_HPP
+#define SEALPIPE_TAGS_STORE_HPP
 
 #include <sealpipe/aead/aes_gcm_siv.hpp>
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/constant_time.hpp>
 #include <sealpipe/core/hash.hpp>
 #include <sealpipe/core/hex.hpp>
+#include <sealpipe/core/kdf.hpp>
 #include <sealpipe/core/random.hpp>
 #include <sealpipe/core/secret.hpp>
 #include <sealpipe/dag/link.hpp>
 #include <sealpipe/encoding/pipeline.hpp>
 #include <sealpipe/error.hpp>
-#include <sealpipe/keys/detail/symmetric.hpp>
 #include <sealpipe/keys/ed25519.hpp>
 #include <sealpipe/keys/key.hpp>
 #include <sealpipe/object/reference.hpp>
-#include <sealpipe/storage/detail/posix.hpp>
-#include <sealpipe/storage/key.hpp>
+#include <sealpipe/io/posix.hpp>
 
 #include <algorithm>
 #include <atomic>
@@ -45,7 +44,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace sealpipe::storage {
+namespace sealpipe::tags {
 
 /// A tag's identifier in storage: SHA-256("sealpipe tag id" ‖ public key ‖ name).
 using TagId = FixedBytes<32, struct TagIdTag>;
@@ -113,7 +112,7 @@ struct VerifiedTag {
     Bytes blob;
 };
 
-namespace detail::tags {
+namespace detail {
 
 inline constexpr std::string_view id_label = "sealpipe tag id";
 inline constexpr std::string_view key_label = "sealpipe tag key";
@@ -156,7 +155,7 @@ inline std::uint64_t read_u64(const Byte* p) noexcept {
     const ByteView pub = key.public_key().raw();
     info.insert(info.end(), pub.begin(), pub.end());
     aead::AesGcmSiv<256>::Key k;
-    if (auto r = keys::detail::hkdf_sha256(key.secret().reveal(hazmat::secret_access()), {}, info,
+    if (auto r = sealpipe::hkdf_sha256(key.secret().reveal(hazmat::secret_access()), {}, info,
                                            k.reveal_mutable(hazmat::secret_access()));
         !r)
         return r.error();
@@ -170,21 +169,21 @@ inline std::uint64_t read_u64(const Byte* p) noexcept {
     append_u64(info, version);
     info.insert(info.end(), name.begin(), name.end());
     Pipeline::Parameters p{};
-    if (auto r = keys::detail::hkdf_sha256(key.secret().reveal(hazmat::secret_access()), {}, info,
+    if (auto r = sealpipe::hkdf_sha256(key.secret().reveal(hazmat::secret_access()), {}, info,
                                            p.mutable_view());
         !r)
         return r.error();
     return p;
 }
 
-} // namespace detail::tags
+} // namespace detail
 
 /** The storage identifier of `name` in the namespace of `public_key`.
     @par Errors `error::invalid_argument` for an empty name or one over 1024 bytes. */
 [[nodiscard]] inline result<TagId> tag_id(const keys::PublicKey<keys::Ed25519>& public_key, std::string_view name) {
-    if (auto r = detail::tags::check_name(name); !r) return r.error();
+    if (auto r = detail::check_name(name); !r) return r.error();
     Sha256 h;
-    h.update(as_bytes(detail::tags::id_label));
+    h.update(as_bytes(detail::id_label));
     h.update(public_key.raw());
     h.update(as_bytes(name));
     const auto d = h.finish();
@@ -218,13 +217,13 @@ public:
                                       std::uint64_t version) {
         auto id = tag_id(key.public_key(), name);
         if (!id) return id.error();
-        if (target.parameters.size() > detail::tags::max_parameters_bytes)
+        if (target.parameters.size() > detail::max_parameters_bytes)
             return fail(error::invalid_argument, "tag target: link parameters over 64 bytes");
         if (version > static_cast<std::uint64_t>(INT64_MAX))
             return fail(error::invalid_argument, "tag version: over 2^63 - 1");
-        auto pipeline = detail::tags::pipeline(key);
+        auto pipeline = detail::pipeline(key);
         if (!pipeline) return pipeline.error();
-        auto nonce = detail::tags::nonce(key, name, version);
+        auto nonce = detail::nonce(key, name, version);
         if (!nonce) return nonce.error();
         SecureBytes plain;
         const ByteView ref = target.reference.bytes();
@@ -232,9 +231,9 @@ public:
         plain.insert(plain.end(), target.parameters.begin(), target.parameters.end());
         auto blob = pipeline->encode(ByteView(plain.data(), plain.size()), *nonce);
         if (!blob) return blob.error();
-        const auto sig = keys::sign(key.signing_key(), detail::tags::signed_message(*id, version, *blob));
+        const auto sig = keys::sign(key.signing_key(), detail::signed_message(*id, version, *blob));
         Bytes record(id->view().begin(), id->view().end());
-        detail::tags::append_u64(record, version);
+        detail::append_u64(record, version);
         record.insert(record.end(), sig.view().begin(), sig.view().end());
         record.insert(record.end(), blob->begin(), blob->end());
         auto stored = backend_.put_tag_if_newer(*id, version, record);
@@ -273,13 +272,13 @@ public:
         if (!*stored) return fail(error::object_not_found, "tag '" + std::string(name) + "' is not set");
         const Bytes& rec = **stored;
         const auto where = "tag '" + std::string(name) + "'";
-        if (rec.size() < detail::tags::header_bytes || rec.size() > max_tag_record_bytes)
+        if (rec.size() < detail::header_bytes || rec.size() > max_tag_record_bytes)
             return fail(error::object_corrupt, where + ": record of " + std::to_string(rec.size()) + " bytes");
         if (!constant_time_equal(ByteView(rec.data(), 32), id->view()))
             return fail(error::object_corrupt, where + ": record stored under another tag id");
-        VerifiedTag out{*id, detail::tags::read_u64(rec.data() + 32), Bytes(rec.begin() + detail::tags::header_bytes, rec.end())};
+        VerifiedTag out{*id, detail::read_u64(rec.data() + 32), Bytes(rec.begin() + detail::header_bytes, rec.end())};
         const ByteView sig(rec.data() + 40, 64);
-        if (auto r = keys::verify(public_key, detail::tags::signed_message(*id, out.version, out.blob), sig); !r)
+        if (auto r = keys::verify(public_key, detail::signed_message(*id, out.version, out.blob), sig); !r)
             return std::move(r.error()).context(where);
         if (out.version < min_version)
             return fail(error::rollback_refused, where + ": version " + std::to_string(out.version) +
@@ -299,12 +298,12 @@ public:
 
     /// Decrypts a verified record of `name` (see `get`).
     [[nodiscard]] static result<dag::Link> open(const TagKey& key, std::string_view name, const VerifiedTag& tag) {
-        auto pipeline = detail::tags::pipeline(key);
+        auto pipeline = detail::pipeline(key);
         if (!pipeline) return pipeline.error();
-        auto nonce = detail::tags::nonce(key, name, tag.version);
+        auto nonce = detail::nonce(key, name, tag.version);
         if (!nonce) return nonce.error();
         constexpr std::size_t ref_bytes = object::Reference::size_bytes;
-        auto plain = pipeline->decode(tag.blob, *nonce, ref_bytes + detail::tags::max_parameters_bytes);
+        auto plain = pipeline->decode(tag.blob, *nonce, ref_bytes + detail::max_parameters_bytes);
         if (!plain) return std::move(plain.error()).context("tag '" + std::string(name) + "'");
         if (plain->size() < ref_bytes)
             return fail(error::object_corrupt, "tag '" + std::string(name) + "': target shorter than a reference");
@@ -315,7 +314,7 @@ public:
 
 private:
     static std::uint64_t now_micros() {
-        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch()).count();
+        const auto us = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::system_clock::now().time_since_epoch()).count();
         return us > 0 ? static_cast<std::uint64_t>(us) : 0;
     }
     B backend_;
@@ -386,14 +385,14 @@ public:
 
     [[nodiscard]] result<std::optional<Bytes>> get_tag(const TagId& id) const {
         const std::string p = record_path(id);
-        detail::posix::Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+        io::posix::Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd) {
             if (errno == ENOENT) return std::optional<Bytes>();
-            return detail::posix::errno_error("cannot open tag record", p);
+            return io::posix::errno_error("cannot open tag record", p);
         }
         Bytes out;
-        if (int err = detail::posix::read_up_to(fd.get(), out, max_tag_record_bytes + 1))
-            return detail::posix::errno_error("cannot read tag record", p, err);
+        if (int err = io::posix::read_up_to(fd.get(), out, max_tag_record_bytes + 1))
+            return io::posix::errno_error("cannot read tag record", p, err);
         if (out.size() > max_tag_record_bytes)
             return fail(error::object_corrupt, "tag record '" + p + "' is larger than " +
                                                    std::to_string(max_tag_record_bytes) + " bytes");
@@ -402,31 +401,18 @@ public:
 
     [[nodiscard]] result<bool> put_tag_if_newer(const TagId& id, std::uint64_t version, ByteView record) {
         const std::string lock_path = root_ + "/.lock";
-        detail::posix::Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
-        if (!lock) return detail::posix::errno_error("cannot open lock file", lock_path);
+        io::posix::Fd lock(::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644));
+        if (!lock) return io::posix::errno_error("cannot open lock file", lock_path);
         while (::flock(lock.get(), LOCK_EX) != 0)
-            if (errno != EINTR) return detail::posix::errno_error("cannot lock", lock_path);
+            if (errno != EINTR) return io::posix::errno_error("cannot lock", lock_path);
         auto current = get_tag(id);
         if (!current) return current.error();
-        if (*current && (*current)->size() >= detail::tags::header_bytes &&
-            detail::tags::read_u64((*current)->data() + 32) >= version)
+        if (*current && (*current)->size() >= detail::header_bytes &&
+            detail::read_u64((*current)->data() + 32) >= version)
             return false;
-        const std::string final_path = record_path(id);
-        const std::string tmp = root_ + "/.tmp-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++);
-        detail::posix::Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
-        if (!fd) return detail::posix::errno_error("cannot create tag record in", root_);
-        auto abandon = [&](std::string_view what, int err) -> Error {
-            fd.reset();
-            ::unlink(tmp.c_str());
-            return detail::posix::errno_error(what, tmp, err);
-        };
-        if (int err = detail::posix::write_all(fd.get(), record)) return abandon("cannot write tag record", err);
-        if (sync_ && ::fsync(fd.get()) != 0) return abandon("cannot fsync tag record", errno);
-        if (fd.close() != 0) return abandon("cannot close tag record", errno);
-        if (::rename(tmp.c_str(), final_path.c_str()) != 0) return abandon("cannot rename tag record", errno);
-        if (sync_) {
-            if (auto r = detail::posix::fsync_directory(root_); !r) return r.error();
-        }
+        auto tmp = io::posix::TemporaryFile::write(record_path(id), record, sync_);
+        if (!tmp) return tmp.error();
+        if (auto r = tmp->commit(); !r) return r.error();
         return true;
     }
 
@@ -434,12 +420,11 @@ private:
     DirectoryTags(std::string root, bool sync) : root_(std::move(root)), sync_(sync) {}
     std::string root_;
     bool sync_ = true;
-    inline static std::atomic<std::uint64_t> counter_{0};
 };
 
 static_assert(TagBackend<MemoryTags>);
 static_assert(TagBackend<DirectoryTags>);
 
-} // namespace sealpipe::storage
+} // namespace sealpipe::tags
 
-#endif // SEALPIPE_STORAGE_TAGS_HPP
+#endif // SEALPIPE_TAGS_STORE_HPP

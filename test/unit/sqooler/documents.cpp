@@ -1,6 +1,6 @@
-// Tests for sealpipe/jose/documents.hpp: sqooler's documents through Boost.Hana reflection,
+// Tests for sealpipe/sqooler/documents.hpp: sqooler's documents through Boost.Hana reflection,
 // exact round trips (member order, unknown members), strict types, typed signing.
-#include <sealpipe/jose/documents.hpp>
+#include <sealpipe/sqooler/documents.hpp>
 
 #include "support/print_error.hpp"
 
@@ -10,6 +10,7 @@
 
 using namespace sealpipe;
 using namespace sealpipe::jose;
+using namespace sealpipe::sqooler;
 
 namespace {
 // A backend config as sqooler's `BackendConfigSchemaIn.model_dump()` orders it, with an

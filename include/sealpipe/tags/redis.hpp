@@ -4,11 +4,11 @@
 // `RedisTags`: the tag backend on a Redis server (component sealpipe::redis); it may share
 // the server, database and key prefix of a `Redis` object store.
 
-#ifndef SEALPIPE_STORAGE_REDIS_TAGS_HPP
-#define SEALPIPE_STORAGE_REDIS_TAGS_HPP
+#ifndef SEALPIPE_TAGS_REDIS_HPP
+#define SEALPIPE_TAGS_REDIS_HPP
 
-#include <sealpipe/storage/redis.hpp>
-#include <sealpipe/storage/tags.hpp>
+#include <sealpipe/io/redis.hpp>
+#include <sealpipe/tags/store.hpp>
 
 #include <hiredis/hiredis.h>
 
@@ -20,9 +20,12 @@
 #include <string>
 #include <string_view>
 
-namespace sealpipe::storage {
+namespace sealpipe::tags {
 
 namespace detail::redis {
+
+using io::redis::Connection;
+
 
 /** KEYS[1] tag; ARGV[1] the most bytes to return. The record (at most ARGV[1] + 1 bytes of
     it, so that an oversized value is seen without being loaded), or nil when absent. */
@@ -46,7 +49,7 @@ inline constexpr std::string_view put_tag_script =
     "end "
     "redis.call('SET', KEYS[1], ARGV[2]) return 1";
 
-static_assert(tags::header_bytes == 104, "put_tag_script hard-codes the record header size");
+static_assert(tags::detail::header_bytes == 104, "put_tag_script hard-codes the record header size");
 
 } // namespace detail::redis
 
@@ -65,7 +68,7 @@ class RedisTags {
 public:
     /** Connects to the server.
         @par Errors `error::backend_unavailable`. */
-    [[nodiscard]] static result<RedisTags> connect(RedisConfig config) {
+    [[nodiscard]] static result<RedisTags> connect(io::redis::Config config) {
         auto c = std::make_shared<detail::redis::Connection>(std::move(config));
         {
             std::lock_guard lock(c->mutex);
@@ -77,7 +80,7 @@ public:
     /** Parses a `redis://[[user]:password@]host[:port][/db]` URI and connects.
         @par Errors `error::malformed_input`, `error::backend_unavailable`. */
     [[nodiscard]] static result<RedisTags> open(std::string_view uri) {
-        auto config = RedisConfig::from_uri(uri);
+        auto config = io::redis::Config::from_uri(uri);
         if (!config) return config.error();
         return connect(std::move(*config));
     }
@@ -129,6 +132,6 @@ private:
 
 static_assert(TagBackend<RedisTags>);
 
-} // namespace sealpipe::storage
+} // namespace sealpipe::tags
 
-#endif // SEALPIPE_STORAGE_REDIS_TAGS_HPP
+#endif // SEALPIPE_TAGS_REDIS_HPP

@@ -5,8 +5,8 @@
 // reflected with Boost.Hana and mapped to and from Boost.JSON by one generic `to_json` /
 // `from_json`, plus signing and verification of typed documents.
 
-#ifndef SEALPIPE_JOSE_DOCUMENTS_HPP
-#define SEALPIPE_JOSE_DOCUMENTS_HPP
+#ifndef SEALPIPE_SQOOLER_DOCUMENTS_HPP
+#define SEALPIPE_SQOOLER_DOCUMENTS_HPP
 
 #include <sealpipe/error.hpp>
 #include <sealpipe/jose/jwk.hpp>
@@ -34,7 +34,20 @@
 #include <utility>
 #include <vector>
 
-namespace sealpipe::jose {
+namespace sealpipe::sqooler {
+
+// The JOSE vocabulary sqooler's documents are signed and read with.
+using jose::compact_dumps;
+using jose::JwkForm;
+using jose::parse_python_json;
+using jose::PrivateJwk;
+using jose::PublicJwk;
+using jose::python_dumps;
+using jose::PythonJsonOptions;
+using jose::sign_sqooler;
+using jose::SqoolerJws;
+using jose::Verified;
+using jose::verify_sqooler;
 
 /** A struct reflected with `BOOST_HANA_DEFINE_STRUCT` (or `BOOST_HANA_ADAPT_STRUCT`): its
     members map to JSON object members of the same names, in declaration order.
@@ -67,6 +80,8 @@ struct OrderedMap {
 // ----- the mapping ----------------------------------------------------------------------
 
 namespace detail {
+template <class...>
+inline constexpr bool always_false = false;
 template <class T> struct is_optional : std::false_type {};
 template <class T> struct is_optional<std::optional<T>> : std::true_type {};
 template <class T> struct is_vector : std::false_type {};
@@ -132,7 +147,7 @@ template <class T>
         return o;
     } else {
         static_assert(detail::always_false<T>,
-                      "sealpipe: to_json(v) requires 'v' to be a jose::Document or a supported member type "
+                      "sealpipe: to_json(v) requires 'v' to be a sqooler::Document or a supported member type "
                       "(std::string, bool, integer, double, std::optional, std::vector, OrderedMap, boost::json)");
         return {};
     }
@@ -239,7 +254,7 @@ result<T> from_json_at(const boost::json::value& j, const std::string& path) {
         }
         return out;
     } else {
-        static_assert(always_false<T>,
+        static_assert(detail::always_false<T>,
                       "sealpipe: from_json<T>(v) requires 'T' to be a jose::Document or a supported member type "
                       "(std::string, bool, integer, double, std::optional, std::vector, OrderedMap, boost::json)");
         return fail(error::internal);
@@ -272,7 +287,7 @@ template <Document T>
     if (!v) return v.error();
     auto doc = from_json<T>(boost::json::value(v->payload()));
     if (!doc) return doc.error();
-    return detail::VerifiedFactory::make(std::move(*doc), v->kid());
+    return std::move(*v).transform([&](boost::json::object&&) { return std::move(*doc); });
 }
 
 // ----- sqooler's documents (sqooler.schemes), members in pydantic's field order -----------
@@ -374,20 +389,20 @@ struct PublicKeyDocument {
     std::string crv;
 };
 
-} // namespace sealpipe::jose
+} // namespace sealpipe::sqooler
 
 // The reflection of sqooler's documents (members keep their initializers: a document made
 // with `BackendConfig config;` is fully initialized).
-BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::BackendConfig, description, version, display_name, cold_atom_type, gates, max_experiments, max_shots, simulator, supported_instructions, num_wires, wire_order, num_species, pending_jobs, status_msg, last_queue_check, sign, kid);
-BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::Gate, name, wires, params);
-BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::ExperimentalInput, instructions, num_wires, shots, wire_order, seed);
-BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::StatusMessage, job_id, status, detail, error_message);
-BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::ExperimentData, memory, instructions);
-BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::ExperimentResult, header, shots, success, data);
-BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::ResultDocument, backend_name, display_name, backend_version, job_id, qobj_id, success, status, header, results);
-BOOST_HANA_ADAPT_STRUCT(sealpipe::jose::PublicKeyDocument, x, key_ops, kid, d, kty, alg, crv);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::sqooler::BackendConfig, description, version, display_name, cold_atom_type, gates, max_experiments, max_shots, simulator, supported_instructions, num_wires, wire_order, num_species, pending_jobs, status_msg, last_queue_check, sign, kid);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::sqooler::Gate, name, wires, params);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::sqooler::ExperimentalInput, instructions, num_wires, shots, wire_order, seed);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::sqooler::StatusMessage, job_id, status, detail, error_message);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::sqooler::ExperimentData, memory, instructions);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::sqooler::ExperimentResult, header, shots, success, data);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::sqooler::ResultDocument, backend_name, display_name, backend_version, job_id, qobj_id, success, status, header, results);
+BOOST_HANA_ADAPT_STRUCT(sealpipe::sqooler::PublicKeyDocument, x, key_ops, kid, d, kty, alg, crv);
 
-namespace sealpipe::jose {
+namespace sealpipe::sqooler {
 
 /// The stored document of a public key (sqooler's form).
 [[nodiscard]] inline PublicKeyDocument to_public_key_document(const PublicJwk& key) {
@@ -400,6 +415,6 @@ namespace sealpipe::jose {
     return PublicJwk::from_value(to_json(doc));
 }
 
-} // namespace sealpipe::jose
+} // namespace sealpipe::sqooler
 
-#endif // SEALPIPE_JOSE_DOCUMENTS_HPP
+#endif // SEALPIPE_SQOOLER_DOCUMENTS_HPP

@@ -1,13 +1,14 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Bodies of `Provider<Documents>` and `FolderDocuments` (included by jose/provider.hpp).
+// Bodies of `Provider<Documents>` and `FolderDocuments` (included by sqooler/provider.hpp).
 
-#ifndef SEALPIPE_JOSE_IMPL_PROVIDER_HPP
-#define SEALPIPE_JOSE_IMPL_PROVIDER_HPP
+#ifndef SEALPIPE_SQOOLER_IMPL_PROVIDER_HPP
+#define SEALPIPE_SQOOLER_IMPL_PROVIDER_HPP
 
 #include <sealpipe/core/constant_time.hpp>
 #include <sealpipe/core/hex.hpp>
+#include <sealpipe/io/posix.hpp>
 
 #include <algorithm>
 #include <array>
@@ -21,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-namespace sealpipe::jose {
+namespace sealpipe::sqooler {
 
 namespace detail::provider {
 
@@ -46,24 +47,7 @@ inline bool is_signed(const boost::json::object& stored) {
     return p && p->is_object() && stored.contains("signature") && stored.contains("header");
 }
 
-[[nodiscard]] inline Error errno_error(std::string_view what, const std::string& path, int err = errno) {
-    return fail(error::io_error, std::string(what) + " '" + path + "': " + std::strerror(err));
-}
-
-class Fd {
-public:
-    explicit Fd(int fd) noexcept : fd_(fd) {}
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    ~Fd() {
-        if (fd_ >= 0) ::close(fd_);
-    }
-    int get() const noexcept { return fd_; }
-    int release() noexcept { return std::exchange(fd_, -1); }
-
-private:
-    int fd_;
-};
+using io::posix::errno_error;
 
 [[nodiscard]] inline result<void> make_parent(const std::string& file) {
     const auto parent = std::filesystem::path(file).parent_path();
@@ -73,32 +57,10 @@ private:
     return {};
 }
 
-/// Writes `text` to a new temporary file next to `file`; returns its name.
-[[nodiscard]] inline result<std::string> write_temporary(const std::string& file, std::string_view text) {
+/// A temporary file beside `file` holding `text` (its folder made first).
+[[nodiscard]] inline result<io::posix::TemporaryFile> write_temporary(const std::string& file, std::string_view text) {
     if (auto r = make_parent(file); !r) return r.error();
-    std::array<Byte, 8> salt{};
-    if (auto r = random_bytes(salt); !r) return r.error();
-    const auto slash = file.rfind('/');
-    const std::string tmp = file.substr(0, slash + 1) + "." + file.substr(slash + 1) + "." + hex_encode(salt) + ".tmp";
-    Fd fd(::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
-    if (fd.get() < 0) return errno_error("cannot create", tmp);
-    std::size_t done = 0;
-    while (done < text.size()) {
-        const ssize_t n = ::write(fd.get(), text.data() + done, text.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) {
-            const int err = n < 0 ? errno : EIO;
-            ::unlink(tmp.c_str());
-            return errno_error("cannot write", tmp, err);
-        }
-        done += static_cast<std::size_t>(n);
-    }
-    if (::close(fd.release()) != 0) {
-        const int err = errno;
-        ::unlink(tmp.c_str());
-        return errno_error("cannot write", tmp, err);
-    }
-    return tmp;
+    return io::posix::TemporaryFile::write(file, as_bytes(text));
 }
 
 } // namespace detail::provider
@@ -107,7 +69,7 @@ private:
 
 inline result<std::optional<std::string>> FolderDocuments::get(const std::string& path) {
     const std::string f = file(path);
-    detail::provider::Fd fd(::open(f.c_str(), O_RDONLY | O_CLOEXEC));
+    io::posix::Fd fd(::open(f.c_str(), O_RDONLY | O_CLOEXEC));
     if (fd.get() < 0) {
         if (errno == ENOENT || errno == ENOTDIR) return std::optional<std::string>();
         return detail::provider::errno_error("cannot open", f);
@@ -132,27 +94,15 @@ inline result<std::optional<std::string>> FolderDocuments::get(const std::string
 }
 
 inline result<void> FolderDocuments::put(const std::string& path, std::string_view text) {
-    const std::string f = file(path);
-    auto tmp = detail::provider::write_temporary(f, text);
+    auto tmp = detail::provider::write_temporary(file(path), text);
     if (!tmp) return tmp.error();
-    if (::rename(tmp->c_str(), f.c_str()) != 0) {
-        const int err = errno;
-        ::unlink(tmp->c_str());
-        return detail::provider::errno_error("cannot rename to", f, err);
-    }
-    return {};
+    return tmp->commit();
 }
 
 inline result<bool> FolderDocuments::put_if_absent(const std::string& path, std::string_view text) {
-    const std::string f = file(path);
-    auto tmp = detail::provider::write_temporary(f, text);
+    auto tmp = detail::provider::write_temporary(file(path), text);
     if (!tmp) return tmp.error();
-    const int r = ::link(tmp->c_str(), f.c_str());
-    const int err = errno;
-    ::unlink(tmp->c_str());
-    if (r == 0) return true;
-    if (err == EEXIST) return false;
-    return detail::provider::errno_error("cannot link to", f, err);
+    return tmp->commit_new();
 }
 
 inline result<bool> FolderDocuments::move(const std::string& from, const std::string& to) {
@@ -404,7 +354,7 @@ result<void> Provider<D>::upload_public_key(const PublicJwk& key) {
     if (*stored) return {};
     auto existing = get_public_key_by_kid(key.kid());
     if (!existing) return existing.error();
-    if (!constant_time_equal(existing->key().view(), key.key().view()))
+    if (!constant_time_equal(existing->key().raw(), key.key().raw()))
         return fail(error::key_conflict, "provider: a different key is already published under kid '" + key.kid() + "'");
     return {};
 }
@@ -437,7 +387,7 @@ result<void> Provider<D>::rotate_key(const PrivateJwk& old_key, const PublicJwk&
     if (new_key.kid() == old_key.kid()) return fail(error::invalid_argument, "provider: a rotation needs a new kid");
     auto published = get_public_key_by_kid(old_key.kid());
     if (!published) return published.error();
-    if (!constant_time_equal(published->key().view(), old_key.public_jwk().key().view()))
+    if (!constant_time_equal(published->key().raw(), old_key.public_jwk().key().raw()))
         return fail(error::not_owner, "provider: the old key is not the one published under kid '" + old_key.kid() + "'");
     if (auto r = upload_public_key(new_key); !r) return r.error();
     boost::json::object statement;
@@ -487,12 +437,12 @@ result<Verified<std::string>> Provider<D>::verify_rotation(std::string_view new_
     if (!named) return named.error();
     auto published = get_public_key_by_kid(new_kid);
     if (!published) return published.error();
-    if (!constant_time_equal(named->key().view(), published->key().view()))
+    if (!constant_time_equal(named->key().raw(), published->key().raw()))
         return fail(error::signature_invalid, "provider: the published key under kid '" + std::string(new_kid) +
                                                   "' is not the one the rotation statement names");
-    return detail::VerifiedFactory::make(signer, signer);
+    return std::move(*v).transform([&](boost::json::object&&) { return signer; });
 }
 
-} // namespace sealpipe::jose
+} // namespace sealpipe::sqooler
 
-#endif // SEALPIPE_JOSE_IMPL_PROVIDER_HPP
+#endif // SEALPIPE_SQOOLER_IMPL_PROVIDER_HPP

@@ -2,13 +2,13 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // `RedisDocuments`: the provider's document store in Redis (one string per document and a
-// sorted set per folder), over the storage area's connection.
+// sorted set per folder), over the shared Redis connection (io/redis.hpp).
 
-#ifndef SEALPIPE_JOSE_PROVIDER_REDIS_HPP
-#define SEALPIPE_JOSE_PROVIDER_REDIS_HPP
+#ifndef SEALPIPE_SQOOLER_REDIS_HPP
+#define SEALPIPE_SQOOLER_REDIS_HPP
 
-#include <sealpipe/jose/provider.hpp>
-#include <sealpipe/storage/redis.hpp>
+#include <sealpipe/sqooler/provider.hpp>
+#include <sealpipe/io/redis.hpp>
 
 #include <memory>
 #include <mutex>
@@ -17,7 +17,7 @@
 #include <string_view>
 #include <vector>
 
-namespace sealpipe::jose {
+namespace sealpipe::sqooler {
 
 namespace detail::provider_redis {
 
@@ -50,9 +50,9 @@ inline std::pair<std::string, std::string> split(const std::string& path) {
     @par Errors `error::backend_unavailable` (cannot connect, server errors). */
 class RedisDocuments {
 public:
-    /// Connects lazily to `config` (`redis://…` via `storage::RedisConfig::from_uri`).
-    explicit RedisDocuments(storage::RedisConfig config)
-        : conn_(std::make_shared<storage::detail::redis::Connection>(std::move(config))) {}
+    /// Connects lazily to `config` (`redis://…` via `io::redis::Config::from_uri`).
+    explicit RedisDocuments(io::redis::Config config)
+        : conn_(std::make_shared<io::redis::Connection>(std::move(config))) {}
 
     [[nodiscard]] result<std::optional<std::string>> get(const std::string& path) {
         const std::string key = doc_key(path);
@@ -110,15 +110,15 @@ private:
         return integer_reply(r, "write");
     }
 
-    [[nodiscard]] result<bool> integer_reply(const result<storage::detail::redis::Reply>& r, std::string_view what) const {
+    [[nodiscard]] result<bool> integer_reply(const result<io::redis::Reply>& r, std::string_view what) const {
         if (!r) return r.error();
         if ((*r)->type != REDIS_REPLY_INTEGER) return conn_->reply_error(r->get(), what);
         return (*r)->integer == 1;
     }
 
-    std::shared_ptr<storage::detail::redis::Connection> conn_;
+    std::shared_ptr<io::redis::Connection> conn_;
 };
 
-} // namespace sealpipe::jose
+} // namespace sealpipe::sqooler
 
-#endif // SEALPIPE_JOSE_PROVIDER_REDIS_HPP
+#endif // SEALPIPE_SQOOLER_REDIS_HPP

@@ -1,9 +1,9 @@
-// Tests for sealpipe/storage/tags.hpp, sqlite_tags.hpp and redis_tags.hpp: signed, encrypted
+// Tests for sealpipe/tags/store.hpp, tags/sqlite.hpp and tags/redis.hpp: signed, encrypted
 // tags over the memory, directory, SQLite and Redis tag backends.
 #include <sealpipe/encoding/padme.hpp>
-#include <sealpipe/storage/redis_tags.hpp>
-#include <sealpipe/storage/sqlite_tags.hpp>
-#include <sealpipe/storage/tags.hpp>
+#include <sealpipe/tags/redis.hpp>
+#include <sealpipe/tags/sqlite.hpp>
+#include <sealpipe/tags/store.hpp>
 
 #include "support/redis_client.hpp"
 #include "support/storage.hpp"
@@ -17,6 +17,7 @@
 
 using namespace sealpipe;
 using namespace sealpipe::storage;
+using namespace sealpipe::tags;
 using sealpipe::test::leaf;
 using sealpipe::test::pattern;
 
@@ -56,8 +57,8 @@ struct SqliteTagsFixture {
 struct RedisTagsFixture {
     static constexpr const char* name = "redis";
     test::RedisServer& server = test::RedisServer::shared();
-    RedisConfig config = [this] {
-        auto c = RedisConfig::from_uri(server.uri(1)).value();
+    io::redis::Config config = [this] {
+        auto c = io::redis::Config::from_uri(server.uri(1)).value();
         static int counter = 0;
         c.prefix = "tags" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ":";
         return c;

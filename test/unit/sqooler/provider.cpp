@@ -1,10 +1,10 @@
-// Tests for sealpipe/jose/provider.hpp (+ provider_sqlite.hpp, provider_redis.hpp): one
+// Tests for sealpipe/sqooler/provider.hpp (+ sqooler/sqlite.hpp, sqooler/redis.hpp): one
 // conformance suite over the folder, SQLite and Redis document stores; sqooler's folder layout
 // byte for byte; signing, verification and the tamper cases (altered result, update by another
 // key, a different key under a published kid); key rotation.
-#include <sealpipe/jose/provider.hpp>
-#include <sealpipe/jose/provider_redis.hpp>
-#include <sealpipe/jose/provider_sqlite.hpp>
+#include <sealpipe/sqooler/provider.hpp>
+#include <sealpipe/sqooler/redis.hpp>
+#include <sealpipe/sqooler/sqlite.hpp>
 
 #include "support/print_error.hpp"
 #include "support/storage.hpp"
@@ -20,6 +20,7 @@
 
 using namespace sealpipe;
 using namespace sealpipe::jose;
+using namespace sealpipe::sqooler;
 
 namespace {
 
@@ -70,7 +71,7 @@ struct RedisFixture {
         return n;
     }
     RedisDocuments documents() {
-        auto config = storage::RedisConfig::from_uri(test::RedisServer::shared().uri()).value();
+        auto config = io::redis::Config::from_uri(test::RedisServer::shared().uri()).value();
         config.prefix = prefix;
         return RedisDocuments(std::move(config));
     }

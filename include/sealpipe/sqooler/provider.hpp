@@ -5,12 +5,12 @@
 // and public keys, signed when a backend's config says so, with immutable public keys and
 // key rotation; and the store of sqooler's local folder layout.
 
-#ifndef SEALPIPE_JOSE_PROVIDER_HPP
-#define SEALPIPE_JOSE_PROVIDER_HPP
+#ifndef SEALPIPE_SQOOLER_PROVIDER_HPP
+#define SEALPIPE_SQOOLER_PROVIDER_HPP
 
 #include <sealpipe/core/random.hpp>
 #include <sealpipe/error.hpp>
-#include <sealpipe/jose/documents.hpp>
+#include <sealpipe/sqooler/documents.hpp>
 #include <sealpipe/jose/jwk.hpp>
 #include <sealpipe/jose/jws.hpp>
 #include <sealpipe/jose/python_json.hpp>
@@ -26,7 +26,7 @@
 #include <utility>
 #include <vector>
 
-namespace sealpipe::jose {
+namespace sealpipe::sqooler {
 
 /** A store of JSON documents under path-like keys (`jobs/queued/<name>/<id>`, without
     `.json`). A folder is the part of a path before its last `/`.
@@ -208,8 +208,8 @@ private:
     std::string root_;
 };
 
-} // namespace sealpipe::jose
+} // namespace sealpipe::sqooler
 
-#include <sealpipe/jose/impl/provider.hpp>
+#include <sealpipe/sqooler/impl/provider.hpp>
 
-#endif // SEALPIPE_JOSE_PROVIDER_HPP
+#endif // SEALPIPE_SQOOLER_PROVIDER_HPP
