@@ -1,14 +1,24 @@
+# Copyright (c) 2026 The sealpipe authors. Distributed under the Boost Software License,
+# Version 1.0 (see LICENSE_1_0.txt).
+#
 # Finds sealpipe's dependencies. Used both by the build tree and, through
 # sealpipeConfig.cmake, by consumers of the installed package: it must only define
 # imported targets, never sealpipe's own.
 #
-# SEALPIPE_DEPENDENCY_COMPONENTS: which components to look for (default: all of them).
+# Input:
+#   SEALPIPE_DEPENDENCY_COMPONENTS  which components to look for (default: all of them);
+#                                   core is always looked for.
+#   SEALPIPE_REQUIRED_COMPONENTS    which of them must be found (default: all of them). The
+#                                   others are looked for quietly and left out when missing.
+# Output:
+#   SEALPIPE_FOUND_COMPONENTS       the components whose dependencies were found.
 include(CMakeFindDependencyMacro)
+set(_sealpipe_optional zstd x509 sqlite redis)
 if(NOT DEFINED SEALPIPE_DEPENDENCY_COMPONENTS)
-  set(SEALPIPE_DEPENDENCY_COMPONENTS core zstd x509 sqlite redis)
+  set(SEALPIPE_DEPENDENCY_COMPONENTS core ${_sealpipe_optional})
 endif()
-if(NOT DEFINED SEALPIPE_FIND_DEPENDENCY)
-  set(SEALPIPE_FIND_DEPENDENCY find_package)
+if(NOT DEFINED SEALPIPE_REQUIRED_COMPONENTS)
+  set(SEALPIPE_REQUIRED_COMPONENTS ${SEALPIPE_DEPENDENCY_COMPONENTS})
 endif()
 
 find_package(PkgConfig REQUIRED QUIET)
@@ -19,18 +29,48 @@ if(NOT TARGET sealpipe_deps::cryptopp)
   add_library(sealpipe_deps::cryptopp ALIAS PkgConfig::SEALPIPE_CRYPTOPP)
 endif()
 find_package(Boost 1.81 REQUIRED COMPONENTS json)
+set(SEALPIPE_FOUND_COMPONENTS core)
 
-if("zstd" IN_LIST SEALPIPE_DEPENDENCY_COMPONENTS AND NOT TARGET sealpipe_deps::zstd)
-  pkg_check_modules(SEALPIPE_ZSTD REQUIRED IMPORTED_TARGET GLOBAL libzstd)
-  add_library(sealpipe_deps::zstd ALIAS PkgConfig::SEALPIPE_ZSTD)
-endif()
-if("x509" IN_LIST SEALPIPE_DEPENDENCY_COMPONENTS)
-  find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)
-endif()
-if("sqlite" IN_LIST SEALPIPE_DEPENDENCY_COMPONENTS)
-  find_package(SQLite3 REQUIRED)
-endif()
-if("redis" IN_LIST SEALPIPE_DEPENDENCY_COMPONENTS AND NOT TARGET sealpipe_deps::hiredis)
-  pkg_check_modules(SEALPIPE_HIREDIS REQUIRED IMPORTED_TARGET GLOBAL hiredis)
-  add_library(sealpipe_deps::hiredis ALIAS PkgConfig::SEALPIPE_HIREDIS)
-endif()
+foreach(_c IN LISTS _sealpipe_optional)
+  if(NOT _c IN_LIST SEALPIPE_DEPENDENCY_COMPONENTS)
+    continue()
+  endif()
+  if(_c IN_LIST SEALPIPE_REQUIRED_COMPONENTS)
+    set(_mode REQUIRED)
+  else()
+    set(_mode QUIET)
+  endif()
+  set(_found FALSE)
+  if(_c STREQUAL "zstd")
+    if(NOT TARGET sealpipe_deps::zstd)
+      pkg_check_modules(SEALPIPE_ZSTD ${_mode} IMPORTED_TARGET GLOBAL libzstd)
+      if(SEALPIPE_ZSTD_FOUND)
+        add_library(sealpipe_deps::zstd ALIAS PkgConfig::SEALPIPE_ZSTD)
+      endif()
+    endif()
+    if(TARGET sealpipe_deps::zstd)
+      set(_found TRUE)
+    endif()
+  elseif(_c STREQUAL "x509")
+    find_package(OpenSSL 3 ${_mode} COMPONENTS Crypto)
+    set(_found ${OpenSSL_FOUND})
+  elseif(_c STREQUAL "sqlite")
+    find_package(SQLite3 ${_mode})
+    set(_found ${SQLite3_FOUND})
+  elseif(_c STREQUAL "redis")
+    if(NOT TARGET sealpipe_deps::hiredis)
+      pkg_check_modules(SEALPIPE_HIREDIS ${_mode} IMPORTED_TARGET GLOBAL hiredis)
+      if(SEALPIPE_HIREDIS_FOUND)
+        add_library(sealpipe_deps::hiredis ALIAS PkgConfig::SEALPIPE_HIREDIS)
+      endif()
+    endif()
+    if(TARGET sealpipe_deps::hiredis)
+      set(_found TRUE)
+    endif()
+  endif()
+  if(_found)
+    list(APPEND SEALPIPE_FOUND_COMPONENTS ${_c})
+  endif()
+endforeach()
+unset(_found)
+unset(_mode)

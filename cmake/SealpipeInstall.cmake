@@ -3,7 +3,7 @@
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 set(SEALPIPE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/sealpipe)
-foreach(component IN ITEMS core zstd x509 sqlite redis)
+foreach(component IN LISTS SEALPIPE_COMPONENTS)
   install(TARGETS sealpipe_${component} EXPORT sealpipe-${component}-targets)
   install(EXPORT sealpipe-${component}-targets NAMESPACE sealpipe::
           DESTINATION ${SEALPIPE_CMAKE_DIR})
@@ -20,6 +20,16 @@ install(FILES ${PROJECT_BINARY_DIR}/sealpipeConfig.cmake
               cmake/SealpipeDependencies.cmake
         DESTINATION ${SEALPIPE_CMAKE_DIR})
 
+# sealpipe.pc requires what the components of this build need.
+set(SEALPIPE_PC_REQUIRES libcrypto++)
+foreach(_pair IN ITEMS zstd:libzstd x509:libcrypto sqlite:sqlite3 redis:hiredis)
+  string(REPLACE ":" ";" _pair ${_pair})
+  list(GET _pair 0 _c)
+  list(GET _pair 1 _module)
+  if(_c IN_LIST SEALPIPE_COMPONENTS)
+    string(APPEND SEALPIPE_PC_REQUIRES " ${_module}")
+  endif()
+endforeach()
 foreach(pc IN ITEMS sealpipe sealpipe-core)
   configure_file(cmake/${pc}.pc.in ${PROJECT_BINARY_DIR}/${pc}.pc @ONLY)
   install(FILES ${PROJECT_BINARY_DIR}/${pc}.pc DESTINATION ${CMAKE_INSTALL_DATADIR}/pkgconfig)
