@@ -41,8 +41,8 @@ endfunction()
 
 # sealpipe_add_compile_fail(<area> <case> [LIBRARIES <target>...])
 #   test/compile_fail/<area>/<case>_fail.cpp must fail to compile with output matching the
-#   regex on its first line ("// expect: <regex>"); <case>_pass.cpp, its near-twin, must
-#   compile. Both targets are left out of the default build and built by their tests.
+#   regex on its first line ("// expect: <regex>") and with exactly one error (one diagnostic
+#   per mistake: test/compile_fail/run.cmake); <case>_pass.cpp, its near-twin, must compile. Both targets are left out of the default build and built by their tests.
 function(sealpipe_add_compile_fail area case)
   cmake_parse_arguments(ARG "" "" "LIBRARIES" ${ARGN})
   sealpipe_missing_targets(missing ${ARG_LIBRARIES})
@@ -59,13 +59,17 @@ function(sealpipe_add_compile_fail area case)
     set(t cf_${area}_${case}_${kind})
     add_library(${t} OBJECT EXCLUDE_FROM_ALL ${dir}/${case}_${kind}.cpp)
     target_link_libraries(${t} PRIVATE sealpipe::core ${ARG_LIBRARIES} sealpipe_warnings)
-    add_test(NAME compile_fail.${area}.${case}.${kind}
-             COMMAND ${CMAKE_COMMAND} --build ${PROJECT_BINARY_DIR} --target ${t})
+    if(kind STREQUAL "fail")
+      add_test(NAME compile_fail.${area}.${case}.${kind}
+               COMMAND ${CMAKE_COMMAND} -DBINARY_DIR=${PROJECT_BINARY_DIR} -DTARGET=${t} "-DEXPECT=${expect}"
+                       -P ${PROJECT_SOURCE_DIR}/test/compile_fail/run.cmake)
+    else()
+      add_test(NAME compile_fail.${area}.${case}.${kind}
+               COMMAND ${CMAKE_COMMAND} --build ${PROJECT_BINARY_DIR} --target ${t})
+    endif()
     set_tests_properties(compile_fail.${area}.${case}.${kind} PROPERTIES
       RESOURCE_LOCK build_tree LABELS "compile_fail;${area}")
   endforeach()
-  set_tests_properties(compile_fail.${area}.${case}.fail PROPERTIES
-    PASS_REGULAR_EXPRESSION "${expect}")
 endfunction()
 
 # sealpipe_add_cli_test(<name> <script.py>)

@@ -18,9 +18,9 @@ int main() {
     static_assert(aead::NonceMisuseResistantAead<Aead>);   // later code may rely on it
 
     // A fresh key in wiping storage, and a context that caches the expanded keys.
-    Aead::Key key;
-    if (auto r = random_bytes(key.reveal_mutable(hazmat::secret_access())); !r) return 2;
-    Aead::Context ctx(key);
+    auto key = Aead::Key::generate();
+    if (!key) return 2;
+    Aead::Context ctx(*key);
 
     auto nonce = SystemRng{}.generate<Aead::Nonce>().value();
     const ByteView message = as_bytes("attack at dawn");
@@ -59,7 +59,7 @@ int main() {
     for (aead::Implementation i : aead::supported_implementations()) std::printf(" %s", aead::to_string(i).data());
     std::printf("; in use: %s\n", aead::to_string(ctx.implementation()).data());
     // Force a path (tests and benchmarks do): error::unsupported if the CPU lacks it.
-    auto portable = Aead::Context::with_implementation(key, aead::Implementation::portable);
+    auto portable = Aead::Context::with_implementation(*key, aead::Implementation::portable);
     std::printf("portable agrees: %s\n", portable->seal(nonce, message, header).value() == *sealed ? "yes" : "no");
     // end::paths[]
     return 0;

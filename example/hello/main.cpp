@@ -16,9 +16,9 @@ int main() {
     std::printf("base64url  %s\n", base64url_encode(digest, Base64Padding::unpadded).c_str());
 
     // A fresh 32-byte key, wiped when it goes out of scope. Reading it takes a token.
-    FixedSecret<32> key;
-    if (auto r = random_bytes(key.reveal_mutable(hazmat::secret_access())); !r) {
-        std::fprintf(stderr, "no randomness: %s\n", r.error().message().c_str());
+    auto key = FixedSecret<32>::generate();
+    if (!key) {
+        std::fprintf(stderr, "no randomness: %s\n", key.error().message().c_str());
         return 2;
     }
 

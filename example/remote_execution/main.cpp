@@ -102,9 +102,9 @@ int main(int argc, char** argv) {
                      .value();
 
     // 1. Alice stores her inputs as an encrypted DAG under a fresh key.
-    Aead::Key input_key;
-    if (!random_bytes(input_key.reveal_mutable(hazmat::secret_access()))) return 2;
-    Chain alice_chain_codec({}, input_key);
+    auto input_key = Aead::Key::generate();
+    if (!input_key) return 2;
+    Chain alice_chain_codec({}, *input_key);
     dag::PipelineCodec alice_codec(alice_chain_codec);
     dag::Writer alice_writer(alice_codec, objects);
     auto input = dag::TreeWriter(alice_writer).put_path(work / "inputs");
@@ -169,7 +169,7 @@ int main(int argc, char** argv) {
     // tag::execute[]
     execution::ClientEndpoint<Transport> alice_endpoint(std::move(alice), scheduler.connect());
     execution::AdditionalData ad{Bytes{0x01}, execution::Duration::from_seconds(60)};
-    auto execution = alice_endpoint.execute(platform.public_key(), as_bytes(job_description(*input, input_key)), ad,
+    auto execution = alice_endpoint.execute(platform.public_key(), as_bytes(job_description(*input, *input_key)), ad,
                                             execution::NoncePolicy::random, deadline());
     // end::execute[]
     int status = 1;

@@ -34,9 +34,9 @@ int main(int argc, char** argv) {
     // tag::put[]
     // Compress, then encrypt deterministically (zero nonce, tag kept by the parent).
     using Aead = aead::AesGcmSiv<256>;
-    Aead::Key key;
-    if (!random_bytes(key.reveal_mutable(hazmat::secret_access()))) return 2;
-    encoding::DeterministicPipeline<encoding::SimpleLzw, Aead> pipeline({}, key);
+    auto key = Aead::Key::generate();
+    if (!key) return 2;
+    encoding::DeterministicPipeline<encoding::SimpleLzw, Aead> pipeline({}, *key);
 
     // SQLite is the embedded default; Directory and Redis are drop-in replacements.
     auto backend = storage::Sqlite::open((work / "objects.db").string());
@@ -76,9 +76,9 @@ int main(int argc, char** argv) {
     std::printf("restored entry -> %s\n", fs::read_symlink(work / "restored" / "entry").c_str());
 
     // The wrong key cannot read the tree: decryption fails before any plaintext is released.
-    Aead::Key other;
-    if (!random_bytes(other.reveal_mutable(hazmat::secret_access()))) return 2;
-    encoding::DeterministicPipeline<encoding::SimpleLzw, Aead> wrong({}, other);
+    auto other = Aead::Key::generate();
+    if (!other) return 2;
+    encoding::DeterministicPipeline<encoding::SimpleLzw, Aead> wrong({}, *other);
     dag::PipelineCodec wrong_codec(wrong);
     dag::Reader wrong_reader(wrong_codec, objects);
     auto denied = wrong_reader.read(*root);

@@ -11,6 +11,8 @@
 
 #include <cryptopp/osrng.h>
 
+#include <concepts>
+
 namespace sealpipe {
 
 /** A handle on the operating system's CSPRNG (getrandom(2) / /dev/urandom through
@@ -29,12 +31,17 @@ public:
         }
     }
 
-    /// N random bytes of the given strong type, e.g. `rng.generate<Nonce>()`.
+    /** N random bytes of the given strong type: `rng.generate<Nonce>()` for a `FixedBytes`,
+        `rng.generate<AesGcmSiv<256>::Key>()` for a secret (a type with a static `generate()`). */
     template <class Fixed>
     [[nodiscard]] result<Fixed> generate() const {
-        Fixed f;
-        if (auto r = fill(f.mutable_view()); !r) return r.error();
-        return f;
+        if constexpr (requires { { Fixed::generate() } -> std::same_as<result<Fixed>>; }) {
+            return Fixed::generate();
+        } else {
+            Fixed f;
+            if (auto r = fill(f.mutable_view()); !r) return r.error();
+            return f;
+        }
     }
 };
 

@@ -10,6 +10,7 @@
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/constant_time.hpp>
 #include <sealpipe/core/detail/cryptopp.hpp>
+#include <sealpipe/core/random.hpp>
 
 #include <array>
 #include <cstddef>
@@ -120,6 +121,14 @@ public:
         if (b.size() != N) return length_error(what, N, b.size());
         FixedSecret s;
         std::copy(b.begin(), b.end(), s.data_.begin());
+        return s;
+    }
+
+    /** A fresh secret from the operating system's CSPRNG: the way to make a key.
+        @par Errors `error::io_error` if the operating system cannot supply randomness. */
+    [[nodiscard]] static result<FixedSecret> generate() {
+        FixedSecret s;
+        if (auto r = SystemRng{}.fill({s.data_.data(), N}); !r) return r.error();
         return s;
     }
 

@@ -139,22 +139,41 @@ concept Encoder = detail::HasEncoderConstants<S> && detail::HasConfig<S> && deta
 
 namespace detail {
 
-/// Asserts each part of `Encoder` separately, so that the diagnostic names what is missing.
-template <class S>
+template <class...>
+inline constexpr bool always_false_v = false;
+
+/** Asserts the first part of `Encoder` that `S`, the stage at `StageIndex` of a pipeline,
+    lacks: one diagnostic per mistake, naming the part (the compiler's "required from" line
+    gives `StageIndex`). True when `S` is an `Encoder`. */
+template <std::size_t StageIndex, class S>
 constexpr bool check_encoder() {
-    static_assert(HasEncoderConstants<S>,
-                  "sealpipe: an Encoder needs the constants name, decoding_parameters_bytes, compresses, "
-                  "encrypts, deterministic, nonce_misuse_resistant and modes");
-    static_assert(HasConfig<S>,
-                  "sealpipe: an Encoder needs a Config, a constructor S(const Config&, const StageContext&) and "
-                  "static void describe(const Config&, Bytes&)");
-    static_assert(HasEncode<S>, "sealpipe: an Encoder needs result<Bytes> encode(ByteView, MutableByteView)");
-    static_assert(HasDecode<S>,
-                  "sealpipe: an Encoder needs result<SecureBytes> decode(ByteView, ByteView, std::size_t)");
-    static_assert(HasBoundsAndKey<S>,
-                  "sealpipe: an Encoder needs static std::size_t max_encoded_bytes(std::size_t) and "
-                  "Bytes decoding_key(std::size_t) const");
-    return Encoder<S>;
+    if constexpr (Encoder<S>) {
+        return true;
+    } else if constexpr (!HasEncoderConstants<S>) {
+        static_assert(always_false_v<S>,
+                      "sealpipe: Pipeline<Stages...>: the stage at StageIndex is not an Encoder (nor an Aead): it needs "
+                      "the constants name, decoding_parameters_bytes, compresses, encrypts, deterministic, "
+                      "nonce_misuse_resistant and modes");
+        return false;
+    } else if constexpr (!HasConfig<S>) {
+        static_assert(always_false_v<S>,
+                      "sealpipe: Pipeline<Stages...>: the stage at StageIndex is not an Encoder: it needs a Config, a "
+                      "constructor S(const Config&, const StageContext&) and static void describe(const Config&, Bytes&)");
+        return false;
+    } else if constexpr (!HasEncode<S>) {
+        static_assert(always_false_v<S>, "sealpipe: Pipeline<Stages...>: the stage at StageIndex is not an Encoder: "
+                                         "it needs result<Bytes> encode(ByteView, MutableByteView)");
+        return false;
+    } else if constexpr (!HasDecode<S>) {
+        static_assert(always_false_v<S>, "sealpipe: Pipeline<Stages...>: the stage at StageIndex is not an Encoder: "
+                                         "it needs result<SecureBytes> decode(ByteView, ByteView, std::size_t)");
+        return false;
+    } else {
+        static_assert(always_false_v<S>,
+                      "sealpipe: Pipeline<Stages...>: the stage at StageIndex is not an Encoder: it needs static "
+                      "std::size_t max_encoded_bytes(std::size_t) and Bytes decoding_key(std::size_t) const");
+        return false;
+    }
 }
 
 } // namespace detail

@@ -59,8 +59,48 @@ template <class S, class M>
 struct StageFor<S, M> {
     using type = Encrypting<S, M>;
 };
+/// A stage as written (an AEAD stands for its encrypting stage).
 template <class S, class M>
-using stage_t = typename StageFor<S, M>::type;
+using written_stage_t = typename StageFor<S, M>::type;
+
+/** What stands in for a stage that is not an `Encoder`, once that has been reported: a
+    complete, inert `Encoder`, so that the rest of the pipeline compiles without a cascade of
+    further errors. */
+struct PlaceholderStage {
+    static constexpr std::string_view name = "(not an encoder)";
+    static constexpr std::size_t decoding_parameters_bytes = 0;
+    static constexpr bool compresses = false;
+    static constexpr bool encrypts = false;
+    static constexpr bool deterministic = true;
+    static constexpr bool nonce_misuse_resistant = true;
+    static constexpr ModeSet modes = ModeSet::all();
+    struct Config {};
+    PlaceholderStage(const Config&, const StageContext&) noexcept {}
+    static void describe(const Config&, Bytes&) {}
+    [[nodiscard]] result<Bytes> encode(ByteView, MutableByteView) { return fail(error::internal, "not an encoder"); }
+    [[nodiscard]] result<SecureBytes> decode(ByteView, ByteView, std::size_t) {
+        return fail(error::internal, "not an encoder");
+    }
+    [[nodiscard]] static std::size_t max_encoded_bytes(std::size_t n) { return n; }
+    [[nodiscard]] Bytes decoding_key(std::size_t) const { return {}; }
+};
+
+/// The stage a pipeline runs: the written stage, or the placeholder for one that is not an
+/// `Encoder` (reported once by `check_stages`).
+template <class S, class M>
+using stage_t = std::conditional_t<Encoder<written_stage_t<S, M>>, written_stage_t<S, M>, PlaceholderStage>;
+
+/// Reports the first stage, from `I` on, that is not an `Encoder`; true when there is none.
+template <std::size_t I, class M, class... Stages>
+constexpr bool check_stages() {
+    if constexpr (I == sizeof...(Stages)) {
+        return true;
+    } else {
+        using S = written_stage_t<std::tuple_element_t<I, std::tuple<Stages...>>, M>;
+        if constexpr (Encoder<S>) return check_stages<I + 1, M, Stages...>();
+        else return check_encoder<I, S>();
+    }
+}
 
 template <Mode>
 struct ModeTag;
@@ -97,17 +137,25 @@ constexpr Mode deduced_mode() {
 }
 
 template <class S>
+struct is_encrypting : std::false_type {};
+template <class A, class M>
+struct is_encrypting<Encrypting<A, M>> : std::true_type {};
+
+template <class S>
 constexpr StageProperties properties_or_default() {
     if constexpr (Encoder<S>) return properties_of<S>();
     else return {};
 }
 
-/// For a stage that is neither an `Encoder` nor an AEAD, asserts each part of `Encoder`.
+/** The properties the composition rules check. An `Encrypting<A, Mode>` checks its AEAD
+    against its mode itself (with the same sentence), so the pipeline does not say it twice. */
 template <class S>
-constexpr bool check_stage() {
-    if constexpr (Encoder<S> || aead::Aead<S>) return true;
-    else return check_encoder<S>();
+constexpr StageProperties rule_properties() {
+    StageProperties p = properties_or_default<S>();
+    if constexpr (is_encrypting<S>::value) p.nonce_misuse_resistant = true;
+    return p;
 }
+
 
 } // namespace detail
 
@@ -129,20 +177,28 @@ template <class M, class... Stages>
 class BasicPipeline {
     static_assert(detail::is_mode_tag_v<M>,
                   "sealpipe: BasicPipeline<Mode, Stages...> requires Mode to be Deterministic, Keyed or Randomized");
-    static_assert((detail::check_stage<detail::stage_t<Stages, M>>() && ...),
-                  "sealpipe: Pipeline<Stages...>: a stage does not model Encoder (the assertions above name the missing part)");
-    static_assert((Encoder<detail::stage_t<Stages, M>> && ...), SEALPIPE_ENCODING_RULE_EVERY_STAGE);
+    static constexpr bool stages_ok_ = detail::check_stages<0, M, Stages...>();
 
     static constexpr std::size_t count = sizeof...(Stages);
     static constexpr std::array<StageProperties, count> properties_{
         detail::properties_or_default<detail::stage_t<Stages, M>>()...};
+    static constexpr std::array<StageProperties, count> rule_properties_{
+        detail::rule_properties<detail::stage_t<Stages, M>>()...};
 
-    static_assert(detail::rule_compress_after_encrypt(properties_), SEALPIPE_ENCODING_RULE_COMPRESS_AFTER_ENCRYPT);
-    static_assert(detail::rule_last_parameters(properties_), SEALPIPE_ENCODING_RULE_LAST_PARAMETERS);
-    static_assert(detail::rule_modes(properties_, M::value), SEALPIPE_ENCODING_RULE_MIXED_MODES);
-    static_assert(detail::rule_nonce_misuse(properties_, M::value, Mode::deterministic),
-                  SEALPIPE_ENCODING_RULE_DETERMINISTIC_NMR);
-    static_assert(detail::rule_nonce_misuse(properties_, M::value, Mode::keyed), SEALPIPE_ENCODING_RULE_KEYED_NMR);
+    // The composition rules, each checked only while the ones before hold: one diagnostic per
+    // mistake.
+    static constexpr bool rule1_ = !stages_ok_ || detail::rule_compress_after_encrypt(rule_properties_);
+    static_assert(rule1_, SEALPIPE_ENCODING_RULE_COMPRESS_AFTER_ENCRYPT);
+    static constexpr bool rule2_ = !stages_ok_ || !rule1_ || detail::rule_last_parameters(rule_properties_);
+    static_assert(rule2_, SEALPIPE_ENCODING_RULE_LAST_PARAMETERS);
+    static constexpr bool rule3_ = !stages_ok_ || !rule1_ || !rule2_ || detail::rule_modes(rule_properties_, M::value);
+    static_assert(rule3_, SEALPIPE_ENCODING_RULE_MIXED_MODES);
+    static constexpr bool rule4_ =
+        !stages_ok_ || !rule1_ || !rule2_ || !rule3_ || detail::rule_nonce_misuse(rule_properties_, M::value, Mode::deterministic);
+    static_assert(rule4_, SEALPIPE_ENCODING_RULE_DETERMINISTIC_NMR);
+    static_assert(!stages_ok_ || !rule1_ || !rule2_ || !rule3_ || !rule4_ ||
+                      detail::rule_nonce_misuse(rule_properties_, M::value, Mode::keyed),
+                  SEALPIPE_ENCODING_RULE_KEYED_NMR);
 
     template <std::size_t I>
     using stage_at = std::tuple_element_t<I, std::tuple<detail::stage_t<Stages, M>...>>;

@@ -51,9 +51,7 @@ struct OpenedEvent {
     waits for the same deduplicated action). Move-only. */
 template <class Transport>
 class Execution {
-    static_assert(transport::Transport<Transport>,
-                  "sealpipe: Execution<Transport> requires Transport to model sealpipe::transport::Transport "
-                  "(doc/execution.md)");
+    static_assert((transport::check_transport<Transport>(), true));   // reports the first missing part
 
 public:
     /** The next event, opened, waiting until `deadline`.
@@ -90,43 +88,41 @@ public:
 private:
     template <class>
     friend class ClientEndpoint;
-    Execution(PendingAction a, typename Scheduler<Transport>::Subscription s)
+    Execution(PendingAction a, typename Scheduler<transport::checked_t<Transport>>::Subscription s)
         : action_(std::move(a)), subscription_(std::move(s)) {}
     PendingAction action_;
-    typename Scheduler<Transport>::Subscription subscription_;
+    typename Scheduler<transport::checked_t<Transport>>::Subscription subscription_;
 };
 
 /** The client role (`Client`) connected to a scheduler through `Transport`. */
 template <class Transport>
 class ClientEndpoint {
-    static_assert(transport::Transport<Transport>,
-                  "sealpipe: ClientEndpoint<Transport> requires Transport to model sealpipe::transport::Transport "
-                  "(doc/execution.md)");
+    static_assert((transport::check_transport<Transport>(), true));   // reports the first missing part
 
 public:
-    ClientEndpoint(Client client, typename Scheduler<Transport>::Connection connection)
+    ClientEndpoint(Client client, typename Scheduler<transport::checked_t<Transport>>::Connection connection)
         : client_(std::move(client)), connection_(std::move(connection)) {}
 
     /** Seals `plaintext` for the workers of `platform_key` (as `Client::seal`) and submits
         it, waiting for the scheduler until `deadline`.
         @par Errors those of `Client::seal` and `Scheduler::submit`, `error::timed_out`
         (the scheduler did not answer: back-pressure), `error::cancelled` (it shut down). */
-    [[nodiscard]] result<Execution<Transport>> execute(const keys::AnyPublicKey& platform_key, ByteView plaintext,
+    [[nodiscard]] result<Execution<transport::checked_t<Transport>>> execute(const keys::AnyPublicKey& platform_key, ByteView plaintext,
                                                        AdditionalData additional_data, NoncePolicy policy,
                                                        transport::Deadline deadline) const {
         auto action = client_.seal(platform_key, plaintext, std::move(additional_data), policy);
         if (!action) return action.error();
-        auto subscription = detail::expect<typename Scheduler<Transport>::Subscription>(
+        auto subscription = detail::expect<typename Scheduler<transport::checked_t<Transport>>::Subscription>(
             connection_.call(request::Submit{action->bytes()}, deadline), "submit");
         if (!subscription) return subscription.error();
-        return Execution<Transport>(std::move(*action), std::move(*subscription));
+        return Execution<transport::checked_t<Transport>>(std::move(*action), std::move(*subscription));
     }
 
     [[nodiscard]] const Client& client() const noexcept { return client_; }
 
 private:
     Client client_;
-    typename Scheduler<Transport>::Connection connection_;
+    typename Scheduler<transport::checked_t<Transport>>::Connection connection_;
 };
 
 /// An action a `WorkerEndpoint` received, verified and opened.
@@ -139,12 +135,10 @@ struct Job {
     `id`. Use from one thread at a time. */
 template <class Transport>
 class WorkerEndpoint {
-    static_assert(transport::Transport<Transport>,
-                  "sealpipe: WorkerEndpoint<Transport> requires Transport to model sealpipe::transport::Transport "
-                  "(doc/execution.md)");
+    static_assert((transport::check_transport<Transport>(), true));   // reports the first missing part
 
 public:
-    WorkerEndpoint(Worker worker, WorkerId id, typename Scheduler<Transport>::Connection connection)
+    WorkerEndpoint(Worker worker, WorkerId id, typename Scheduler<transport::checked_t<Transport>>::Connection connection)
         : worker_(std::move(worker)), id_(std::move(id)), connection_(std::move(connection)) {}
 
     /** Announces every platform key and proves possession of each against the scheduler's
@@ -236,7 +230,7 @@ private:
 
     Worker worker_;
     WorkerId id_;
-    typename Scheduler<Transport>::Connection connection_;
+    typename Scheduler<transport::checked_t<Transport>>::Connection connection_;
 };
 
 } // namespace sealpipe::execution

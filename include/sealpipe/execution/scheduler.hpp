@@ -171,12 +171,11 @@ struct SchedulerStats {
     `nonce` (whether deduplication applies) and `additional_data` (timeout). */
 template <class Transport>
 class Scheduler {
-    static_assert(transport::Transport<Transport>,
-                  "sealpipe: Scheduler<Transport> requires Transport to model sealpipe::transport::Transport "
-                  "(doc/execution.md)");
+    static_assert((transport::check_transport<Transport>(), true));   // reports the first missing part
+    using T_ = transport::checked_t<Transport>;   // an inert stand-in once a mistake is reported
 
 public:
-    using Channel = typename Transport::template Channel<Update>;
+    using Channel = typename T_::template Channel<Update>;
 
 private:
     struct State;
@@ -236,7 +235,7 @@ public:
     /// submitted action, the client's `Subscription`.
     using Reply = std::variant<std::monostate, Challenge, std::optional<Assignment>, Subscription>;
     /// An endpoint's connection to the scheduler through `Transport` (cheap to copy).
-    using Connection = transport::Caller<Transport, Request, Reply>;
+    using Connection = transport::Caller<T_, Request, Reply>;
 
     explicit Scheduler(SchedulerOptions options = {}, Clock clock = [] { return std::chrono::steady_clock::now(); })
         : state_(std::make_shared<State>(options, std::move(clock))), service_(options.inbox_capacity),
@@ -431,7 +430,7 @@ private:
             if (queue == queues.end())
                 return fail(error::unknown_platform_key, "no worker has proven possession of this platform key");
 
-            auto channel = Transport::template make_channel<Update>(std::max<std::size_t>(options.client_queue_capacity, 2));
+            auto channel = T_::template make_channel<Update>(std::max<std::size_t>(options.client_queue_capacity, 2));
             const std::uint64_t sid = next_subscriber++;
             const bool zero_nonce = action->nonce.size() == 12 &&
                                     std::all_of(action->nonce.begin(), action->nonce.end(), [](Byte b) { return b == 0; });
@@ -756,7 +755,7 @@ private:
     };
 
     std::shared_ptr<State> state_;
-    transport::Service<Transport, Request, Reply> service_;
+    transport::Service<T_, Request, Reply> service_;
     std::chrono::milliseconds tick_interval_;
 };
 

@@ -21,7 +21,6 @@ namespace sealpipe::keys {
     | expression | meaning |
     | --- | --- |
     | `K::name` | human name, "X25519", "P-256" |
-    | `K::cli_name` | the CLI's spelling, "x25519", "p256" |
     | `K::private_bytes`, `K::public_bytes` | raw sizes (EC: scalar; 04‖X‖Y point) |
     | `K::kind` | the algorithm identifier it reads and writes in PKCS#8 and SPKI |
     | `K::generate(out)` | a fresh private key → `result<void>` |
@@ -29,19 +28,49 @@ namespace sealpipe::keys {
     | `K::check_private(priv)`, `K::check_public(pub)` | validation → `result<void>` |
     | `typename K::agreement_curve` | the curve its ECDH runs on (Ed25519 → X25519) |
 */
+namespace detail {
+/// Part of `KeyType`: the constants and the agreement curve.
 template <class K>
-concept KeyType = requires(MutableByteView out, ByteView in) {
+concept HasKeyConstants = requires {
     { K::name } -> std::convertible_to<std::string_view>;
-    { K::cli_name } -> std::convertible_to<std::string_view>;
     { K::private_bytes } -> std::convertible_to<std::size_t>;
     { K::public_bytes } -> std::convertible_to<std::size_t>;
     { K::kind } -> std::convertible_to<detail::KeyKind>;
     typename K::agreement_curve;
+};
+/// Part of `KeyType`: generation, derivation and validation of raw keys.
+template <class K>
+concept HasKeyOperations = requires(MutableByteView out, ByteView in) {
     { K::generate(out) } -> std::same_as<result<void>>;
     { K::public_from_private(in, out) } -> std::same_as<result<void>>;
     { K::check_private(in) } -> std::same_as<result<void>>;
     { K::check_public(in) } -> std::same_as<result<void>>;
 };
+template <class...>
+inline constexpr bool always_false_v = false;
+} // namespace detail
+
+template <class K>
+concept KeyType = detail::HasKeyConstants<K> && detail::HasKeyOperations<K>;
+
+/** Asserts the first part of `KeyType` that `K` lacks (one diagnostic per mistake); true
+    when `K` is a `KeyType`. */
+template <class K>
+constexpr bool check_key_type() {
+    if constexpr (KeyType<K>) {
+        return true;
+    } else if constexpr (!detail::HasKeyConstants<K>) {
+        static_assert(detail::always_false_v<K>,
+                      "sealpipe: a KeyType needs the constants name, private_bytes, public_bytes, kind and the type "
+                      "agreement_curve (doc/keys.md)");
+        return false;
+    } else {
+        static_assert(detail::always_false_v<K>,
+                      "sealpipe: a KeyType needs static generate(out), public_from_private(priv, out), "
+                      "check_private(priv) and check_public(pub), each returning result<void> (doc/keys.md)");
+        return false;
+    }
+}
 
 /** A key type on which ECDH runs directly: `K::agree(priv, pub, out)` writes
     `K::shared_secret_bytes` bytes, or fails with `error::invalid_key`. */

@@ -22,7 +22,7 @@ namespace sealpipe::keys {
     `error::invalid_key`, as Go's crypto/ecdh does. */
 struct X25519 {
     static constexpr std::string_view name = "X25519";
-    static constexpr std::string_view cli_name = "x25519";
+    static constexpr std::string_view short_name = "x25519";
     static constexpr std::size_t private_bytes = 32;
     static constexpr std::size_t public_bytes = 32;
     static constexpr std::size_t shared_secret_bytes = 32;
@@ -59,7 +59,7 @@ struct X25519 {
     the conversion of SPEC §4 (to_x25519 in key.hpp). */
 struct Ed25519 {
     static constexpr std::string_view name = "Ed25519";
-    static constexpr std::string_view cli_name = "ed25519";
+    static constexpr std::string_view short_name = "ed25519";
     static constexpr std::size_t private_bytes = 32;
     static constexpr std::size_t public_bytes = 32;
     static constexpr std::size_t signature_bytes = 64;
@@ -125,17 +125,17 @@ struct NistCurve {
 /// NIST P-256 (secp256r1): 32-byte scalar, 65-byte uncompressed point, 32-byte secret.
 struct P256 : detail::NistCurve<256, detail::KeyKind::p256, P256> {
     static constexpr std::string_view name = "P-256";
-    static constexpr std::string_view cli_name = "p256";
+    static constexpr std::string_view short_name = "p256";
 };
 /// NIST P-384 (secp384r1): 48-byte scalar, 97-byte point, 48-byte secret.
 struct P384 : detail::NistCurve<384, detail::KeyKind::p384, P384> {
     static constexpr std::string_view name = "P-384";
-    static constexpr std::string_view cli_name = "p384";
+    static constexpr std::string_view short_name = "p384";
 };
 /// NIST P-521 (secp521r1): 66-byte scalar, 133-byte point, 66-byte secret.
 struct P521 : detail::NistCurve<521, detail::KeyKind::p521, P521> {
     static constexpr std::string_view name = "P-521";
-    static constexpr std::string_view cli_name = "p521";
+    static constexpr std::string_view short_name = "p521";
 };
 
 static_assert(AgreementCurve<X25519> && AgreementCurve<P256> && AgreementCurve<P384> && AgreementCurve<P521>);

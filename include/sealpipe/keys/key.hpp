@@ -41,8 +41,7 @@ inline Error wrong_type(KeyKind expected, KeyKind got) {
     checks the encoding and, for EC keys, that the point is on the curve. */
 template <class K>
 class PublicKey {
-    static_assert(KeyType<K>, "sealpipe: PublicKey<K> requires K to be a key type policy "
-                              "(X25519, Ed25519, P256, P384 or P521)");
+    static_assert((check_key_type<K>(), true));   // names the first part K lacks
 
 public:
     using key_type = K;
@@ -94,8 +93,7 @@ private:
     `hazmat::secret_access()`. */
 template <class K>
 class PrivateKey {
-    static_assert(KeyType<K>, "sealpipe: PrivateKey<K> requires K to be a key type policy "
-                              "(X25519, Ed25519, P256, P384 or P521)");
+    static_assert((check_key_type<K>(), true));   // names the first part K lacks
 
 public:
     using key_type = K;
@@ -275,11 +273,11 @@ public:
     /** A fresh key of the type named as on the command line: x25519, ed25519, p256, p384, p521.
         @par Errors `error::invalid_argument` for another name. */
     [[nodiscard]] static result<AnyPrivateKey> generate(std::string_view type) {
-        if (type == X25519::cli_name) return gen<X25519>();
-        if (type == Ed25519::cli_name) return gen<Ed25519>();
-        if (type == P256::cli_name) return gen<P256>();
-        if (type == P384::cli_name) return gen<P384>();
-        if (type == P521::cli_name) return gen<P521>();
+        if (type == X25519::short_name) return gen<X25519>();
+        if (type == Ed25519::short_name) return gen<Ed25519>();
+        if (type == P256::short_name) return gen<P256>();
+        if (type == P384::short_name) return gen<P384>();
+        if (type == P521::short_name) return gen<P521>();
         return fail(error::invalid_argument, "unknown key type '" + std::string(type) +
                                                  "' (expected x25519, ed25519, p256, p384 or p521)");
     }

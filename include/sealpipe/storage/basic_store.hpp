@@ -34,9 +34,7 @@ namespace sealpipe::storage {
     and substitution, and keeps both from reaching the caller. */
 template <class Backend, class Verifier = Sha256V1Verifier>
 class BasicStore {
-    static_assert(StorageBackend<Backend>,
-                  "sealpipe: BasicStore<Backend, Verifier> requires 'Backend' to model "
-                  "sealpipe::storage::StorageBackend (doc/storage.md)");
+    static_assert((check_backend<Backend>(), true));   // names the first part 'Backend' lacks
     static_assert(ObjectVerifier<Verifier>,
                   "sealpipe: BasicStore<Backend, Verifier> requires 'Verifier' to model "
                   "sealpipe::storage::ObjectVerifier (doc/storage.md)");

@@ -68,6 +68,35 @@ concept HasEnumerate = requires(B& b, const ObjectVisitor& visit) {
 template <class B>
 concept StorageBackend = detail::HasSingleOps<B> && detail::HasBatchOps<B> && detail::HasEnumerate<B>;
 
+namespace detail {
+template <class...>
+inline constexpr bool always_false_v = false;
+} // namespace detail
+
+/** Asserts the first part of `StorageBackend` that `B` lacks (one diagnostic per mistake);
+    true when `B` is a `StorageBackend`. */
+template <class B>
+constexpr bool check_backend() {
+    if constexpr (StorageBackend<B>) {
+        return true;
+    } else if constexpr (!detail::HasSingleOps<B>) {
+        static_assert(detail::always_false_v<B>,
+                      "sealpipe: a StorageBackend needs put(Key, ByteView) -> result<void>, get(Key) -> result<Bytes>, "
+                      "contains, touch, remove and remove_if_written_before(Key, WriteTime) -> result<bool> "
+                      "(doc/storage.md)");
+        return false;
+    } else if constexpr (!detail::HasBatchOps<B>) {
+        static_assert(detail::always_false_v<B>,
+                      "sealpipe: a StorageBackend needs the batch operations put_many(span<const PutItem>), "
+                      "get_many(span<const Key>) and contains_many(span<const Key>) (doc/storage.md)");
+        return false;
+    } else {
+        static_assert(detail::always_false_v<B>,
+                      "sealpipe: a StorageBackend needs enumerate(const ObjectVisitor&) -> result<void> (doc/storage.md)");
+        return false;
+    }
+}
+
 /** How a store checks an object against its key and finds the keys the object references.
 
     | expression | result | semantics |

@@ -202,8 +202,12 @@ inline std::uint64_t read_u64(const Byte* p) noexcept {
     holders of the secret decrypt it. Storage can withhold a record or serve an older one
     (validly signed): pass the last version you saw as `min_version` to refuse rollback.
     @par Thread safety Like its backend; each call builds its own pipeline. */
-template <TagBackend B>
+template <class B>
 class TagStore {
+    static_assert(TagBackend<B>,
+                  "sealpipe: TagStore<Backend> requires a TagBackend: get_tag(const TagId&) -> "
+                  "result<std::optional<Bytes>> and put_tag_if_newer(const TagId&, std::uint64_t, ByteView) -> "
+                  "result<bool> (doc/tags.md)");
 public:
     explicit TagStore(B backend) : backend_(std::move(backend)) {}
 

@@ -14,6 +14,7 @@
 #include <concepts>
 #include <cstddef>
 #include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace sealpipe::transport {
@@ -61,6 +62,62 @@ concept MakesChannels = requires(std::size_t capacity) {
     Checked here with `Bytes` messages; a transport must carry any movable message type. */
 template <class T>
 concept Transport = detail::MakesChannels<T, Bytes> && detail::BoundedChannel<typename T::template Channel<Bytes>, Bytes>;
+
+namespace detail {
+
+template <class...>
+inline constexpr bool always_false_v = false;
+
+/// A channel that carries nothing: what stands in for a rejected transport's channels.
+template <class M>
+struct InertChannel {
+    result<void> send(M, Deadline) { return fail(error::cancelled, "not a transport"); }
+    result<void> try_send(M) { return fail(error::cancelled, "not a transport"); }
+    result<M> receive(Deadline) { return fail(error::cancelled, "not a transport"); }
+    result<M> try_receive() { return fail(error::cancelled, "not a transport"); }
+    void close() {}
+    std::size_t capacity() const { return 0; }
+    std::size_t size() const { return 0; }
+    bool closed() const { return true; }
+};
+
+/// A transport that carries nothing, standing in for a rejected one once that is reported.
+struct InertTransport {
+    template <class M>
+    using Channel = InertChannel<M>;
+    template <class M>
+    static std::shared_ptr<Channel<M>> make_channel(std::size_t) {
+        return std::make_shared<Channel<M>>();
+    }
+};
+
+} // namespace detail
+
+/** Asserts the first part of `Transport` that `T` lacks (one diagnostic per mistake); true
+    when `T` is a `Transport`. Class templates parameterised on a transport call it in a
+    `static_assert`-free context and go on with `checked_t<T>`. */
+template <class T>
+constexpr bool check_transport() {
+    if constexpr (Transport<T>) {
+        return true;
+    } else if constexpr (!detail::MakesChannels<T, Bytes>) {
+        static_assert(detail::always_false_v<T>,
+                      "sealpipe: a Transport policy needs a member template Channel<M> and a static "
+                      "make_channel<M>(std::size_t capacity) returning std::shared_ptr<Channel<M>> (doc/execution.md)");
+        return false;
+    } else {
+        static_assert(detail::always_false_v<T>,
+                      "sealpipe: a Transport policy's Channel<M> needs send(M, Deadline), try_send(M), "
+                      "receive(Deadline), try_receive() (each returning result), close(), capacity(), size() and "
+                      "closed() (doc/execution.md)");
+        return false;
+    }
+}
+
+/// `T` when it models `Transport`, else an inert transport, so that a class template that has
+/// reported the mistake (`check_transport`) compiles on without a cascade of further errors.
+template <class T>
+using checked_t = std::conditional_t<Transport<T>, T, detail::InertTransport>;
 
 } // namespace sealpipe::transport
 

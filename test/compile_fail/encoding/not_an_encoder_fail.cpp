@@ -1,4 +1,4 @@
-// expect: sealpipe: Pipeline<Stages\.\.\.> requires every stage to model sealpipe::encoding::Encoder
+// expect: sealpipe: Pipeline<Stages\.\.\.>: the stage at StageIndex is not an Encoder \(nor an Aead\): it needs the constants
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //

@@ -1,4 +1,4 @@
-// expect: sealpipe: WorkerEndpoint<Transport> requires Transport to model sealpipe::transport::Transport
+// expect: sealpipe: a Transport policy needs a member template Channel<M>
 // An endpoint is parameterised on a transport: a type that makes no bounded channels is refused.
 #include <sealpipe/execution/endpoints.hpp>
 

@@ -1,11 +1,15 @@
-// expect: no matching function for call to .*seal_action.*AeadKey<sealpipe::keys::Purpose::ExecutionEvent>
-// An event key cannot seal an action: functions take only the key of their own purpose.
+// expect: sealpipe: open_action\(key, action\) requires an AeadKey<Purpose::Action>
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// A key agreed for one purpose cannot be used for another: the library's own call that
+// opens an action refuses the key of execution events, with a sentence.
+#include <sealpipe/execution/sealing.hpp>
 #include <sealpipe/keys.hpp>
 
+using namespace sealpipe;
 using namespace sealpipe::keys;
 
-template <class K>
-    requires KeyFor<K, Purpose::Action>
-int seal_action(const K&) { return 0; }
-
-int misuse(const SharedSecret<X25519>& s) { return seal_action(s.key_for<Purpose::ExecutionEvent>()); }
+auto misuse(const SharedSecret<X25519>& s, const execution::Action& a) {
+    return execution::open_action(s.key_for<Purpose::ExecutionEvent>(), a);
+}

@@ -1,4 +1,4 @@
-// expect: sealpipe: BasicStore<Backend, Verifier> requires 'Backend' to model sealpipe::storage::StorageBackend
+// expect: sealpipe: a StorageBackend needs put\(Key, ByteView\)
 // A store over something that only half models the backend concept (no get, no enumerate).
 #include <sealpipe/storage/basic_store.hpp>
 
