@@ -241,6 +241,13 @@ class Encoding(CliTestCase):
                     else:
                         self.fails(2, *args, stdin=bytes.fromhex(c["input_hex"]))
 
+    def test_lzw_decides_by_the_declared_size(self):
+        # Six literal codes take 8 bytes: valid at --max-size 6, as in Bonanza.
+        path = chain_file([lzw()])
+        literals = bytes.fromhex("8641428610296204")
+        self.assertEqual(self.ok(*self.decode_args(path, b"", max_size=6), stdin=literals).out, b"ABCDEF")
+        self.fails(2, *self.decode_args(path, b"", max_size=5), stdin=literals)
+
     def test_tampering_is_exit_1(self):
         key = bytes(range(32))
         for mode, chain in (("deterministic", [lzw(), encrypting(key)]), ("keyed", [encrypting(key)]),

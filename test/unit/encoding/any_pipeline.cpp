@@ -345,6 +345,18 @@ BOOST_AUTO_TEST_CASE(illegal_chains_are_refused_with_the_rule) {
                    .has_value());
 }
 
+BOOST_AUTO_TEST_CASE(lzw_decides_by_the_declared_size) {
+    // Six literals take 8 bytes, one more than the encoder writes for 6: valid at a limit of 6.
+    const Bytes literals = test::unhex(std::string_view("8641428610296204"));
+    auto lzw = enc::AnyPipeline::from_json(json_of("l"), enc::Mode::deterministic).value();
+    auto out = lzw.decode(literals, ByteView{}, 6);
+    BOOST_TEST_REQUIRE(out.has_value(), (out ? "" : out.error().message()));
+    BOOST_TEST(hex_encode(*out) == "414243444546");
+    auto twice = enc::AnyPipeline::from_json(json_of("ll"), enc::Mode::deterministic).value();
+    const Bytes outer = codec::simple_lzw::compress_without_fallback(literals).value();
+    BOOST_TEST(hex_encode(twice.decode(outer, ByteView{}, 6).value()) == "414243444546");
+}
+
 BOOST_AUTO_TEST_CASE(configuration_errors) {
     using enc::Mode;
     for (const char* bad : {"", "{}", "[1]", "[{}]", "[{\"lzwCompressing\": {}, \"encrypting\": {}}]",
