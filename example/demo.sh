@@ -36,7 +36,11 @@ if ! printf 'tampered' | "$tool" object verify "$leaf" 2>/dev/null; then echo "v
 step "example/storage: a verified store, reachability and garbage collection"
 store_dir=$(mktemp -d)
 trap 'rm -rf "$store_dir" /tmp/sealpipe-example-direct' EXIT
-root=$("$build/example/example_storage" "sqlite:$store_dir/objects.db" | tee /dev/stderr | tail -n 1)
+# Shown, then its last line kept. (Not `tee /dev/stderr`: tee opens that path anew, which
+# truncates a log file that stdout and stderr were redirected to, losing what came before.)
+"$build/example/example_storage" "sqlite:$store_dir/objects.db" > "$store_dir/example_storage.out"
+cat "$store_dir/example_storage.out"
+root=$(tail -n 1 "$store_dir/example_storage.out")
 
 step "sealpipe store check / store gc (the example's root)"
 "$tool" store check --store "sqlite:$store_dir/objects.db" "$root"
