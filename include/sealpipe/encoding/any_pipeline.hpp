@@ -25,6 +25,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -227,6 +228,41 @@ result<void> visit_stage(const StageConfig& c, Mode mode, F& f) {
         if (!c) return c.error();
         out.push_back(std::move(*c));
     }
+    return out;
+}
+
+/** The protobuf-JSON list of `stages` that `parse_encoders` reads back, on one line:
+    `[{"lzwCompressing": {}}, {"encrypting": {"encryptionKey": "<base64>"}}]`, with
+    `{"zstdCompressing": {"level": N}}` and `"aead": "AES_GCM"` for the extensions (standard
+    base64, padded).
+    @par Security The text holds the keys: it is built and returned in wiping storage. */
+[[nodiscard]] inline SecureBytes format_encoders(std::span<const StageConfig> stages) {
+    SecureBytes out;  // every buffer it grows through is wiped when released
+    auto put = [&out](std::string_view text) { out.insert(out.end(), text.begin(), text.end()); };
+    put("[");
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        const StageConfig& s = stages[i];
+        if (i > 0) put(", ");
+        switch (s.kind) {
+        case StageConfig::Kind::simple_lzw: put(R"({"lzwCompressing": {}})"); break;
+        case StageConfig::Kind::zstd:
+            put(R"({"zstdCompressing": {"level": )");
+            put(std::to_string(s.zstd_level));
+            put("}}");
+            break;
+        case StageConfig::Kind::encrypting: {
+            put(R"({"encrypting": {"encryptionKey": ")");
+            const ByteView key = s.key.reveal(hazmat::secret_access());
+            const std::size_t at = out.size();
+            out.resize(at + ::sealpipe::detail::base64_encoded_size(key.size(), true));
+            ::sealpipe::detail::base64_encode_to(reinterpret_cast<char*>(out.data() + at), key,
+                                                 ::sealpipe::detail::base64_standard, true);
+            put(s.aead == AeadChoice::aes_gcm ? R"(", "aead": "AES_GCM"}})" : R"("}})");
+            break;
+        }
+        }
+    }
+    put("]");
     return out;
 }
 

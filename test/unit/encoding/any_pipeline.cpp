@@ -357,6 +357,28 @@ BOOST_AUTO_TEST_CASE(lzw_decides_by_the_declared_size) {
     BOOST_TEST(hex_encode(twice.decode(outer, ByteView{}, 6).value()) == "414243444546");
 }
 
+BOOST_AUTO_TEST_CASE(format_encoders_is_what_parse_encoders_reads) {
+    const std::string zstd = R"({"zstdCompressing": {"level": -5}})";
+    for (const std::string& json :
+         {std::string("[]"), json_of("l"), json_of("lle"), "[" + zstd + ", " + encrypting(key16) + "]",
+          "[" + encrypting(key32, R"(, "aead": "AES_GCM")") + "]"}) {
+        BOOST_TEST_CONTEXT(json) {
+            const auto stages = enc::parse_encoders(json).value();
+            const SecureBytes text = enc::format_encoders(stages);
+            BOOST_TEST(std::string(text.begin(), text.end()) == json);
+        }
+    }
+    // Parsed back, the same pipeline: the same bytes.
+    const auto stages = enc::parse_encoders(json_of("zle")).value();
+    const SecureBytes text = enc::format_encoders(stages);
+    auto a = enc::AnyPipeline::make(stages, enc::Mode::deterministic).value();
+    auto b = enc::AnyPipeline::from_json(std::string_view(reinterpret_cast<const char*>(text.data()), text.size()),
+                                         enc::Mode::deterministic)
+                 .value();
+    const Bytes in = test::pattern(500, 2);
+    BOOST_TEST((a.encode(in).value().data == b.encode(in).value().data));
+}
+
 BOOST_AUTO_TEST_CASE(configuration_errors) {
     using enc::Mode;
     for (const char* bad : {"", "{}", "[1]", "[{}]", "[{\"lzwCompressing\": {}, \"encrypting\": {}}]",
