@@ -7,6 +7,10 @@ set -euo pipefail
 build=${1:?usage: example/demo.sh BUILD_DIR}
 tool=$build/tools/sealpipe
 step() { printf '\n== %s\n' "$*"; }
+# One scratch directory for every step, removed at exit (a second `trap ... EXIT` would
+# replace the first).
+work=$(mktemp -d)
+trap 'rm -rf "$work" /tmp/sealpipe-example-direct' EXIT
 
 step "THE MAIN JOB: Alice has Bob's worker count words in files she stored encrypted"
 "$build/example/example_remote_execution"
@@ -34,9 +38,13 @@ root=$(printf 'a directory' | "$tool" object ref --child "$leaf")
 { printf '%s' "$leaf" | "$tool" hex --decode; printf 'a directory'; } | "$tool" object verify "$root" && echo "verify: the data matches the root reference"
 if ! printf 'tampered' | "$tool" object verify "$leaf" 2>/dev/null; then echo "verify: tampered data is refused (exit 1)"; fi
 step "example/storage: a verified store, reachability and garbage collection"
-store_dir=$(mktemp -d)
-trap 'rm -rf "$store_dir" /tmp/sealpipe-example-direct' EXIT
-root=$("$build/example/example_storage" "sqlite:$store_dir/objects.db" | tee /dev/stderr | tail -n 1)
+store_dir=$work/storage
+mkdir "$store_dir"
+# Shown, then its last line kept. (Not `tee /dev/stderr`: tee opens that path anew, which
+# truncates a log file that stdout and stderr were redirected to, losing what came before.)
+"$build/example/example_storage" "sqlite:$store_dir/objects.db" > "$store_dir/example_storage.out"
+cat "$store_dir/example_storage.out"
+root=$(tail -n 1 "$store_dir/example_storage.out")
 
 step "sealpipe store check / store gc (the example's root)"
 "$tool" store check --store "sqlite:$store_dir/objects.db" "$root"
@@ -45,8 +53,8 @@ step "example/jose: sqooler-compatible signed results (JWK, JWS, typed documents
 "$build/example/example_jose"
 
 step "sealpipe jwk / jws: a key, a signed JSON object, its verification"
-jose_dir=$(mktemp -d)
-trap 'rm -rf "$jose_dir"' EXIT
+jose_dir=$work/jose
+mkdir "$jose_dir"
 "$tool" jwk generate --kid demo-key > "$jose_dir/key.txt"
 "$tool" jwk public < "$jose_dir/key.txt" > "$jose_dir/public.json"
 cat "$jose_dir/public.json"
@@ -71,8 +79,8 @@ step "example/keys: key types, ECDH, purpose keys, proof of possession, Ed25519"
 "$build/example/example_keys"
 
 step "sealpipe key: generate two keys, agree, derive the action key, prove possession"
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+tmp=$work/keys
+mkdir "$tmp"
 "$tool" key generate --type ed25519 > "$tmp/worker.pem"
 "$tool" key generate --type x25519 > "$tmp/scheduler.pem"
 "$tool" key public < "$tmp/worker.pem" > "$tmp/worker.pub"
@@ -101,8 +109,8 @@ step "example/encoding: typed pipelines in three modes, and a run-time chain"
 "$build/example/example_encoding"
 
 step "sealpipe encode / decode ([lzwCompressing, encrypting], deterministic)"
-demo_dir=$(mktemp -d)
-trap 'rm -rf "$demo_dir"' EXIT
+demo_dir=$work/encoding
+mkdir "$demo_dir"
 key=$(head -c 32 /dev/urandom | base64)
 printf '[{"lzwCompressing": {}}, {"encrypting": {"encryptionKey": "%s"}}]' "$key" > "$demo_dir/chain.json"
 printf 'an object for untrusted storage, an object for untrusted storage' |

@@ -77,6 +77,22 @@ class StoreTree(CliTestCase):
         b = self.round_trip("dir:" + os.path.join(self.dir, "objects"))
         self.assertEqual(a, b)            # deterministic: same tree, same root, any store
 
+    def test_chains_of_several_compressors(self):
+        key = base64.b64encode(bytes(range(32))).decode()
+        for chain, parameters in (('[{"lzwCompressing": {}}, {"lzwCompressing": {}}, '
+                                   '{"encrypting": {"encryptionKey": "%s"}}]' % key, 32),
+                                  ('[{"zstdCompressing": {"level": 1}}, {"lzwCompressing": {}}]', 0)):
+            with self.subTest(chain=chain):
+                path = os.path.join(self.dir, "chain.json")
+                with open(path, "w") as f:
+                    f.write(chain)
+                uri = "dir:" + os.path.join(self.dir, "objects-%d" % parameters)
+                link = self.ok("store", "put", "--store", uri, "--encoders", path, self.tree).text.strip()
+                self.assertRegex(link, r"^[0-9a-f]{80}\.[0-9a-f]{%d}$" % parameters)
+                out = os.path.join(self.dir, "out-%d" % parameters)
+                self.ok("store", "get", "--store", uri, "--encoders", path, link, "--out", out)
+                self.assertEqual(snapshot(self.tree), snapshot(out))
+
     def test_single_file(self):
         uri = "sqlite:" + os.path.join(self.dir, "s.db")
         src = os.path.join(self.tree, "src", "big.bin")

@@ -161,6 +161,41 @@ class Encoding(CliTestCase):
                         keyed, _ = self.encode(path, data, "keyed", nonce)
                         self.assertEqual(keyed, AESGCMSIV(key).encrypt(nonce, pad(payload), additional_data(1, before)))
 
+    def test_chains_of_several_compressors_match_python(self):
+        # Bonanza accepts any number of compressors before the encrypting stage; the
+        # additional data lists every one of them. Random data does not compress, so each
+        # LZW pass stores its input after 0x80.
+        rng = random.Random(1400)
+        key = rng.randbytes(32)
+        data = rng.randbytes(300)
+        for before in ([lzw(), lzw()], [lzw(), lzw(), lzw()], [zstd(1), lzw()]):
+            chain = before + [encrypting(key)]
+            path = chain_file(chain)
+            with self.subTest(chain=chain):
+                encoded, tag = self.encode(path, data)
+                sealed_ad = additional_data(0, before)
+                inner = AESGCMSIV(key).decrypt(bytes(12), encoded + tag, sealed_ad)
+                payload = inner[:inner.rindex(b"\x80")]
+                if before[0] == lzw():
+                    self.assertEqual(payload, b"\x80" * len(before) + data)
+                    sealed = AESGCMSIV(key).encrypt(bytes(12), pad(payload), sealed_ad)
+                    self.assertEqual(encoded + tag, sealed)
+                self.assertEqual(self.ok(*self.decode_args(path, tag), stdin=encoded).out, data)
+                nonce = rng.randbytes(12)
+                keyed, _ = self.encode(path, data, "keyed", nonce)
+                self.assertEqual(AESGCMSIV(key).decrypt(nonce, keyed, additional_data(1, before)), inner)
+                self.assertEqual(self.ok(*self.decode_args(path, nonce, "keyed"), stdin=keyed).out, data)
+        # Without encryption, and with text that compresses, in every mode.
+        text = b"the same words over and over " * 200
+        for chain in ([lzw(), lzw()], [lzw(), zstd(1), lzw(), zstd(1)]):
+            path = chain_file(chain)
+            for mode in ("deterministic", "keyed", "randomized"):
+                with self.subTest(chain=chain, mode=mode):
+                    encoded, params = self.encode(path, text, mode, b"" if mode == "keyed" else None)
+                    self.assertEqual(params, b"")
+                    self.assertLess(len(encoded), len(text) // 4)
+                    self.assertEqual(self.ok(*self.decode_args(path, b"", mode), stdin=encoded).out, text)
+
     def test_randomized_aes_gcm_matches_python(self):
         rng = random.Random(38)
         key = rng.randbytes(32)
@@ -205,6 +240,13 @@ class Encoding(CliTestCase):
                                          bytes.fromhex(c["output_hex"]))
                     else:
                         self.fails(2, *args, stdin=bytes.fromhex(c["input_hex"]))
+
+    def test_lzw_decides_by_the_declared_size(self):
+        # Six literal codes take 8 bytes: valid at --max-size 6, as in Bonanza.
+        path = chain_file([lzw()])
+        literals = bytes.fromhex("8641428610296204")
+        self.assertEqual(self.ok(*self.decode_args(path, b"", max_size=6), stdin=literals).out, b"ABCDEF")
+        self.fails(2, *self.decode_args(path, b"", max_size=5), stdin=literals)
 
     def test_tampering_is_exit_1(self):
         key = bytes(range(32))

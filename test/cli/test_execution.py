@@ -127,6 +127,7 @@ for c in sys.argv[2].split(","):
 a.nonce = bytes.fromhex(sys.argv[3])
 a.additional_data.stable_fingerprint = bytes.fromhex(sys.argv[4])
 if sys.argv[5] != "-":
+    a.additional_data.execution_timeout.SetInParent()  # present even when zero
     a.additional_data.execution_timeout.seconds = int(sys.argv[5])
     a.additional_data.execution_timeout.nanos = int(sys.argv[6])
 a.ciphertext = bytes.fromhex(sys.argv[7])
@@ -177,6 +178,10 @@ class Execution(CliTestCase):
             key = bytes([secret[0] ^ 1]) + secret[1:]
             plain = AESGCMSIV(key).decrypt(bytes(12), bytes.fromhex(lines[7]), bytes.fromhex(lines[6]))
             self.assertEqual(plain, b"build //foo:bar")
+
+    def test_zero_timeout_is_valid(self):
+        action = self.seal(b"no time at all", "--timeout", "0")
+        self.assertEqual(self.ok(*self.open_args(), stdin=action).out, b"no time at all")
 
     def test_nonce_policies(self):
         a1, a2 = self.seal(b"x"), self.seal(b"x")
@@ -353,6 +358,13 @@ class Execution(CliTestCase):
         self.fails(2, *self.open_args(), stdin=build(nonce, -5, 0, b"x"))
         self.ok("action", "open", "--platform-key", self.platform_priv, "--ca", self.ca, "--at", NOW,
                 "--max-timeout", "100000", stdin=build(nonce, 90000, 0, b"x"))
+        # A timeout that is present but zero is valid (Bonanza's worker runs it, and it times
+        # out at once); the tool writes it as protobuf does, an empty Duration.
+        zero = build(nonce, 0, 0, b"no time at all")
+        self.assertIn(bytes.fromhex("1200"), zero)
+        self.assertEqual(self.ok(*self.open_args(), stdin=zero).out, b"no time at all")
+        self.assertEqual(self.seal(b"no time at all", "--nonce", nonce.hex(), "--fingerprint", "beef", "--timeout", "0"),
+                         zero)
         # Bonanza's message for a missing nonce.
         err = self.fails(2, *self.open_args(), stdin=build(b"", 60, 0, b"x")).err
         self.assertIn(b"Nonce was 0 bytes in size, while 12 bytes were expected", err)

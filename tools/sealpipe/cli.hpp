@@ -43,9 +43,15 @@ public:
     std::vector<std::string> positional_;
 };
 
-/// Where a command reads and writes. Output is held back until the command succeeds.
+/// Where a command reads and writes. Output is held back until the command succeeds, and
+/// wiped when done with (it may hold plaintext or keys).
 class Io {
 public:
+    Io() = default;
+    Io(const Io&) = delete;
+    Io& operator=(const Io&) = delete;
+    ~Io() { wipe(out_); }
+
     /// Reads all of stdin; more than `limit` bytes is `error::size_limit_exceeded`.
     result<Bytes> read_stdin(std::size_t limit = default_stdin_limit);
     /// Reads stdin as text (same limit).

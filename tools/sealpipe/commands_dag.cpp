@@ -22,6 +22,7 @@ result<encoding::AnyPipeline> deterministic_pipeline(const Args& args) {
     auto json = read_file(path, std::size_t{1} << 20);
     if (!json) return json.error();
     auto p = encoding::AnyPipeline::from_json(as_chars(*json), encoding::Mode::deterministic);
+    wipe(*json);  // it holds keys
     if (!p) return std::move(p.error()).context(path);
     return p;
 }

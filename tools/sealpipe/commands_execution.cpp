@@ -90,8 +90,8 @@ result<void> action_seal(const Args& args, Io& io) {
     if (!fingerprint) return fail(error::usage, fingerprint.error().message());
     auto timeout = uint_option(args, "timeout", default_timeout_seconds);
     if (!timeout) return timeout.error();
-    if (*timeout == 0 || *timeout > static_cast<std::uint64_t>(Duration::max_seconds))
-        return fail(error::usage, "--timeout: expected 1 to " + std::to_string(Duration::max_seconds) + " seconds");
+    if (*timeout > static_cast<std::uint64_t>(Duration::max_seconds))
+        return fail(error::usage, "--timeout: expected 0 to " + std::to_string(Duration::max_seconds) + " seconds");
 
     auto plaintext = io.read_stdin(message_limit);
     if (!plaintext) return plaintext.error();
@@ -182,7 +182,7 @@ const Registrar action_seal_command{{
                  .help = "zero (default: in-flight deduplication), random, or 12 bytes as hex"},
                 {.name = "fingerprint", .value_name = "HEX", .help = "additional_data.stable_fingerprint"},
                 {.name = "timeout", .value_name = "SECONDS",
-                 .help = "additional_data.execution_timeout (default 3600)"}},
+                 .help = "additional_data.execution_timeout (default 3600; 0: no time at all)"}},
     .run = action_seal,
     .details = "The ciphertext is AES-GCM-SIV under the ECDH secret of the client key and the platform key "
                "with its first byte XORed with 1; the associated data is the deterministic encoding of "

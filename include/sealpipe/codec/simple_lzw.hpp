@@ -15,6 +15,7 @@
 #include <bit>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -180,6 +181,34 @@ inline Error too_large(std::uint64_t size, std::size_t max_size) {
     return out;
 }
 
+/** The longest input that `decompress(in, max_size)` can accept: a size header of up to 10
+    bytes (non-minimal varints are accepted, as in Bonanza), then either the stored bytes or
+    one code per output byte, the widest form codes can take (code k is
+    `bit_width(255 + k)` bits wide). An input longer than this has more codes than any
+    permitted output holds, or trailing bytes. Saturates at the largest `std::size_t`.
+
+    `compress` never writes more than one byte beyond its input, but a stream that is valid
+    for Bonanza may be far longer: 6 bytes of literals `8641428610296204` take 8. Bound what
+    a decoder is handed by this, not by what this encoder writes. */
+[[nodiscard]] constexpr std::size_t max_compressed_size(std::size_t max_size) noexcept {
+    constexpr std::uint64_t max_header_bytes = 10;
+    constexpr std::uint64_t first_highest = 255;
+    // Sizes in the header are uint32 (Bonanza's Decompress); codes beyond that never decode.
+    const std::uint64_t codes = std::min<std::uint64_t>(max_size, 0xffffffffu);
+    std::uint64_t bits = 0;
+    for (std::uint64_t k = 0; k < codes;) {
+        const auto width = static_cast<unsigned>(std::bit_width(first_highest + k));
+        // Codes k .. of this width: until 255 + k reaches 2^width.
+        const std::uint64_t run = std::min(codes - k, (std::uint64_t{1} << width) - (first_highest + k));
+        bits += run * width;
+        k += run;
+    }
+    const std::uint64_t longest = max_header_bytes + std::max<std::uint64_t>(max_size, (bits + 7) / 8);
+    return longest > std::numeric_limits<std::size_t>::max() || longest < max_size
+               ? std::numeric_limits<std::size_t>::max()
+               : static_cast<std::size_t>(longest);
+}
+
 /** Bonanza's `Decompress`: undoes `compress` and `compress_without_fallback`.
     Everything is checked before use: the size header against `max_size` before any output is
     allocated (and the allocation is also bounded by what the codes present could produce), the
@@ -229,9 +258,11 @@ inline Error too_large(std::uint64_t size, std::size_t max_size) {
     Bytes out;
     out.reserve(static_cast<std::size_t>(std::min(size, reachable)));
     // offsets[k]: where the output of code k starts (the output of code 256 + j is that of
-    // code j followed by the first byte of code j + 1's output).
+    // code j followed by the first byte of code j + 1's output). Every code produces at least
+    // one byte, so at most `size` codes are processed before the output overflows its header:
+    // a long input costs no more than the declared size allows.
     std::vector<std::uint32_t> offsets;
-    offsets.reserve(static_cast<std::size_t>(codes));
+    offsets.reserve(static_cast<std::size_t>(std::min(codes, size)));
 
     std::uint64_t pending = 0;
     unsigned pending_bits = 0;

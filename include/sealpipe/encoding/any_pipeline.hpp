@@ -2,7 +2,7 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // `AnyPipeline`: a pipeline configured at run time from Bonanza's protobuf-JSON encoder list,
-// dispatching once per call to a compiled `BasicPipeline` (needs sealpipe::zstd).
+// any chain the composition rules allow, as a list of type-erased stages (needs sealpipe::zstd).
 
 #ifndef SEALPIPE_ENCODING_ANY_PIPELINE_HPP
 #define SEALPIPE_ENCODING_ANY_PIPELINE_HPP
@@ -13,21 +13,19 @@
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/secret.hpp>
 #include <sealpipe/encoding/concepts.hpp>
+#include <sealpipe/encoding/detail/protobuf.hpp>
 #include <sealpipe/encoding/encrypting.hpp>
 #include <sealpipe/encoding/pipeline.hpp>
 #include <sealpipe/encoding/simple_lzw.hpp>
 #include <sealpipe/encoding/zstd.hpp>
 #include <sealpipe/error.hpp>
 
-#include <boost/hana/for_each.hpp>
-#include <boost/hana/tuple.hpp>
-#include <boost/hana/type.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
 
-#include <array>
 #include <cstddef>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <type_traits>
@@ -118,43 +116,6 @@ inline result<StageConfig> parse_stage(const boost::json::value& v, std::size_t 
     return c;
 }
 
-// The chains `AnyPipeline` has compiled: at most one compressing stage, then at most one
-// encrypting stage, in each mode where the rules allow it.
-struct NoCompression {};
-struct NoEncryption {};
-
-template <class M, class C, class A>
-struct ChainFor {
-    using type = BasicPipeline<M, C, A>;
-};
-template <class M>
-struct ChainFor<M, NoCompression, NoEncryption> {
-    using type = BasicPipeline<M>;
-};
-template <class M, class A>
-struct ChainFor<M, NoCompression, A> {
-    using type = BasicPipeline<M, A>;
-};
-template <class M, class C>
-struct ChainFor<M, C, NoEncryption> {
-    using type = BasicPipeline<M, C>;
-};
-
-template <class C>
-constexpr int compression_id() {
-    if constexpr (std::is_same_v<C, SimpleLzw>) return 1;
-    else if constexpr (std::is_same_v<C, Zstd<dynamic_level>>) return 2;
-    else return 0;
-}
-template <class A>
-constexpr int aead_id() {
-    if constexpr (std::is_same_v<A, aead::AesGcmSiv<128>>) return 1;
-    else if constexpr (std::is_same_v<A, aead::AesGcmSiv<256>>) return 2;
-    else if constexpr (std::is_same_v<A, aead::AesGcm<aead::Nonce12, 128>>) return 3;
-    else if constexpr (std::is_same_v<A, aead::AesGcm<aead::Nonce12, 256>>) return 4;
-    else return 0;
-}
-
 /// The rules' view of an encrypting stage with AEAD `A` in mode `m`, computed without
 /// instantiating stages that the rules forbid.
 template <class A>
@@ -162,39 +123,91 @@ constexpr StageProperties encrypting_properties(Mode m) {
     return {A::name, encrypting_parameters_bytes<A>(m), false, true, aead::is_nonce_misuse_resistant_v<A>, ModeSet::all()};
 }
 
-template <class M, class C, class A>
-constexpr bool chain_is_legal() {
-    std::array<StageProperties, 2> p{};
-    std::size_t n = 0;
-    if constexpr (!std::is_same_v<C, NoCompression>) p[n++] = properties_of<C>();
-    if constexpr (!std::is_same_v<A, NoEncryption>) p[n++] = encrypting_properties<A>(M::value);
-    return check_composition(std::span<const StageProperties>(p.data(), n), M::value) == Rule::none;
+/// The rules' view of a configured stage in mode `m`.
+inline result<StageProperties> properties_of_config(const StageConfig& s, Mode m) {
+    switch (s.kind) {
+    case StageConfig::Kind::simple_lzw: return properties_of<SimpleLzw>();
+    case StageConfig::Kind::zstd: return properties_of<Zstd<dynamic_level>>();
+    case StageConfig::Kind::encrypting: break;
+    }
+    const bool big = s.key.size() == 32;
+    if (s.key.size() != 16 && !big)
+        return fail(error::invalid_key, "encrypting: expected a 16- or 32-byte key, got " + std::to_string(s.key.size()));
+    if (s.aead == AeadChoice::aes_gcm_siv)
+        return big ? encrypting_properties<aead::AesGcmSiv<256>>(m) : encrypting_properties<aead::AesGcmSiv<128>>(m);
+    return big ? encrypting_properties<aead::AesGcm<aead::Nonce12, 256>>(m)
+               : encrypting_properties<aead::AesGcm<aead::Nonce12, 128>>(m);
 }
 
-class AnyPipelineInterface {
+/// One stage of an `AnyPipeline`: the `Encoder` operations behind virtual calls.
+class AnyStage {
 public:
-    virtual ~AnyPipelineInterface() = default;
-    virtual result<Bytes> encode_with(ByteView in, MutableByteView parameters) = 0;
+    virtual ~AnyStage() = default;
+    virtual result<Bytes> encode(ByteView in, MutableByteView parameters) = 0;
     virtual result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max) = 0;
-    virtual std::vector<Bytes> decoding_keys(std::size_t max) const = 0;
+    virtual std::size_t max_encoded_bytes(std::size_t n) const noexcept = 0;
+    virtual Bytes decoding_key(std::size_t max) const = 0;
+    virtual std::size_t decoding_parameters_bytes() const noexcept = 0;
 };
 
-template <class P>
-class AnyPipelineModel final : public AnyPipelineInterface {
+template <class S>
+class AnyStageModel final : public AnyStage {
 public:
-    template <class... Configs>
-    explicit AnyPipelineModel(const Configs&... configs) : pipeline_(configs...) {}
-    result<Bytes> encode_with(ByteView in, MutableByteView parameters) override {
-        return pipeline_.encode_with(in, parameters);
-    }
+    AnyStageModel(const typename S::Config& config, const StageContext& ctx) : stage_(config, ctx) {}
+    result<Bytes> encode(ByteView in, MutableByteView parameters) override { return stage_.encode(in, parameters); }
     result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max) override {
-        return pipeline_.decode(in, parameters, max);
+        return stage_.decode(in, parameters, max);
     }
-    std::vector<Bytes> decoding_keys(std::size_t max) const override { return pipeline_.decoding_keys(max); }
+    std::size_t max_encoded_bytes(std::size_t n) const noexcept override { return S::max_encoded_bytes(n); }
+    Bytes decoding_key(std::size_t max) const override { return stage_.decoding_key(max); }
+    std::size_t decoding_parameters_bytes() const noexcept override { return S::decoding_parameters_bytes; }
 
 private:
-    P pipeline_;
+    S stage_;
 };
+
+/// Calls `f(std::type_identity<Encrypting<A, M>>{}, key)` for an encrypting stage.
+template <class A, class M, class F>
+result<void> visit_encrypting(const StageConfig& c, F& f) {
+    if constexpr (M::value != Mode::randomized && !aead::is_nonce_misuse_resistant_v<A>) {
+        // `check_composition` refuses these chains first; the branch only keeps
+        // `Encrypting<AesGcm, Deterministic>` (a static_assert) from being instantiated.
+        return fail(error::invalid_argument, std::string(to_string(M::value == Mode::deterministic
+                                                                        ? Rule::deterministic_needs_nonce_misuse_resistance
+                                                                        : Rule::keyed_needs_nonce_misuse_resistance)));
+    } else {
+        auto key = A::Key::from(c.key.reveal(hazmat::secret_access()), "encryption key");
+        if (!key) return key.error();
+        return f(std::type_identity<Encrypting<A, M>>{}, *key);
+    }
+}
+
+/** Calls `f(std::type_identity<S>{}, config)` with the stage type `S` that `c` configures in
+    mode `M` and its `S::Config`. */
+template <class M, class F>
+result<void> visit_stage(const StageConfig& c, F& f) {
+    switch (c.kind) {
+    case StageConfig::Kind::simple_lzw: return f(std::type_identity<SimpleLzw>{}, SimpleLzw::Config{});
+    case StageConfig::Kind::zstd:
+        return f(std::type_identity<Zstd<dynamic_level>>{}, Zstd<dynamic_level>::Config{c.zstd_level});
+    case StageConfig::Kind::encrypting: break;
+    }
+    const bool big = c.key.size() == 32;
+    if (c.aead == AeadChoice::aes_gcm_siv)
+        return big ? visit_encrypting<aead::AesGcmSiv<256>, M>(c, f) : visit_encrypting<aead::AesGcmSiv<128>, M>(c, f);
+    return big ? visit_encrypting<aead::AesGcm<aead::Nonce12, 256>, M>(c, f)
+               : visit_encrypting<aead::AesGcm<aead::Nonce12, 128>, M>(c, f);
+}
+
+template <class F>
+result<void> visit_stage(const StageConfig& c, Mode mode, F& f) {
+    switch (mode) {
+    case Mode::deterministic: return visit_stage<Deterministic>(c, f);
+    case Mode::keyed: return visit_stage<Keyed>(c, f);
+    case Mode::randomized: return visit_stage<Randomized>(c, f);
+    }
+    return fail(error::invalid_argument, "unknown encoding mode");
+}
 
 } // namespace detail
 
@@ -218,88 +231,97 @@ private:
     return out;
 }
 
+/** The protobuf-JSON list of `stages` that `parse_encoders` reads back, on one line:
+    `[{"lzwCompressing": {}}, {"encrypting": {"encryptionKey": "<base64>"}}]`, with
+    `{"zstdCompressing": {"level": N}}` and `"aead": "AES_GCM"` for the extensions (standard
+    base64, padded).
+    @par Security The text holds the keys: it is built and returned in wiping storage. */
+[[nodiscard]] inline SecureBytes format_encoders(std::span<const StageConfig> stages) {
+    SecureBytes out;  // every buffer it grows through is wiped when released
+    auto put = [&out](std::string_view text) { out.insert(out.end(), text.begin(), text.end()); };
+    put("[");
+    for (std::size_t i = 0; i < stages.size(); ++i) {
+        const StageConfig& s = stages[i];
+        if (i > 0) put(", ");
+        switch (s.kind) {
+        case StageConfig::Kind::simple_lzw: put(R"({"lzwCompressing": {}})"); break;
+        case StageConfig::Kind::zstd:
+            put(R"({"zstdCompressing": {"level": )");
+            put(std::to_string(s.zstd_level));
+            put("}}");
+            break;
+        case StageConfig::Kind::encrypting: {
+            put(R"({"encrypting": {"encryptionKey": ")");
+            const ByteView key = s.key.reveal(hazmat::secret_access());
+            const std::size_t at = out.size();
+            out.resize(at + ::sealpipe::detail::base64_encoded_size(key.size(), true));
+            ::sealpipe::detail::base64_encode_to(reinterpret_cast<char*>(out.data() + at), key,
+                                                 ::sealpipe::detail::base64_standard, true);
+            put(s.aead == AeadChoice::aes_gcm ? R"(", "aead": "AES_GCM"}})" : R"("}})");
+            break;
+        }
+        }
+    }
+    put("]");
+    return out;
+}
+
 /** The result of `AnyPipeline::encode`: the bytes to store and the decoding parameters. */
 struct AnyEncoded {
     Bytes data;
     Bytes parameters;
 };
 
-/** A pipeline chosen at run time. It checks the same composition rules as `BasicPipeline`
-    (with the same sentences), then dispatches every call to one of the compiled pipelines
-    `BasicPipeline<Mode, [SimpleLzw | Zstd<dynamic_level>], [AesGcmSiv<128|256> |
-    AesGcm<Nonce12, 128|256>]>` (enumerated with Boost.Hana): one virtual call per
-    operation, none between stages. */
+/** A pipeline chosen at run time: any sequence of stages, of any length, that the
+    composition rules allow (the same rules and sentences as `BasicPipeline`). Each stage is
+    the stage type a `BasicPipeline` would hold (`SimpleLzw`, `Zstd<dynamic_level>`,
+    `Encrypting<AesGcmSiv<128|256> | AesGcm<Nonce12, 128|256>, Mode>`) behind one virtual
+    call per stage and operation, so that every chain gives the bytes of the typed pipeline
+    with the same stages, and Bonanza's bytes when it uses only Bonanza's encoders: the
+    additional data of an encrypting stage lists every encoder before it. Not thread-safe
+    (as `BasicPipeline`); movable. */
 class AnyPipeline {
 public:
-    /** Builds the pipeline for `stages` in `mode`.
+    /** Builds the pipeline for `stages` in `mode`: stage 0 encodes first.
         @par Errors `error::invalid_argument` for a chain that breaks a composition rule
-        (the message is the rule's sentence); `error::unsupported` for a valid chain that
-        has no compiled form (more than one compressing stage). */
+        (the message is the rule's sentence); `error::invalid_key` for a key that is not 16
+        or 32 bytes. */
     [[nodiscard]] static result<AnyPipeline> make(const std::vector<StageConfig>& stages, Mode mode) {
         std::vector<StageProperties> props;
-        int compression = 0, aead_kind = 0;
-        int zstd_level = zstd_default_level;
-        const SecretBytes* key = nullptr;
+        props.reserve(stages.size());
         for (const auto& s : stages) {
-            switch (s.kind) {
-            case StageConfig::Kind::simple_lzw: props.push_back(properties_of<SimpleLzw>()); break;
-            case StageConfig::Kind::zstd: props.push_back(properties_of<Zstd<dynamic_level>>()); break;
-            case StageConfig::Kind::encrypting: {
-                const bool big = s.key.size() == 32;
-                if (s.key.size() != 16 && !big)
-                    return fail(error::invalid_key, "encrypting: expected a 16- or 32-byte key, got " +
-                                                        std::to_string(s.key.size()));
-                props.push_back(s.aead == AeadChoice::aes_gcm_siv
-                                    ? (big ? detail::encrypting_properties<aead::AesGcmSiv<256>>(mode)
-                                           : detail::encrypting_properties<aead::AesGcmSiv<128>>(mode))
-                                    : (big ? detail::encrypting_properties<aead::AesGcm<aead::Nonce12, 256>>(mode)
-                                           : detail::encrypting_properties<aead::AesGcm<aead::Nonce12, 128>>(mode)));
-                break;
-            }
-            }
+            auto p = detail::properties_of_config(s, mode);
+            if (!p) return p.error();
+            props.push_back(*p);
         }
         if (const Rule r = check_composition(props, mode); r != Rule::none)
             return fail(error::invalid_argument, std::string(to_string(r)));
 
-        // The compiled shapes: [compression] [encryption].
-        std::size_t i = 0;
-        if (i < stages.size() && stages[i].kind != StageConfig::Kind::encrypting) {
-            compression = stages[i].kind == StageConfig::Kind::simple_lzw ? 1 : 2;
-            zstd_level = stages[i].zstd_level;
-            ++i;
+        // `described` is the `repeated BinaryEncoder` field of the stages built so far: the
+        // additional data of an encrypting stage covers every encoder before it (doc/encoding.md).
+        std::vector<std::unique_ptr<detail::AnyStage>> built;
+        built.reserve(stages.size());
+        Bytes described;
+        std::size_t index = 0;
+        auto add = [&](auto type, const auto& config) -> result<void> {
+            using S = typename decltype(type)::type;
+            built.push_back(std::make_unique<detail::AnyStageModel<S>>(config, StageContext{mode, described}));
+            if (index + 1 < stages.size()) {
+                Bytes one;
+                S::describe(config, one);
+                detail::protobuf::append_message(described, detail::protobuf::fields::additional_encoders, one);
+                wipe(one);
+            }
+            return {};
+        };
+        for (; index < stages.size(); ++index) {
+            if (auto r = detail::visit_stage(stages[index], mode, add); !r) {
+                wipe(described);
+                return r.error();
+            }
         }
-        if (i < stages.size() && stages[i].kind == StageConfig::Kind::encrypting) {
-            key = &stages[i].key;
-            aead_kind = (stages[i].aead == AeadChoice::aes_gcm_siv ? 1 : 3) + (key->size() == 32 ? 1 : 0);
-            ++i;
-        }
-        if (i != stages.size())
-            return fail(error::unsupported,
-                        "sealpipe: this chain is valid but has no compiled pipeline: AnyPipeline supports at most "
-                        "one compressing stage followed by at most one encrypting stage");
-
-        namespace hana = boost::hana;
-        constexpr auto modes = hana::tuple_t<Deterministic, Keyed, Randomized>;
-        constexpr auto compressions = hana::tuple_t<detail::NoCompression, SimpleLzw, Zstd<dynamic_level>>;
-        constexpr auto aeads = hana::tuple_t<detail::NoEncryption, aead::AesGcmSiv<128>, aead::AesGcmSiv<256>,
-                                             aead::AesGcm<aead::Nonce12, 128>, aead::AesGcm<aead::Nonce12, 256>>;
-        result<AnyPipeline> built = fail(error::internal, "AnyPipeline: no compiled pipeline matched");
-        hana::for_each(modes, [&](auto m) {
-            using M = typename std::remove_cvref_t<decltype(m)>::type;
-            if (M::value != mode) return;
-            hana::for_each(compressions, [&](auto c) {
-                using C = typename std::remove_cvref_t<decltype(c)>::type;
-                if (detail::compression_id<C>() != compression) return;
-                hana::for_each(aeads, [&](auto a) {
-                    using A = typename std::remove_cvref_t<decltype(a)>::type;
-                    if constexpr (detail::chain_is_legal<M, C, A>()) {
-                        if (detail::aead_id<A>() != aead_kind) return;
-                        built = build<typename detail::ChainFor<M, C, A>::type, C, A>(zstd_level, key);
-                    }
-                });
-            });
-        });
-        return built;
+        wipe(described);  // the rules keep keys out of it (encrypting stages come last), but still
+        return AnyPipeline(std::move(built), mode);
     }
 
     /// `make(parse_encoders(json), mode)`.
@@ -310,18 +332,21 @@ public:
     }
 
     [[nodiscard]] Mode mode() const noexcept { return mode_; }
+    /// Size of the decoding parameters: those of the last stage (0 without stages).
     [[nodiscard]] std::size_t decoding_parameters_bytes() const noexcept { return parameters_bytes_; }
     [[nodiscard]] bool is_deterministic() const noexcept { return mode_ != Mode::randomized; }
+    /// The number of stages.
+    [[nodiscard]] std::size_t size() const noexcept { return stages_.size(); }
 
     /** Encodes in deterministic or randomized mode.
         @par Errors `error::invalid_argument` in keyed mode (use the overload with parameters);
-        the errors of `BasicPipeline::encode`. */
+        the errors of the stages, as `BasicPipeline::encode`. */
     [[nodiscard]] result<AnyEncoded> encode(ByteView in) {
         if (mode_ == Mode::keyed)
             return fail(error::invalid_argument, "a keyed pipeline encodes with caller-chosen parameters");
         AnyEncoded out;
         out.parameters.resize(parameters_bytes_);
-        auto data = impl_->encode_with(in, out.parameters);
+        auto data = run_encode(in, out.parameters);
         if (!data) return data.error();
         out.data = std::move(*data);
         return out;
@@ -329,54 +354,69 @@ public:
 
     /** Encodes in keyed mode under `parameters` (the nonce, when the chain encrypts).
         @par Errors `error::invalid_argument` in other modes; `error::invalid_length` for
-        parameters of the wrong size; the errors of `BasicPipeline::encode`. */
+        parameters of the wrong size; the errors of the stages, as `BasicPipeline::encode`. */
     [[nodiscard]] result<Bytes> encode(ByteView in, ByteView parameters) {
         if (mode_ != Mode::keyed)
             return fail(error::invalid_argument, std::string("a ") + std::string(to_string(mode_)) +
                                                      " pipeline chooses its own decoding parameters");
         Bytes p = to_bytes(parameters);
-        if (p.size() != parameters_bytes_)
-            return length_error("decoding parameters", parameters_bytes_, p.size());
-        return impl_->encode_with(in, p);
+        if (p.size() != parameters_bytes_) return length_error("decoding parameters", parameters_bytes_, p.size());
+        return run_encode(in, p);
     }
 
-    /// `BasicPipeline::decode` of the compiled pipeline.
+    /** Decodes `in`, last stage first, as `BasicPipeline::decode`: nothing decodes to more
+        than `max_decoded_bytes`, and no stage allocates from a size it has not checked.
+        @par Errors those of `BasicPipeline::decode`. */
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) {
-        return impl_->decode(in, parameters, max_decoded_bytes);
+        const std::size_t count = stages_.size();
+        if (count == 0) {
+            if (!parameters.empty()) return fail(error::malformed_input, "Unexpected decoding parameters");
+            if (in.size() > max_decoded_bytes) return detail::encoded_too_large(in.size(), max_decoded_bytes);
+            return SecureBytes(in.begin(), in.end());
+        }
+        // bounds[i]: the most stage i may decode to; bounds[count]: the longest input.
+        std::vector<std::size_t> bounds(count + 1);
+        bounds[0] = max_decoded_bytes;
+        for (std::size_t i = 0; i < count; ++i) bounds[i + 1] = stages_[i]->max_encoded_bytes(bounds[i]);
+        if (in.size() > bounds[count]) return detail::encoded_too_large(in.size(), bounds[count]);
+        auto out = stages_[count - 1]->decode(in, parameters, bounds[count - 1]);
+        for (std::size_t i = count - 1; out && i-- > 0;) out = stages_[i]->decode(*out, ByteView{}, bounds[i]);
+        return out;
     }
 
-    /// `BasicPipeline::decoding_keys` of the compiled pipeline.
+    /** Keys identifying the decoding function, last stage first (Bonanza's
+        `AppendUniqueDecodingKeys`), as `BasicPipeline::decoding_keys`. */
     [[nodiscard]] std::vector<Bytes> decoding_keys(std::size_t max_decoded_bytes) const {
-        return impl_->decoding_keys(max_decoded_bytes);
+        std::vector<Bytes> keys;
+        keys.reserve(stages_.size());
+        for (std::size_t i = stages_.size(); i-- > 0;) keys.push_back(stages_[i]->decoding_key(max_decoded_bytes));
+        return keys;
     }
 
 private:
-    AnyPipeline(std::unique_ptr<detail::AnyPipelineInterface> impl, Mode mode, std::size_t parameters_bytes)
-        : impl_(std::move(impl)), mode_(mode), parameters_bytes_(parameters_bytes) {}
+    AnyPipeline(std::vector<std::unique_ptr<detail::AnyStage>> stages, Mode mode)
+        : stages_(std::move(stages)),
+          mode_(mode),
+          parameters_bytes_(stages_.empty() ? 0 : stages_.back()->decoding_parameters_bytes()) {}
 
-    template <class C>
-    static typename C::Config compression_config([[maybe_unused]] int zstd_level) {
-        if constexpr (std::is_same_v<C, Zstd<dynamic_level>>) return typename C::Config{zstd_level};
-        else return typename C::Config{};
-    }
-
-    template <class P, class C, class A>
-    static result<AnyPipeline> build([[maybe_unused]] int zstd_level, [[maybe_unused]] const SecretBytes* key) {
-        using Model = detail::AnyPipelineModel<P>;
-        std::unique_ptr<detail::AnyPipelineInterface> impl;
-        if constexpr (std::is_same_v<A, detail::NoEncryption>) {
-            if constexpr (std::is_same_v<C, detail::NoCompression>) impl = std::make_unique<Model>();
-            else impl = std::make_unique<Model>(compression_config<C>(zstd_level));
-        } else {
-            auto k = A::Key::from(key->reveal(hazmat::secret_access()), "encryption key");
-            if (!k) return k.error();
-            if constexpr (std::is_same_v<C, detail::NoCompression>) impl = std::make_unique<Model>(*k);
-            else impl = std::make_unique<Model>(compression_config<C>(zstd_level), *k);
+    // Stages first to last; only the last one sees the parameters. Intermediate buffers
+    // hold compressed plaintext and are wiped.
+    result<Bytes> run_encode(ByteView in, MutableByteView parameters) {
+        if (parameters.size() != parameters_bytes_)
+            return length_error("decoding parameters", parameters_bytes_, parameters.size());
+        if (stages_.empty()) return to_bytes(in);
+        Bytes current;
+        for (std::size_t i = 0; i < stages_.size(); ++i) {
+            const bool last = i + 1 == stages_.size();
+            auto next = stages_[i]->encode(i == 0 ? in : ByteView(current), last ? parameters : MutableByteView{});
+            wipe(current);
+            if (!next) return next.error();
+            current = std::move(*next);
         }
-        return AnyPipeline(std::move(impl), P::mode, P::decoding_parameters_bytes);
+        return current;
     }
 
-    std::unique_ptr<detail::AnyPipelineInterface> impl_;
+    std::vector<std::unique_ptr<detail::AnyStage>> stages_;
     Mode mode_;
     std::size_t parameters_bytes_;
 };

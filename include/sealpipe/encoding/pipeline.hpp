@@ -147,6 +147,13 @@ constexpr StageProperties properties_or_default() {
     else return {};
 }
 
+/// The error of data longer than anything that decodes within the bound.
+inline Error encoded_too_large(std::size_t size, std::size_t max) {
+    return fail(error::size_limit_exceeded, "Encoded data is " + std::to_string(size) +
+                                                " bytes in size, more than the permitted maximum allows (" +
+                                                std::to_string(max) + " bytes)");
+}
+
 /** The properties the composition rules check. An `Encrypting<A, Mode>` checks its AEAD
     against its mode itself (with the same sentence), so the pipeline does not say it twice. */
 template <class S>
@@ -271,13 +278,13 @@ public:
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) {
         if constexpr (count == 0) {
             if (!parameters.empty()) return fail(error::malformed_input, "Unexpected decoding parameters");
-            if (in.size() > max_decoded_bytes) return too_large(in.size(), max_decoded_bytes);
+            if (in.size() > max_decoded_bytes) return detail::encoded_too_large(in.size(), max_decoded_bytes);
             return SecureBytes(in.begin(), in.end());
         } else {
             std::array<std::size_t, count + 1> bounds{};
             bounds[0] = max_decoded_bytes;
             fill_bounds(bounds, std::index_sequence_for<Stages...>{});
-            if (in.size() > bounds[count]) return too_large(in.size(), bounds[count]);
+            if (in.size() > bounds[count]) return detail::encoded_too_large(in.size(), bounds[count]);
             namespace hana = boost::hana;
             return hana::fold_right(
                 hana::make_range(hana::size_c<0>, hana::size_c<count>), result<SecureBytes>(SecureBytes{}),
@@ -310,7 +317,7 @@ public:
     [[nodiscard]] const stages_type& stages() const noexcept { return stages_; }
 
     /** Low-level: encodes with a parameter buffer of `decoding_parameters_bytes`, written in
-        deterministic and randomized modes, read in keyed mode. Used by `AnyPipeline`. */
+        deterministic and randomized modes, read in keyed mode. */
     [[nodiscard]] result<Bytes> encode_with(ByteView in, MutableByteView parameters) {
         if (parameters.size() != decoding_parameters_bytes)
             return length_error("decoding parameters", decoding_parameters_bytes, parameters.size());
@@ -375,12 +382,6 @@ private:
                     return next;
                 });
         }
-    }
-
-    static Error too_large(std::size_t size, std::size_t max) {
-        return fail(error::size_limit_exceeded, "Encoded data is " + std::to_string(size) +
-                                                    " bytes in size, more than the permitted maximum allows (" +
-                                                    std::to_string(max) + " bytes)");
     }
 
     stages_type stages_;

@@ -51,7 +51,7 @@ public:
     }
 
     /** Decompresses `in`, refusing before allocating when the header announces more than
-        `max_decoded_bytes`.
+        `max_decoded_bytes`; the work is bounded by that maximum, whatever the input's length.
         @par Errors `error::malformed_input` for non-empty parameters ("Unexpected decoding
         parameters") or malformed data; `error::size_limit_exceeded` (codec::simple_lzw). */
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) const {
@@ -63,9 +63,12 @@ public:
         return secure;
     }
 
-    /// Compressed output or the 0x80 fallback: at most one byte more than the input.
+    /** The longest data that decodes to at most `n` bytes
+        (`codec::simple_lzw::max_compressed_size`). `encode` writes at most `n + 1`, but
+        Bonanza decides by the size in the header, and so does this stage: a valid stream of
+        uncompressed codes is longer than its output. */
     [[nodiscard]] static constexpr std::size_t max_encoded_bytes(std::size_t n) noexcept {
-        return n == 0 ? 0 : saturating_add(n, 1);
+        return codec::simple_lzw::max_compressed_size(n);
     }
 
     /// Depends only on the size limit, as Bonanza's `lzwCompressingBinaryEncoderKey`.

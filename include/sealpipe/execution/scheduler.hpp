@@ -273,7 +273,8 @@ public:
     /** Queues an action for the workers of its platform key, or joins an identical
         zero-nonce action already in flight.
         @par Errors `error::malformed_input` (not an Action; no additional data or execution
-        timeout), `error::invalid_argument` (a timeout that is not positive),
+        timeout), `error::invalid_argument` (a negative or invalid timeout; zero is valid and
+        times out as soon as a worker takes the action),
         `error::size_limit_exceeded` (larger than `max_action_bytes`),
         `error::unknown_platform_key` (no worker ever proved this key),
         `error::timed_out` (the platform queue is full: back-pressure). */
@@ -421,8 +422,10 @@ private:
                 return fail(error::malformed_input, "Action does not contain additional data");
             const auto& t = action->additional_data->execution_timeout;
             if (!t) return fail(error::malformed_input, "Action does not contain an execution timeout");
-            if (!t->valid() || t->seconds < 0 || t->nanos < 0 || (t->seconds == 0 && t->nanos == 0))
-                return fail(error::invalid_argument, "the execution timeout is not a positive duration");
+            // Within [0, the maximum]: a zero timeout is valid and expires as soon as a worker
+            // takes the action.
+            if (!t->valid() || t->seconds < 0 || t->nanos < 0)
+                return fail(error::invalid_argument, "the execution timeout is not a valid non-negative duration");
 
             std::lock_guard lock(mutex);
             expire(clock());

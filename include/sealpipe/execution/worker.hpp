@@ -85,7 +85,7 @@ private:
 /// An action the worker verified and opened.
 struct OpenedAction {
     Plaintext plaintext;                ///< authenticated plaintext, in wiping storage
-    AdditionalData additional_data;     ///< with a valid execution_timeout within the maximum
+    AdditionalData additional_data;     ///< with a valid execution_timeout in [0, the maximum]
     keys::CertificateChain client;      ///< the verified client chain
     Bytes platform_pkix_public_key;     ///< which of the worker's keys it was for
     Responder responder;                ///< seals this action's events
@@ -140,7 +140,8 @@ public:
         @par Errors in the order checked: `error::malformed_input` (not an Action, no
         additional data, no execution timeout, a nonce that is not 12 bytes: "Nonce was N
         bytes in size, while 12 bytes were expected", no client chain),
-        `error::invalid_argument` (an invalid or negative timeout), `error::size_limit_exceeded`
+        `error::invalid_argument` (an invalid or negative timeout; zero is valid and leaves
+        the action no time at all), `error::size_limit_exceeded`
         (a timeout above the maximum), `error::unknown_platform_key`,
         `error::untrusted_certificate` / `error::certificate_expired`,
         `error::invalid_key` (client key of another curve), `error::authentication_failed`. */
@@ -198,9 +199,11 @@ private:
         if (!ad.execution_timeout)
             return fail(error::malformed_input, "Action does not contain an execution timeout");
         const Duration& d = *ad.execution_timeout;
-        if (!d.valid() || d.seconds < 0 || d.nanos < 0 || (d.seconds == 0 && d.nanos == 0))
+        // Zero is valid (Bonanza's worker runs it with no time at all: it times out at once);
+        // a negative timeout leaves no effective timeout in [0, timeout], so Bonanza rejects it.
+        if (!d.valid() || d.seconds < 0 || d.nanos < 0)
             return fail(error::invalid_argument, "execution timeout " + std::to_string(d.seconds) + "s " +
-                                                     std::to_string(d.nanos) + "ns is not a positive duration");
+                                                     std::to_string(d.nanos) + "ns is not a valid non-negative duration");
         if (d.to_chrono() > max_timeout_)
             return fail(error::size_limit_exceeded,
                         "execution timeout of " + std::to_string(d.seconds) + " s exceeds the maximum of " +

@@ -169,6 +169,52 @@ BOOST_AUTO_TEST_CASE(fallback_stores_raw) {
     BOOST_TEST((lzw::decompress({}, 0).value() == Bytes{}));
 }
 
+BOOST_AUTO_TEST_CASE(the_declared_size_decides_not_the_encoded_length) {
+    // Six literals: a valid stream of 8 bytes for 6 bytes of output, at the limit.
+    const Bytes literals = test::unhex(std::string_view("8641428610296204"));
+    BOOST_TEST(hex_encode(lzw::decompress(literals, 6).value()) == "414243444546");
+    BOOST_TEST((lzw::compress_without_fallback(as_bytes("ABCDEF")).value() == literals));
+    BOOST_TEST((lzw::decompress(literals, 5).error() == error::size_limit_exceeded));
+
+    // max_compressed_size is the longest input decompress accepts: one code per output byte
+    // (bytes 0, 1, 2, ... repeat no pair, so LZW emits literals only) behind the longest
+    // header Bonanza reads, a non-minimal 10-byte varint.
+    for (std::size_t n = 1; n <= 256; ++n) {
+        Bytes distinct(n);
+        for (std::size_t i = 0; i < n; ++i) distinct[i] = static_cast<Byte>(i);
+        const Bytes c = lzw::compress_without_fallback(distinct).value();
+        const std::size_t header = codec::varint::forward_size(std::uint32_t(n));
+        Bytes widest = test::unhex(std::string_view("0040000000000000"));
+        widest.push_back(static_cast<Byte>(n >> 8));
+        widest.push_back(static_cast<Byte>(n));
+        append(widest, ByteView(c).subspan(header));
+        BOOST_TEST_CONTEXT("n = " << n) {
+            BOOST_TEST(widest.size() == lzw::max_compressed_size(n));
+            BOOST_TEST((lzw::decompress(widest, n).value() == distinct));
+            widest.push_back(0);
+            BOOST_TEST(!lzw::decompress(widest, n).has_value());
+        }
+    }
+    // The stored form: 0x80 and the bytes, also behind a 10-byte header.
+    BOOST_TEST(lzw::max_compressed_size(0) == 10u);
+    BOOST_TEST(lzw::max_compressed_size(6) == 17u);
+    BOOST_TEST(lzw::max_compressed_size(std::size_t(-1)) == std::size_t(-1));
+    std::size_t previous = 0;
+    for (std::size_t n : {1ul, 255ul, 256ul, 257ul, 70000ul, 2097152ul, 0xfffffffful, 0x100000000ul}) {
+        BOOST_TEST(lzw::max_compressed_size(n) >= previous);
+        BOOST_TEST(lzw::max_compressed_size(n) >= n + 10);
+        previous = lzw::max_compressed_size(n);
+    }
+    // 2 MiB of single-byte codes, 22 bits each from code 2^21 - 255 on: under 2.7 times the size.
+    BOOST_TEST(lzw::max_compressed_size(2097152) < 2097152u * 27 / 10);
+
+    // A long input with a small declared size costs no more than the declared size: the
+    // codes beyond it are never held.
+    Bytes many = codec::varint::encode_forward(std::uint32_t{3});
+    many.resize(many.size() + (8u << 20), 0x41);
+    BOOST_TEST((lzw::decompress(many, 3).error() == error::malformed_input));
+}
+
 BOOST_AUTO_TEST_CASE(hostile_inputs) {
     // A header of 2^32 - 1 bytes with a huge maximum: the codes present could produce a few
     // bytes only, so nothing large is allocated, and the size mismatch is reported.

@@ -241,6 +241,30 @@ BOOST_AUTO_TEST_CASE(additional_data_depends_on_the_stages_before_and_the_mode) 
     BOOST_TEST((r.error() == error::authentication_failed));
 }
 
+BOOST_AUTO_TEST_CASE(lzw_decides_by_the_declared_size) {
+    // Six literals take 8 bytes: valid for Bonanza at a limit of 6, though longer than the
+    // 7 bytes this encoder would ever write for 6.
+    const Bytes literals = test::unhex(std::string_view("8641428610296204"));
+    enc::Pipeline<enc::SimpleLzw> lzw;
+    auto plain = lzw.decode(literals, ByteView{}, 6);
+    BOOST_TEST_REQUIRE(plain.has_value(), (plain ? "" : plain.error().message()));
+    BOOST_TEST(hex_encode(*plain) == "414243444546");
+    BOOST_TEST((lzw.decode(literals, ByteView{}, 5).error() == error::size_limit_exceeded));
+    // The same stream behind encryption, sealed by the encrypting stage alone.
+    const auto key = Siv::Key::from(test::pattern(32, 1)).value();
+    enc::DeterministicEncrypting<Siv> last(key, sha256(test::unhex(std::string_view("12020a00"))));
+    Bytes tag(16);
+    const Bytes sealed = last.encode(literals, tag).value();
+    enc::DeterministicPipeline<enc::SimpleLzw, Siv> chain({}, key);
+    auto opened = chain.decode(sealed, tag, 6);
+    BOOST_TEST_REQUIRE(opened.has_value(), (opened ? "" : opened.error().message()));
+    BOOST_TEST(hex_encode(*opened) == "414243444546");
+    // Still bounded before decoding: nothing longer than the longest valid stream is read.
+    const Bytes too_long(codec::simple_lzw::max_compressed_size(6) + 1, 0x41);
+    BOOST_TEST(lzw.decode(too_long, ByteView{}, 6).error().message() ==
+               "Encoded data is 18 bytes in size, more than the permitted maximum allows (17 bytes)");
+}
+
 BOOST_AUTO_TEST_CASE(parameters_of_the_wrong_size_and_unexpected_parameters) {
     enc::Pipeline<> identity;
     auto r = identity.decode(as_bytes("x"), as_bytes("p"), 10);

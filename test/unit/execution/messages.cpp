@@ -91,6 +91,12 @@ BOOST_AUTO_TEST_CASE(action_encoding_is_deterministic) {
     BOOST_TEST_REQUIRE(eb.has_value());
     BOOST_TEST(eb->additional_data.has_value());
     BOOST_TEST(!eb->additional_data->execution_timeout.has_value());
+    // A zero timeout is present: an empty Duration, kept through a round trip.
+    AdditionalData zero{{}, Duration{0, 0}};
+    BOOST_TEST(hex_encode(zero.encode()) == "1200");
+    auto zb = AdditionalData::decode(zero.encode());
+    BOOST_TEST_REQUIRE(zb.has_value());
+    BOOST_TEST((zb->execution_timeout == Duration{0, 0}));
     // Empty certificates are still written (repeated fields keep every element).
     Action c;
     c.client_certificate_chain = {Bytes{}, unhex("aa")};

@@ -156,6 +156,14 @@ BOOST_AUTO_TEST_CASE(precise_rejections) {
     BOOST_TEST((worker.open(too_long.bytes(), at(t0)).error() == error::size_limit_exceeded));
     auto negative = client.seal(platform.public_key(), plaintext, ad(-1)).value();
     BOOST_TEST((worker.open(negative.bytes(), at(t0)).error() == error::invalid_argument));
+    auto negative_nanos = client.seal(platform.public_key(), plaintext, AdditionalData{{}, Duration{0, -1}}).value();
+    BOOST_TEST((worker.open(negative_nanos.bytes(), at(t0)).error() == error::invalid_argument));
+    // Present but zero is valid (Bonanza's worker accepts it; the action times out at once).
+    auto zero = client.seal(platform.public_key(), plaintext, ad(0)).value();
+    BOOST_TEST(hex_encode(zero.action().additional_data->encode()) == "0a030102031200");
+    auto opened_zero = worker.open(zero.bytes(), at(t0));
+    BOOST_TEST_REQUIRE(opened_zero.has_value(), (opened_zero ? "" : opened_zero.error().message()));
+    BOOST_TEST((opened_zero->additional_data.execution_timeout == Duration{0, 0}));
     // Nonce sizes, with Bonanza's message.
     for (std::size_t n : {0u, 11u, 13u}) {
         a = sealed.action();

@@ -229,6 +229,28 @@ BOOST_AUTO_TEST_CASE(execution_timeout_is_enforced) {
     BOOST_TEST((f.scheduler.submit(no_timeout.encode()).error() == error::malformed_input));
 }
 
+BOOST_AUTO_TEST_CASE(zero_execution_timeout_times_out_at_once) {
+    // Present but zero: valid for Bonanza's worker, which runs it with no time at all.
+    Fixture f;
+    BOOST_TEST_REQUIRE(connect(f.scheduler, "bob", f.worker).has_value());
+    auto sub = f.scheduler.submit(f.seal("no time at all", 0).bytes());
+    BOOST_TEST_REQUIRE(sub.has_value(), (sub ? "" : sub.error().message()));
+    auto a = f.scheduler.next_action("bob").value();
+    BOOST_TEST_REQUIRE(a.has_value());
+    BOOST_TEST(a->execution_timeout.count() == 0);
+    auto opened = f.worker.open(a->action, at(t0));
+    BOOST_TEST_REQUIRE(opened.has_value(), (opened ? "" : opened.error().message()));
+    BOOST_TEST(opened->additional_data.execution_timeout->seconds == 0);
+    // Without the clock moving, the worker's next contact finds the deadline passed.
+    BOOST_TEST((f.scheduler.heartbeat("bob", a->task).error() == error::cancelled));
+    auto u = sub->next(soon()).value();
+    BOOST_TEST((u.kind == Update::Kind::failed));
+    BOOST_TEST((u.error == error::timed_out));
+    BOOST_TEST(f.scheduler.stats().timed_out == 1u);
+    // A negative timeout is still refused.
+    BOOST_TEST((f.scheduler.submit(f.seal("x", -1).bytes()).error() == error::invalid_argument));
+}
+
 BOOST_AUTO_TEST_CASE(vanished_worker_action_is_requeued) {
     Fixture f;
     BOOST_TEST_REQUIRE(connect(f.scheduler, "bob", f.worker).has_value());

@@ -167,7 +167,10 @@ BOOST_AUTO_TEST_CASE(escapes_at_every_offset_of_a_long_run) {
         for (std::size_t i = 0; i <= 20; ++i) {
             BOOST_TEST_CONTEXT("special " << escaped << " at offset " << i) {
                 const std::string s = std::string(i, 'x') + std::string(raw) + std::string(20 - i, 'y');
-                const std::string want = "\"" + std::string(i, 'x') + std::string(escaped) + std::string(20 - i, 'y') + "\"";
+                // Appended in order: `"\"" + std::string(...)` prepends to a temporary, which g++ 12
+                // at -O3 reports as a bogus -Wrestrict overlap (GCC bug 105651).
+                std::string want = "\"";
+                want.append(i, 'x').append(escaped).append(20 - i, 'y') += '"';
                 boost::json::object o;
                 o[s] = s;
                 BOOST_TEST(python_dumps(boost::json::value(o)).value() == "{" + want + ": " + want + "}");
