@@ -1,4 +1,7 @@
 // expect: sealpipe: WorkerEndpoint<Transport> requires Transport to model sealpipe::transport::Transport
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // An endpoint is parameterised on a transport: a type that makes no bounded channels is refused.
 #include <sealpipe/execution/endpoints.hpp>
 

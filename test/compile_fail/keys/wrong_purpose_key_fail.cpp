@@ -1,4 +1,7 @@
 // expect: no matching function for call to .*seal_action.*AeadKey<sealpipe::keys::Purpose::ExecutionEvent>
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // An event key cannot seal an action: functions take only the key of their own purpose.
 #include <sealpipe/keys.hpp>
 

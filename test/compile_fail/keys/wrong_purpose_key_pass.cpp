@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Twin of wrong_purpose_key_fail.cpp: the action key seals an action.
 #include <sealpipe/keys.hpp>
 

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/codec/varint.hpp: every case of Bonanza's forward varint tests (decoding
 // by type with Bonanza's messages, and encoding of every valid input), and round trips of
 // random and boundary values of every integer type.

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/execution/sealing.hpp, client.hpp and worker.hpp: round trips on every
 // usable curve, key rotation, proof of possession, precise rejections (untrusted, expired,
 // unknown platform key, authentication), tampering of any byte, events bound to their

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/jose/jws.hpp: sqooler's JWSDict byte for byte, RFC 7515 compact and
 // flattened (RFC 8037 Appendix A.4), tampering, alg/kid checks, Verified<T>, and every
 // Wycheproof Ed25519 case through the verifier.

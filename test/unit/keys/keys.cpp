@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/keys/key.hpp, ecdh.hpp, purpose.hpp, proof.hpp and ed25519.hpp:
 // round trips, clear errors for wrong inputs, the Ed25519 → X25519 conversion against
 // libsodium, purposes in the type system, proof of possession against OpenSSL's AES.

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/object/contents.hpp: building objects, parsing them against their
 // references, each validation failure, and property tests over random trees (round trip;
 // any single-byte change to the data or to the reference is rejected).

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/object/reference.hpp and format.hpp: every case of Bonanza's
 // local_reference_test, the layout's compile-time checks, the bounds table, the human form and
 // both orderings.
