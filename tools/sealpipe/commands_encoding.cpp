@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Encoder commands (CLI.md "Object encoders"): `encode` and `decode` through a chain of
+// Encoder commands (doc/cli.md, "Object encoders"): `encode` and `decode` through a chain of
 // encoders read from Bonanza's protobuf-JSON form.
 
 #include "cli.hpp"

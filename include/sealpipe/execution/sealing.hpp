@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The cryptography of actions and events (SPEC §5): sealing and opening an Action's
+// The cryptography of actions and events (doc/protocol.md#actions-and-events): sealing and opening an Action's
 // ciphertext under `AeadKey<Purpose::Action>` and an Event under the key of its purpose.
 
 #ifndef SEALPIPE_EXECUTION_SEALING_HPP
@@ -73,7 +73,7 @@ result<Plaintext> open(const keys::AeadKey<P>& key, ByteView nonce, ByteView sea
 
 } // namespace detail
 
-/** Seals an action's plaintext into `action.ciphertext` and sets `action.nonce` (SPEC §5):
+/** Seals an action's plaintext into `action.ciphertext` and sets `action.nonce` (doc/protocol.md#actions-and-events):
     AES-GCM-SIV under the action key, AD = the deterministic encoding of
     `action.additional_data` (which must be set).
     @par Errors `error::invalid_argument` when `additional_data` is missing.
@@ -93,7 +93,7 @@ template <class K>
     return {};
 }
 
-/** Opens an action's ciphertext (SPEC §5), as Bonanza's ActionGetPlaintext: the nonce must
+/** Opens an action's ciphertext (doc/protocol.md#actions-and-events), as Bonanza's ActionGetPlaintext: the nonce must
     be 12 bytes and the additional data present, then the AD is the canonical re-encoding
     of the parsed additional data (never the bytes received).
     @par Errors `error::malformed_input` ("Nonce was N bytes in size, while 12 bytes were
@@ -110,7 +110,7 @@ template <class K>
     return detail::open(key, action.nonce, action.ciphertext, action.additional_data->encode());
 }
 
-/** Seals an event answering the action whose ciphertext is `action_ciphertext` (SPEC §5):
+/** Seals an event answering the action whose ciphertext is `action_ciphertext` (doc/protocol.md#actions-and-events):
     AES-GCM-SIV under the event key, AD = SHA-256(action ciphertext). `K` is
     `AeadKey<Purpose::ExecutionEvent>` or `AeadKey<Purpose::CompletionEvent>`.
     @par Security Use a fresh random nonce per event (`random_nonce()`); the nonce travels in

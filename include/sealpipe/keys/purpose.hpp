@@ -27,7 +27,7 @@
 
 namespace sealpipe::keys {
 
-/** The purposes of SPEC §4/§5. Each is a distinct type carrying the byte that tweaks the
+/** The purposes of doc/protocol.md#purpose-tweak. Each is a distinct type carrying the byte that tweaks the
     shared secret; a key derived for one purpose has a type that no other purpose accepts. */
 struct Purpose {
     /// An action, client to worker (tweak 1).
@@ -63,7 +63,7 @@ static_assert(boost::mp11::mp_is_set<boost::mp11::mp_transform<detail::purpose_v
 template <class P>
 concept PurposeType = boost::mp11::mp_contains<Purposes, P>::value;
 
-/** SPEC §4's raw tweak (Bonanza wire-compatible): the shared secret with its first byte
+/** doc/protocol.md#keys-and-key-agreement's raw tweak (Bonanza wire-compatible): the shared secret with its first byte
     XORed with the purpose. Only 16- and 32-byte secrets qualify (they are the AES key). */
 struct RawXor {
     template <std::size_t SecretBytes>
@@ -78,7 +78,7 @@ struct RawXor {
     }
 };
 
-/** The project's extension (SPEC §4, not Bonanza wire-compatible): key = HKDF-SHA-256(IKM =
+/** The project's extension (doc/protocol.md#keys-and-key-agreement, not Bonanza wire-compatible): key = HKDF-SHA-256(IKM =
     raw secret, salt = empty, info = "sealpipe purpose" ‖ purpose byte, L = 32). Any size. */
 struct HkdfSha256 {
     template <std::size_t SecretBytes>

@@ -116,7 +116,7 @@ concept HasStaleTemporaries = requires(B& b, WriteTime t) {
 
 /** Is every object in `roots` and everything they reach stored and valid?
 
-    Walks the DAG through the outgoing references in each object's header (SPEC.md §2),
+    Walks the DAG through the outgoing references in each object's header (doc/protocol.md#objects-and-references),
     fetching in batches and verifying each object against its reference.
 
     @return the number and total size of the distinct objects checked.

@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(bonanza_cases) {
 }
 
 BOOST_AUTO_TEST_CASE(spec_examples) {
-    // SPEC.md §3: 0..63 -> one byte 0x80 | v; below 2^13 -> two bytes v | 0x4000.
+    // doc/protocol.md#forward-varints: 0..63 -> one byte 0x80 | v; below 2^13 -> two bytes v | 0x4000.
     BOOST_TEST(hex_encode(varint::encode_forward(0)) == "80");
     BOOST_TEST(hex_encode(varint::encode_forward(63)) == "bf");
     BOOST_TEST(hex_encode(varint::encode_forward(64)) == "4040");
