@@ -129,7 +129,7 @@ concept HasBoundsAndKey = requires(const S& s, std::size_t n) {
 
 } // namespace detail
 
-/** One stage of an encoding pipeline (doc/encoding.md has the table of valid expressions):
+/** One stage of an encoding pipeline (doc/concepts/encoder.md has the table of valid expressions):
     constants `name`, `decoding_parameters_bytes`, `compresses`, `encrypts`, `deterministic`,
     `nonce_misuse_resistant`, `modes`; a `Config` with `describe`; `encode`, bounded `decode`,
     `max_encoded_bytes` and `decoding_key`. */
@@ -164,7 +164,7 @@ constexpr bool check_encoder() {
 // check of `AnyPipeline`, so that a chain is refused with the same words either way.
 
 #define SEALPIPE_ENCODING_RULE_EVERY_STAGE \
-    "sealpipe: Pipeline<Stages...> requires every stage to model sealpipe::encoding::Encoder or sealpipe::aead::Aead (doc/encoding.md)"
+    "sealpipe: Pipeline<Stages...> requires every stage to model sealpipe::encoding::Encoder or sealpipe::aead::Aead (doc/concepts/encoder.md)"
 #define SEALPIPE_ENCODING_RULE_LAST_PARAMETERS \
     "sealpipe: Pipeline<Stages...>: only the last stage may yield decoding parameters"
 #define SEALPIPE_ENCODING_RULE_COMPRESS_AFTER_ENCRYPT \

@@ -16,7 +16,7 @@
 
 namespace sealpipe::keys {
 
-/** A key type policy (doc/keys.md, "The KeyType concept").
+/** A key type policy (doc/concepts/key_type.md).
 
     | expression | meaning |
     | --- | --- |

@@ -78,7 +78,7 @@ struct Sha256V1 {
     // end::layout[]
 };
 
-/** A reference format policy (doc/objects.md, "Format policies"): a type with the members of
+/** A reference format policy (doc/objects.md, "The format policy"): a type with the members of
     `Sha256V1`. The concept checks their presence and types; `BasicReference<Format>` also
     checks the layout's invariants with a readable `static_assert` for each. */
 template <class F>

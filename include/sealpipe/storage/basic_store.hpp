@@ -36,10 +36,10 @@ template <class Backend, class Verifier = Sha256V1Verifier>
 class BasicStore {
     static_assert(StorageBackend<Backend>,
                   "sealpipe: BasicStore<Backend, Verifier> requires 'Backend' to model "
-                  "sealpipe::storage::StorageBackend (doc/storage.md)");
+                  "sealpipe::storage::StorageBackend (doc/concepts/storage_backend.md)");
     static_assert(ObjectVerifier<Verifier>,
                   "sealpipe: BasicStore<Backend, Verifier> requires 'Verifier' to model "
-                  "sealpipe::storage::ObjectVerifier (doc/storage.md)");
+                  "sealpipe::storage::ObjectVerifier (doc/concepts/storage_backend.md)");
 
 public:
     using backend_type = Backend;

@@ -2,7 +2,8 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // The storage concepts: `StorageBackend` (where bytes live) and `ObjectVerifier` (how an
-// object is checked against its key and what it references). doc/storage.md has the tables.
+// object is checked against its key and what it references). doc/concepts/storage_backend.md
+// has the tables.
 
 #ifndef SEALPIPE_STORAGE_CONCEPTS_HPP
 #define SEALPIPE_STORAGE_CONCEPTS_HPP

@@ -2,7 +2,7 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // The `Transport` concept: how messages travel between the scheduler and its clients and
-// workers, as bounded channels with deadlines and back-pressure (doc/execution.md).
+// workers, as bounded channels with deadlines and back-pressure (doc/concepts/transport.md).
 
 #ifndef SEALPIPE_TRANSPORT_CONCEPTS_HPP
 #define SEALPIPE_TRANSPORT_CONCEPTS_HPP
