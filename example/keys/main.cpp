@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
     // end::proof[]
 
     // tag::ed25519[]
-    // An Ed25519 key signs, and also agrees: it is converted to X25519 (doc/protocol.md#keys-and-key-agreement).
+    // An Ed25519 key signs, and also agrees: it is converted to X25519
+    // (doc/protocol.md#keys-and-key-agreement).
     auto signer = PrivateKey<Ed25519>::generate().value();
     const Ed25519Signature sig = sign(signer, as_bytes("config"));
     const bool valid = verify(signer.public_key(), as_bytes("config"), sig).has_value();

@@ -13,7 +13,7 @@ from clitest import CliTestCase, main, vectors
 MAX_OBJECT = 2 * 1024 * 1024
 
 
-# --- An independent model of doc/protocol.md#objects-and-references ----------------------------------------------
+# --- An independent model of doc/protocol.md#objects-and-references ---------------------------
 def f16_round_up(v):
     if v <= 2047:
         return v

@@ -2,8 +2,8 @@
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
 # The `provider` commands against doc/cli.md, and against sqooler's local folder layout
-# (doc/protocol.md#storage-provider-layout) rebuilt here independently with `cryptography` and json: files the tool writes are read
-# and verified the sqooler way, and files written the sqooler way verify with the tool.
+# (doc/protocol.md#storage-provider-layout) rebuilt here independently with `cryptography` and json: files the
+# tool writes are read and verified the sqooler way, and files written the sqooler way verify with the tool.
 import base64
 import json
 import os

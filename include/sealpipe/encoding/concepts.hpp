@@ -24,7 +24,7 @@ namespace sealpipe::encoding {
     `bonanza.model.encoding.EncodingMode` (0 and 1); 2 is this project's extension. */
 enum class Mode : std::uint8_t {
     /// Output depends only on configuration and input (deduplicates); the encoder returns
-    /// the decoding parameters, which must be stored secretly (doc/protocol.md#encoders).
+    /// the decoding parameters, which must be stored secretly (doc/protocol.md, "Encoders").
     deterministic = 0,
     /// The caller supplies the decoding parameters (e.g. a nonce derived from a secret).
     keyed = 1,

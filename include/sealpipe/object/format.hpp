@@ -2,7 +2,8 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // Reference format policies: the byte layout of a reference written once as a compile-time
-// list of fields, the ReferenceFormat concept, and the SHA256_V1 policy (doc/protocol.md#objects-and-references).
+// list of fields, the ReferenceFormat concept, and the SHA256_V1 policy (doc/protocol.md, "Objects and
+// references").
 
 #ifndef SEALPIPE_OBJECT_FORMAT_HPP
 #define SEALPIPE_OBJECT_FORMAT_HPP

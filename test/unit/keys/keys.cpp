@@ -226,7 +226,8 @@ BOOST_AUTO_TEST_CASE(matches_libsodium) {
         auto x_pub = to_x25519(ed.public_key());
         BOOST_TEST_REQUIRE(x_pub.has_value());
         BOOST_TEST(to_bytes(x_pub->raw()) == Bytes(x_pk, x_pk + 32));
-        // libsodium clamps the scalar it returns; doc/protocol.md#keys-and-key-agreement (and Go) keep the hash bytes.
+        // libsodium clamps the scalar it returns; doc/protocol.md#keys-and-key-agreement (and Go) keep the
+        // hash bytes.
         PrivateKey<X25519> x_priv = to_x25519(ed);
         Bytes ours = raw_private(x_priv);
         const Digest64 h = sha512(seed);

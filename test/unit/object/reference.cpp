@@ -168,7 +168,8 @@ BOOST_AUTO_TEST_CASE(bonanza_local_reference_cases) {
 }
 
 BOOST_AUTO_TEST_CASE(bounds_table_matches_its_definition) {
-    // Recomputed from doc/protocol.md#objects-and-references with a plain loop; spot values from Bonanza's messages.
+    // Recomputed from doc/protocol.md#objects-and-references with a plain loop; spot values from Bonanza's
+    // messages.
     const auto& t = object::detail::parents_size_table<Sha256V1>.bounds;
     BOOST_TEST(t[0].minimum.value() == 0u);
     BOOST_TEST(t[0].maximum.value() == 0u);
