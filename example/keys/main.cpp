@@ -21,7 +21,7 @@ using namespace sealpipe::keys;
 namespace {
 
 // tag::seal_action[]
-// A function of the (later) actions area: it accepts only the action key.
+// A stand-in for execution::seal_action, which likewise accepts only the action key.
 std::size_t seal_action(const AeadKey<Purpose::Action>& key, ByteView plaintext) {
     return key.size() + plaintext.size();   // stands in for AES-GCM-SIV
 }
