@@ -1,5 +1,5 @@
-# Copyright (c) 2026 The sealpipe authors. Distributed under the Boost Software License,
-# Version 1.0 (see LICENSE_1_0.txt).
+# Copyright (c) 2026 The sealpipe authors.
+# Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
 # Finds sealpipe's dependencies. Used both by the build tree and, through
 # sealpipeConfig.cmake, by consumers of the installed package: it must only define

@@ -1,3 +1,6 @@
+# Copyright (c) 2026 The sealpipe authors.
+# Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+#
 # cmake --install: headers, one CMake export set per component, the package config and
 # pkg-config files.
 install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})

@@ -1,3 +1,6 @@
+# Copyright (c) 2026 The sealpipe authors.
+# Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+#
 # sealpipe's INTERFACE targets. Split by dependency so that a user who only signs JWS
 # links neither Redis nor SQLite.
 set(_sealpipe_include "$<BUILD_INTERFACE:${PROJECT_SOURCE_DIR}/include>"

@@ -1,3 +1,6 @@
+# Copyright (c) 2026 The sealpipe authors.
+# Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+#
 # Helpers for sealpipe's tests: Boost.Test executables registered per suite, compile-fail
 # cases, and CLI tests.
 

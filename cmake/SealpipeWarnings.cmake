@@ -1,3 +1,6 @@
+# Copyright (c) 2026 The sealpipe authors.
+# Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+#
 # Warning flags for sealpipe's own targets (tests, tools, examples). Consumers are not
 # affected: the INTERFACE targets carry no warning flags.
 add_library(sealpipe_warnings INTERFACE)

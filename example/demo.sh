@@ -1,4 +1,7 @@
 #!/usr/bin/env bash
+# Copyright (c) 2026 The sealpipe authors.
+# Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+#
 # The main demo, end to end. First the project's main job (remote execution over an encrypted
 # DAG in SQLite, then a signed result), narrated step by step; then a tour of every area
 # through its example program and the sealpipe tool.

@@ -1,14 +1,17 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Umbrella header: every public area of sealpipe.
+// Umbrella header: every area of sealpipe through its own umbrella (sealpipe/<area>.hpp),
+// except what needs an optional component or is meant to be named on purpose:
+// - sealpipe/hazmat/ (raw keys, caller-chosen nonces): include it by name, so that review finds it;
+// - sealpipe/io/ (POSIX, SQLite and Redis plumbing under the stores): an implementation layer;
+// - the parts that need libzstd, OpenSSL, SQLite or hiredis, named next to their area below.
 
 #ifndef SEALPIPE_HPP
 #define SEALPIPE_HPP
 
 #include <sealpipe/aead.hpp>
 #include <sealpipe/codec.hpp>
-#include <sealpipe/codec/protobuf.hpp>
 #include <sealpipe/core.hpp>
 #include <sealpipe/dag.hpp>
 #include <sealpipe/encoding.hpp>          // Zstd and AnyPipeline need libzstd: <sealpipe/encoding/zstd.hpp>

@@ -21,7 +21,7 @@ using namespace sealpipe::keys;
 namespace {
 
 // tag::seal_action[]
-// A function of the (later) actions area: it accepts only the action key.
+// A stand-in for execution::seal_action, which likewise accepts only the action key.
 std::size_t seal_action(const AeadKey<Purpose::Action>& key, ByteView plaintext) {
     return key.size() + plaintext.size();   // stands in for AES-GCM-SIV
 }
@@ -99,7 +99,8 @@ int main(int argc, char** argv) {
     // end::proof[]
 
     // tag::ed25519[]
-    // An Ed25519 key signs, and also agrees: it is converted to X25519 (SPEC §4).
+    // An Ed25519 key signs, and also agrees: it is converted to X25519
+    // (doc/protocol.md#keys-and-key-agreement).
     auto signer = PrivateKey<Ed25519>::generate().value();
     const Ed25519Signature sig = sign(signer, as_bytes("config"));
     const bool valid = verify(signer.public_key(), as_bytes("config"), sig).has_value();

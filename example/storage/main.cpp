@@ -17,9 +17,9 @@ using namespace sealpipe;
 
 namespace {
 
-// A SHA256_V1 reference for children that are leaves (SPEC.md §2): hash, size, height 1 or
-// 0, degree; the parents-size field is 0 for such objects. Real code gets references from
-// the object layer.
+// A SHA256_V1 reference for children that are leaves (doc/protocol.md#objects-and-references):
+// hash, size, height 1 or 0, degree; the parents-size field is 0 for such objects. Real code
+// gets references from the object layer.
 storage::Key reference(ByteView data, std::size_t degree) {
     storage::Key k;
     const Digest32 h = sha256(data);

@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Umbrella for the core utilities: bytes, secrets, hex, base64, PEM, constant-time
-// comparison, hashes and the RNG.
+// Umbrella for the core utilities: the error model, bytes, secrets, hex, base64, PEM,
+// constant-time comparison, hashes, HKDF, the RNG, CPU feature detection and the version.
 
 #ifndef SEALPIPE_CORE_HPP
 #define SEALPIPE_CORE_HPP

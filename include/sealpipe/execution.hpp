@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The remote execution area (SPEC §5): messages, sealing, the client and worker roles and
-// the scheduler. Needs the sealpipe::x509 component (client certificates).
+// The remote execution area (doc/protocol.md, "Actions and events"): messages, sealing, the client and worker
+// roles and the scheduler. Needs the sealpipe::x509 component (client certificates).
 
 #ifndef SEALPIPE_EXECUTION_HPP
 #define SEALPIPE_EXECUTION_HPP

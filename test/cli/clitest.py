@@ -1,7 +1,7 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# Shared harness for the CLI tests: runs the tool and checks CLI.md's conventions on every
+# Shared harness for the CLI tests: runs the tool and checks the conventions of doc/cli.md on every
 # call (nothing on stdout on failure, exactly one "sealpipe: error:" line on stderr).
 import os
 import subprocess

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# `aead seal` / `aead open` against CLI.md: cross-checked with Python cryptography's
+# `aead seal` / `aead open` against doc/cli.md: cross-checked with Python cryptography's
 # AESGCMSIV (OpenSSL) on random inputs and with every Wycheproof AES-GCM-SIV case; exit codes.
 import json
 import os

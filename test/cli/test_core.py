@@ -1,7 +1,7 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# The tool's skeleton against CLI.md: version, help, dispatch errors, exit codes, binary I/O.
+# The tool's skeleton against doc/cli.md: version, help, dispatch errors, exit codes, binary I/O.
 import base64
 import hashlib
 import os

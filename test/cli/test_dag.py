@@ -1,7 +1,7 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# `store put` / `store get` against CLI.md: trees round trip byte for byte through every kind
+# `store put` / `store get` against doc/cli.md: trees round trip byte for byte through every kind
 # of store, roots are deterministic, missing or corrupt objects and wrong keys are exit 1.
 import base64
 import os

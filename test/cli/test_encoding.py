@@ -1,7 +1,7 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# `encode` / `decode` against CLI.md: round trips in every mode, Bonanza's Simple LZW vectors,
+# `encode` / `decode` against doc/cli.md: round trips in every mode, Bonanza's Simple LZW vectors,
 # exit codes for tampering, illegal chains and oversize data, and an independent
 # re-computation of the encrypting encoder in Python (protobuf additional data written by
 # hand, SHA-256, PADME, and AES-GCM-SIV / AES-GCM from `cryptography`).
@@ -41,7 +41,7 @@ def encrypting(key, aead=None):
     return {"encrypting": body}
 
 
-# --- An independent model of the encrypting encoder (SPEC.md section 3) --------------------
+# --- An independent model of the encrypting encoder (doc/protocol.md#encoders) --------------------
 
 def varint(n):
     out = bytearray()

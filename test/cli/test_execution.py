@@ -1,7 +1,7 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# The remote execution commands against CLI.md: action seal/open and event seal/open,
+# The remote execution commands against doc/cli.md: action seal/open and event seal/open,
 # cross-checked with Python `cryptography` (ECDH, AES-GCM-SIV) and Google's protobuf runtime
 # (python3-protobuf, messages built from a FileDescriptorProto: no protoc needed).
 import hashlib

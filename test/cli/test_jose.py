@@ -1,9 +1,9 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# The JOSE commands against CLI.md and against sqooler's published algorithm (SPEC.md §6),
-# rebuilt here independently with pydantic and `cryptography`: keys made by the tool load
-# and sign in Python, signatures made the sqooler way in Python verify with the tool, and
+# The JOSE commands against doc/cli.md and against sqooler's published algorithm
+# (doc/protocol.md#signed-results), rebuilt here independently with pydantic and `cryptography`: keys made by
+# the tool load and sign in Python, signatures made the sqooler way in Python verify with the tool, and
 # the other way round; RFC 7515 compact and flattened forms are cross-checked too.
 import base64
 import json
@@ -18,7 +18,7 @@ from pydantic import BaseModel
 from clitest import CliTestCase, main
 
 
-# --- sqooler's algorithm (SPEC.md §6), written from the specification ---------------------
+# --- sqooler's algorithm (doc/protocol.md#signed-results), written from doc/protocol.md ---------------------
 
 class RefKey(BaseModel):
     """The JWK JSON sqooler writes: members in this order, x/d padded base64url text."""

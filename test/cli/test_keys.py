@@ -1,7 +1,7 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# The key commands against CLI.md, cross-checked with Python `cryptography` (OpenSSL):
+# The key commands against doc/cli.md, cross-checked with Python `cryptography` (OpenSSL):
 # PEM interop both ways, ECDH on every curve, the Ed25519 -> X25519 conversion, purpose
 # keys, verification zeros, client certificate chains and X25519 on edge u-coordinates.
 import base64

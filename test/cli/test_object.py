@@ -1,8 +1,8 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# `sealpipe object ref|inspect|verify` against CLI.md, cross-checked with an independent
-# Python implementation of SHA256_V1 references (hashlib, SPEC.md section 2).
+# `sealpipe object ref|inspect|verify` against doc/cli.md, cross-checked with an independent
+# Python implementation of SHA256_V1 references (hashlib, doc/protocol.md#objects-and-references).
 import hashlib
 import json
 import os
@@ -13,7 +13,7 @@ from clitest import CliTestCase, main, vectors
 MAX_OBJECT = 2 * 1024 * 1024
 
 
-# --- An independent model of SPEC.md section 2 ----------------------------------------------
+# --- An independent model of doc/protocol.md#objects-and-references ---------------------------
 def f16_round_up(v):
     if v <= 2047:
         return v

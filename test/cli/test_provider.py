@@ -1,9 +1,9 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# The `provider` commands against CLI.md, and against sqooler's local folder layout (SPEC.md
-# §6) rebuilt here independently with `cryptography` and json: files the tool writes are read
-# and verified the sqooler way, and files written the sqooler way verify with the tool.
+# The `provider` commands against doc/cli.md, and against sqooler's local folder layout
+# (doc/protocol.md#storage-provider-layout) rebuilt here independently with `cryptography` and json: files the
+# tool writes are read and verified the sqooler way, and files written the sqooler way verify with the tool.
 import base64
 import json
 import os
@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from clitest import CliTestCase, main, run
 
 
-# --- sqooler's folder layout and signing (SPEC.md §6), written from the specification -----
+# --- sqooler's folder layout and signing (doc/protocol.md#signed-results), written from doc/protocol.md -----
 
 def b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).decode()

@@ -1,9 +1,9 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# `store check` and `store gc` against CLI.md. The objects are built here, independently of
-# the library (SHA256_V1 references per SPEC.md §2), and written straight into the store's
-# medium: files in the dir: layout, rows through Python's sqlite3 module.
+# `store check` and `store gc` against doc/cli.md. The objects are built here, independently of
+# the library (SHA256_V1 references per doc/protocol.md#objects-and-references), and written straight into the
+# store's medium: files in the dir: layout, rows through Python's sqlite3 module.
 import hashlib
 import os
 import sqlite3

@@ -1,3 +1,6 @@
+# Copyright (c) 2026 The sealpipe authors.
+# Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+#
 # Installs sealpipe from the build tree into a scratch prefix, then configures, builds and
 # runs a consumer project against the installed package (find_package with components).
 file(REMOVE_RECURSE ${WORK_DIR})

@@ -40,7 +40,7 @@ struct Object {
     Bytes data;
 };
 
-/// SPEC.md §2 float16, rounding up.
+/// Float16, rounding up (doc/protocol.md#float16).
 inline std::uint16_t float16_up(std::uint64_t v) {
     if (v <= 2047) return static_cast<std::uint16_t>(v);
     auto bitlen = [](std::uint64_t x) { return 64 - __builtin_clzll(x); };

@@ -2,7 +2,7 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // The sealpipe tool's dispatcher: finds the command, parses its options, runs it, and maps
-// the result onto CLI.md's conventions.
+// the result onto the conventions of doc/cli.md.
 
 #include "cli.hpp"
 

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The sealpipe tool's command registry, argument parser and I/O conventions (CLI.md):
+// The sealpipe tool's command registry, argument parser and I/O conventions (doc/cli.md):
 // binary stdin/stdout, nothing on stdout on failure, one error line, exit codes 0/1/2.
 
 #ifndef SEALPIPE_TOOLS_CLI_HPP

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// AEAD commands (CLI.md): `aead seal` and `aead open`, AES-GCM-SIV with a caller-given key
+// AEAD commands (doc/cli.md): `aead seal` and `aead open`, AES-GCM-SIV with a caller-given key
 // and nonce (hence hazmat::).
 
 #include "cli.hpp"

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// `store put` and `store get` (CLI.md, "Stores"): files and directory trees as encrypted DAGs
+// `store put` and `store get` (doc/cli.md, "Stores"): files and directory trees as encrypted DAGs
 // through a chain of encoders in deterministic mode.
 
 #include "cli.hpp"

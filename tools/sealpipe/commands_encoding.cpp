@@ -1,8 +1,9 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Encoder commands: `encode` and `decode` through a chain of encoders read from Bonanza's
-// protobuf-JSON form, and `encoders new`, which writes such a chain with a fresh key.
+// Encoder commands (doc/cli.md, "Object encoders"): `encode` and `decode` through a chain of
+// encoders read from Bonanza's protobuf-JSON form, and `encoders new`, which writes such a
+// chain with a fresh key.
 
 #include "cli.hpp"
 

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Remote execution commands (CLI.md "Remote execution"): `action seal`, `action open`,
+// Remote execution commands (doc/cli.md, "Remote execution"): `action seal`, `action open`,
 // `event seal` and `event open` on Bonanza's encrypted Action and Event messages.
 
 #include "cli.hpp"
@@ -22,7 +22,7 @@ using keys::AnyPrivateKey;
 using keys::AnyPublicKey;
 
 constexpr std::size_t key_file_limit = std::size_t{1} << 20;
-/// An Action carries references and certificates, never bulk data (SPEC §5).
+/// An Action carries references and certificates, never bulk data (doc/protocol.md#actions-and-events).
 constexpr std::size_t message_limit = std::size_t{16} << 20;
 /// The default `--timeout` of `action seal` and `--max-timeout` of `action open`.
 constexpr std::uint64_t default_timeout_seconds = 3600;
@@ -186,7 +186,7 @@ const Registrar action_seal_command{{
     .run = action_seal,
     .details = "The ciphertext is AES-GCM-SIV under the ECDH secret of the client key and the platform key "
                "with its first byte XORed with 1; the associated data is the deterministic encoding of "
-               "additional_data (SPEC.md section 5). An Ed25519 platform key is named by its X25519 form.",
+               "additional_data (doc/protocol.md#actions-and-events). An Ed25519 platform key is named by its X25519 form.",
 }};
 
 const Registrar action_open_command{{

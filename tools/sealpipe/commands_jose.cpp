@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// JOSE commands (CLI.md, "Signing: JWK and JWS"): `jwk generate`, `jwk public`, `jws sign`,
+// JOSE commands (doc/cli.md, "Signing: JWK and JWS"): `jwk generate`, `jwk public`, `jws sign`,
 // `jws verify`, compatible with sqooler's `sqoolerkey` and `verify_signature`.
 
 #include "cli.hpp"

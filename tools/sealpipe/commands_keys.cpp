@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Key commands (CLI.md "Keys and key agreement"): `key generate`, `key public`, `key ecdh`,
+// Key commands (doc/cli.md, "Keys and key agreement"): `key generate`, `key public`, `key ecdh`,
 // `key verification-zeros`, and `cert verify` for client certificate chains.
 
 #include "cli.hpp"
@@ -53,7 +53,7 @@ result<AnySharedSecret> agree(const Args& args) {
     if (!mine) return mine.error();
     auto peer = peer_key_file(args.required("peer"));
     if (!peer) return peer.error();
-    return ecdh(*mine, *peer);   // converts Ed25519 on either side (SPEC §4)
+    return ecdh(*mine, *peer);   // converts Ed25519 on either side (doc/protocol.md#keys-and-key-agreement)
 }
 
 result<void> generate(const Args& args, Io& io) {
@@ -173,7 +173,7 @@ const Registrar ecdh_cmd{{
                 {.name = "kdf", .value_name = "KDF",
                  .help = "hkdf-sha256: derive the purpose key with HKDF (extension; needed for P-384/P-521)"}},
     .run = ecdh_command,
-    .details = "Ed25519 keys on either side are converted to X25519 (SPEC.md section 4). The raw purpose "
+    .details = "Ed25519 keys on either side are converted to X25519 (doc/protocol.md#keys-and-key-agreement). The raw purpose "
                "tweak XORs the first byte of the secret with 1, 2 or 3; it needs a 32-byte secret.",
 }};
 

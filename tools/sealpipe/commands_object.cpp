@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Object commands (CLI.md, "Objects and references"): `object ref`, `object inspect` and
+// Object commands (doc/cli.md, "Objects and references"): `object ref`, `object inspect` and
 // `object verify` for SHA256_V1 references.
 
 #include "cli.hpp"
@@ -80,7 +80,7 @@ const Registrar object_inspect_command{{
     .min_positional = 1,
     .max_positional = 1,
     .run = object_inspect,
-    .details = "Exit 2 if the reference is not 40 bytes of hex or breaks a rule of SPEC.md section 2.",
+    .details = "Exit 2 if the reference is not 40 bytes of hex or breaks a rule of doc/protocol.md#objects-and-references.",
 }};
 
 const Registrar object_verify_command{{

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Storage-provider commands (CLI.md, "Storage provider"): public keys, backend configs and
+// Storage-provider commands (doc/cli.md, "Storage provider"): public keys, backend configs and
 // results in a sqooler document store (`dir:`, `sqlite:` or `redis://`).
 
 #include "cli.hpp"

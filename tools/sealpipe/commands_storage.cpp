@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Store commands that need only references and stored objects (CLI.md, "Stores"):
+// Store commands that need only references and stored objects (doc/cli.md, "Stores"):
 // `store check` (is REF and everything it reaches present and valid?) and `store gc`.
 
 #include "cli.hpp"

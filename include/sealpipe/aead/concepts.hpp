@@ -73,7 +73,7 @@ concept HasKeyedContext =
 
 /** An AEAD policy: `key_bytes`, `nonce_bytes`, `tag_bytes`, `name`, the trait
     `nonce_misuse_resistant`, the types `Key`, `Nonce`, `Tag` and a keyed `Context` with
-    `seal`, `open`, `seal_detached` and `open_detached` (doc/aead.md lists the expressions). */
+    `seal`, `open`, `seal_detached` and `open_detached` (doc/concepts/aead.md lists the expressions). */
 template <class A>
 concept Aead = detail::HasAeadConstants<A> && detail::HasNonceMisuseTrait<A> && detail::HasKeyedContext<A>;
 

@@ -2,7 +2,7 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // The two policies an encrypted DAG is written through: an `ObjectCodec` (an encoder chain in
-// deterministic mode) and an `ObjectStore` (any storage backend).
+// deterministic or randomized mode) and an `ObjectStore` (any store); doc/concepts/dag.md.
 
 #ifndef SEALPIPE_DAG_CONCEPTS_HPP
 #define SEALPIPE_DAG_CONCEPTS_HPP

@@ -32,7 +32,8 @@ struct Link {
         return hex_encode(reference.bytes()) + "." + hex_encode(parameters);
     }
 
-    /** Parses `<reference hex>.<parameters hex>`; the reference is validated.
+    /** Parses the form `to_string()` writes (reference hex, a dot, parameters hex); the reference
+        is validated.
         @par Errors `error::malformed_input` without the dot or for bad hex;
         `error::invalid_length` / `error::invalid_reference` for a bad reference. */
     [[nodiscard]] static result<Link> parse(std::string_view text) {

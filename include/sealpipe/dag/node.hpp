@@ -144,7 +144,7 @@ struct ReaderOptions {
     /// The largest decoded payload accepted for one node.
     std::size_t max_plaintext_bytes = object::Sha256V1::max_object_bytes;
     /// The most stored bytes a depth-first walk may hold at once: a walk from a root needs
-    /// the root's size plus its maximum total parents size (SPEC.md §2).
+    /// the root's size plus its maximum total parents size (doc/protocol.md, "Objects and references").
     std::uint64_t max_walk_bytes = std::uint64_t{256} << 20;
 };
 

@@ -24,7 +24,7 @@ namespace sealpipe::encoding {
     `bonanza.model.encoding.EncodingMode` (0 and 1); 2 is this project's extension. */
 enum class Mode : std::uint8_t {
     /// Output depends only on configuration and input (deduplicates); the encoder returns
-    /// the decoding parameters, which must be stored secretly (SPEC.md §3).
+    /// the decoding parameters, which must be stored secretly (doc/protocol.md, "Encoders").
     deterministic = 0,
     /// The caller supplies the decoding parameters (e.g. a nonce derived from a secret).
     keyed = 1,
@@ -129,7 +129,7 @@ concept HasBoundsAndKey = requires(const S& s, std::size_t n) {
 
 } // namespace detail
 
-/** One stage of an encoding pipeline (doc/encoding.md has the table of valid expressions):
+/** One stage of an encoding pipeline (doc/concepts/encoder.md has the table of valid expressions):
     constants `name`, `decoding_parameters_bytes`, `compresses`, `encrypts`, `deterministic`,
     `nonce_misuse_resistant`, `modes`; a `Config` with `describe`; `encode`, bounded `decode`,
     `max_encoded_bytes` and `decoding_key`. */
@@ -183,7 +183,7 @@ constexpr bool check_encoder() {
 // check of `AnyPipeline`, so that a chain is refused with the same words either way.
 
 #define SEALPIPE_ENCODING_RULE_EVERY_STAGE \
-    "sealpipe: Pipeline<Stages...> requires every stage to model sealpipe::encoding::Encoder or sealpipe::aead::Aead (doc/encoding.md)"
+    "sealpipe: Pipeline<Stages...> requires every stage to model sealpipe::encoding::Encoder or sealpipe::aead::Aead (doc/concepts/encoder.md)"
 #define SEALPIPE_ENCODING_RULE_LAST_PARAMETERS \
     "sealpipe: Pipeline<Stages...>: only the last stage may yield decoding parameters"
 #define SEALPIPE_ENCODING_RULE_COMPRESS_AFTER_ENCRYPT \

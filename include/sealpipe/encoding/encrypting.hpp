@@ -32,7 +32,7 @@ class AesGcm;
 
 namespace sealpipe::encoding {
 
-/// The additional data of an encrypting stage: SHA-256 of a protobuf message (SPEC.md §3).
+/// The additional data of an encrypting stage: SHA-256 of a protobuf message (doc/protocol.md, "Encoders").
 using AdditionalData = Digest32;
 
 /** The additional data Bonanza computes for an encrypting encoder: SHA-256 of the
@@ -71,7 +71,7 @@ inline constexpr std::uint64_t max_encrypting_payload = std::uint64_t{1} << 40;
 } // namespace detail
 
 /** The encrypting stage: pads the input with PADMÉ and encrypts it with `A` under the
-    additional data computed from the stages before it (SPEC.md §3).
+    additional data computed from the stages before it (doc/protocol.md, "Encoders").
 
     | mode | nonce | output | decoding parameters |
     | --- | --- | --- | --- |

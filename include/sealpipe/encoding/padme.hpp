@@ -18,7 +18,7 @@
 
 namespace sealpipe::encoding {
 
-/** The padded size of a payload of `n` bytes (SPEC.md §3): with `e = bitlen(n) - 1` and
+/** The padded size of a payload of `n` bytes (doc/protocol.md, "PADMÉ"): with `e = bitlen(n) - 1` and
     `s = e - bitlen(e)`, `((n >> s) + 1) << s`. Always larger than `n` (there is room for
     the 0x80 marker), at most about 12% larger for large `n`, and it reveals only
     O(log log n) bits of `n`. `padme_size(0)` is 0: empty input is never padded.

@@ -245,7 +245,7 @@ public:
         parameters. Empty input gives empty output.
         @par Errors those of the stages (e.g. `error::size_limit_exceeded`).
         @par Security Deterministic output reveals equality of inputs; keep the parameters
-        secret (SPEC.md §3: in the parent's encrypted payload). */
+        secret (doc/protocol.md, "Encoders": in the parent's encrypted payload). */
     [[nodiscard]] result<Encoded<Parameters>> encode(ByteView in)
         requires(mode != Mode::keyed)
     {

@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The client role (Alice, SPEC §5): `Client` seals actions for a platform key with its
-// certificate chain and private key; `PendingAction` opens the events of that action only.
+// The client role (Alice, doc/protocol.md, "Actions and events"): `Client` seals actions for a platform key
+// with its certificate chain and private key; `PendingAction` opens the events of that action only.
 
 #ifndef SEALPIPE_EXECUTION_CLIENT_HPP
 #define SEALPIPE_EXECUTION_CLIENT_HPP
@@ -23,7 +23,7 @@
 
 namespace sealpipe::execution {
 
-/// How an action's nonce is chosen (SPEC §5).
+/// How an action's nonce is chosen (doc/protocol.md, "Actions and events").
 enum class NoncePolicy {
     zero,     ///< all zero: equal actions are equal bytes, so the scheduler deduplicates them
     random,   ///< random: no deduplication, and the scheduler cannot tell equal actions apart
@@ -31,13 +31,15 @@ enum class NoncePolicy {
 
 namespace detail {
 
-/** ECDH between keys read at run time, Ed25519 on either side converted (SPEC §4).
+/** ECDH between keys read at run time, Ed25519 on either side converted (doc/protocol.md, "Keys and key
+    agreement").
     @par Errors `error::invalid_key` for keys of different curves. */
 inline result<keys::AnySharedSecret> agree(const keys::AnyPrivateKey& mine, const keys::AnyPublicKey& peer) {
     return keys::ecdh(mine, peer);
 }
 
-/** The key of purpose P with SPEC §4's raw tweak; P-384/P-521 secrets are no AES key.
+/** The key of purpose P with the raw tweak (doc/protocol.md, "Purpose tweak"); P-384/P-521 secrets are no AES
+    key.
     @par Errors `error::unsupported` for 48- and 66-byte secrets. */
 template <class P>
 result<keys::AeadKey<P>> purpose_key(const keys::AnySharedSecret& s) {
@@ -150,7 +152,7 @@ public:
     }
 
     /** Seals `plaintext` for the workers of `platform_key` (X25519, Ed25519 or P-256; an
-        Ed25519 key is named by its converted X25519 key, SPEC §5).
+        Ed25519 key is named by its converted X25519 key, doc/protocol.md, "Actions and events").
         @par Errors `error::invalid_key` (platform key of another curve than the client's),
         `error::unsupported` (P-384/P-521), `error::io_error` (no randomness).
         @par Security `NoncePolicy::zero` lets the scheduler see that two actions are equal

@@ -1,7 +1,8 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The messages of remote execution (SPEC §5): `Duration` (google.protobuf.Duration),
+// The messages of remote execution (doc/protocol.md, "Actions and events"): `Duration`
+// (google.protobuf.Duration),
 // `AdditionalData`, `Action` and `Event` (bonanza.encryptedaction), as plain structs with
 // deterministic protobuf encoding and strict decoding.
 

@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The untrusted scheduler (SPEC §5): `Scheduler<Transport>` routes actions to workers by
-// platform public key after a proof of possession, deduplicates identical zero-nonce actions
+// The untrusted scheduler (doc/protocol.md, "Scheduler services"): `Scheduler<Transport>` routes actions to
+// workers by platform public key after a proof of possession, deduplicates identical zero-nonce actions
 // in flight, enforces execution timeouts, requeues the action of a vanished worker and
 // cancels actions whose clients went away. It reads nothing but routing data and
 // AdditionalData.

@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The cryptography of actions and events (SPEC §5): sealing and opening an Action's
-// ciphertext under `AeadKey<Purpose::Action>` and an Event under the key of its purpose.
+// The cryptography of actions and events (doc/protocol.md, "Actions and events"): sealing and opening an
+// Action's ciphertext under `AeadKey<Purpose::Action>` and an Event under the key of its purpose.
 
 #ifndef SEALPIPE_EXECUTION_SEALING_HPP
 #define SEALPIPE_EXECUTION_SEALING_HPP
@@ -73,8 +73,8 @@ result<Plaintext> open(const keys::AeadKey<P>& key, ByteView nonce, ByteView sea
 
 } // namespace detail
 
-/** Seals an action's plaintext into `action.ciphertext` and sets `action.nonce` (SPEC §5):
-    AES-GCM-SIV under the action key, AD = the deterministic encoding of
+/** Seals an action's plaintext into `action.ciphertext` and sets `action.nonce` (doc/protocol.md, "Actions
+    and events"): AES-GCM-SIV under the action key, AD = the deterministic encoding of
     `action.additional_data` (which must be set).
     @par Errors `error::invalid_argument` when `additional_data` is missing.
     @par Security A zero nonce makes equal actions (same key, plaintext and AD) equal, so the
@@ -93,8 +93,8 @@ template <class K>
     return {};
 }
 
-/** Opens an action's ciphertext (SPEC §5), as Bonanza's ActionGetPlaintext: the nonce must
-    be 12 bytes and the additional data present, then the AD is the canonical re-encoding
+/** Opens an action's ciphertext (doc/protocol.md, "Actions and events"), as Bonanza's ActionGetPlaintext: the
+    nonce must be 12 bytes and the additional data present, then the AD is the canonical re-encoding
     of the parsed additional data (never the bytes received).
     @par Errors `error::malformed_input` ("Nonce was N bytes in size, while 12 bytes were
     expected"; "Action does not contain additional data"; a ciphertext shorter than a tag),
@@ -110,8 +110,8 @@ template <class K>
     return detail::open(key, action.nonce, action.ciphertext, action.additional_data->encode());
 }
 
-/** Seals an event answering the action whose ciphertext is `action_ciphertext` (SPEC §5):
-    AES-GCM-SIV under the event key, AD = SHA-256(action ciphertext). `K` is
+/** Seals an event answering the action whose ciphertext is `action_ciphertext` (doc/protocol.md, "Actions and
+    events"): AES-GCM-SIV under the event key, AD = SHA-256(action ciphertext). `K` is
     `AeadKey<Purpose::ExecutionEvent>` or `AeadKey<Purpose::CompletionEvent>`.
     @par Security Use a fresh random nonce per event (`random_nonce()`); the nonce travels in
     the event. */

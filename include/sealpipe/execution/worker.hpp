@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The worker role (Bob, SPEC §5): `Worker` holds platform private keys (several, for key
-// rotation) and the client CAs it trusts; it proves possession of its keys, verifies and
+// The worker role (Bob, doc/protocol.md, "Actions and events"): `Worker` holds platform private keys
+// (several, for key rotation) and the client CAs it trusts; it proves possession of its keys, verifies and
 // opens actions, and `Responder` seals the events answering one action.
 
 #ifndef SEALPIPE_EXECUTION_WORKER_HPP
@@ -116,7 +116,7 @@ public:
     }
 
     /// The platform public keys this worker announces: PKIX DER, Ed25519 keys as their
-    /// converted X25519 key (SPEC §5).
+    /// converted X25519 key (doc/protocol.md, "Actions and events").
     [[nodiscard]] std::vector<Bytes> platform_public_keys() const {
         std::vector<Bytes> out;
         for (const Entry& e : keys_) out.push_back(e.public_der);
@@ -124,7 +124,7 @@ public:
     }
 
     /** The proof of possession of the platform key `platform_pkix` against the scheduler's
-        ephemeral public key: verification zeros (SPEC §5).
+        ephemeral public key: verification zeros (doc/protocol.md, "Actions and events").
         @par Errors `error::unknown_platform_key`, `error::invalid_key` (ephemeral key of
         another curve or of low order). */
     [[nodiscard]] result<keys::VerificationZeros> prove_possession(ByteView platform_pkix,

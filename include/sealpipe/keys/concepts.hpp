@@ -16,7 +16,7 @@
 
 namespace sealpipe::keys {
 
-/** A key type policy (doc/keys.md, "The KeyType concept").
+/** A key type policy (doc/concepts/key_type.md).
 
     | expression | meaning |
     | --- | --- |
@@ -62,12 +62,12 @@ constexpr bool check_key_type() {
     } else if constexpr (!detail::HasKeyConstants<K>) {
         static_assert(detail::always_false_v<K>,
                       "sealpipe: a KeyType needs the constants name, private_bytes, public_bytes, kind and the type "
-                      "agreement_curve (doc/keys.md)");
+                      "agreement_curve (doc/concepts/key_type.md)");
         return false;
     } else {
         static_assert(detail::always_false_v<K>,
                       "sealpipe: a KeyType needs static generate(out), public_from_private(priv, out), "
-                      "check_private(priv) and check_public(pub), each returning result<void> (doc/keys.md)");
+                      "check_private(priv) and check_public(pub), each returning result<void> (doc/concepts/key_type.md)");
         return false;
     }
 }

@@ -56,7 +56,7 @@ struct X25519 {
 };
 
 /** Ed25519 (RFC 8032): 32-byte seed, 32-byte encoded point. Its ECDH runs on X25519 after
-    the conversion of SPEC §4 (to_x25519 in key.hpp). */
+    the conversion of doc/protocol.md, "Ed25519 keys in key agreement" (to_x25519 in key.hpp). */
 struct Ed25519 {
     static constexpr std::string_view name = "Ed25519";
     static constexpr std::string_view short_name = "ed25519";

@@ -2,7 +2,8 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // Key agreement: `SharedSecret<Curve>` and `ecdh(private, peer)` between keys of one curve
-// (Ed25519 keys count as X25519, SPEC §4), and its runtime form on AnyPrivateKey/AnyPublicKey.
+// (Ed25519 keys count as X25519, doc/protocol.md, "Keys and key agreement"), and its runtime form on
+// AnyPrivateKey/AnyPublicKey.
 
 #ifndef SEALPIPE_KEYS_ECDH_HPP
 #define SEALPIPE_KEYS_ECDH_HPP
@@ -30,8 +31,8 @@ public:
     using curve = C;
     static constexpr std::size_t size_bytes = C::shared_secret_bytes;
 
-    /** The AEAD key of purpose `P`. `Kdf` is `RawXor` (SPEC §4, Bonanza wire-compatible; only
-        16- and 32-byte secrets, checked at compile time) or `HkdfSha256` (the project's
+    /** The AEAD key of purpose `P`. `Kdf` is `RawXor` (doc/protocol.md, "Keys and key agreement", Bonanza
+        wire-compatible; only 16- and 32-byte secrets, checked at compile time) or `HkdfSha256` (the project's
         extension, any curve, always 32 bytes).
         @par Security the raw-XOR key of one purpose differs from another's in one byte only;
         that is the protocol's design (each key is used with AES-GCM-SIV for one direction). */
@@ -78,7 +79,8 @@ template <class A, class B>
 inline constexpr bool same_agreement_curve = std::is_same_v<typename A::agreement_curve, typename B::agreement_curve>;
 
 /** ECDH between a private key and a peer's public key of the same curve. Ed25519 keys on
-    either side are converted to X25519 first (SPEC §4). Mixing curves does not compile.
+    either side are converted to X25519 first (doc/protocol.md, "Keys and key agreement"). Mixing curves does
+    not compile.
     @par Errors `error::invalid_key`: an X25519 peer key of low order (all-zero secret), or
     an Ed25519 identity point. */
 template <class A, class B>

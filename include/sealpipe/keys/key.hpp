@@ -3,7 +3,7 @@
 //
 // Typed keys `PrivateKey<K>` / `PublicKey<K>`, their PKCS#8 / SubjectPublicKeyInfo forms
 // (DER and PEM), the runtime variants `AnyPrivateKey` / `AnyPublicKey` for keys read from
-// files, and the Ed25519 → X25519 conversion of SPEC §4.
+// files, and the Ed25519 → X25519 conversion of doc/protocol.md, "Keys and key agreement".
 
 #ifndef SEALPIPE_KEYS_KEY_HPP
 #define SEALPIPE_KEYS_KEY_HPP
@@ -166,7 +166,8 @@ private:
     PublicKey<K> pub_;
 };
 
-/** SPEC §4: the X25519 private key of an Ed25519 key, the first 32 bytes of SHA-512(seed). */
+/** doc/protocol.md, "Keys and key agreement": the X25519 private key of an Ed25519 key, the first 32 bytes of
+    SHA-512(seed). */
 [[nodiscard]] inline PrivateKey<X25519> to_x25519(const PrivateKey<Ed25519>& k) {
     FixedSecret<32> x;
     detail::ed25519_to_x25519_private(k.raw(hazmat::secret_access()).data(),
@@ -174,7 +175,8 @@ private:
     return PrivateKey<X25519>::from_raw(x.reveal(hazmat::secret_access())).value();
 }
 
-/** SPEC §4: the X25519 public key u = (1 + y) / (1 − y) mod 2^255 − 19 of an Ed25519 key.
+/** doc/protocol.md, "Keys and key agreement": the X25519 public key u = (1 + y) / (1 − y) mod 2^255 − 19 of
+    an Ed25519 key.
     @par Errors `error::invalid_key` for the identity point (y = 1), which has no image. */
 [[nodiscard]] inline result<PublicKey<X25519>> to_x25519(const PublicKey<Ed25519>& k) {
     std::array<Byte, 32> u{};
@@ -239,8 +241,8 @@ public:
     [[nodiscard]] std::string to_pem() const { return std::visit([](const auto& k) { return k.to_pem(); }, v_); }
     [[nodiscard]] const variant_type& variant() const noexcept { return v_; }
 
-    /** The key on its agreement curve: an Ed25519 key becomes X25519 (SPEC §4), others are
-        unchanged. @par Errors `error::invalid_key` for the Ed25519 identity point. */
+    /** The key on its agreement curve: an Ed25519 key becomes X25519 (doc/protocol.md, "Keys and key
+        agreement"), others are unchanged. @par Errors `error::invalid_key` for the Ed25519 identity point. */
     [[nodiscard]] result<AnyPublicKey> to_agreement_key() const {
         if (const auto* e = std::get_if<PublicKey<Ed25519>>(&v_)) {
             auto x = to_x25519(*e);
@@ -317,7 +319,8 @@ public:
     [[nodiscard]] SecureString to_pem() const { return std::visit([](const auto& k) { return k.to_pem(); }, v_); }
     [[nodiscard]] const variant_type& variant() const noexcept { return v_; }
 
-    /// The key on its agreement curve: an Ed25519 key becomes X25519 (SPEC §4).
+    /// The key on its agreement curve: an Ed25519 key becomes X25519 (doc/protocol.md, "Keys and key
+    /// agreement").
     [[nodiscard]] AnyPrivateKey to_agreement_key() const {
         if (const auto* e = std::get_if<PrivateKey<Ed25519>>(&v_)) return AnyPrivateKey(to_x25519(*e));
         return *this;

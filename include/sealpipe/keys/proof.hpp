@@ -1,8 +1,8 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Proof of possession of a platform key (SPEC §5): `verification_zeros` and its
-// constant-time check.
+// Proof of possession of a platform key (doc/protocol.md, "Proof of possession"): `verification_zeros` and
+// its constant-time check.
 
 #ifndef SEALPIPE_KEYS_PROOF_HPP
 #define SEALPIPE_KEYS_PROOF_HPP

@@ -27,8 +27,8 @@
 
 namespace sealpipe::keys {
 
-/** The purposes of SPEC §4/§5. Each is a distinct type carrying the byte that tweaks the
-    shared secret; a key derived for one purpose has a type that no other purpose accepts. */
+/** The purposes of doc/protocol.md, "Purpose tweak". Each is a distinct type carrying the byte that tweaks
+    the shared secret; a key derived for one purpose has a type that no other purpose accepts. */
 struct Purpose {
     /// An action, client to worker (tweak 1).
     struct Action {
@@ -63,8 +63,8 @@ static_assert(boost::mp11::mp_is_set<boost::mp11::mp_transform<detail::purpose_v
 template <class P>
 concept PurposeType = boost::mp11::mp_contains<Purposes, P>::value;
 
-/** SPEC §4's raw tweak (Bonanza wire-compatible): the shared secret with its first byte
-    XORed with the purpose. Only 16- and 32-byte secrets qualify (they are the AES key). */
+/** The raw tweak of doc/protocol.md, "Purpose tweak" (Bonanza wire-compatible): the shared secret with its
+    first byte XORed with the purpose. Only 16- and 32-byte secrets qualify (they are the AES key). */
 struct RawXor {
     template <std::size_t SecretBytes>
     static constexpr bool accepts = SecretBytes == 16 || SecretBytes == 32;
@@ -78,8 +78,8 @@ struct RawXor {
     }
 };
 
-/** The project's extension (SPEC §4, not Bonanza wire-compatible): key = HKDF-SHA-256(IKM =
-    raw secret, salt = empty, info = "sealpipe purpose" ‖ purpose byte, L = 32). Any size. */
+/** The project's extension (doc/protocol.md, "Keys and key agreement", not Bonanza wire-compatible): key =
+    HKDF-SHA-256(IKM = raw secret, salt = empty, info = "sealpipe purpose" ‖ purpose byte, L = 32). Any size. */
 struct HkdfSha256 {
     template <std::size_t SecretBytes>
     static constexpr bool accepts = true;

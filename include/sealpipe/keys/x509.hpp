@@ -1,7 +1,8 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Client certificates (SPEC §5): `CertificateChain` (leaf first, PEM or DER) and
+// Client certificates (doc/protocol.md, "Client certificates"): `CertificateChain` (leaf first, PEM or DER)
+// and
 // `TrustStore` (configured CAs) verifying a chain for client authentication at a given
 // time, with OpenSSL's X.509 path validation. Needs the sealpipe::x509 component.
 
@@ -58,7 +59,8 @@ public:
         return AnyPublicKey::from_der(*spki);
     }
 
-    /** The leaf's key as the client's ECDH key (SPEC §5): Ed25519 is converted to X25519. */
+    /** The leaf's key as the client's ECDH key (doc/protocol.md, "Client certificates"): Ed25519 is converted
+        to X25519. */
     [[nodiscard]] result<AnyPublicKey> leaf_agreement_key() const {
         auto k = leaf_public_key();
         if (!k) return k.error();
@@ -117,8 +119,8 @@ public:
         return from(*c);
     }
 
-    /** Verifies a client chain at time `at` (SPEC §5): it chains to a configured CA,
-        every certificate is within its validity period at `at`, issuers are CAs, signatures
+    /** Verifies a client chain at time `at` (doc/protocol.md, "Client certificates"): it chains to a
+        configured CA, every certificate is within its validity period at `at`, issuers are CAs, signatures
         (Ed25519, ECDSA, RSA) verify, and every certificate that lists extended key usages
         lists clientAuth or anyExtendedKeyUsage (Go's rule for ExtKeyUsageClientAuth).
         @par Errors `error::certificate_expired` (outside a validity period),

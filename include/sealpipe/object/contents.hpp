@@ -163,7 +163,7 @@ result<BasicReference<Format>> assemble_reference(const typename BasicReference<
     return r;
 }
 
-/// Bonanza's `NewContentsFromFullData` checks, in its order (SPEC.md §2).
+/// Bonanza's `NewContentsFromFullData` checks, in its order (doc/protocol.md, "Objects and references").
 template <class Format>
 result<void> validate_contents(const BasicReference<Format>& ref, ByteView data) {
     if (data.size() != ref.size())
@@ -205,7 +205,8 @@ public:
 
     /** Checks `data` against `ref`: length equals the size, the hash matches, each of the
         `ref.degree()` leading groups is a valid reference, they are strictly ascending, and the
-        height and parents size recomputed from them equal the reference's (SPEC.md §2).
+        height and parents size recomputed from them equal the reference's (doc/protocol.md, "Objects and
+        references").
         @par Errors `error::object_corrupt` for any mismatch, with a message naming it.
         @par Security
         Nothing of `data` is exposed unless every check passed. The checks authenticate the

@@ -43,7 +43,7 @@ public:
         if (v <= significand_mask) return Float16(static_cast<std::uint16_t>(v));  // subnormal
         if (v > max_value) return std::nullopt;
         // Round up to a multiple of 2^e, e = bitlen(v) - 12; rounding may carry into a new
-        // bit, so the exponent is taken again afterwards (SPEC.md §2).
+        // bit, so the exponent is taken again afterwards (doc/protocol.md, "Float16").
         v += ~(~std::uint64_t{0} << exponent_of(v));
         const int e = exponent_of(v);
         return Float16(static_cast<std::uint16_t>(((e + 1) << significand_bits) |

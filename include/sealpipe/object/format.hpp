@@ -2,7 +2,8 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // Reference format policies: the byte layout of a reference written once as a compile-time
-// list of fields, the ReferenceFormat concept, and the SHA256_V1 policy (SPEC.md §2).
+// list of fields, the ReferenceFormat concept, and the SHA256_V1 policy (doc/protocol.md, "Objects and
+// references").
 
 #ifndef SEALPIPE_OBJECT_FORMAT_HPP
 #define SEALPIPE_OBJECT_FORMAT_HPP
@@ -78,7 +79,7 @@ struct Sha256V1 {
     // end::layout[]
 };
 
-/** A reference format policy (doc/objects.md, "Format policies"): a type with the members of
+/** A reference format policy (doc/objects.md, "The format policy"): a type with the members of
     `Sha256V1`. The concept checks their presence and types; `BasicReference<Format>` also
     checks the layout's invariants with a readable `static_assert` for each. */
 template <class F>

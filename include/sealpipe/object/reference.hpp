@@ -40,8 +40,8 @@ struct ReferenceAccess {
     }
 };
 
-/** Bonanza's `NewLocalReference` rules (SPEC.md §2), with its messages. The length is checked
-    by the caller. */
+/** Bonanza's `NewLocalReference` rules (doc/protocol.md, "Objects and references"), with its messages. The
+    length is checked by the caller. */
 template <class F>
 result<void> validate_reference(const std::array<Byte, F::reference_bytes>& raw) {
     const std::uint64_t size = read_field<F, Field::size>(raw);
@@ -77,8 +77,8 @@ result<void> validate_reference(const std::array<Byte, F::reference_bytes>& raw)
 } // namespace detail
 
 /** A reference to an object: its hash, size, height, degree and maximum total parents size,
-    packed as `Format` lays them out (SPEC.md §2). A value of this type is always valid: the
-    only ways to make one validate it (or compute it from data, see `BasicContents`).
+    packed as `Format` lays them out (doc/protocol.md, "Objects and references"). A value of this type is
+    always valid: the only ways to make one validate it (or compute it from data, see `BasicContents`).
 
     Ordering (`<=>`) is bytewise over the raw reference, the order in which an object lists
     its outgoing references. `compare_by_height` is Bonanza's traversal order.
@@ -103,8 +103,8 @@ public:
     /** Parses and validates a raw reference.
         @par Errors
         `error::invalid_length` unless `raw` is exactly `size_bytes` long;
-        `error::invalid_reference` when a rule of SPEC.md §2 is broken (size outside
-        [min, max]; degree above size / reference size; height and degree not both zero or both
+        `error::invalid_reference` when a rule of doc/protocol.md, "Validating a reference", is broken (size
+        outside [min, max]; degree above size / reference size; height and degree not both zero or both
         non-zero; parents size outside the bounds of its height), with a message naming it. */
     [[nodiscard]] static result<BasicReference> from_bytes(ByteView raw) {
         if (raw.size() != size_bytes) return length_error(std::string(Format::name) + " reference", size_bytes, raw.size());

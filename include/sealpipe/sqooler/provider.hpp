@@ -39,7 +39,9 @@ namespace sealpipe::sqooler {
     - `move(from, to)`: moves a document; false (and nothing changed) when `from` does not
       exist, so two workers racing for one queued job get true once;
     - `list(folder)`: the names (last path parts) of the documents directly in `folder`,
-      in ascending byte order. */
+      in ascending byte order.
+
+    doc/concepts/document_store.md has the table of valid expressions. */
 template <class D>
 concept DocumentStore = requires(D& d, const std::string& path, std::string_view text) {
     { d.get(path) } -> std::same_as<result<std::optional<std::string>>>;
@@ -81,8 +83,8 @@ inline constexpr std::string_view key_rotation_statement = "sealpipe key rotatio
 template <class Documents>
 class Provider {
     static_assert(DocumentStore<Documents>,
-                  "sealpipe: Provider<Documents> requires 'Documents' to model jose::DocumentStore "
-                  "(get, put, put_if_absent, move, list)");
+                  "sealpipe: Provider<Documents> requires 'Documents' to model sealpipe::sqooler::DocumentStore "
+                  "(get, put, put_if_absent, move, list; doc/concepts/document_store.md)");
 
 public:
     explicit Provider(Documents documents) : docs_(std::move(documents)) {}

@@ -37,7 +37,7 @@ class BasicStore {
     static_assert((check_backend<Backend>(), true));   // names the first part 'Backend' lacks
     static_assert(ObjectVerifier<Verifier>,
                   "sealpipe: BasicStore<Backend, Verifier> requires 'Verifier' to model "
-                  "sealpipe::storage::ObjectVerifier (doc/storage.md)");
+                  "sealpipe::storage::ObjectVerifier (doc/concepts/storage_backend.md)");
 
 public:
     using backend_type = Backend;

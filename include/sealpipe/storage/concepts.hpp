@@ -2,7 +2,8 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // The storage concepts: `StorageBackend` (where bytes live) and `ObjectVerifier` (how an
-// object is checked against its key and what it references). doc/storage.md has the tables.
+// object is checked against its key and what it references). doc/concepts/storage_backend.md
+// has the tables.
 
 #ifndef SEALPIPE_STORAGE_CONCEPTS_HPP
 #define SEALPIPE_STORAGE_CONCEPTS_HPP
@@ -83,16 +84,16 @@ constexpr bool check_backend() {
         static_assert(detail::always_false_v<B>,
                       "sealpipe: a StorageBackend needs put(Key, ByteView) -> result<void>, get(Key) -> result<Bytes>, "
                       "contains, touch, remove and remove_if_written_before(Key, WriteTime) -> result<bool> "
-                      "(doc/storage.md)");
+                      "(doc/concepts/storage_backend.md)");
         return false;
     } else if constexpr (!detail::HasBatchOps<B>) {
         static_assert(detail::always_false_v<B>,
                       "sealpipe: a StorageBackend needs the batch operations put_many(span<const PutItem>), "
-                      "get_many(span<const Key>) and contains_many(span<const Key>) (doc/storage.md)");
+                      "get_many(span<const Key>) and contains_many(span<const Key>) (doc/concepts/storage_backend.md)");
         return false;
     } else {
         static_assert(detail::always_false_v<B>,
-                      "sealpipe: a StorageBackend needs enumerate(const ObjectVisitor&) -> result<void> (doc/storage.md)");
+                      "sealpipe: a StorageBackend needs enumerate(const ObjectVisitor&) -> result<void> (doc/concepts/storage_backend.md)");
         return false;
     }
 }

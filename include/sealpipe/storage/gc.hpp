@@ -116,8 +116,8 @@ concept HasStaleTemporaries = requires(B& b, WriteTime t) {
 
 /** Is every object in `roots` and everything they reach stored and valid?
 
-    Walks the DAG through the outgoing references in each object's header (SPEC.md §2),
-    fetching in batches and verifying each object against its reference.
+    Walks the DAG through the outgoing references in each object's header (doc/protocol.md, "Objects and
+    references"), fetching in batches and verifying each object against its reference.
 
     @return the number and total size of the distinct objects checked.
     @par Errors the first `error::object_not_found` or `error::object_corrupt` met, naming

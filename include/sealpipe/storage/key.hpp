@@ -18,8 +18,8 @@
 
 namespace sealpipe::storage {
 
-/** The key of a stored object: its 40-byte SHA256_V1 reference (SPEC.md §2), as raw bytes.
-    Storage does not need to understand a key beyond what `Verifier` policies read from it. */
+/** The key of a stored object: its 40-byte SHA256_V1 reference (doc/protocol.md, "Objects and references"),
+    as raw bytes. Storage does not need to understand a key beyond what `Verifier` policies read from it. */
 using Key = FixedBytes<40, struct KeyTag>;
 
 /// The clock of write times. Every backend records the wall-clock time of an object's last put.
@@ -39,7 +39,8 @@ struct PutItem {
     ByteView data;
 };
 
-/// The largest object SHA256_V1 allows (SPEC.md §2); backends refuse to load anything larger.
+/// The largest object SHA256_V1 allows (doc/protocol.md, "Objects and references"); backends refuse to load
+/// anything larger.
 inline constexpr std::size_t max_object_bytes = std::size_t{2} << 20;
 
 /// Lowercase hex of a key (80 characters), as the CLI prints references.

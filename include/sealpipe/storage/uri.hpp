@@ -18,7 +18,7 @@
 
 namespace sealpipe::storage {
 
-/** Opens the backend a URI names (CLI.md, "Stores"):
+/** Opens the backend a URI names (doc/cli.md, "Stores"):
 
     | URI | backend |
     | --- | --- |

@@ -1,7 +1,8 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// `Sha256V1Verifier`: the default `ObjectVerifier`, checking every rule of SPEC.md §2.
+// `Sha256V1Verifier`: the default `ObjectVerifier`, checking every rule of doc/protocol.md, "Objects and
+// references".
 
 #ifndef SEALPIPE_STORAGE_VERIFIER_HPP
 #define SEALPIPE_STORAGE_VERIFIER_HPP
@@ -14,8 +15,8 @@
 
 namespace sealpipe::storage {
 
-/** Checks an object against its SHA256_V1 reference with every rule of SPEC.md §2
-    (`object::ContentsView::from_data`): the key is a valid reference, the data length equals
+/** Checks an object against its SHA256_V1 reference with every rule of doc/protocol.md, "Objects and
+    references", (`object::ContentsView::from_data`): the key is a valid reference, the data length equals
     its size, the SHA-256 matches, and the leading `degree` outgoing references are valid,
     strictly sorted and consistent with the key's height and parents size.
 

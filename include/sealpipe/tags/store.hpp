@@ -55,7 +55,7 @@ inline constexpr std::size_t max_tag_record_bytes = 4096;
 inline constexpr std::size_t max_tag_name_bytes = 1024;
 
 /** Where signed tag records live, keyed by `TagId`. Backends store opaque records; the
-    `TagStore` signs, verifies and decrypts them.
+    `TagStore` signs, verifies and decrypts them (doc/concepts/tag_backend.md).
 
     | expression | result | semantics |
     | --- | --- | --- |
@@ -190,7 +190,7 @@ inline std::uint64_t read_u64(const Byte* p) noexcept {
     return TagId::from(d.view());
 }
 
-/** Mutable names → `dag::Link`, signed and encrypted (doc/storage.md, "Tag store").
+/** Mutable names → `dag::Link`, signed and encrypted (doc/tags.md).
 
     The record of name N is `id ‖ version ‖ signature ‖ blob`: id = SHA-256("sealpipe tag id" ‖
     public key ‖ N); blob = the link (reference ‖ parameters) encoded by
@@ -207,7 +207,7 @@ class TagStore {
     static_assert(TagBackend<B>,
                   "sealpipe: TagStore<Backend> requires a TagBackend: get_tag(const TagId&) -> "
                   "result<std::optional<Bytes>> and put_tag_if_newer(const TagId&, std::uint64_t, ByteView) -> "
-                  "result<bool> (doc/tags.md)");
+                  "result<bool> (doc/concepts/tag_backend.md)");
 public:
     explicit TagStore(B backend) : backend_(std::move(backend)) {}
 

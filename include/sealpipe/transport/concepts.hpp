@@ -2,7 +2,7 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // The `Transport` concept: how messages travel between the scheduler and its clients and
-// workers, as bounded channels with deadlines and back-pressure (doc/execution.md).
+// workers, as bounded channels with deadlines and back-pressure (doc/concepts/transport.md).
 
 #ifndef SEALPIPE_TRANSPORT_CONCEPTS_HPP
 #define SEALPIPE_TRANSPORT_CONCEPTS_HPP
@@ -103,13 +103,13 @@ constexpr bool check_transport() {
     } else if constexpr (!detail::MakesChannels<T, Bytes>) {
         static_assert(detail::always_false_v<T>,
                       "sealpipe: a Transport policy needs a member template Channel<M> and a static "
-                      "make_channel<M>(std::size_t capacity) returning std::shared_ptr<Channel<M>> (doc/execution.md)");
+                      "make_channel<M>(std::size_t capacity) returning std::shared_ptr<Channel<M>> (doc/concepts/transport.md)");
         return false;
     } else {
         static_assert(detail::always_false_v<T>,
                       "sealpipe: a Transport policy's Channel<M> needs send(M, Deadline), try_send(M), "
                       "receive(Deadline), try_receive() (each returning result), close(), capacity(), size() and "
-                      "closed() (doc/execution.md)");
+                      "closed() (doc/concepts/transport.md)");
         return false;
     }
 }

@@ -1,4 +1,7 @@
 // expect: (invalid initialization of reference of type|no matching function for call to)
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // A nonce is not a tag: fixed-size byte types with different roles do not convert.
 #include <sealpipe/core/bytes.hpp>
 

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Twin of fixed_bytes_tags_fail.cpp: the right role compiles.
 #include <sealpipe/core/bytes.hpp>
 

@@ -1,4 +1,7 @@
 // expect: sealpipe: open_event\(key, \.\.\.\) requires an AeadKey<Purpose::ExecutionEvent> or AeadKey<Purpose::CompletionEvent>
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // An action key cannot open an event: each message opens only under the key of its purpose.
 #include <sealpipe/execution/sealing.hpp>
 

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // The twin of event_opened_with_action_key_fail.cpp: the completion key opens events.
 #include <sealpipe/execution/sealing.hpp>
 

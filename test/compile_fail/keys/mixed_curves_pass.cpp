@@ -1,4 +1,8 @@
-// Twin of mixed_curves_fail.cpp: same curve, or Ed25519 with X25519 (SPEC §4), compiles.
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// Twin of mixed_curves_fail.cpp: same curve, or Ed25519 with X25519 (doc/protocol.md#keys-and-key-agreement),
+// compiles.
 #include <sealpipe/keys.hpp>
 
 using namespace sealpipe::keys;

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Twin of raw_xor_48_fail.cpp: naming the HKDF policy (the project's extension) compiles.
 #include <sealpipe/keys.hpp>
 

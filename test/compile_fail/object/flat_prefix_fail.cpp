@@ -1,4 +1,7 @@
 // expect: sealpipe: the flat reference \(Format::flat_reference_bytes\) must be the hash and the size fields
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // A format that puts the size before the hash tiles its 40 bytes, but its first 35 bytes are
 // no longer the flat reference (hash then size), which stores rely on.
 #include <sealpipe/object/reference.hpp>

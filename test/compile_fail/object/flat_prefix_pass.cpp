@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Twin of flat_prefix_fail.cpp: hash first, then size, is a valid format.
 #include <sealpipe/object/reference.hpp>
 

@@ -1,4 +1,7 @@
 // expect: sealpipe: the fields of Format::layout must tile Format::reference_bytes exactly
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // A reference format whose fields leave a gap (byte 36 belongs to no field) is refused where
 // a reference type is made from it.
 #include <sealpipe/object/reference.hpp>

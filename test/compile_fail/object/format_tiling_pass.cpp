@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Twin of format_tiling_fail.cpp: the same policy with the fields packed tightly compiles.
 #include <sealpipe/object/reference.hpp>
 

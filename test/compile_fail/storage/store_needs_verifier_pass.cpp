@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Twin of store_needs_verifier_fail.cpp: a verifier with children() compiles.
 #include <sealpipe/storage/basic_store.hpp>
 #include <sealpipe/storage/memory.hpp>

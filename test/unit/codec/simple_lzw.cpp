@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/codec/simple_lzw.hpp: every case of Bonanza's simplelzw compress and
 // decompress tests and of its LZW encoder test that concerns the codec, Bonanza's random round
 // trip, the raw fallback, and hostile inputs (bounded allocation, unknown codes, mutations).

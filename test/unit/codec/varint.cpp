@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/codec/varint.hpp: every case of Bonanza's forward varint tests (decoding
 // by type with Bonanza's messages, and encoding of every valid input), and round trips of
 // random and boundary values of every integer type.
@@ -118,7 +121,7 @@ BOOST_AUTO_TEST_CASE(bonanza_cases) {
 }
 
 BOOST_AUTO_TEST_CASE(spec_examples) {
-    // SPEC.md §3: 0..63 -> one byte 0x80 | v; below 2^13 -> two bytes v | 0x4000.
+    // doc/protocol.md#forward-varints: 0..63 -> one byte 0x80 | v; below 2^13 -> two bytes v | 0x4000.
     BOOST_TEST(hex_encode(varint::encode_forward(0)) == "80");
     BOOST_TEST(hex_encode(varint::encode_forward(63)) == "bf");
     BOOST_TEST(hex_encode(varint::encode_forward(64)) == "4040");

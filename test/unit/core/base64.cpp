@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/core/base64.hpp: RFC 4648 §10 vectors, url alphabet, strictness.
 #include <sealpipe/core/base64.hpp>
 

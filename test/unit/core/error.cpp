@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/error.hpp: categories, conditions, messages, result<T> and exit codes.
 #include <sealpipe/error.hpp>
 

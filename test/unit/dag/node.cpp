@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/dag/node.hpp and link.hpp: node layout, parameters inside the encoded
 // payload, validation before decoding, a DAG of thousands of objects, walk budgets.
 #include <sealpipe/dag/node.hpp>

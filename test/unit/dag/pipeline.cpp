@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/dag/adapters.hpp: DAGs through real encoder pipelines and verified
 // stores, end to end.
 #include <sealpipe/dag/adapters.hpp>

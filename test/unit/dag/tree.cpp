@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/dag/tree.hpp: files of every shape, directories, determinism, and
 // restores that refuse hostile names, symlinks and inconsistent nodes.
 #include <sealpipe/dag/tree.hpp>

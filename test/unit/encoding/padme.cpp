@@ -16,7 +16,7 @@ using namespace sealpipe;
 
 namespace {
 
-// The definition as SPEC.md states it, computed without bit tricks: with e the exponent of n
+// The definition as doc/protocol.md#padmé states it, computed without bit tricks: with e the exponent of n
 // and s = e - bitlen(e), the smallest multiple of 2^s that is larger than n.
 std::uint64_t reference_padme(std::uint64_t n) {
     std::uint64_t e = 0;

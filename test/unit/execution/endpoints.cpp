@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/execution/endpoints.hpp and sealpipe/transport/rpc.hpp: a client and a
 // worker reaching a scheduler only through a transport (threads and bounded queues), with the
 // worker's rejection reaching the client, a transport that alters events in flight being

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/execution/messages.hpp: deterministic encodings of Duration,
 // AdditionalData, Action and Event (checked bytes), strict decoding (duplicates, wrong wire
 // types, unknown fields, out-of-range values), and Bonanza's test vector.

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/codec/protobuf.hpp: the writer's bytes against hand-checked protobuf
 // encodings, reader round trips, and every malformed case the reader must refuse.
 #include <sealpipe/codec/protobuf.hpp>

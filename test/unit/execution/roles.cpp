@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/execution/sealing.hpp, client.hpp and worker.hpp: round trips on every
 // usable curve, key rotation, proof of possession, precise rejections (untrusted, expired,
 // unknown platform key, authentication), tampering of any byte, events bound to their
@@ -55,7 +58,7 @@ BOOST_AUTO_TEST_CASE(round_trip_on_every_curve) {
                 Worker worker = make_worker(pki, {platform});
                 auto sealed = make_client(pki).seal(platform.public_key(), plaintext, ad());
                 BOOST_TEST_REQUIRE(sealed.has_value(), (sealed ? "" : sealed.error().message()));
-                // An Ed25519 platform key is named by its X25519 form (SPEC §5).
+                // An Ed25519 platform key is named by its X25519 form (doc/protocol.md#actions-and-events).
                 BOOST_TEST(sealed->action().platform_pkix_public_key == worker.platform_public_keys()[0]);
                 BOOST_TEST(sealed->action().nonce == Bytes(12, 0));
 

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/execution/scheduler.hpp and sealpipe/transport/*.hpp: proof of
 // possession (including a rogue worker announcing someone else's key), routing, in-flight
 // deduplication, timeouts, requeueing after a vanished worker, cancellation, back-pressure,

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/jose/jwk.hpp: sqooler's JWK JSON and config string, RFC 8037 form
 // (Appendix A.1 key), private to public, and refusal of inconsistent keys.
 #include <sealpipe/jose/jwk.hpp>

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/jose/jws.hpp: sqooler's JWSDict byte for byte, RFC 7515 compact and
 // flattened (RFC 8037 Appendix A.4), tampering, alg/kid checks, Verified<T>, and every
 // Wycheproof Ed25519 case through the verifier.
@@ -67,7 +70,7 @@ BOOST_AUTO_TEST_CASE(sqooler_message_bytes) {
     const PrivateJwk key = key_with_kid("bob");
     const auto payload = sample_payload();
     const SqoolerJws jws = sign_sqooler(payload, key).value();
-    // the signed message, rebuilt here from SPEC §6
+    // the signed message, rebuilt here from doc/protocol.md#signed-results
     const std::string header = R"({"alg":"EdDSA","kid":"bob","typ":"JWS","version":"0.1"})";
     const std::string body = R"({"job_id": "j-1", "value": 0.1, "n": 1e+16, "s": "\u00e9\ud83d\ude00", "l": [1, -2.5, null, true]})";
     const std::string message = base64url_encode(as_bytes(header)) + "." + base64url_encode(as_bytes(body));

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/jose/python_json.hpp: the bytes of Python's json.dumps and the grammar
 // of json.loads. The expected strings are what CPython 3 prints; the wide comparison with
 // Python itself is test/cli/python_json_corpus.py.

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/keys/key.hpp, ecdh.hpp, purpose.hpp, proof.hpp and ed25519.hpp:
 // round trips, clear errors for wrong inputs, the Ed25519 → X25519 conversion against
 // libsodium, purposes in the type system, proof of possession against OpenSSL's AES.
@@ -206,7 +209,7 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(ed25519_conversion)
 
-// SPEC §4 against libsodium's crypto_sign_ed25519_{pk,sk}_to_curve25519.
+// doc/protocol.md#keys-and-key-agreement against libsodium's crypto_sign_ed25519_{pk,sk}_to_curve25519.
 BOOST_AUTO_TEST_CASE(matches_libsodium) {
     BOOST_TEST_REQUIRE(sodium_init() >= 0);
     for (int i = 0; i < 200; ++i) {
@@ -223,7 +226,8 @@ BOOST_AUTO_TEST_CASE(matches_libsodium) {
         auto x_pub = to_x25519(ed.public_key());
         BOOST_TEST_REQUIRE(x_pub.has_value());
         BOOST_TEST(to_bytes(x_pub->raw()) == Bytes(x_pk, x_pk + 32));
-        // libsodium clamps the scalar it returns; SPEC §4 (and Go) keep the hash bytes.
+        // libsodium clamps the scalar it returns; doc/protocol.md#keys-and-key-agreement (and Go) keep the
+        // hash bytes.
         PrivateKey<X25519> x_priv = to_x25519(ed);
         Bytes ours = raw_private(x_priv);
         const Digest64 h = sha512(seed);

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/keys against Project Wycheproof: X25519 (raw, ASN.1, PEM), ECDH on
 // P-256/P-384/P-521, Ed25519 verification, HKDF-SHA-256. Every case is run; each
 // `acceptable` case is decided by one documented rule per flag (doc/keys.md).

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for the X25519 paths (keys/detail/curve25519.hpp, keys/detail/x25519_ifma.hpp):
 // RFC 7748 §5.2 and §6.1 vectors on every path, forcing a path through the public API, and
 // a differential test of every path against Crypto++'s donna and libsodium on random and

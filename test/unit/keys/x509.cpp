@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/keys/x509.hpp. The fixture issues its own certificates with OpenSSL:
 // an Ed25519 root, a P-256 intermediate, clients (Ed25519, P-256, X25519 keys), expired,
 // not-yet-valid, wrong-CA, tampered, non-CA-intermediate and serverAuth-only certificates.

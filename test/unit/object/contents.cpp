@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/object/contents.hpp: building objects, parsing them against their
 // references, each validation failure, and property tests over random trees (round trip;
 // any single-byte change to the data or to the reference is rejected).
@@ -33,8 +36,8 @@ std::vector<Reference> sorted_refs(std::vector<Reference> v) {
     return v;
 }
 
-/// Independent recomputation of a reference from SPEC.md §2's words (no library helpers
-/// beyond SHA-256 and Float16).
+/// Independent recomputation of a reference from the words of doc/protocol.md#objects-and-references (no
+/// library helpers beyond SHA-256 and Float16).
 Bytes spec_reference(const std::vector<Reference>& children, ByteView payload) {
     Bytes data;
     std::size_t height = 0;
@@ -229,8 +232,8 @@ BOOST_AUTO_TEST_CASE(from_data_checks_each_rule) {
 }
 
 BOOST_AUTO_TEST_CASE(degree_is_not_in_the_data) {
-    // SPEC.md §2: the reference's degree says how many leading groups are references; the data
-    // does not. A reference that claims fewer children, all leaves, still matches the same
+    // doc/protocol.md#objects-and-references: the reference's degree says how many leading groups are
+    // references; the data does not. A reference that claims fewer children, all leaves, still matches the same
     // bytes (the rest reads as payload). This is why a reference must be trusted as a whole.
     const auto kids = sorted_refs({leaf("one").reference(), leaf("two").reference()});
     const Contents parent = Contents::build(kids, as_bytes("p")).value();

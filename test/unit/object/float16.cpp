@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/object/float16.hpp: every case and range of Bonanza's float16 tests,
 // and exhaustive properties over all 65,536 values (round trip, monotonic, minimal round-up).
 #include <sealpipe/object/float16.hpp>

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/object/reference.hpp and format.hpp: every case of Bonanza's
 // local_reference_test, the layout's compile-time checks, the bounds table, the human form and
 // both orderings.
@@ -165,7 +168,8 @@ BOOST_AUTO_TEST_CASE(bonanza_local_reference_cases) {
 }
 
 BOOST_AUTO_TEST_CASE(bounds_table_matches_its_definition) {
-    // Recomputed from SPEC.md §2 with a plain loop; spot values from Bonanza's messages.
+    // Recomputed from doc/protocol.md#objects-and-references with a plain loop; spot values from Bonanza's
+    // messages.
     const auto& t = object::detail::parents_size_table<Sha256V1>.bounds;
     BOOST_TEST(t[0].minimum.value() == 0u);
     BOOST_TEST(t[0].maximum.value() == 0u);

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/sqooler/documents.hpp: sqooler's documents through Boost.Hana reflection,
 // exact round trips (member order, unknown members), strict types, typed signing.
 #include <sealpipe/sqooler/documents.hpp>

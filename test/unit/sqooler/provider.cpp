@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/sqooler/provider.hpp (+ sqooler/sqlite.hpp, sqooler/redis.hpp): one
 // conformance suite over the folder, SQLite and Redis document stores; sqooler's folder layout
 // byte for byte; signing, verification and the tamper cases (altered result, update by another

@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // The StorageBackend conformance suite (test/laws/storage_backend_laws.hpp), run against
 // Memory, Directory, Sqlite and Redis (a redis-server of the test's own on a loopback port).
 #include <sealpipe/storage/basic_store.hpp>

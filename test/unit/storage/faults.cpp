@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Fault injection for the storage backends: writers killed with SIGKILL mid-write, a Redis
 // server that goes away and restarts, read-only directories and full disks. Each must be a
 // clear error and must never let a torn or invalid object be read.

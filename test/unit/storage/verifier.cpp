@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/storage/verifier.hpp, key.hpp, basic_store.hpp, any.hpp and uri.hpp:
 // what the default verifier accepts and refuses, key hex, URIs, the concept's models.
 #include <sealpipe/storage/verifier.hpp>

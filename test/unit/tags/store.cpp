@@ -1,3 +1,6 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
 // Tests for sealpipe/tags/store.hpp, tags/sqlite.hpp and tags/redis.hpp: signed, encrypted
 // tags over the memory, directory, SQLite and Redis tag backends.
 #include <sealpipe/encoding/padme.hpp>

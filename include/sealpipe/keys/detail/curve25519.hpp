@@ -3,7 +3,7 @@
 //
 // X25519 (RFC 7748) on sealpipe's AVX-512 IFMA ladder when the CPU has it, else on
 // Crypto++'s curve25519-donna; Ed25519 (RFC 8032) through Crypto++'s ed25519-donna; and the
-// Edwards-to-Montgomery conversion of SPEC §4.
+// Edwards-to-Montgomery conversion of doc/protocol.md, "Keys and key agreement".
 
 #ifndef SEALPIPE_KEYS_DETAIL_CURVE25519_HPP
 #define SEALPIPE_KEYS_DETAIL_CURVE25519_HPP
@@ -218,8 +218,8 @@ inline void to_le32(const CryptoPP::Integer& v, Byte* out) {
     }
 }
 
-/// SPEC §4: the X25519 private key of an Ed25519 seed is the first 32 bytes of SHA-512(seed)
-/// (stored unclamped, as Go does; X25519 clamps on use).
+/// doc/protocol.md, "Keys and key agreement": the X25519 private key of an Ed25519 seed is the first 32 bytes
+/// of SHA-512(seed) (stored unclamped, as Go does; X25519 clamps on use).
 inline void ed25519_to_x25519_private(const Byte* seed, Byte* out) {
     Digest64 h = sha512(ByteView(seed, 32));
     std::copy(h.begin(), h.begin() + 32, out);

@@ -175,7 +175,8 @@ inline constexpr std::size_t max_height = max_for_width(layout_of<F>(Field::heig
                                               : static_cast<std::size_t>(max_for_width(layout_of<F>(Field::height).width));
 
 /** bound[0] = bound[1] = [0, 0]; for h >= 2, bound[h] = [f(bound[h-1].min + reference_bytes),
-    f(bound[h-1].max + max_object_bytes)] with f the Float16 round-up (SPEC.md §2, Bonanza's
+    f(bound[h-1].max + max_object_bytes)] with f the Float16 round-up (doc/protocol.md, "Objects and
+    references", Bonanza's
     `maximumTotalParentsSizeBytesBounds`). `representable` is false when some bound does not
     fit a Float16; `check_format` rejects such a format. */
 template <class F>
