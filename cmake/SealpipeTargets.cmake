@@ -15,11 +15,11 @@ target_link_libraries(sealpipe_core INTERFACE
   sealpipe_deps::cryptopp Boost::headers Boost::json)
 
 # The optional components, each only when its dependency was found (SealpipeDependencies):
-# component:imported target of its dependency.
+# component=imported target of its dependency.
 set(SEALPIPE_COMPONENTS core)
-foreach(_pair IN ITEMS zstd:sealpipe_deps::zstd x509:OpenSSL::Crypto sqlite:SQLite::SQLite3
-                       redis:sealpipe_deps::hiredis)
-  string(REPLACE ":" ";" _pair ${_pair})
+foreach(_pair IN ITEMS zstd=sealpipe_deps::zstd x509=OpenSSL::Crypto sqlite=SQLite::SQLite3
+                       redis=sealpipe_deps::hiredis)
+  string(REPLACE "=" ";" _pair ${_pair})
   list(GET _pair 0 _c)
   list(GET _pair 1 _dependency)
   if(NOT _c IN_LIST SEALPIPE_FOUND_COMPONENTS)
