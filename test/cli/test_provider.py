@@ -196,7 +196,9 @@ def check_conventions(args, r):
 
 class ProviderTestCase(CliTestCase):
     def setUp(self):
-        self.tmp = tempfile.mkdtemp(prefix="sealpipe-provider-")
+        # in memory where there is a tmpfs: the folder store syncs every write
+        shm = "/dev/shm" if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK) else None
+        self.tmp = tempfile.mkdtemp(prefix="sealpipe-provider-", dir=shm)
         self._keys = 0
 
     def tearDown(self):

@@ -17,6 +17,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <future>
@@ -63,12 +64,17 @@ ResultDocument make_result(const std::string& job_id, std::string memory = "1 0"
     return r;
 }
 
+/// In memory where there is a tmpfs: the folder store syncs every write.
+std::string scratch_parent() {
+    return ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : std::filesystem::temp_directory_path().string();
+}
+
 struct FolderFixture {
-    test::TempDir dir;
+    test::TempDir dir{scratch_parent()};
     FolderDocuments documents() { return FolderDocuments(dir.path()); }
 };
 struct SqliteFixture {
-    test::TempDir dir;
+    test::TempDir dir{scratch_parent()};
     SqliteDocuments documents() { return SqliteDocuments::open(dir.path() + "/provider.db").value(); }
 };
 struct RedisFixture {

@@ -183,12 +183,12 @@ inline result<std::optional<std::string>> FolderDocuments::get(const std::string
         return fail(error::size_limit_exceeded, "provider: '" + f + "' is larger than " +
                                                     std::to_string(max_document_bytes) + " bytes");
     std::string out;
-    // one byte more than the limit tells a file that grew since fstat
-    if (int err = io::posix::read_up_to(fd.get(), out, max_document_bytes + 1))
+    // One byte more than its size tells a file that grew since fstat (read again: a rename
+    // replaces a file, it does not grow it, so this is a writer outside the store's rules).
+    if (int err = io::posix::read_up_to(fd.get(), out, static_cast<std::size_t>(st.st_size) + 1))
         return detail::provider::errno_error("cannot read", f, err);
-    if (out.size() > max_document_bytes)
-        return fail(error::size_limit_exceeded, "provider: '" + f + "' is larger than " +
-                                                    std::to_string(max_document_bytes) + " bytes");
+    if (out.size() > static_cast<std::size_t>(st.st_size))
+        return fail(error::io_error, "provider: '" + f + "' changed while it was read");
     return std::optional<std::string>(std::move(out));
 }
 
