@@ -5,7 +5,7 @@
 // at NUL bytes into a backend config, a result, a status, a queued job and a key-rotation
 // statement, stored as they are next to the fixed key's public key; every provider operation
 // must return a value or an error, never crash, and a result that verifies must be signed by
-// the fixed key. The seed corpus holds documents signed by that key.
+// the fixed key and name its job. The seed corpus holds documents signed by that key.
 
 #include <sealpipe/sqooler/provider.hpp>
 
@@ -33,6 +33,12 @@ public:
     }
     result<bool> put_if_absent(const std::string& path, std::string_view text) {
         return docs_.emplace(path, std::string(text)).second;
+    }
+    result<bool> put_if_unchanged(const std::string& path, std::string_view expected, std::string_view text) {
+        auto it = docs_.find(path);
+        if (it == docs_.end() || it->second != expected) return false;
+        it->second = std::string(text);
+        return true;
     }
     result<bool> move(const std::string& from, const std::string& to) {
         auto it = docs_.find(from);
@@ -86,21 +92,26 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     (void)d.put("results/b/j", parts[1]);
     (void)d.put("status/b/j", parts[2]);
     (void)d.put("jobs/queued/b/j", parts[3]);
-    (void)d.put("backends/key_rotations/next", parts[4]);
+    (void)d.put("backends/key_rotations/fuzz", parts[4]);
 
     (void)p.get_config("b");
     (void)p.verify_config("b");
     (void)p.get_public_key("b");
     (void)p.get_result("b", "j");
-    if (auto v = p.verify_result("b", "j"); v && v->kid() != "fuzz") std::abort();
+    if (auto v = p.verify_result("b", "j"); v && (v->kid() != "fuzz" || v->payload().job_id != "j")) std::abort();
     (void)p.get_status("b", "j");
     (void)p.verify_status("b", "j");
-    (void)p.verify_rotation("next");
+    (void)p.verify_rotation("fuzz");
     if (auto next = p.next_job_in_queue("b"); next && *next) (void)p.get_running_job((*next)->job_id);
+    (void)p.list_backends();
     // Only the owner may update; the fixed key may or may not own what is stored.
     BackendConfig config;
     config.sign = true;
     (void)p.update_config("b", config, &fixed_key());
     (void)p.get_config("b");
+    StatusMessage status;
+    status.job_id = "j";
+    status.status = "RUNNING";
+    (void)p.upload_status("b", status, &fixed_key());
     return 0;
 }

@@ -48,6 +48,7 @@ enum class error {
     key_conflict,                ///< a different key is already published under that id
     not_owner,                   ///< the caller does not own what it tried to change
     rollback_refused,            ///< a version not newer than one already stored or seen
+    conflict,                    ///< the store already holds what refuses the change (a document, a finished job)
 
     // --- environment (condition::environment, CLI exit code 2) ---
     io_error = 200,         ///< the operating system reported an error

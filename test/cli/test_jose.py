@@ -8,6 +8,7 @@
 import base64
 import json
 import os
+import subprocess
 import tempfile
 from typing import Literal, Optional
 
@@ -15,6 +16,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pydantic import BaseModel
 
+import clitest
 from clitest import CliTestCase, main
 
 
@@ -199,6 +201,59 @@ class SqoolerJws(CliTestCase):
                      json.dumps(dict(jws, payload=[1])).encode()):
             self.fails(2, "jws", "verify", "--key", key_file, stdin=text)
         self.fails(2, "jws", "verify", "--key", os.path.join(self.dir.name, "missing.json"), stdin=json.dumps(jws).encode())
+
+    def test_repeated_keys_and_odd_spacing_verify_as_python_reads_them(self):
+        # The streaming path hands repeated keys to the parser: Python keeps the first position
+        # and the last value, and so does the tool.
+        seed, _, public = new_key("alice")
+        key_file = self.write("alice.json", public.model_dump_json())
+        text = '{"payload": {"a": 1, "b": [1.50, -0, 1E400, "\\u00e9\\ud800"], "a": 2}, "header": ' \
+               '{"kid": "alice"}, "signature": "%s"}'
+        payload = json.loads('{"a": 1, "b": [1.50, -0, 1E400, "\\u00e9\\ud800"], "a": 2}')
+        signature = sqooler_sign(payload, seed, "alice")["signature"]
+        out = self.ok("jws", "verify", "--key", key_file, stdin=(text % signature).encode()).out
+        self.assertEqual(out, json.dumps(payload).encode())
+        without_repeat = text.replace('"a": 2}, "header"', '"c": 2}, "header"')
+        payload2 = dict(payload, a=1, c=2)
+        signature2 = sqooler_sign(payload2, seed, "alice")["signature"]
+        self.assertEqual(self.ok("jws", "verify", "--key", key_file, stdin=(without_repeat % signature2).encode()).out,
+                         json.dumps(payload2).encode())
+
+    def test_verify_memory_is_bounded(self):
+        # A 100 MB array took 2.0 GB: the input is bounded, and a JWSDict's payload is verified
+        # as text instead of being built as values first.
+        seed, _, public = new_key("alice")
+        key_file = self.write("alice.json", public.model_dump_json())
+        payload = {"a": [1] * 9_000_000}
+        text = json.dumps(sqooler_sign(payload, seed, "alice")).encode()
+        stdin_file = self.write("big.json", text.decode())
+        with open(stdin_file, "rb") as stdin:
+            p = subprocess.Popen([clitest.TOOL, "jws", "verify", "--key", key_file], stdin=stdin,
+                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            _, status, usage = os.wait4(p.pid, 0)
+        self.assertEqual(os.waitstatus_to_exitcode(status), 0, p.stderr.read())
+        peak = usage.ru_maxrss * 1024
+        self.assertLess(peak, 10 * len(text), "peak RSS %d MB for %d MB of input" % (peak >> 20, len(text) >> 20))
+        # more than 64 MiB: refused before anything is parsed
+        r = self.fails(2, "jws", "verify", "--key", key_file, stdin=b" " * (64 << 20) + b"{}")
+        self.assertIn(b"larger than", r.err)
+
+    def test_keys_of_small_order_are_refused(self):
+        # Under the identity, R = identity and S = 0 verify any payload: OpenSSL accepts it,
+        # libsodium refuses, and so does the tool, when the key is read.
+        identity = b"\x01" + b"\x00" * 31
+        forged = b"\x01" + b"\x00" * 63
+        public = {"x": b64(identity), "key_ops": "verify", "kid": "nobody", "d": None, "kty": "OKP",
+                  "alg": "EdDSA", "crv": "Ed25519"}
+        key_file = self.write("identity.json", json.dumps(public))
+        header = {"alg": "EdDSA", "kid": "nobody", "typ": "JWS", "version": "0.1"}
+        jws = {"header": header, "payload": {"anything": True}, "signature": b64(forged)}
+        r = self.fails(2, "jws", "verify", "--key", key_file, stdin=json.dumps(jws).encode())
+        self.assertIn(b"small order", r.err)
+        # the same under RFC 8037's form and in compact serialization
+        rfc = {"kty": "OKP", "crv": "Ed25519", "x": b64_unpadded(identity)}
+        self.fails(2, "jws", "verify", "--key", self.write("identity8037.json", json.dumps(rfc)),
+                   stdin=(b64_unpadded(b'{"alg":"EdDSA"}') + "." + b64_unpadded(b"x") + "." + b64_unpadded(forged)).encode())
 
     def test_sign_rejects_non_objects(self):
         self.fails(2, "jws", "sign", "--key", self.config, stdin=b"[1, 2]")

@@ -5,6 +5,8 @@
 // and prints, per line, "OK " + python_dumps(parse_python_json(line)) or "ERR <reason>"
 // (with --compact: compact_dumps, compared with pydantic's serializer). The script compares
 // the output with Python's own json.loads and json.dumps.
+// Without a mode, each line also goes through the streaming transcoder (PythonJsonRedumper,
+// what verify_jws uses), which must print the same bytes or refuse with the same message.
 // With --arena, the value is parsed into a boost::json::monotonic_resource.
 // With --jws, each JSON object is signed with sign_sqooler under a fixed key and printed as
 // "OK " + to_json() (the script signs the same object with Python's json.dumps, pydantic and
@@ -17,6 +19,7 @@
 #include <boost/json/monotonic_resource.hpp>
 
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -59,6 +62,37 @@ std::string jws_line(const boost::json::value& v, const PrivateJwk& key) {
     return "OK " + *text;
 }
 
+/// Empty when the streaming transcoder agrees with parse + dumps, else what differs.
+std::string redump_disagrees(std::string_view line, const result<boost::json::value>& parsed) {
+    std::string out;
+    const char* const end = line.data() + line.size();
+    jose::detail::PythonJsonRedumper r(line.data(), line.data(), end, PythonJsonOptions{}.max_depth);
+    r.skip_ws();
+    auto ok = r.value(&out, 0);
+    result<void> done;
+    if (ok && *ok) {
+        r.skip_ws();
+        if (r.position() != end)
+            done = fail(sealpipe::error::malformed_input,
+                        "JSON: extra data after the value at offset " + std::to_string(r.position() - line.data()));
+    }
+    if (ok && !*ok) return {};  // a repeated key: the transcoder leaves it to the parser
+    std::optional<Error> streamed;
+    if (!ok) streamed = ok.error();
+    else if (!done) streamed = done.error();
+    if (!parsed) {
+        if (!streamed) return "the transcoder accepted what the parser refused: " + parsed.error().message();
+        if (streamed->message() != parsed.error().message())
+            return "refused differently: " + streamed->message() + " / " + parsed.error().message();
+        return {};
+    }
+    if (streamed) return "the transcoder refused what the parser accepted: " + streamed->message();
+    auto want = python_dumps(*parsed);
+    if (!want) return {};
+    if (out != *want) return "different bytes";
+    return {};
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
@@ -73,6 +107,12 @@ int main(int argc, char** argv) {
     while (std::getline(std::cin, line)) {
         boost::json::monotonic_resource arena;
         auto v = mode == "--arena" ? parse_python_json(line, {}, &arena) : parse_python_json(line);
+        if (mode.empty()) {
+            if (const auto why = redump_disagrees(line, v); !why.empty()) {
+                out += "ERR redump " + why + "\n";
+                continue;
+            }
+        }
         if (!v) {
             out += v.error() == sealpipe::error::unsupported ? "ERR unsupported\n" : "ERR malformed\n";
             continue;

@@ -15,6 +15,9 @@ namespace sealpipe::cli {
 namespace {
 
 constexpr std::size_t key_file_limit = 64 * 1024;
+/// The largest JWS read (the provider's largest document): verification reads no more, and
+/// keeps memory to a few times the input (a JWSDict's payload is never built as values).
+constexpr std::size_t jws_input_limit = std::size_t{64} << 20;
 
 std::string_view trim(std::string_view s) {
     constexpr std::string_view ws = " \t\r\n";
@@ -73,6 +76,9 @@ result<void> jws_sign(const Args& args, Io& io) {
     auto in = io.read_stdin();
     if (!in) return in.error();
     if (format == "sqooler") {
+        if (in->size() > jws_input_limit)
+            return fail(error::size_limit_exceeded,
+                        "stdin: a JSON payload larger than " + std::to_string(jws_input_limit) + " bytes");
         auto payload = jose::parse_python_json(as_chars(*in));
         if (!payload) return std::move(payload).error().context("stdin");
         if (!payload->is_object()) return fail(error::malformed_input, "stdin: the payload must be a JSON object");
@@ -95,9 +101,11 @@ result<void> jws_verify(const Args& args, Io& io) {
     if (!key_bytes) return key_bytes.error();
     auto key = jose::PublicJwk::parse(trim(as_chars(*key_bytes)));
     if (!key) return std::move(key).error().context("--key " + path);
-    auto in = io.read_stdin();
-    if (!in) return in.error();
-    auto verified = jose::verify_jws(as_chars(*in), *key);
+    auto verified = [&]() -> result<jose::Verified<Bytes>> {
+        auto in = io.read_stdin(jws_input_limit);  // released before the payload is written out
+        if (!in) return in.error();
+        return jose::verify_jws(as_chars(*in), *key);
+    }();
     if (!verified) return verified.error();
     io.write(verified->payload());
     return {};
@@ -134,7 +142,9 @@ const Registrar jws_verify_command{{
                  .required = true}},
     .run = jws_verify,
     .details = "On success the verified payload bytes go to stdout (for a JWSDict: json.dumps of the payload). "
-               "Exit 1: bad signature, alg other than EdDSA, or a kid that is not the key's; exit 2: malformed input.",
+               "Exit 1: bad signature, alg other than EdDSA, or a kid that is not the key's; exit 2: malformed input, "
+               "input over 64 MiB, or a key of small order. A JWSDict's payload is verified as text, in one pass, "
+               "before anything is built from it.",
 }};
 
 } // namespace

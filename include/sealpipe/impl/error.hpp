@@ -31,6 +31,7 @@ inline std::string ErrorCategory::message(int ev) const {
     case error::key_conflict: return "a different key is already published under that id";
     case error::not_owner: return "not the owner";
     case error::rollback_refused: return "not newer than a version already stored or seen";
+    case error::conflict: return "conflicts with what is already stored";
     case error::io_error: return "input/output error";
     case error::backend_unavailable: return "backend unavailable";
     case error::timed_out: return "timed out";

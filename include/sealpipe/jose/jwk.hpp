@@ -73,6 +73,23 @@ inline result<std::string> jwk_string_member(const boost::json::object& o, std::
     return std::string(v->get_string());
 }
 
+/** A key that binds its holder: not of small order (libsodium's rule). RFC 8032 accepts the
+    identity as a public key, and under it R = identity, S = 0 verifies any payload, so
+    anyone could "sign" as it; a published kid is immutable, so such a key is never read. */
+inline result<void> check_binding_key(const Ed25519PublicKey& key) {
+    if (keys::has_small_order(key))
+        return fail(error::invalid_key, "JWK x: a point of small order, under which anyone can sign");
+    return {};
+}
+
+/// JSON of a JWK: RFC 7517 §4 lets a parser refuse duplicate member names, and sealpipe does.
+inline PythonJsonOptions jwk_json_options() {
+    PythonJsonOptions o;
+    o.reject_duplicate_keys = true;
+    o.max_depth = 16;
+    return o;
+}
+
 inline result<ParsedJwk> parse_jwk_object(const boost::json::value& value) {
     if (!value.is_object()) return fail(error::invalid_key, "JWK: expected a JSON object");
     const auto& o = value.get_object();
@@ -97,6 +114,7 @@ inline result<ParsedJwk> parse_jwk_object(const boost::json::value& value) {
     if (!x_bytes) return Error(error::invalid_key, x_bytes.error().message()).context("JWK x");
     auto xk = Ed25519PublicKey::from_raw(*x_bytes);
     if (!xk) return Error(error::invalid_key, xk.error().message()).context("JWK x");
+    if (auto r = check_binding_key(*xk); !r) return r.error();
     out.x = *xk;
     if (const auto* ops = o.if_contains("key_ops")) {
         // sqooler writes one string; RFC 7517 §4.3 an array of strings.
@@ -133,8 +151,12 @@ inline result<std::string> compact_string(std::string_view s) {
 
 } // namespace detail
 
-/** A public Ed25519 JWK: a key id and an Ed25519 public key (a point that decodes; other
-    32-byte values are refused as `error::invalid_key`). */
+/** A public Ed25519 JWK: a key id and an Ed25519 public key (a point that decodes and is not
+    of small order; other 32-byte values are refused as `error::invalid_key`).
+    @par Security As libsodium, and unlike RFC 8032 and OpenSSL, a key of small order (the
+    identity and the seven other torsion points) is refused when it is made or read, and
+    `verify_raw` refuses a signature whose R is of small order: under such a key a signature
+    verifies for any payload, so it would bind nobody. */
 class PublicJwk {
 public:
     /** Makes a key from its parts. @par Errors `error::invalid_length` unless `x` is 32 bytes;
@@ -142,12 +164,13 @@ public:
     [[nodiscard]] static result<PublicJwk> make(std::string kid, ByteView x) {
         auto key = Ed25519PublicKey::from_raw(x);
         if (!key) return key.error();
-        if (!detail::compact_string(kid)) return fail(error::invalid_key, "JWK: kid is not UTF-8");
-        return PublicJwk(std::move(kid), *key);
+        return make(std::move(kid), *key);
     }
 
-    /// The JWK of a public key. @par Errors `error::invalid_key` if `kid` is not UTF-8.
+    /** The JWK of a public key. @par Errors `error::invalid_key` if `kid` is not UTF-8 or the
+        key is of small order. */
     [[nodiscard]] static result<PublicJwk> make(std::string kid, const Ed25519PublicKey& key) {
+        if (auto r = detail::check_binding_key(key); !r) return r.error();
         if (!detail::compact_string(kid)) return fail(error::invalid_key, "JWK: kid is not UTF-8");
         return PublicJwk(std::move(kid), key);
     }
@@ -156,11 +179,12 @@ public:
         "OKP" and `crv` "Ed25519" are required, `alg` must be "EdDSA" if present, `x` is
         base64url with or without padding, `kid` is optional (empty when absent), and
         `key_ops`, if present (a string or an array), must allow "verify".
-        @par Errors `error::malformed_input` for text that is not JSON; `error::invalid_key`
-        for anything else, including a JWK that carries a private key (`d`): a private key
-        where a public one is expected is refused rather than silently published. */
+        @par Errors `error::malformed_input` for text that is not JSON or repeats a member;
+        `error::invalid_key` for anything else, including a key of small order and a JWK that
+        carries a private key (`d`): a private key where a public one is expected is refused
+        rather than silently published. */
     [[nodiscard]] static result<PublicJwk> parse(std::string_view json) {
-        auto v = parse_python_json(json);
+        auto v = parse_python_json(json, detail::jwk_json_options());
         if (!v) return std::move(v).error().context("JWK");
         return from_value(*v);
     }
@@ -207,10 +231,11 @@ public:
         return compact_dumps(boost::json::value(to_value(form))).value();  // kid was checked
     }
 
-    /** Verifies a raw Ed25519 signature over `message` (no JOSE framing: see jws.hpp).
-        Non-canonical signatures (S >= L) are rejected. */
+    /** Verifies a raw Ed25519 signature over `message` (no JOSE framing: see jws.hpp), as
+        libsodium does (`keys::verify_strict`): non-canonical signatures (S >= L) and an R of
+        small order are rejected. */
     [[nodiscard]] bool verify_raw(ByteView message, const Ed25519Signature& signature) const {
-        return keys::verify(key_, message, signature.view()).has_value();
+        return keys::verify_strict(key_, message, signature.view()).has_value();
     }
 
     friend bool operator==(const PublicJwk&, const PublicJwk&) = default;
@@ -259,9 +284,9 @@ public:
     /** Reads a private JWK in either form; `d` is required and `x` must be its public key;
         `key_ops`, if present, must allow "sign". The parsed text's copy of `d` is wiped;
         the caller's text is not. @par Errors `error::malformed_input` for text that is not
-        JSON; `error::invalid_key` otherwise. */
+        JSON or repeats a member; `error::invalid_key` otherwise. */
     [[nodiscard]] static result<PrivateJwk> parse(std::string_view json) {
-        auto v = parse_python_json(json);
+        auto v = parse_python_json(json, detail::jwk_json_options());
         if (!v) return std::move(v).error().context("JWK");
         auto key = from_value(*v);
         if (auto* o = v->if_object())

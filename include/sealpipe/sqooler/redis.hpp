@@ -27,6 +27,10 @@ inline constexpr std::string_view put_script =
 inline constexpr std::string_view put_nx_script =
     "if redis.call('SET', KEYS[1], ARGV[2], 'NX') then redis.call('ZADD', KEYS[2], 0, ARGV[1]) return 1 end "
     "return 0";
+// KEYS[1] document, KEYS[2] its folder's index; ARGV[1] name, ARGV[2] body, ARGV[3] expected body.
+inline constexpr std::string_view put_if_unchanged_script =
+    "if redis.call('GET', KEYS[1]) ~= ARGV[3] then return 0 end "
+    "redis.call('SET', KEYS[1], ARGV[2]) redis.call('ZADD', KEYS[2], 0, ARGV[1]) return 1";
 // KEYS[1] from, KEYS[2] from's index, KEYS[3] to, KEYS[4] to's index; ARGV[1] from name, ARGV[2] to name.
 inline constexpr std::string_view move_script =
     "local v = redis.call('GET', KEYS[1]) if not v then return 0 end "
@@ -43,10 +47,12 @@ inline std::pair<std::string, std::string> split(const std::string& path) {
 
 /** The provider's documents in Redis: document `p` is the string `<prefix>doc:p`, and each
     folder `f` has a sorted set `<prefix>dir:f` of its names (score 0, so byte order). Every
-    write is one Lua script: `put_if_absent` is `SET NX` and `move` moves the value and the
-    index entries at once, so both are atomic against every other client.
+    write is one Lua script: `put_if_absent` is `SET NX`, `put_if_unchanged` compares and sets
+    in one script, and `move` moves the value and the index entries at once, so each is atomic
+    against every other client.
     @par Caveat A command whose reply is lost with the connection is sent again once; a
-    repeated `move` then reports false (the job was taken, by this client).
+    repeated `move` then reports false (the job was taken, by this client), and a repeated
+    `put_if_unchanged` false (the document changed, by this client).
     @par Errors `error::backend_unavailable` (cannot connect, server errors). */
 class RedisDocuments {
 public:
@@ -72,6 +78,16 @@ public:
 
     [[nodiscard]] result<bool> put_if_absent(const std::string& path, std::string_view text) {
         return write(detail::provider_redis::put_nx_script, path, text);
+    }
+
+    [[nodiscard]] result<bool> put_if_unchanged(const std::string& path, std::string_view expected,
+                                                std::string_view text) {
+        const auto [folder, name] = detail::provider_redis::split(path);
+        const std::string k1 = doc_key(path), k2 = dir_key(folder);
+        std::lock_guard lock(conn_->mutex);
+        auto r = conn_->command(
+            {"EVAL", detail::provider_redis::put_if_unchanged_script, "2", k1, k2, name, text, expected});
+        return integer_reply(r, "put_if_unchanged");
     }
 
     [[nodiscard]] result<bool> move(const std::string& from, const std::string& to) {

@@ -22,8 +22,9 @@ namespace sealpipe::sqooler {
 
 
 /** The provider's documents in one SQLite table `documents(path TEXT PRIMARY KEY, body BLOB)`
-    (WAL mode). `put_if_absent` is `INSERT OR IGNORE` and `move` one `BEGIN IMMEDIATE`
-    transaction, so both are atomic against other connections and processes. Copies share
+    (WAL mode). `put_if_absent` is `INSERT OR IGNORE`, `put_if_unchanged` one `UPDATE … WHERE
+    body = ?` and `move` one `BEGIN IMMEDIATE` transaction, so each is atomic against other
+    connections and processes. Copies share
     one connection (guarded by a mutex).
     @par Errors `error::io_error`; `error::timed_out` when the database stays locked. */
 class SqliteDocuments {
@@ -66,6 +67,19 @@ public:
         io::sqlite::bind_blob(s->get(), 2, text);
         const int rc = sqlite3_step(s->get());
         if (rc != SQLITE_DONE) return db_->error(rc, "put_if_absent");
+        return db_->changes() == 1;
+    }
+
+    [[nodiscard]] result<bool> put_if_unchanged(const std::string& path, std::string_view expected,
+                                                std::string_view text) {
+        std::lock_guard lock(db_->mutex);
+        auto s = db_->prepare("UPDATE documents SET body = ?3 WHERE path = ?1 AND body = ?2");
+        if (!s) return s.error();
+        io::sqlite::bind_text(s->get(), 1, path);
+        io::sqlite::bind_blob(s->get(), 2, expected);
+        io::sqlite::bind_blob(s->get(), 3, text);
+        const int rc = sqlite3_step(s->get());
+        if (rc != SQLITE_DONE) return db_->error(rc, "put_if_unchanged");
         return db_->changes() == 1;
     }
 

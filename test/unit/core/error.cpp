@@ -23,6 +23,7 @@ BOOST_AUTO_TEST_CASE(exit_codes_follow_the_cli_contract) {
     BOOST_TEST(exit_code_for(Error(error::authentication_failed)) == 1);
     BOOST_TEST(exit_code_for(Error(error::untrusted_certificate)) == 1);
     BOOST_TEST(exit_code_for(Error(error::rollback_refused)) == 1);
+    BOOST_TEST(exit_code_for(Error(error::conflict)) == 1);
     BOOST_TEST(exit_code_for(Error(error::malformed_input)) == 2);
     BOOST_TEST(exit_code_for(Error(error::usage)) == 2);
     BOOST_TEST(exit_code_for(Error(error::io_error)) == 2);

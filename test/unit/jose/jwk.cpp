@@ -138,6 +138,49 @@ BOOST_AUTO_TEST_CASE(inconsistent_or_foreign_keys_are_refused) {
     BOOST_TEST(PublicJwk::make("k", Bytes(31)).error() == error::invalid_length);
 }
 
+// A JWK of small order would let anyone "sign" under its kid (R = identity, S = 0): refused
+// when it is made or read, like libsodium refuses it.
+BOOST_AUTO_TEST_CASE(small_order_keys_are_refused) {
+    const std::string_view small_order[] = {
+        "0100000000000000000000000000000000000000000000000000000000000000",  // the identity
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0000000000000000000000000000000000000000000000000000000000000080",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc85",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac03fa",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        // non-canonical encodings (y = p, y = p + 1) do not decode at all
+        "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+        "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    };
+    for (const auto hex : small_order) {
+        const Bytes x = test::unhex(hex);
+        BOOST_TEST_CONTEXT(hex) {
+            BOOST_TEST(PublicJwk::make("k", x).error() == error::invalid_key);
+            const std::string json = R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + base64url_encode(x) + R"("})";
+            BOOST_TEST(PublicJwk::parse(json).error() == error::invalid_key);
+            const std::string sqooler = R"({"x":")" + base64url_encode(x, Base64Padding::padded) +
+                                        R"(","key_ops":"verify","kid":"k","d":null,"kty":"OKP","alg":"EdDSA","crv":"Ed25519"})";
+            BOOST_TEST(PublicJwk::parse(sqooler).error() == error::invalid_key);
+        }
+    }
+    BOOST_TEST(PublicJwk::make("k", Ed25519PublicKey::from_raw(test::unhex(small_order[0])).value()).error() ==
+               error::invalid_key);
+}
+
+// RFC 7517 §4: member names are unique; a repeated one is refused, not read with its last value.
+BOOST_AUTO_TEST_CASE(repeated_members_are_refused) {
+    const std::string x = std::string(rfc_x);
+    const std::string other_x = base64url_encode(PrivateJwk::generate("o").value().public_jwk().key().raw());
+    BOOST_TEST(PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + x + R"(","x":")" + other_x + R"("})").error() ==
+               error::malformed_input);
+    BOOST_TEST(PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","kid":"a","kid":"b","x":")" + x + R"("})").error() ==
+               error::malformed_input);
+    const std::string priv = text(rfc_key().to_json());
+    BOOST_TEST(PrivateJwk::parse(priv.substr(0, priv.size() - 1) + R"(,"kid":"other"})").error() == error::malformed_input);
+}
+
 BOOST_AUTO_TEST_CASE(wycheproof_public_jwks) {
     const auto doc = test::load_json("wycheproof/ed25519_test.json");
     for (const auto& g : doc.at("testGroups").as_array()) {

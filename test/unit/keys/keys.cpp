@@ -287,6 +287,55 @@ BOOST_AUTO_TEST_CASE(invalid_edwards_points_rejected_like_libsodium) {
     BOOST_TEST((to_x25519(*id).error() == error::invalid_key));
 }
 
+// The points of small order, as the torsion subgroup gives them (computed independently in
+// Python from the curve equation): y = 0, 1, p - 1 and the two y of order 8, each with either
+// sign bit where it decodes. Under each, R = identity and S = 0 is a signature of anything.
+BOOST_AUTO_TEST_CASE(small_order_keys_refused_like_libsodium) {
+    BOOST_TEST_REQUIRE(sodium_init() >= 0);
+    const std::string_view ys[] = {
+        "0000000000000000000000000000000000000000000000000000000000000000",
+        "0100000000000000000000000000000000000000000000000000000000000000",
+        "26e8958fc2b227b045c3f489f2ef98f0d5dfac05d3c63339b13802886d53fc05",
+        "c7176a703d4dd84fba3c0b760d10670f2a2053fa2c39ccc64ec7fd7792ac037a",
+        "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+    };
+    Bytes forged(64, 0);
+    forged[0] = 1;  // R = the identity, S = 0
+    const Bytes message = test::pattern(40, 3);
+    int decoded = 0;
+    for (const auto y : ys)
+        for (const Byte sign : {Byte{0}, Byte{0x80}}) {
+            Bytes pk = test::unhex(y);
+            pk[31] |= sign;
+            auto key = PublicKey<Ed25519>::from_raw(pk);
+            if (!key) continue;  // x = 0 with the sign bit set does not decode
+            ++decoded;
+            BOOST_TEST_CONTEXT(hex_encode(pk)) {
+                BOOST_TEST(has_small_order(*key));
+                BOOST_TEST((verify_strict(*key, message, forged).error() == error::signature_invalid));
+                BOOST_TEST(crypto_sign_verify_detached(forged.data(), message.data(), message.size(), pk.data()) != 0);
+                // an R of small order is refused under any key
+                Bytes r_small = forged;
+                std::copy(pk.begin(), pk.end(), r_small.begin());
+                BOOST_TEST(!verify_strict(PrivateKey<Ed25519>::generate().value().public_key(), message, r_small));
+            }
+        }
+    BOOST_TEST(decoded == 8);
+    // RFC 8032's verification (and OpenSSL's) accepts the forgery under the identity.
+    Bytes identity(32, 0);
+    identity[0] = 1;
+    BOOST_TEST(verify(PublicKey<Ed25519>::from_raw(identity).value(), message, forged).has_value());
+    // Ordinary keys are not of small order, and their signatures verify strictly, as in libsodium.
+    for (int i = 0; i < 20; ++i) {
+        const auto k = PrivateKey<Ed25519>::generate().value();
+        const auto sig = sign(k, message);
+        BOOST_TEST(!has_small_order(k.public_key()));
+        BOOST_TEST(verify_strict(k.public_key(), message, sig.view()).has_value());
+        BOOST_TEST(crypto_sign_verify_detached(sig.data(), message.data(), message.size(),
+                                               k.public_key().raw().data()) == 0);
+    }
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(purposes)

@@ -4,7 +4,11 @@
 // Tests for sealpipe/sqooler/provider.hpp (+ sqooler/sqlite.hpp, sqooler/redis.hpp): one
 // conformance suite over the folder, SQLite and Redis document stores; sqooler's folder layout
 // byte for byte; signing, verification and the tamper cases (altered result, update by another
-// key, a different key under a published kid); key rotation.
+// key, a different key under a published kid, a result copied to another job or backend);
+// who may sign (the config's key only, never a key for an unsigned backend); key rotation
+// agreed by both keys and the signed path from the old key's config to the new key's; stored
+// forms that always read back; status only for live jobs; one name limit on every store.
+// Races between processes are tested through the tool (test/cli/test_provider.py).
 #include <sealpipe/sqooler/provider.hpp>
 #include <sealpipe/sqooler/redis.hpp>
 #include <sealpipe/sqooler/sqlite.hpp>
@@ -15,7 +19,11 @@
 #include <boost/mpl/list.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <fstream>
+#include <future>
 #include <set>
 #include <sstream>
 #include <string>
@@ -59,12 +67,17 @@ ResultDocument make_result(const std::string& job_id, std::string memory = "1 0"
     return r;
 }
 
+/// In memory where there is a tmpfs: the folder store syncs every write.
+std::string scratch_parent() {
+    return ::access("/dev/shm", W_OK) == 0 ? "/dev/shm" : std::filesystem::temp_directory_path().string();
+}
+
 struct FolderFixture {
-    test::TempDir dir;
+    test::TempDir dir{scratch_parent()};
     FolderDocuments documents() { return FolderDocuments(dir.path()); }
 };
 struct SqliteFixture {
-    test::TempDir dir;
+    test::TempDir dir{scratch_parent()};
     SqliteDocuments documents() { return SqliteDocuments::open(dir.path() + "/provider.db").value(); }
 };
 struct RedisFixture {
@@ -92,6 +105,49 @@ std::string read_doc(D& docs, const std::string& path) {
 
 } // namespace
 
+namespace {
+
+/// A provider with Bob's key published and his signing config stored.
+template <class F>
+struct Signed {
+    F f;
+    Provider<decltype(std::declval<F&>().documents())> p{f.documents()};
+    PrivateJwk bob = PrivateJwk::generate("bob-key").value();
+    Signed() {
+        BOOST_TEST_REQUIRE(p.upload_public_key(bob.public_jwk()).has_value());
+        BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(true), &bob).has_value());
+    }
+};
+
+Job one_job() { return from_json<Job>(parse_python_json(job_json).value()).value(); }
+
+StatusMessage make_status(const std::string& job_id, std::string status) {
+    StatusMessage s;
+    s.job_id = job_id;
+    s.status = std::move(status);
+    s.detail = "detail";
+    s.error_message = "None";
+    return s;
+}
+
+/// A config that names no backend (the provider sets the one it is stored for).
+BackendConfig unnamed_config(bool sign) {
+    auto c = make_config(sign);
+    c.display_name.reset();
+    return c;
+}
+
+/// A config whose `gates` nest `levels` arrays deep.
+BackendConfig deep_config(bool sign, std::size_t levels) {
+    auto c = unnamed_config(sign);
+    boost::json::value v = boost::json::array();
+    for (std::size_t i = 1; i < levels; ++i) v = boost::json::array{std::move(v)};
+    c.gates = std::move(v.as_array());
+    return c;
+}
+
+} // namespace
+
 BOOST_AUTO_TEST_SUITE(provider)
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(document_store_laws, F, Fixtures) {
@@ -105,6 +161,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(document_store_laws, F, Fixtures) {
     BOOST_TEST(d.put_if_absent("a/b/y", "{}").value() == true);
     BOOST_TEST(d.put_if_absent("a/b/y", "{\"other\": 1}").value() == false);
     BOOST_TEST(read_doc(d, "a/b/y") == "{}");
+    // compare and swap: only over the very bytes expected
+    BOOST_TEST(d.put_if_unchanged("a/b/y", "{\"v\": 9}", "{\"w\": 1}").value() == false);
+    BOOST_TEST(read_doc(d, "a/b/y") == "{}");
+    BOOST_TEST(d.put_if_unchanged("a/b/y", "{}", "{\"w\": 1}").value() == true);
+    BOOST_TEST(read_doc(d, "a/b/y") == "{\"w\": 1}");
+    BOOST_TEST(d.put_if_unchanged("a/b/none", "{}", "{}").value() == false);
+    BOOST_TEST(d.put_if_unchanged("q/none", "{}", "{}").value() == false);
+    BOOST_TEST(!d.get("a/b/none").value().has_value());
     BOOST_TEST(d.put("a/b/c/deeper", "{}").has_value());
     BOOST_TEST(d.put("a/bb/z", "{}").has_value());
     const std::vector<std::string> expected{"x", "y"};
@@ -121,25 +185,31 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(signed_workflow, F, Fixtures) {
     F f;
     Provider p(f.documents());
     const auto bob = PrivateJwk::generate("bob-key").value();
+    // A signing config needs the key published first.
+    BOOST_TEST(p.upload_config("fermions", make_config(true), &bob).error() == error::object_not_found);
     BOOST_TEST(p.upload_public_key(bob.public_jwk()).has_value());
     BOOST_TEST(p.upload_public_key(bob.public_jwk()).has_value()); // the same key again is fine
     BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(true), &bob).has_value());
-    // A second upload is refused (sqooler: FileExistsError).
-    BOOST_TEST(p.upload_config("fermions", make_config(true), &bob).error() == error::invalid_argument);
+    // A second upload is refused (sqooler: FileExistsError), as a conflict with what is stored.
+    BOOST_TEST(p.upload_config("fermions", make_config(true), &bob).error() == error::conflict);
     // sign without a key is refused
     BOOST_TEST(p.upload_config("other", make_config(true), nullptr).error() == error::invalid_argument);
+    BOOST_TEST(p.list_backends().value() == std::vector<std::string>{"fermions"}, boost::test_tools::per_element());
 
     const auto config = p.get_config("fermions").value();
     BOOST_TEST(config.sign);
     BOOST_TEST(config.kid.value_or("") == "bob-key");
+    BOOST_TEST(config.display_name.value_or("") == "fermions");
     BOOST_TEST(p.verify_config("fermions").value().payload().kid.value_or("") == "bob-key");
     BOOST_TEST(p.get_public_key("fermions").value().kid() == "bob-key");
 
-    const auto job = from_json<Job>(parse_python_json(job_json).value()).value();
+    const auto job = one_job();
     const std::string id1 = p.upload_job("fermions", job).value();
     const std::string id2 = p.upload_job("fermions", job).value();
     BOOST_TEST(id1.size() == 24u);
     BOOST_TEST(id1 != id2);
+    // a queued job may get a status (sqooler's INITIALIZING)
+    BOOST_TEST(p.upload_status("fermions", make_status(id1, "INITIALIZING"), &bob).has_value());
     std::set<std::string> taken;
     for (int i = 0; i < 2; ++i) {
         auto next = p.next_job_in_queue("fermions").value();
@@ -150,14 +220,11 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(signed_workflow, F, Fixtures) {
     }
     BOOST_TEST((taken == std::set<std::string>{id1, id2}));
     BOOST_TEST(!p.next_job_in_queue("fermions").value().has_value());
+    BOOST_TEST(p.upload_status("fermions", make_status(id1, "RUNNING"), &bob).has_value());
+    BOOST_TEST(p.verify_status("fermions", id1).value().payload().status == "RUNNING");
 
-    StatusMessage status;
-    status.job_id = id1;
-    status.status = "DONE";
-    status.detail = "done";
-    status.error_message = "None";
     const auto res = make_result(id1);
-    BOOST_TEST_REQUIRE(p.update_in_database("fermions", status, &res, &bob).has_value());
+    BOOST_TEST_REQUIRE(p.update_in_database("fermions", make_status(id1, "DONE"), &res, &bob).has_value());
     BOOST_TEST(p.documents().get("jobs/finished/fermions/" + id1).value().has_value());
     BOOST_TEST(!p.documents().get("jobs/running/" + id1).value().has_value());
     auto verified = p.verify_result("fermions", id1);
@@ -168,10 +235,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(signed_workflow, F, Fixtures) {
     BOOST_TEST(p.verify_status("fermions", id1).value().payload().status == "DONE");
 
     // Status ERROR moves the job to jobs/deleted.
-    StatusMessage failed;
-    failed.job_id = id2;
-    failed.status = "ERROR";
-    BOOST_TEST(p.update_in_database("fermions", failed, nullptr, &bob).has_value());
+    BOOST_TEST(p.update_in_database("fermions", make_status(id2, "ERROR"), nullptr, &bob).has_value());
     BOOST_TEST(p.documents().get("jobs/deleted/" + id2).value().has_value());
 
     // Signing backend without a key: refused.
@@ -184,18 +248,17 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(signed_workflow, F, Fixtures) {
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(tampering_is_caught, F, Fixtures) {
-    F f;
-    Provider p(f.documents());
-    const auto bob = PrivateJwk::generate("bob-key").value();
+    Signed<F> s;
+    auto& p = s.p;
+    const auto& bob = s.bob;
     const auto mallory = PrivateJwk::generate("bob-key").value(); // same kid, other key
-    BOOST_TEST_REQUIRE(p.upload_public_key(bob.public_jwk()).has_value());
-    BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(true), &bob).has_value());
     BOOST_TEST_REQUIRE(p.upload_result("fermions", "job1", make_result("job1"), &bob).has_value());
     BOOST_TEST(p.verify_result("fermions", "job1").has_value());
 
     // 1. A result altered in storage.
     const std::string path = "results/fermions/job1";
-    std::string stored = read_doc(p.documents(), path);
+    const std::string original = read_doc(p.documents(), path);
+    std::string stored = original;
     const auto at = stored.find("\"1 0\"");
     BOOST_TEST_REQUIRE(at != std::string::npos);
     stored.replace(at, 5, "\"0 1\"");
@@ -207,49 +270,278 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(tampering_is_caught, F, Fixtures) {
     BOOST_TEST(p.verify_result("fermions", "job1").error() == error::signature_invalid);
     BOOST_TEST_REQUIRE(p.documents().put(path, python_dumps(to_json(make_result("job1"))).value()).has_value());
     BOOST_TEST(p.verify_result("fermions", "job1").error() == error::signature_invalid);
+    // ... or damaged in ways that are not a signature at all: each is a failed verification,
+    // not malformed input from the caller.
+    const std::string damaged[] = {
+        original.substr(0, original.size() / 2),                                             // truncated
+        std::string(original).replace(original.find("\"typ\""), 5, "\"extra\": \"x\", \"typ\""), // extra header member
+        std::string(original).replace(original.find("\"signature\": \"") + 14, 88, ""),      // emptied signature
+        original.substr(0, original.size() - 1) + ", \"more\": 1}",                           // a fourth member
+        std::string(original).replace(original.find("\"payload\": {") + 12, 0, "\"job_id\": \"x\", "), // repeated member
+        "[]",
+    };
+    for (const auto& text : damaged) {
+        BOOST_TEST_REQUIRE(p.documents().put(path, text).has_value());
+        BOOST_TEST_CONTEXT(text.substr(0, 120)) {
+            BOOST_TEST(p.verify_result("fermions", "job1").error() == error::signature_invalid);
+        }
+    }
 
-    // 2. A config update with another key.
+    // 2. A config update with another key under the same kid, and attempts to go unsigned.
     auto updated = make_config(true);
     updated.description = "taken over";
     BOOST_TEST(p.update_config("fermions", updated, &mallory).error() == error::not_owner);
-    BOOST_TEST(p.update_config("fermions", updated, nullptr).error() == error::not_owner);
+    auto unsigned_config = make_config(false);
+    BOOST_TEST(p.update_config("fermions", unsigned_config, nullptr).error() == error::not_owner);
+    BOOST_TEST(p.update_config("fermions", unsigned_config, &bob).error() == error::invalid_argument);
     BOOST_TEST(p.get_config("fermions").value().description == "Fermions in a tweezer");
     BOOST_TEST(p.update_config("fermions", updated, &bob).has_value());
     BOOST_TEST(p.get_config("fermions").value().description == "taken over");
-    BOOST_TEST(p.update_config("nobody", updated, &bob).error() == error::object_not_found);
+    BOOST_TEST(p.verify_config("fermions").has_value());
+    BOOST_TEST(p.update_config("nobody", unnamed_config(true), &bob).error() == error::object_not_found);
 
     // 3. A different key under the same kid.
     BOOST_TEST(p.upload_public_key(mallory.public_jwk()).error() == error::key_conflict);
     BOOST_TEST(p.get_public_key_by_kid("bob-key").value().to_json() == bob.public_jwk().to_json());
+
+    // 4. The config copied to another backend does not verify there.
+    BOOST_TEST_REQUIRE(p.documents().put("backends/configs/bosons", read_doc(p.documents(), "backends/configs/fermions")).has_value());
+    BOOST_TEST(p.verify_config("bosons").error() == error::signature_invalid);
 }
 
+// Issue: a verified result was not bound to its job or backend.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_result_is_bound_to_its_job_and_backend, F, Fixtures) {
+    Signed<F> s;
+    auto& p = s.p;
+    BOOST_TEST_REQUIRE(p.upload_result("fermions", "j1", make_result("j1", "1 1"), &s.bob).has_value());
+    BOOST_TEST_REQUIRE(p.upload_result("fermions", "j2", make_result("j2", "0 0"), &s.bob).has_value());
+    // j2's signed result copied over j1: the signature holds, but it is j2's.
+    BOOST_TEST_REQUIRE(p.documents().put("results/fermions/j1", read_doc(p.documents(), "results/fermions/j2")).has_value());
+    auto copied = p.verify_result("fermions", "j1");
+    BOOST_TEST(copied.error() == error::signature_invalid);
+    BOOST_TEST(copied.error().message().find("signed for job 'j2'") != std::string::npos);
+    BOOST_TEST(p.verify_result("fermions", "j2").has_value());
+    // ... and to another backend using the same key (its own signed config, its own name).
+    auto bosons = make_config(true);
+    bosons.display_name = "bosons";
+    BOOST_TEST_REQUIRE(p.upload_config("bosons", bosons, &s.bob).has_value());
+    BOOST_TEST_REQUIRE(p.documents().put("results/bosons/j2", read_doc(p.documents(), "results/fermions/j2")).has_value());
+    BOOST_TEST(p.verify_result("bosons", "j2").error() == error::signature_invalid);
+    // A status copied to another job of the backend fails as well.
+    const std::string id = p.upload_job("fermions", one_job()).value();
+    const std::string other = p.upload_job("fermions", one_job()).value();
+    BOOST_TEST_REQUIRE(p.upload_status("fermions", make_status(id, "INITIALIZING"), &s.bob).has_value());
+    BOOST_TEST_REQUIRE(p.documents().put("status/fermions/" + other, read_doc(p.documents(), "status/fermions/" + id)).has_value());
+    BOOST_TEST(p.verify_status("fermions", other).error() == error::signature_invalid);
+    BOOST_TEST(p.verify_status("fermions", id).has_value());
+    // The writer refuses to sign a result for another job or backend in the first place.
+    BOOST_TEST(p.upload_result("fermions", "j3", make_result("j1"), &s.bob).error() == error::invalid_argument);
+    BOOST_TEST(p.upload_result("bosons", "j1", make_result("j1"), &s.bob).error() == error::invalid_argument);
+    // A config naming another backend is refused too.
+    BOOST_TEST(p.upload_config("leptons", bosons, &s.bob).error() == error::invalid_argument);
+}
+
+// Issue: `result upload` accepted any key, and overwrote the owner's valid result.
+BOOST_AUTO_TEST_CASE_TEMPLATE(only_the_configs_key_signs, F, Fixtures) {
+    Signed<F> s;
+    auto& p = s.p;
+    const auto eve = PrivateJwk::generate("eve").value();
+    const auto same_kid = PrivateJwk::generate("bob-key").value();
+    BOOST_TEST_REQUIRE(p.upload_public_key(eve.public_jwk()).has_value());
+    BOOST_TEST_REQUIRE(p.upload_result("fermions", "j1", make_result("j1"), &s.bob).has_value());
+    const std::string stored = read_doc(p.documents(), "results/fermions/j1");
+    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1", "0 0"), &eve).error() == error::not_owner);
+    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1", "0 0"), &same_kid).error() == error::not_owner);
+    BOOST_TEST(read_doc(p.documents(), "results/fermions/j1") == stored);
+    BOOST_TEST(p.verify_result("fermions", "j1").has_value());
+    const std::string id = p.upload_job("fermions", one_job()).value();
+    BOOST_TEST(p.upload_status("fermions", make_status(id, "INITIALIZING"), &eve).error() == error::not_owner);
+    BOOST_TEST(!p.documents().get("status/fermions/" + id).value().has_value());
+    // The owner may replace it, with a result that verifies.
+    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1", "0 0"), &s.bob).has_value());
+    BOOST_TEST(p.verify_result("fermions", "j1").value().payload().results.at(0).data.memory.at(0) == "0 0");
+}
+
+// Issue: a key was silently ignored for a config saying "sign": false, and repeated members
+// were read with the last value.
+BOOST_AUTO_TEST_CASE_TEMPLATE(a_key_is_given_exactly_when_the_backend_signs, F, Fixtures) {
+    F f;
+    Provider p(f.documents());
+    const auto a = PrivateJwk::generate("a").value();
+    BOOST_TEST_REQUIRE(p.upload_public_key(a.public_jwk()).has_value());
+    BOOST_TEST(p.upload_config("fermions", make_config(false), &a).error() == error::invalid_argument);
+    BOOST_TEST(!p.documents().get("backends/configs/fermions").value().has_value());
+    BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(false), nullptr).has_value());
+    BOOST_TEST(p.update_config("fermions", make_config(false), &a).error() == error::invalid_argument);
+    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1"), &a).error() == error::invalid_argument);
+    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1"), nullptr).has_value());
+    // The owner takes the unsigned config by signing it; from then on it is the owner's.
+    BOOST_TEST_REQUIRE(p.update_config("fermions", make_config(true), &a).has_value());
+    BOOST_TEST(p.update_config("fermions", make_config(false), nullptr).error() == error::not_owner);
+    BOOST_TEST(p.verify_config("fermions").has_value());
+    // Stored documents with a repeated member are refused, not read with the last value.
+    BOOST_TEST_REQUIRE(p.documents().put("backends/configs/twice", R"({"sign": true, "sign": false})").has_value());
+    BOOST_TEST(p.get_config("twice").error() == error::malformed_input);
+}
+
+// Issue: rotate_key(mallory -> Bob's new key) succeeded and blocked Bob's own rotation.
 BOOST_AUTO_TEST_CASE_TEMPLATE(key_rotation, F, Fixtures) {
     F f;
     Provider p(f.documents());
     const auto old_key = PrivateJwk::generate("bob-2025").value();
     const auto new_key = PrivateJwk::generate("bob-2026").value();
     const auto stranger = PrivateJwk::generate("bob-2025").value();
+    const auto mallory = PrivateJwk::generate("mallory").value();
+    const auto mallory_next = PrivateJwk::generate("mallory-2").value();
     BOOST_TEST_REQUIRE(p.upload_public_key(old_key.public_jwk()).has_value());
-    BOOST_TEST(p.rotate_key(stranger, new_key.public_jwk()).error() == error::not_owner);
-    BOOST_TEST(p.verify_rotation("bob-2026").error() == error::object_not_found);
-    BOOST_TEST_REQUIRE(p.rotate_key(old_key, new_key.public_jwk()).has_value());
-    BOOST_TEST(p.rotate_key(old_key, new_key.public_jwk()).has_value()); // idempotent
-    auto v = p.verify_rotation("bob-2026");
+    BOOST_TEST_REQUIRE(p.upload_public_key(mallory.public_jwk()).has_value());
+    BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(true), &old_key).has_value());
+    BOOST_TEST_REQUIRE(p.upload_result("fermions", "j1", make_result("j1"), &old_key).has_value());
+
+    BOOST_TEST(p.rotate_key(stranger, new_key).error() == error::not_owner);
+    BOOST_TEST(p.verify_rotation("bob-2025").error() == error::object_not_found);
+    // Mallory rotating her own key, even to a kid of Bob's choosing, touches nothing of Bob's.
+    BOOST_TEST_REQUIRE(p.rotate_key(mallory, mallory_next).has_value());
+    BOOST_TEST(p.verify_rotation("mallory").value().payload() == mallory_next.public_jwk());
+    BOOST_TEST(p.verify_rotation("mallory").value().kid() == "mallory");
+    // Mallory cannot name Bob's new key as her successor without Bob's new private key: a
+    // statement she signs alone, with her own signature in the new key's place, fails.
+    {
+        boost::json::object statement;
+        statement["statement"] = key_rotation_statement;
+        statement["old_kid"] = "mallory-2";
+        statement["new_kid"] = "bob-2026";
+        statement["new_key"] = new_key.public_jwk().to_value(JwkForm::sqooler);
+        statement["new_key_signature"] =
+            base64url_encode(sign_sqooler(statement, mallory_next).value().signature(), Base64Padding::padded);
+        BOOST_TEST_REQUIRE(p.upload_public_key(new_key.public_jwk()).has_value());
+        BOOST_TEST_REQUIRE(p.documents()
+                               .put("backends/key_rotations/mallory-2",
+                                    sign_sqooler(statement, mallory_next).value().to_json().value())
+                               .has_value());
+        BOOST_TEST(p.verify_rotation("mallory-2").error() == error::signature_invalid);
+    }
+    BOOST_TEST_REQUIRE(p.rotate_key(old_key, new_key).has_value());
+    BOOST_TEST(p.rotate_key(old_key, new_key).has_value()); // idempotent
+    // One successor per key.
+    const auto other = PrivateJwk::generate("bob-2027").value();
+    BOOST_TEST(p.rotate_key(old_key, other).error() == error::key_conflict);
+    auto v = p.verify_rotation("bob-2025");
     BOOST_TEST_REQUIRE(v.has_value());
-    BOOST_TEST(v->payload() == "bob-2025");
+    BOOST_TEST(v->kid() == "bob-2025");
+    BOOST_TEST(v->payload() == new_key.public_jwk());
     BOOST_TEST(p.get_public_key_by_kid("bob-2026").value().to_json() == new_key.public_jwk().to_json());
+
+    // The signed path to the new key: the config signed by the old key is updated with the
+    // new one, and never stored unsigned on the way.
+    auto next_config = make_config(true);
+    next_config.description = "rotated";
+    BOOST_TEST(p.update_config("fermions", next_config, &mallory).error() == error::not_owner);
+    BOOST_TEST(p.update_config("fermions", next_config, &old_key).error() == error::not_owner); // rotated away
+    BOOST_TEST(p.upload_result("fermions", "j2", make_result("j2"), &old_key).error() == error::not_owner);
+    BOOST_TEST_REQUIRE(p.update_config("fermions", next_config, &new_key).has_value());
+    BOOST_TEST(p.verify_config("fermions").value().kid() == "bob-2026");
+    BOOST_TEST(p.verify_config("fermions").value().payload().description == "rotated");
+    BOOST_TEST(p.upload_result("fermions", "j2", make_result("j2"), &new_key).has_value());
+    BOOST_TEST(p.verify_result("fermions", "j2").has_value());
+
     // The statement altered in storage no longer verifies.
-    std::string stored = read_doc(p.documents(), "backends/key_rotations/bob-2026");
-    stored.replace(stored.find("bob-2025\", \"new_kid"), 8, "bob-2024");
-    BOOST_TEST_REQUIRE(p.documents().put("backends/key_rotations/bob-2026", stored).has_value());
-    BOOST_TEST(!p.verify_rotation("bob-2026").has_value());
+    std::string stored = read_doc(p.documents(), "backends/key_rotations/bob-2025");
+    stored.replace(stored.find("bob-2026\", \"new_key"), 8, "bob-2024");
+    BOOST_TEST_REQUIRE(p.documents().put("backends/key_rotations/bob-2025", stored).has_value());
+    BOOST_TEST(p.verify_rotation("bob-2025").error() == error::signature_invalid);
+}
+
+// Issue: status updates for unknown or finished jobs succeeded.
+BOOST_AUTO_TEST_CASE_TEMPLATE(status_only_for_live_jobs, F, Fixtures) {
+    F f;
+    Provider p(f.documents());
+    BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(false)).has_value());
+    BOOST_TEST(p.upload_status("fermions", make_status("unknown", "RUNNING")).error() == error::object_not_found);
+    BOOST_TEST(p.update_in_database("fermions", make_status("unknown", "ERROR"), nullptr).error() == error::object_not_found);
+    const auto res = make_result("unknown");
+    BOOST_TEST(p.update_in_database("fermions", make_status("unknown", "DONE"), &res).error() == error::object_not_found);
+    BOOST_TEST(!p.documents().get("status/fermions/unknown").value().has_value());
+    BOOST_TEST(!p.documents().get("results/fermions/unknown").value().has_value());
+
+    const std::string id = p.upload_job("fermions", one_job()).value();
+    const auto done = make_result(id);
+    // queued: a status yes, finishing no
+    BOOST_TEST(p.upload_status("fermions", make_status(id, "QUEUED")).has_value());
+    BOOST_TEST(p.update_in_database("fermions", make_status(id, "DONE"), &done).error() == error::conflict);
+    BOOST_TEST_REQUIRE(p.next_job_in_queue("fermions").value().has_value());
+    BOOST_TEST(p.update_in_database("fermions", make_status(id, "RUNNING"), nullptr).has_value());
+    BOOST_TEST_REQUIRE(p.update_in_database("fermions", make_status(id, "DONE"), &done).has_value());
+    // finished: its status is final
+    BOOST_TEST(p.upload_status("fermions", make_status(id, "RUNNING")).error() == error::conflict);
+    BOOST_TEST(p.update_in_database("fermions", make_status(id, "ERROR"), nullptr).error() == error::conflict);
+    BOOST_TEST(p.update_in_database("fermions", make_status(id, "DONE"), &done).error() == error::conflict);
+    BOOST_TEST(p.get_status("fermions", id).value().status == "DONE");
+}
+
+// Issue: documents were stored that no read could give back.
+BOOST_AUTO_TEST_CASE_TEMPLATE(what_is_stored_reads_back, F, Fixtures) {
+    F f;
+    Provider p(f.documents());
+    const auto a = PrivateJwk::generate("a").value();
+    BOOST_TEST_REQUIRE(p.upload_public_key(a.public_jwk()).has_value());
+    // As deep as the limit allows unsigned; once signed it would be a level deeper.
+    const auto at_limit = deep_config(false, max_document_depth - 1);  // config object + gates
+    BOOST_TEST_REQUIRE(p.upload_config("deep", at_limit, nullptr).has_value());
+    BOOST_TEST(p.get_config("deep").has_value());
+    BOOST_TEST(p.update_config("deep", deep_config(true, max_document_depth - 1), &a).error() ==
+               error::size_limit_exceeded);
+    BOOST_TEST(p.get_config("deep").has_value());
+    BOOST_TEST(p.upload_config("deeper", deep_config(true, max_document_depth - 1), &a).error() ==
+               error::size_limit_exceeded);
+    BOOST_TEST(!p.documents().get("backends/configs/deeper").value().has_value());
+    BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(true), &a).has_value());
+    // 2-byte characters stored as 6-byte escapes: refused on their stored size.
+    auto big = make_config(true);
+    std::string e_acute;
+    for (std::size_t i = 0; i < max_document_bytes / 6 + 16; ++i) e_acute += "\xc3\xa9";
+    big.description = e_acute;
+    BOOST_TEST(e_acute.size() < max_document_bytes);
+    BOOST_TEST(p.update_config("fermions", big, &a).error() == error::size_limit_exceeded);
+    BOOST_TEST(p.verify_config("fermions").has_value());
+    // An unsigned config with members named like a JWSDict's is an unsigned config.
+    auto lookalike = unnamed_config(false);
+    lookalike.unknown_members["header"] = boost::json::object{{"kid", "a"}};
+    lookalike.unknown_members["payload"] = boost::json::object{};
+    lookalike.unknown_members["signature"] = "AAAA";
+    BOOST_TEST_REQUIRE(p.upload_config("lookalike", lookalike, nullptr).has_value());
+    BOOST_TEST(p.get_config("lookalike").value().description == "Fermions in a tweezer");
+    BOOST_TEST(p.verify_config("lookalike").error() == error::signature_invalid);
+    BOOST_TEST(p.update_config("lookalike", unnamed_config(true), &a).has_value());
+    BOOST_TEST(p.verify_config("lookalike").has_value());
+    // A job whose experiments are named header, payload and signature is still a job.
+    Job job;
+    for (const char* name : {"header", "payload", "signature"}) job.entries.push_back({name, ExperimentalInput{}});
+    const std::string id = p.upload_job("fermions", job).value();
+    BOOST_TEST_REQUIRE(p.next_job_in_queue("fermions").value().has_value());
+    BOOST_TEST(p.get_running_job(id).value().entries.size() == 3u);
+}
+
+// Issue: kids of 229-250 bytes failed on the folder store only.
+BOOST_AUTO_TEST_CASE_TEMPLATE(one_name_limit_on_every_store, F, Fixtures) {
+    F f;
+    Provider p(f.documents());
+    const auto longest = PrivateJwk::generate(std::string(max_name_bytes, 'k')).value();
+    const auto too_long = PrivateJwk::generate(std::string(max_name_bytes + 1, 'k')).value();
+    BOOST_TEST(p.upload_public_key(longest.public_jwk()).has_value());
+    BOOST_TEST(p.get_public_key_by_kid(longest.kid()).has_value());
+    BOOST_TEST(p.upload_public_key(too_long.public_jwk()).error() == error::invalid_argument);
+    BOOST_TEST(p.upload_config(std::string(max_name_bytes, 'n'), unnamed_config(true), &longest).has_value());
+    BOOST_TEST(p.verify_config(std::string(max_name_bytes, 'n')).has_value());
+    BOOST_TEST(p.upload_config(std::string(max_name_bytes + 1, 'n'), unnamed_config(false)).error() ==
+               error::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(racing_workers_take_each_job_once, F, Fixtures) {
     F f;
     Provider p(f.documents());
     BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(false)).has_value());
-    const auto job = from_json<Job>(parse_python_json(job_json).value()).value();
+    const auto job = one_job();
     constexpr int jobs = 20;
     for (int i = 0; i < jobs; ++i) BOOST_TEST_REQUIRE(p.upload_job("fermions", job).has_value());
     std::vector<std::string> got[2];
@@ -276,7 +568,7 @@ BOOST_AUTO_TEST_CASE(folder_layout_is_sqoolers) {
     const auto bob = PrivateJwk::generate("bob-key").value();
     BOOST_TEST_REQUIRE(p.upload_public_key(bob.public_jwk()).has_value());
     BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(false)).has_value());
-    const auto job = from_json<Job>(parse_python_json(job_json).value()).value();
+    const auto job = one_job();
     const std::string id = p.upload_job("fermions", job).value();
     auto slurp = [&](const std::string& rel) {
         std::ifstream in(dir.path() + "/" + rel, std::ios::binary);
@@ -295,7 +587,8 @@ BOOST_AUTO_TEST_CASE(folder_layout_is_sqoolers) {
     }
     BOOST_TEST(p.next_job_in_queue("fermions").value().value().job_id == "000000000000000000000000");
     BOOST_TEST(slurp("jobs/running/000000000000000000000000.json") == std::string(job_json));
-    // No temporary files are left behind.
+    // No temporary or lock files are left behind.
+    BOOST_TEST(p.update_config("fermions", make_config(false)).has_value());
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path()))
         BOOST_TEST(e.path().filename().string().front() != '.');
     // Unusable stored documents are errors, not crashes.
@@ -303,6 +596,32 @@ BOOST_AUTO_TEST_CASE(folder_layout_is_sqoolers) {
     BOOST_TEST(p.get_config("broken").error() == error::malformed_input);
     { std::ofstream(dir.path() + "/backends/configs/array.json") << "[1]"; }
     BOOST_TEST(p.get_config("array").error() == error::malformed_input);
+}
+
+// Issue: a FIFO in the folder store hung verification.
+BOOST_AUTO_TEST_CASE(folder_store_reads_only_regular_files) {
+    test::TempDir dir;
+    Provider p(FolderDocuments(dir.path()));
+    const auto bob = PrivateJwk::generate("bob-key").value();
+    BOOST_TEST_REQUIRE(p.upload_public_key(bob.public_jwk()).has_value());
+    BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(true), &bob).has_value());
+    BOOST_TEST_REQUIRE(p.upload_result("fermions", "j1", make_result("j1"), &bob).has_value());
+    const std::string fifo = dir.path() + "/results/fermions/x.json";
+    BOOST_TEST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+    // On a thread of its own, so that a hang fails the test instead of never ending it.
+    auto promise = std::make_shared<std::promise<result<Verified<ResultDocument>>>>();
+    auto verdict = promise->get_future();
+    std::thread([promise, root = dir.path()] {
+        Provider mine{FolderDocuments(root)};
+        promise->set_value(mine.verify_result("fermions", "x"));
+    }).detach();
+    BOOST_TEST_REQUIRE((verdict.wait_for(std::chrono::seconds(20)) == std::future_status::ready));
+    BOOST_TEST(verdict.get().error() == error::signature_invalid);
+    BOOST_TEST(FolderDocuments(dir.path()).get("results/fermions/x").error() == error::malformed_input);
+    // A symbolic link is not a regular file either, even to one.
+    std::filesystem::create_symlink(dir.path() + "/results/fermions/j1.json", dir.path() + "/results/fermions/l.json");
+    BOOST_TEST(FolderDocuments(dir.path()).get("results/fermions/l").error() == error::malformed_input);
+    BOOST_TEST(p.verify_result("fermions", "j1").has_value());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -72,18 +72,147 @@ inline result<void> check_kid(std::string_view header_kid, const PublicJwk& key)
 
 /// What `verify_sqooler` and `verify_jws` share: the checks, and the payload's signed bytes.
 struct SqoolerAccess {
+    /// Checks a JWSDict given as its header, the payload's `json.dumps` bytes and the signature.
+    static result<void> verify_parts(const JwsHeader& header, std::string_view payload_json,
+                                     const Ed25519Signature& signature, const PublicJwk& key) {
+        if (header.alg != "EdDSA") return bad_alg(header.alg);
+        if (auto r = check_kid(header.kid, key); !r) return r.error();
+        auto message = sqooler_message(header, payload_json);
+        if (!message) return message.error();
+        if (!key.verify_raw(as_bytes(*message), signature))
+            return fail(error::signature_invalid, "JWSDict: the signature does not verify");
+        return {};
+    }
     static result<std::string> verify(const SqoolerJws& jws, const PublicJwk& key) {
-        if (jws.header_.alg != "EdDSA") return bad_alg(jws.header_.alg);
-        if (auto r = check_kid(jws.header_.kid, key); !r) return r.error();
         std::string body;
         if (auto r = jws.append_payload_json(body); !r) return r.error();
-        auto message = sqooler_message(jws.header_, body);
-        if (!message) return message.error();
-        if (!key.verify_raw(as_bytes(*message), jws.signature_))
-            return fail(error::signature_invalid, "JWSDict: the signature does not verify");
+        if (auto r = verify_parts(jws.header_, body, jws.signature_, key); !r) return r.error();
         return body;
     }
 };
+
+/// sqooler's header from a JSON object: string members alg, kid (required), typ and version only.
+inline result<JwsHeader> read_sqooler_header(const boost::json::object& header) {
+    JwsHeader out;
+    bool has_kid = false;
+    for (const auto& kv : header) {
+        const auto* s = kv.value().if_string();
+        if (!s)
+            return fail(error::malformed_input,
+                        "JWSDict: header member \"" + std::string(kv.key()) + "\" must be a string");
+        if (kv.key() == "alg") out.alg = *s;
+        else if (kv.key() == "kid") out.kid = *s, has_kid = true;
+        else if (kv.key() == "typ") out.typ = *s;
+        else if (kv.key() == "version") out.version = *s;
+        else
+            return fail(error::malformed_input, "JWSDict: header member \"" + std::string(kv.key()) +
+                                                    "\" is not covered by the signature");
+    }
+    if (!has_kid) return fail(error::malformed_input, "JWSDict: header has no kid");
+    return out;
+}
+
+/// The signature member of a JWSDict: padded or unpadded base64url of 64 bytes.
+inline result<Ed25519Signature> read_sqooler_signature(std::string_view text) {
+    auto bytes = base64url_decode(text);
+    if (!bytes) return std::move(bytes).error().context("JWSDict signature");
+    auto sig = Ed25519Signature::from(*bytes, "JWSDict signature");
+    if (!sig) return Error(error::malformed_input, sig.error().message());
+    return *sig;
+}
+
+inline constexpr std::string_view jws_dict_members_error =
+    "JWSDict: expected an object with exactly the members header, payload and signature";
+
+/// The most bytes of a JWSDict header read by the streaming path (sqooler's are ~80).
+inline constexpr std::size_t max_sqooler_header_bytes = 64 * 1024;
+
+/// A JWSDict read in one pass: the payload as the bytes `json.dumps` prints for it.
+struct ScannedSqoolerJws {
+    JwsHeader header;
+    std::string payload_json;
+    Ed25519Signature signature;
+};
+
+/** Reads a JWSDict without building its payload as values: one pass checks the grammar and
+    the members, parses the (small) header, and transcodes the payload to `json.dumps` form
+    (`PythonJsonRedumper`). The result and the errors are those of `SqoolerJws::parse` and
+    `append_payload_json`; no value where only a parse can say (a repeated key). */
+inline result<std::optional<ScannedSqoolerJws>> scan_sqooler(std::string_view text) {
+    const PythonJsonOptions defaults;
+    PythonJsonRedumper r(text.data(), text.data(), text.data() + text.size(), defaults.max_depth);
+    const char* const end = text.data() + text.size();
+    const auto error_at = [&](std::string_view what) {
+        return fail(error::malformed_input,
+                    "JWSDict: JSON: " + std::string(what) + " at offset " + std::to_string(r.position() - text.data()));
+    };
+    r.skip_ws();
+    if (r.position() == end || *r.position() != '{') return std::optional<ScannedSqoolerJws>();
+    PythonJsonRedumper outer(text.data(), r.position() + 1, end, defaults.max_depth);
+    ScannedSqoolerJws out;
+    out.payload_json.reserve(text.size());  // about the payload's size: no doubling on the way
+    bool seen[3] = {};
+    bool shape_ok = true;
+    outer.skip_ws();
+    if (outer.position() != end && *outer.position() == '}') return std::optional<ScannedSqoolerJws>();
+    std::string key;
+    std::string sig_text;
+    for (;;) {
+        if (outer.position() == end || *outer.position() != '"') return std::optional<ScannedSqoolerJws>();
+        if (auto k = outer.string(nullptr, key); !k) return std::move(k).error().context("JWSDict");
+        outer.skip_ws();
+        if (outer.position() == end || *outer.position() != ':') return std::optional<ScannedSqoolerJws>();
+        PythonJsonRedumper member(text.data(), outer.position() + 1, end, defaults.max_depth);
+        member.skip_ws();
+        const char* const value_begin = member.position();
+        const int index = key == "header" ? 0 : key == "payload" ? 1 : key == "signature" ? 2 : -1;
+        if (index >= 0 && seen[index]) return std::optional<ScannedSqoolerJws>();  // repeated: Python keeps the last
+        if (index >= 0) seen[index] = true;
+        else shape_ok = false;
+        if (value_begin == end) return std::optional<ScannedSqoolerJws>();
+        if (index == 2 && *value_begin == '"') {
+            if (auto v = member.string(nullptr, sig_text); !v) return std::move(v).error().context("JWSDict");
+        } else {
+            std::string* sink = index == 1 && *value_begin == '{' ? &out.payload_json : nullptr;
+            auto v = member.value(sink, 1);
+            if (!v) return std::move(v).error().context("JWSDict");
+            if (!*v) return std::optional<ScannedSqoolerJws>();
+            if (index == 0) {
+                const std::string_view h(value_begin, static_cast<std::size_t>(member.position() - value_begin));
+                if (h.size() > max_sqooler_header_bytes)
+                    return fail(error::malformed_input, "JWSDict: a header of more than 64 KiB");
+                auto hv = parse_python_json(h);
+                if (!hv) return std::move(hv).error().context("JWSDict");
+                if (!hv->is_object()) return fail(error::malformed_input, "JWSDict: header must be an object");
+                auto header = read_sqooler_header(hv->get_object());
+                if (!header) return header.error();
+                out.header = std::move(*header);
+            } else if (index == 1 && !sink) {
+                return fail(error::malformed_input, "JWSDict: payload must be an object");
+            } else if (index == 2) {
+                return fail(error::malformed_input, "JWSDict: signature must be a string");
+            }
+        }
+        outer = member;
+        outer.skip_ws();
+        if (outer.position() != end && *outer.position() == ',') {
+            outer = PythonJsonRedumper(text.data(), outer.position() + 1, end, defaults.max_depth);
+            outer.skip_ws();
+            continue;
+        }
+        if (outer.position() != end && *outer.position() == '}') break;
+        r = outer;
+        return error_at("expected ',' or '}'");
+    }
+    r = PythonJsonRedumper(text.data(), outer.position() + 1, end, defaults.max_depth);
+    r.skip_ws();
+    if (r.position() != end) return error_at("extra data after the value");
+    if (!shape_ok || !seen[0] || !seen[1] || !seen[2]) return fail(error::malformed_input, std::string(jws_dict_members_error));
+    auto sig = read_sqooler_signature(sig_text);
+    if (!sig) return sig.error();
+    out.signature = *sig;
+    return std::optional<ScannedSqoolerJws>(std::move(out));
+}
 
 inline std::string_view trim_json_space(std::string_view s) noexcept {
     constexpr std::string_view ws = " \t\r\n";
@@ -144,35 +273,20 @@ inline result<SqoolerJws> SqoolerJws::from_value(const boost::json::value& value
 inline result<SqoolerJws> SqoolerJws::from_value(boost::json::value&& value) {
     auto* o = value.if_object();
     if (!o || o->size() != 3 || !o->contains("header") || !o->contains("payload") || !o->contains("signature"))
-        return fail(error::malformed_input,
-                    "JWSDict: expected an object with exactly the members header, payload and signature");
+        return fail(error::malformed_input, std::string(detail::jws_dict_members_error));
     SqoolerJws out;
     const auto* header = o->at("header").if_object();
     if (!header) return fail(error::malformed_input, "JWSDict: header must be an object");
-    bool has_kid = false;
-    for (const auto& kv : *header) {
-        const auto* s = kv.value().if_string();
-        if (!s)
-            return fail(error::malformed_input,
-                        "JWSDict: header member \"" + std::string(kv.key()) + "\" must be a string");
-        if (kv.key() == "alg") out.header_.alg = *s;
-        else if (kv.key() == "kid") out.header_.kid = *s, has_kid = true;
-        else if (kv.key() == "typ") out.header_.typ = *s;
-        else if (kv.key() == "version") out.header_.version = *s;
-        else
-            return fail(error::malformed_input, "JWSDict: header member \"" + std::string(kv.key()) +
-                                                    "\" is not covered by the signature");
-    }
-    if (!has_kid) return fail(error::malformed_input, "JWSDict: header has no kid");
+    auto h = detail::read_sqooler_header(*header);
+    if (!h) return h.error();
+    out.header_ = std::move(*h);
     auto* payload = o->at("payload").if_object();
     if (!payload || detail::is_big_integer(*payload))
         return fail(error::malformed_input, "JWSDict: payload must be an object");
     const auto* signature = o->at("signature").if_string();
     if (!signature) return fail(error::malformed_input, "JWSDict: signature must be a string");
-    auto sig_bytes = base64url_decode(*signature);
-    if (!sig_bytes) return std::move(sig_bytes).error().context("JWSDict signature");
-    auto sig = Ed25519Signature::from(*sig_bytes, "JWSDict signature");
-    if (!sig) return Error(error::malformed_input, sig.error().message());
+    auto sig = detail::read_sqooler_signature(*signature);
+    if (!sig) return sig.error();
     out.signature_ = *sig;
     // moved with its memory resource (an assignment between resources would copy)
     out.payload_.emplace(std::move(*payload));
@@ -344,11 +458,43 @@ inline result<Verified<Bytes>> verify_flattened(std::string_view jws, const Publ
 inline result<JwsFormat> detect_jws_format(std::string_view text) {
     text = detail::trim_json_space(text);
     if (text.empty() || text.front() != '{') return JwsFormat::compact;
-    auto v = parse_python_json(text);
-    if (!v) return std::move(v).error().context("JWS");
-    const auto* o = v->if_object();
-    if (o && (o->contains("protected") || o->contains("signatures"))) return JwsFormat::flattened;
-    if (o && o->contains("header")) return JwsFormat::sqooler;
+    // The member names of the top-level object, read without building the values.
+    detail::PythonJsonRedumper r(text.data(), text.data(), text.data() + text.size(), PythonJsonOptions{}.max_depth);
+    auto valid = r.value(nullptr, 0);
+    if (!valid) return std::move(valid).error().context("JWS");
+    r.skip_ws();
+    if (!*valid || r.position() != text.data() + text.size()) {
+        // A repeated key somewhere, or extra data: the parser says what Python would read.
+        auto v = parse_python_json(text);
+        if (!v) return std::move(v).error().context("JWS");
+        const auto* o = v->if_object();
+        if (o && (o->contains("protected") || o->contains("signatures"))) return JwsFormat::flattened;
+        if (o && o->contains("header")) return JwsFormat::sqooler;
+        return fail(error::malformed_input, "JWS: a JSON object that is neither a JWSDict nor a flattened JWS");
+    }
+    bool flattened = false;
+    bool sqooler = false;
+    detail::PythonJsonRedumper members(text.data(), text.data() + 1, text.data() + text.size(),
+                                       PythonJsonOptions{}.max_depth);
+    std::string key;
+    for (members.skip_ws(); members.position() != text.data() + text.size() && *members.position() == '"';) {
+        if (auto k = members.string(nullptr, key); !k) return std::move(k).error().context("JWS");
+        flattened = flattened || key == "protected" || key == "signatures";
+        sqooler = sqooler || key == "header";
+        members.skip_ws();
+        detail::PythonJsonRedumper v(text.data(), members.position() + 1, text.data() + text.size(),
+                                     PythonJsonOptions{}.max_depth);
+        v.skip_ws();
+        auto ok = v.value(nullptr, 1);
+        if (!ok) return std::move(ok).error().context("JWS");
+        v.skip_ws();
+        if (v.position() == text.data() + text.size() || *v.position() != ',') break;
+        members = detail::PythonJsonRedumper(text.data(), v.position() + 1, text.data() + text.size(),
+                                             PythonJsonOptions{}.max_depth);
+        members.skip_ws();
+    }
+    if (flattened) return JwsFormat::flattened;
+    if (sqooler) return JwsFormat::sqooler;
     return fail(error::malformed_input, "JWS: a JSON object that is neither a JWSDict nor a flattened JWS");
 }
 
@@ -360,6 +506,18 @@ inline result<Verified<Bytes>> verify_jws(std::string_view text, const PublicJwk
     case JwsFormat::compact: return verify_compact(text, key);
     case JwsFormat::flattened: return verify_flattened(text, key);
     case JwsFormat::sqooler: break;
+    }
+    // One pass over the text, with no tree of values: the payload goes straight to the bytes
+    // json.dumps prints, which are what is signed and what is handed out.
+    auto scanned = detail::scan_sqooler(text);
+    if (!scanned) return scanned.error();
+    if (*scanned) {
+        auto& s = **scanned;
+        if (auto r = detail::SqoolerAccess::verify_parts(s.header, s.payload_json, s.signature, key); !r)
+            return r.error();
+        Bytes payload = to_bytes(as_bytes(s.payload_json));
+        std::string().swap(s.payload_json);
+        return detail::VerifiedFactory::make(std::move(payload), std::move(s.header.kid));
     }
     auto jws = SqoolerJws::parse(text);
     if (!jws) return jws.error();

@@ -19,6 +19,7 @@
 #include <limits>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 namespace sealpipe::jose {
 
@@ -125,6 +126,108 @@ inline result<void> check_decimal_integer(std::string_view s) {
                                                     " digits exceeds the limit of " +
                                                     std::to_string(max_integer_digits));
     return {};
+}
+
+/// A number as Python's `json.loads` reads it.
+struct ScannedNumber {
+    enum Kind { int64, uint64, big, float_ } kind = int64;
+    std::int64_t i = 0;
+    std::uint64_t u = 0;
+    double d = 0;
+    std::string_view text;  ///< the digits of a `big` integer
+};
+
+/** Scans the number at `p` (which it advances) in the grammar of Python's JSON scanner:
+    integers of up to 64 bits as such, longer ones (up to `max_integer_digits` digits) as
+    `big`, anything with a fraction or an exponent as a double (overflow to infinity and
+    underflow to zero, as `float()`). Errors name the offset from `begin`; on error `p` is
+    left at the start. */
+inline result<ScannedNumber> scan_number(const char*& p, const char* end, const char* begin) {
+    const auto error_at = [&](std::string_view what) {
+        return fail(error::malformed_input, "JSON: " + std::string(what) + " at offset " + std::to_string(p - begin));
+    };
+    const auto is_digit = [](char c) noexcept { return c >= '0' && c <= '9'; };
+    const char* const start = p;
+    const bool negative = *p == '-';
+    if (negative) ++p;
+    if (p == end || !is_digit(*p)) {
+        p = start;
+        return error_at("expected a value");
+    }
+    const char* const int_begin = p;
+    if (*p == '0') ++p;
+    else while (p != end && is_digit(*p)) ++p;
+    const char* const int_end = p;
+    bool is_float = false;
+    const char* frac_begin = p;
+    const char* frac_end = p;
+    if (end - p >= 2 && *p == '.' && is_digit(p[1])) {
+        frac_begin = ++p;
+        while (p != end && is_digit(*p)) ++p;
+        frac_end = p;
+        is_float = true;
+    }
+    long exponent = 0;
+    if (p != end && (*p == 'e' || *p == 'E')) {
+        const char* q = p + 1;
+        bool exp_negative = false;
+        if (q != end && (*q == '+' || *q == '-')) exp_negative = *q++ == '-';
+        if (q != end && is_digit(*q)) {
+            while (q != end && is_digit(*q)) {
+                if (exponent < 100'000'000) exponent = exponent * 10 + (*q - '0');
+                ++q;
+            }
+            if (exp_negative) exponent = -exponent;
+            p = q;
+            is_float = true;
+        }
+    }
+    ScannedNumber out;
+    if (!is_float) {
+        std::uint64_t u = 0;
+        const auto r = std::from_chars(int_begin, int_end, u);
+        if (r.ec != std::errc{} || (negative && u > std::uint64_t{1} << 63)) {
+            // Beyond 64 bits: kept exactly, as Python does (big_integer_key).
+            const std::string_view text(start, static_cast<std::size_t>(p - start));
+            if (auto c = check_decimal_integer(text); !c) {
+                p = start;
+                return std::move(c).error().context("at offset " + std::to_string(start - begin));
+            }
+            out.kind = ScannedNumber::big;
+            out.text = text;
+            return out;
+        }
+        if (negative) {
+            out.i = u == std::uint64_t{1} << 63 ? std::numeric_limits<std::int64_t>::min() : -static_cast<std::int64_t>(u);
+        } else if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
+            out.i = static_cast<std::int64_t>(u);
+        } else {
+            out.kind = ScannedNumber::uint64;
+            out.u = u;
+        }
+        return out;
+    }
+    double d = 0;
+    const auto r = std::from_chars(start, p, d);
+    if (r.ec == std::errc::result_out_of_range) {
+        // Overflow or underflow: float() gives infinity or zero, which from_chars does not.
+        long lead = 0;  // decimal exponent of the first significant digit, before `exponent`
+        if (!(int_end - int_begin == 1 && *int_begin == '0')) {
+            lead = static_cast<long>(int_end - int_begin) - 1;
+        } else {
+            const char* f = frac_begin;
+            while (f != frac_end && *f == '0') ++f;
+            lead = -static_cast<long>(f - frac_begin) - 1;
+        }
+        const double magnitude = lead + exponent > 0 ? std::numeric_limits<double>::infinity() : 0.0;
+        d = negative ? -magnitude : magnitude;
+    } else if (r.ec != std::errc{} || r.ptr != p) {
+        p = start;
+        return error_at("invalid number");
+    }
+    out.kind = ScannedNumber::float_;
+    out.d = d;
+    return out;
 }
 
 /// Recursive-descent parser for the grammar of Python's `json.loads` (C scanner).
@@ -361,83 +464,14 @@ private:
     }
 
     result<void> parse_number(boost::json::value& out) {
-        const char* const start = p_;
-        const bool negative = *p_ == '-';
-        if (negative) ++p_;
-        if (p_ == end_ || !is_digit(*p_)) {
-            p_ = start;
-            return error_at("expected a value");
+        auto n = scan_number(p_, end_, begin_);
+        if (!n) return n.error();
+        switch (n->kind) {
+        case ScannedNumber::int64: out.emplace_int64() = n->i; break;
+        case ScannedNumber::uint64: out.emplace_uint64() = n->u; break;
+        case ScannedNumber::big: out.emplace_object().emplace(big_integer_key, boost::json::string(n->text, sp_)); break;
+        case ScannedNumber::float_: out.emplace_double() = n->d; break;
         }
-        const char* const int_begin = p_;
-        if (*p_ == '0') ++p_;
-        else while (p_ != end_ && is_digit(*p_)) ++p_;
-        const char* const int_end = p_;
-        bool is_float = false;
-        const char* frac_begin = p_;
-        const char* frac_end = p_;
-        if (end_ - p_ >= 2 && *p_ == '.' && is_digit(p_[1])) {
-            frac_begin = ++p_;
-            while (p_ != end_ && is_digit(*p_)) ++p_;
-            frac_end = p_;
-            is_float = true;
-        }
-        long exponent = 0;
-        if (p_ != end_ && (*p_ == 'e' || *p_ == 'E')) {
-            const char* q = p_ + 1;
-            bool exp_negative = false;
-            if (q != end_ && (*q == '+' || *q == '-')) exp_negative = *q++ == '-';
-            if (q != end_ && is_digit(*q)) {
-                while (q != end_ && is_digit(*q)) {
-                    if (exponent < 100'000'000) exponent = exponent * 10 + (*q - '0');
-                    ++q;
-                }
-                if (exp_negative) exponent = -exponent;
-                p_ = q;
-                is_float = true;
-            }
-        }
-        if (!is_float) {
-            std::uint64_t u = 0;
-            const auto r = std::from_chars(int_begin, int_end, u);
-            if (r.ec != std::errc{} || (negative && u > std::uint64_t{1} << 63)) {
-                // Beyond 64 bits: kept exactly, as Python does (big_integer_key).
-                const std::string_view text(start, static_cast<std::size_t>(p_ - start));
-                if (auto c = check_decimal_integer(text); !c) {
-                    p_ = start;
-                    return std::move(c).error().context("at offset " + std::to_string(start - begin_));
-                }
-                out.emplace_object().emplace(big_integer_key, boost::json::string(text, sp_));
-                return {};
-            }
-            if (negative) {
-                out.emplace_int64() = u == std::uint64_t{1} << 63 ? std::numeric_limits<std::int64_t>::min()
-                                                                  : -static_cast<std::int64_t>(u);
-            } else if (u <= static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max())) {
-                out.emplace_int64() = static_cast<std::int64_t>(u);
-            } else {
-                out.emplace_uint64() = u;
-            }
-            return {};
-        }
-        double d = 0;
-        const auto r = std::from_chars(start, p_, d);
-        if (r.ec == std::errc::result_out_of_range) {
-            // Overflow or underflow: float() gives infinity or zero, which from_chars does not.
-            long lead = 0;  // decimal exponent of the first significant digit, before `exponent`
-            if (!(int_end - int_begin == 1 && *int_begin == '0')) {
-                lead = static_cast<long>(int_end - int_begin) - 1;
-            } else {
-                const char* f = frac_begin;
-                while (f != frac_end && *f == '0') ++f;
-                lead = -static_cast<long>(f - frac_begin) - 1;
-            }
-            const double magnitude = lead + exponent > 0 ? std::numeric_limits<double>::infinity() : 0.0;
-            d = negative ? -magnitude : magnitude;
-        } else if (r.ec != std::errc{} || r.ptr != p_) {
-            p_ = start;
-            return error_at("invalid number");
-        }
-        out.emplace_double() = d;
         return {};
     }
 
@@ -624,6 +658,287 @@ private:
     std::size_t n_;  // bytes of `out_` written so far; the rest is room
     bool python_;
     std::size_t max_depth_;
+};
+
+/** Reads JSON text in the grammar of `json.loads` and writes, as it goes, the bytes
+    `json.dumps` prints for it: `python_dumps(parse_python_json(text))` without the value in
+    between, so memory stays proportional to the text, not to a tree of values. The one case
+    it cannot stream is an object that repeats a key (Python keeps the first position and the
+    last value): it then stops and says so, and the caller parses instead. The same errors as
+    `parse_python_json`, at the same offsets (measured from `begin`). */
+class PythonJsonRedumper {
+public:
+    PythonJsonRedumper(const char* begin, const char* p, const char* end, std::size_t max_depth) noexcept
+        : begin_(begin), p_(p), end_(end), max_depth_(max_depth) {}
+
+    const char* position() const noexcept { return p_; }
+    void skip_ws() noexcept {
+        while (p_ != end_ && (*p_ == ' ' || *p_ == '\t' || *p_ == '\n' || *p_ == '\r')) ++p_;
+    }
+
+    /** Transcodes the value at the position (no white space before it) to `out`, or only
+        checks it when `out` is null. False when an object repeats a key. */
+    result<bool> value(std::string* out, std::size_t depth) {
+        out_ = out;
+        return value(depth);
+    }
+
+    /** Reads a string at the position (its opening quote) and decodes it into `decoded`
+        (UTF-8, WTF-8 for escaped lone surrogates), as `parse_python_json` does; `out`, if not
+        null, gets its `json.dumps` form. */
+    result<void> string(std::string* out, std::string& decoded) {
+        out_ = out;
+        decoded.clear();
+        return transcode_string(&decoded);
+    }
+
+private:
+    Error error_at(std::string_view what) const {
+        return fail(error::malformed_input, "JSON: " + std::string(what) + " at offset " + std::to_string(p_ - begin_));
+    }
+    void put(std::string_view s) {
+        if (out_) out_->append(s);
+    }
+    void put(char c) {
+        if (out_) out_->push_back(c);
+    }
+    bool consume(std::string_view literal) noexcept {
+        if (static_cast<std::size_t>(end_ - p_) >= literal.size() && std::string_view(p_, literal.size()) == literal) {
+            p_ += literal.size();
+            return true;
+        }
+        return false;
+    }
+    result<void> enter(std::size_t depth) const {
+        if (depth >= max_depth_)
+            return fail(error::size_limit_exceeded, "JSON: nesting deeper than " + std::to_string(max_depth_) + " levels");
+        return {};
+    }
+
+    result<bool> value(std::size_t depth) {
+        if (p_ == end_) return error_at("expected a value");
+        switch (*p_) {
+        case '{': return object(depth);
+        case '[': return array(depth);
+        case '"':
+            if (auto r = transcode_string(nullptr); !r) return r.error();
+            return true;
+        case 'n': if (consume("null")) return put("null"), true; break;
+        case 't': if (consume("true")) return put("true"), true; break;
+        case 'f': if (consume("false")) return put("false"), true; break;
+        case 'N': if (consume("NaN")) return put("NaN"), true; break;
+        case 'I': if (consume("Infinity")) return put("Infinity"), true; break;
+        case '-':
+            if (consume("-Infinity")) return put("-Infinity"), true;
+            return number();
+        default:
+            if (*p_ >= '0' && *p_ <= '9') return number();
+            break;
+        }
+        return error_at("expected a value");
+    }
+
+    result<bool> number() {
+        auto n = scan_number(p_, end_, begin_);
+        if (!n) return n.error();
+        if (!out_) return true;
+        char buf[24];
+        switch (n->kind) {
+        case ScannedNumber::int64: out_->append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + 24, n->i).ptr - buf)); break;
+        case ScannedNumber::uint64: out_->append(buf, static_cast<std::size_t>(std::to_chars(buf, buf + 24, n->u).ptr - buf)); break;
+        case ScannedNumber::big: out_->append(n->text); break;
+        case ScannedNumber::float_: append_python_float(*out_, n->d); break;
+        }
+        return true;
+    }
+
+    result<bool> array(std::size_t depth) {
+        if (auto r = enter(depth); !r) return r.error();
+        ++p_;
+        put('[');
+        skip_ws();
+        if (p_ != end_ && *p_ == ']') {
+            ++p_;
+            put(']');
+            return true;
+        }
+        for (;;) {
+            auto r = value(depth + 1);
+            if (!r || !*r) return r;
+            skip_ws();
+            if (p_ != end_ && *p_ == ',') {
+                ++p_;
+                put(", ");
+                skip_ws();
+                continue;
+            }
+            if (p_ != end_ && *p_ == ']') {
+                ++p_;
+                put(']');
+                return true;
+            }
+            return error_at("expected ',' or ']'");
+        }
+    }
+
+    result<bool> object(std::size_t depth) {
+        if (auto r = enter(depth); !r) return r.error();
+        ++p_;
+        put('{');
+        skip_ws();
+        if (p_ != end_ && *p_ == '}') {
+            ++p_;
+            put('}');
+            return true;
+        }
+        std::vector<std::string> keys;  // to find a repeated key
+        for (;;) {
+            if (p_ == end_ || *p_ != '"') return error_at("expected a property name in double quotes");
+            std::string key;
+            if (auto r = transcode_string(&key); !r) return r.error();
+            if (key == big_integer_key)
+                return fail(error::unsupported, "JSON: the key \"\\u0000sealpipe:int\" at offset " +
+                                                    std::to_string(p_ - begin_) + " is reserved");
+            if (std::find(keys.begin(), keys.end(), key) != keys.end()) return false;
+            keys.push_back(std::move(key));
+            skip_ws();
+            if (p_ == end_ || *p_ != ':') return error_at("expected ':'");
+            ++p_;
+            put(": ");
+            skip_ws();
+            auto r = value(depth + 1);
+            if (!r || !*r) return r;
+            skip_ws();
+            if (p_ != end_ && *p_ == ',') {
+                ++p_;
+                put(", ");
+                skip_ws();
+                continue;
+            }
+            if (p_ != end_ && *p_ == '}') {
+                ++p_;
+                put('}');
+                return true;
+            }
+            return error_at("expected ',' or '}'");
+        }
+    }
+
+    bool read_hex4(std::uint32_t& out) noexcept {
+        if (end_ - p_ < 4) return false;
+        std::uint32_t v = 0;
+        for (int i = 0; i < 4; ++i) {
+            const char c = p_[i];
+            v <<= 4;
+            if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
+            else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
+            else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint32_t>(c - 'A' + 10);
+            else return false;
+        }
+        p_ += 4;
+        out = v;
+        return true;
+    }
+
+    void put_u_escape(std::uint32_t u) {
+        const char e[6] = {'\\', 'u', lower_hex_digits[(u >> 12) & 15], lower_hex_digits[(u >> 8) & 15],
+                           lower_hex_digits[(u >> 4) & 15], lower_hex_digits[u & 15]};
+        put(std::string_view(e, 6));
+    }
+
+    /// One code point as `json.dumps` (ensure_ascii) writes it.
+    void put_code_point(std::uint32_t cp) {
+        if (!out_) return;
+        switch (cp) {
+        case '"': put("\\\""); return;
+        case '\\': put("\\\\"); return;
+        case '\n': put("\\n"); return;
+        case '\r': put("\\r"); return;
+        case '\t': put("\\t"); return;
+        case '\b': put("\\b"); return;
+        case '\f': put("\\f"); return;
+        default: break;
+        }
+        if (cp >= 0x20 && cp < 0x7F) {
+            put(static_cast<char>(cp));
+        } else if (cp >= 0x10000) {
+            const std::uint32_t v = cp - 0x10000;
+            put_u_escape(0xD800 | (v >> 10));
+            put_u_escape(0xDC00 | (v & 0x3FF));
+        } else {
+            put_u_escape(cp);
+        }
+    }
+
+    /// A string at the position: its `json.dumps` form to `out_`, its decoded bytes to `decoded`.
+    result<void> transcode_string(std::string* decoded) {
+        ++p_;
+        put('"');
+        for (;;) {
+            // a run of plain ASCII, the same in both forms
+            const std::size_t n = plain_ascii_prefix(p_, end_, false);
+            if (n) {
+                put(std::string_view(p_, n));
+                if (decoded) decoded->append(p_, n);
+                p_ += n;
+            }
+            if (p_ == end_) return error_at("unterminated string");
+            const auto c = static_cast<unsigned char>(*p_);
+            if (c == '"') {
+                ++p_;
+                put('"');
+                return {};
+            }
+            std::uint32_t cp = 0;
+            if (c == '\\') {
+                ++p_;
+                if (p_ == end_) return error_at("unterminated string");
+                const char e = *p_++;
+                switch (e) {
+                case '"': cp = '"'; break;
+                case '\\': cp = '\\'; break;
+                case '/': cp = '/'; break;
+                case 'b': cp = '\b'; break;
+                case 'f': cp = '\f'; break;
+                case 'n': cp = '\n'; break;
+                case 'r': cp = '\r'; break;
+                case 't': cp = '\t'; break;
+                case 'u': {
+                    if (!read_hex4(cp)) return error_at("invalid \\uXXXX escape");
+                    if (cp >= 0xD800 && cp <= 0xDBFF && end_ - p_ >= 2 && p_[0] == '\\' && p_[1] == 'u') {
+                        const char* const save = p_;
+                        p_ += 2;
+                        std::uint32_t low = 0;
+                        if (!read_hex4(low)) return error_at("invalid \\uXXXX escape");
+                        if (low >= 0xDC00 && low <= 0xDFFF) cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+                        else p_ = save;
+                    }
+                    break;
+                }
+                default: --p_; return error_at("invalid \\escape");
+                }
+            } else if (c < 0x20) {
+                return error_at("invalid control character in string");
+            } else if (c == 0x7F) {
+                cp = c;
+                ++p_;
+            } else {
+                auto q = reinterpret_cast<const unsigned char*>(p_);
+                const std::int32_t v = decode_utf8(q, reinterpret_cast<const unsigned char*>(end_), false);
+                if (v < 0) return error_at("invalid UTF-8");
+                p_ = reinterpret_cast<const char*>(q);
+                cp = static_cast<std::uint32_t>(v);
+            }
+            put_code_point(cp);
+            if (decoded) append_utf8(*decoded, cp);
+        }
+    }
+
+    const char* begin_;
+    const char* p_;
+    const char* end_;
+    std::size_t max_depth_;
+    std::string* out_ = nullptr;
 };
 
 /// Appends `json.dumps(o)` to `out`. @par Errors as `python_dumps`.
