@@ -460,14 +460,19 @@ class ProviderWorkflow(ProviderTestCase):
         self.assertEqual(json.loads(self.ok("provider", "config", "verify", "--provider", uri,
                                             "--display-name", "fermions").out)["kid"], "bob-2")
 
-    def test_private_keys_never_on_the_command_line(self):
+    def test_private_keys_on_the_command_line_warn(self):
         uri = "dir:" + self.tmp
         config, public, path = self.tool_key("bob")
         self.ok("provider", "public-key", "upload", "--provider", uri, stdin=public)
-        r = self.fails(2, "provider", "config", "upload", "--provider", uri, "--display-name", "fermions",
-                       "--key", config, stdin=dumps(CONFIG))
+        # The contract's `--key CONFIG` still works, with a warning that names the safe ways.
+        r = self.ok("provider", "config", "upload", "--provider", uri, "--display-name", "other",
+                    "--key", config, stdin=dumps(CONFIG))
         self.assertIn(b"command line", r.err)
+        self.assertIn(b"--key-env", r.err)
         self.assertNotIn(config.encode(), r.err)
+        r = self.fails(2, "provider", "config", "upload", "--provider", uri, "--display-name", "fermions",
+                       "--key", "not-a-file-nor-a-key", stdin=dumps(CONFIG))
+        self.assertIn(b"not a file", r.err)
         self.fails(2, "provider", "config", "upload", "--provider", uri, "--display-name", "fermions",
                    "--key-env", "SEALPIPE_TEST_UNSET_VARIABLE", stdin=dumps(CONFIG))
         self.fails(2, "provider", "config", "upload", "--provider", uri, "--display-name", "fermions",

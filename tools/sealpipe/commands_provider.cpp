@@ -65,8 +65,9 @@ result<jose::PrivateJwk> parse_private_key(std::string_view text) {
 }
 
 /** The private key of `--NAME FILE` or `--NAME-env VARIABLE`: a config string or a private JWK.
-    A key written on the command line would be visible to every user (`ps`), so a value of
-    --NAME that is not a file is refused rather than read as a key. */
+    A key written on the command line is visible to every user (`ps`). The tool's contract
+    still allows `--key CONFIG` (a config string), so a value of --NAME that is not a file is
+    read as a key, with a warning that names the safe ways; it is never echoed. */
 result<std::optional<jose::PrivateJwk>> private_key_option(const Args& args, std::string_view name) {
     const std::string env_name = std::string(name) + "-env";
     const auto file = args.get(name);
@@ -82,10 +83,18 @@ result<std::optional<jose::PrivateJwk>> private_key_option(const Args& args, std
     }
     if (!file) return std::optional<jose::PrivateJwk>();
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(*file, ec))
-        return fail(error::usage, "--" + std::string(name) + ": '" + (file->size() > 24 ? file->substr(0, 12) + "…" : *file) +
-                                      "' is not a file; a private key comes from a file or from --" + env_name +
-                                      ", never from the command line, where every user can read it");
+    if (!std::filesystem::is_regular_file(*file, ec)) {
+        auto key = parse_private_key(*file);
+        if (!key)
+            return fail(error::usage, "--" + std::string(name) + ": not a file, nor a private key (a config string or "
+                                      "a private JWK); give a file with --" + std::string(name) + " FILE or use --" + env_name);
+        std::fprintf(stderr,
+                     "sealpipe: warning: --%.*s: a private key on the command line is visible to every user of this "
+                     "machine (ps); put it in a file (--%.*s FILE) or an environment variable (--%s NAME)\n",
+                     static_cast<int>(name.size()), name.data(), static_cast<int>(name.size()), name.data(),
+                     env_name.c_str());
+        return std::optional<jose::PrivateJwk>(std::move(*key));
+    }
     auto bytes = read_file(*file, key_file_limit);
     if (!bytes) return bytes.error();
     auto key = parse_private_key(as_chars(*bytes));
@@ -325,7 +334,7 @@ const Option key_env_option{.name = "key-env", .value_name = "VARIABLE",
 
 constexpr std::string_view signing_details =
     "Exactly when the backend's config says \"sign\": true, the document is signed, and the key "
-    "(--key FILE or --key-env VARIABLE; never the key itself on the command line) must be the one "
+    "(--key FILE or --key-env VARIABLE; a config string given as --key itself is read, with a warning) must be the one "
     "published under the config's kid. Exit 1: another key, or a state that refuses the write.";
 
 const Registrar public_key_upload_command{{
