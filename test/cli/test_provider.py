@@ -465,7 +465,9 @@ class ProviderWorkflow(ProviderTestCase):
         config, public, path = self.tool_key("bob")
         self.ok("provider", "public-key", "upload", "--provider", uri, stdin=public)
         # The contract's `--key CONFIG` still works, with a warning that names the safe ways.
-        r = self.ok("provider", "config", "upload", "--provider", uri, "--display-name", "other",
+        other = "dir:" + os.path.join(self.tmp, "other-store")
+        self.ok("provider", "public-key", "upload", "--provider", other, stdin=public)
+        r = self.ok("provider", "config", "upload", "--provider", other, "--display-name", "fermions",
                     "--key", config, stdin=dumps(CONFIG))
         self.assertIn(b"command line", r.err)
         self.assertIn(b"--key-env", r.err)
