@@ -97,6 +97,9 @@ result<void> write_file(const std::string& path, ByteView data);
 /// Decodes an option's hex value, naming the option in errors.
 result<Bytes> hex_option(const Args& args, std::string_view name);
 /// Parses a non-negative integer option value.
+/** `text` safe for a terminal: control characters (C0, DEL, C1) and bytes that are not UTF-8
+    are written as \xNN, so that a file name cannot move the cursor or change the terminal. */
+std::string printable(std::string_view text);
 result<std::uint64_t> uint_option(const Args& args, std::string_view name, std::uint64_t fallback);
 
 } // namespace sealpipe::cli

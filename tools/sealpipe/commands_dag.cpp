@@ -10,9 +10,16 @@
 #include <sealpipe/encoding/any_pipeline.hpp>
 #include <sealpipe/storage/uri.hpp>
 
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <set>
 #include <string>
+#include <utility>
+
+#include <fnmatch.h>
+#include <sys/stat.h>
 
 namespace sealpipe::cli {
 namespace {
@@ -26,27 +33,83 @@ result<encoding::AnyPipeline> deterministic_pipeline(const Args& args) {
     return p;
 }
 
-/// A one-line progress display on stderr, only when stderr is a terminal.
+std::string mib(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+    return buf;
+}
+
+std::string duration(double seconds) {
+    char buf[32];
+    const auto s = static_cast<long long>(seconds + 0.5);
+    if (s >= 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    else std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
+    return buf;
+}
+
+/// A one-line progress display on stderr, only when stderr is a terminal: what is done out
+/// of the total (when the tree was counted first), the rate and the time left.
 class Progress {
 public:
     Progress(bool enabled, const char* verb) : enabled_(enabled), verb_(verb) {}
-    ~Progress() {
-        if (shown_) std::fputc('\n', stderr);
+    ~Progress() { end(); }
+
+    void operator()(const dag::TreeProgress& p) {
+        if (!due()) return;
+        std::string line = std::string(verb_) + " ";
+        if (p.total_files > 0 || p.total_bytes > 0) {
+            line += std::to_string(p.files) + "/" + std::to_string(p.total_files) + " files, " + mib(p.bytes) + " of " +
+                    mib(p.total_bytes);
+        } else {
+            line += std::to_string(p.files) + " files, " + mib(p.bytes);
+        }
+        const double elapsed = seconds();
+        if (elapsed > 0.5 && p.bytes > 0) {
+            const double rate = static_cast<double>(p.bytes) / elapsed;
+            line += ", " + mib(static_cast<std::uint64_t>(rate)) + "/s";
+            if (p.total_bytes > p.bytes) line += ", " + duration(static_cast<double>(p.total_bytes - p.bytes) / rate) + " left";
+        }
+        show(line);
     }
     void operator()(std::uint64_t bytes) {
+        if (!due()) return;
+        std::string line = std::string(verb_) + " " + mib(bytes);
+        if (const double elapsed = seconds(); elapsed > 0.5)
+            line += ", " + mib(static_cast<std::uint64_t>(static_cast<double>(bytes) / elapsed)) + "/s";
+        show(line);
+    }
+    /// Replaces the progress line with a closing summary.
+    void summary(const std::string& text) {
         if (!enabled_) return;
-        const auto now = std::chrono::steady_clock::now();
-        if (shown_ && now - last_ < std::chrono::milliseconds(100)) return;
-        last_ = now;
-        shown_ = true;
-        std::fprintf(stderr, "\r%s %.1f MiB", verb_, static_cast<double>(bytes) / (1 << 20));
-        std::fflush(stderr);
+        show(text + " in " + duration(seconds()));
+        end();
+    }
+    double seconds() const {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     }
 
 private:
+    bool due() {
+        if (!enabled_) return false;
+        const auto now = std::chrono::steady_clock::now();
+        if (shown_ && now - last_ < std::chrono::milliseconds(100)) return false;
+        last_ = now;
+        return true;
+    }
+    void show(const std::string& line) {
+        std::fprintf(stderr, "\r%s\033[K", printable(line).c_str());
+        std::fflush(stderr);
+        shown_ = true;
+    }
+    void end() {
+        if (shown_) std::fputc('\n', stderr);
+        shown_ = false;
+    }
+
     bool enabled_;
     const char* verb_;
     bool shown_ = false;
+    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
     std::chrono::steady_clock::time_point last_{};
 };
 
@@ -56,70 +119,154 @@ struct Session {
     storage::AnyStore store;
 };
 
-result<Session> open_session(const Args& args) {
+result<Session> open_session(const Args& args, storage::OpenMode mode) {
     auto pipeline = deterministic_pipeline(args);
     if (!pipeline) return pipeline.error();
-    auto store = storage::open_store(args.required("store"));
+    auto store = storage::open_store(args.required("store"), mode);
     if (!store) return store.error();
     return Session{std::move(*pipeline), std::move(*store)};
 }
 
+/// The files of a `dir:` or `sqlite:` store, by device and inode, so that a put of a tree
+/// that holds the store leaves them out instead of reading what it is writing.
+std::set<std::pair<dev_t, ino_t>> store_files(std::string_view uri) {
+    std::vector<std::string> paths;
+    if (uri.starts_with("dir:")) {
+        paths.emplace_back(uri.substr(4));
+    } else if (uri.starts_with("sqlite:")) {
+        const std::string db(uri.substr(7));
+        for (const char* suffix : {"", "-wal", "-shm", "-journal"}) paths.push_back(db + suffix);
+    }
+    std::set<std::pair<dev_t, ino_t>> out;
+    for (const auto& p : paths) {
+        struct stat st {};
+        if (::stat(p.c_str(), &st) == 0) out.emplace(st.st_dev, st.st_ino);
+    }
+    return out;
+}
+
+void warn(const std::string& text) { std::fprintf(stderr, "sealpipe: warning: %s\n", printable(text).c_str()); }
+
 result<void> store_put(const Args& args, Io& io) {
-    auto session = open_session(args);
+    auto session = open_session(args, storage::OpenMode::create);
     if (!session) return session.error();
+    if (session->pipeline.decoding_parameters_bytes() == 0 && !args.has("no-encryption"))
+        return fail(error::usage, "the encoder chain does not encrypt: the store would hold the tree in the clear "
+                                  "(give --no-encryption to store it anyway)");
     dag::PipelineCodec codec(session->pipeline);
-    dag::StoreAdapter objects(session->store);
+    dag::StoreAdapter objects(session->store, {.batch_objects = 256, .repair = args.has("repair")});
     dag::Writer writer(codec, objects);
     Progress progress(io.stderr_is_terminal(), "stored");
-    dag::TreeWriter tree(writer, {.progress = [&](std::uint64_t n) { progress(n); }});
-    auto root = tree.put_path(args.positional().front());
-    if (!root) return root.error();
-    io.write_line(root->to_string());
+
+    const auto own = store_files(args.required("store"));
+    const auto excludes = args.all("exclude");
+    const std::string root = [&] {
+        std::string r = args.positional().front();
+        while (r.size() > 1 && r.back() == '/') r.pop_back();
+        return r;
+    }();
+    std::set<std::string> noted;
+    dag::TreeOptions options;
+    options.filter = [&](const dag::EntryInfo& e) {
+        if (own.contains({e.stat.st_dev, e.stat.st_ino})) {
+            if (noted.insert(std::string(e.path)).second) warn("left out " + std::string(e.path) + ": it is the store itself");
+            return false;
+        }
+        const std::string_view relative =
+            e.path.size() > root.size() + 1 ? e.path.substr(root.size() + (root == "/" ? 0 : 1)) : e.name;
+        for (const auto& pattern : excludes) {
+            const bool whole_path = pattern.find('/') != std::string::npos;
+            const std::string subject(whole_path ? relative : e.name);
+            if (::fnmatch(pattern.c_str(), subject.c_str(), whole_path ? FNM_PATHNAME : 0) == 0) return false;
+        }
+        return true;
+    };
+    if (args.has("skip-unreadable"))
+        options.skip = [&](std::string_view path, const Error& e) {
+            (void)path;
+            warn("left out " + e.message());
+            return true;
+        };
+    options.progress = [&](const dag::TreeProgress& p) { progress(p); };
+    dag::TreeWriter tree(writer, std::move(options));
+    auto link = tree.put_path(args.positional().front());
+    if (!link) return link.error();
+    const auto& done = tree.progress();
+    std::string summary = "stored " + std::to_string(done.files) + " files, " + mib(done.bytes);
+    if (objects.repaired() > 0) summary += ", " + std::to_string(objects.repaired()) + " corrupt objects rewritten";
+    progress.summary(summary);
+    if (objects.repaired() > 0 && !io.stderr_is_terminal())
+        warn("rewrote " + std::to_string(objects.repaired()) + " stored objects that were corrupt");
+    io.write_line(link->to_string());
     return {};
 }
+
+std::atomic<bool> interrupted{false};
+extern "C" void on_interrupt(int) { interrupted.store(true); }
 
 result<void> store_get(const Args& args, Io& io) {
     auto link = dag::Link::parse(args.positional().front());
     if (!link) return link.error();
-    auto session = open_session(args);
+    auto session = open_session(args, storage::OpenMode::existing);
     if (!session) return session.error();
     dag::PipelineCodec codec(session->pipeline);
-    dag::StoreAdapter objects(session->store);
+    dag::StoreAdapter objects(session->store, {.check_on_commit = false});
     dag::Reader reader(codec, objects);
     Progress progress(io.stderr_is_terminal(), "restored");
-    dag::TreeReader tree(reader, {.progress = [&](std::uint64_t n) { progress(n); }});
-    return tree.restore(*link, args.required("out"));
+    // SIGINT and SIGTERM stop the restore, which then removes what it wrote.
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    ::sigemptyset(&action.sa_mask);
+    ::sigaction(SIGINT, &action, nullptr);
+    ::sigaction(SIGTERM, &action, nullptr);
+    dag::TreeReader tree(reader, {.progress = [&](std::uint64_t n) { progress(n); },
+                                  .cancelled = [] { return interrupted.load(); }});
+    if (auto r = tree.restore(*link, args.required("out")); !r) return r;
+    progress.summary("restored " + args.required("out"));
+    return {};
 }
 
-constexpr std::string_view dag_help =
-    "Files are cut into 1 MiB chunks under a tree of chunk lists; directories keep names, kinds,\n"
-    "the executable bit and symlink targets (doc/dag.md). The encoders run in deterministic mode,\n"
-    "so the same tree always gives the same root link: <reference hex>.<decoding parameters hex>.\n"
-    "URI: dir:PATH, sqlite:PATH (the embedded default) or redis://[:PASSWORD@]HOST[:PORT][/DB]";
+#define SEALPIPE_DAG_HELP                                                                                  \
+    "Files are cut into 1 MiB chunks under a tree of chunk lists; directories keep names, types,\n"          \
+    "permission bits, mtimes and symlink targets (doc/dag.md). The encoders run in deterministic\n"         \
+    "mode, so the same tree always gives the same root link: <reference hex>.<decoding parameters hex>.\n"  \
+    "URI: dir:PATH, sqlite:PATH (the embedded default) or redis://[:PASSWORD@]HOST[:PORT][/DB]"
 
 const Registrar put_command{{
     .words = {"store", "put"},
-    .summary = "store a file or directory tree as an encrypted DAG; print its root link",
-    .options = {{.name = "store", .value_name = "URI", .help = "where objects go", .required = true},
-                {.name = "encoders", .value_name = "FILE", .help = "encoder chain (JSON)", .required = true}},
+    .summary = "store a file, directory tree or symlink as an encrypted DAG; print its root link",
+    .options = {{.name = "store", .value_name = "URI", .help = "where objects go (created if missing)", .required = true},
+                {.name = "encoders", .value_name = "FILE", .help = "encoder chain (JSON)", .required = true},
+                {.name = "exclude", .value_name = "PATTERN",
+                 .help = "leave out entries whose name (or, with a '/', path below PATH) matches (repeatable)",
+                 .repeatable = true},
+                {.name = "skip-unreadable",
+                 .help = "leave out, with a warning, what cannot be read or is not a file, directory or symlink"},
+                {.name = "repair", .help = "read back every object already stored; rewrite those that are corrupt"},
+                {.name = "no-encryption", .help = "accept an encoder chain that does not encrypt"}},
     .positional_usage = "PATH",
     .min_positional = 1,
     .max_positional = 1,
     .run = store_put,
-    .details = dag_help,
+    .details = "The root link is printed only once every object the tree needs is stored: objects removed by a\n"
+               "concurrent 'store gc' make the put fail instead. A file that changes while it is read is read\n"
+               "again, then counts as unreadable. The store's own files are left out when the tree holds them.\n\n"
+               SEALPIPE_DAG_HELP,
 }};
 
 const Registrar get_command{{
     .words = {"store", "get"},
-    .summary = "restore the file or tree a root link names; exit 1 if an object is missing or invalid",
-    .options = {{.name = "store", .value_name = "URI", .help = "where objects are", .required = true},
+    .summary = "restore the file, tree or symlink a root link names; exit 1 if an object is missing or invalid",
+    .options = {{.name = "store", .value_name = "URI", .help = "where objects are (must exist)", .required = true},
                 {.name = "encoders", .value_name = "FILE", .help = "encoder chain (JSON)", .required = true},
                 {.name = "out", .value_name = "PATH", .help = "where to restore (must not exist)", .required = true}},
     .positional_usage = "LINK",
     .min_positional = 1,
     .max_positional = 1,
     .run = store_get,
-    .details = dag_help,
+    .details = "The tree is written under a temporary name beside PATH and renamed to PATH when it is complete;\n"
+               "a failed or interrupted restore removes it. Symlinks come back as the links they were, never\n"
+               "followed. Hard links come back as separate copies.\n\n" SEALPIPE_DAG_HELP,
 }};
 
 } // namespace

@@ -663,34 +663,44 @@ private:
         return std::optional<Stored>(std::move(out));
     }
 
-    /** Reads an open regular file into a file DAG. Its size, mtime and ctime are compared
-        before and after: a file that changed is read again, up to `retries` times, and then
-        counts as unreadable. `last_stat_` gets the state it was read in. */
+    /** Reads an open regular file into a file DAG: the size `fstat` gave before, then one byte
+        more to see that it did not grow. Its size, mtime and ctime are compared before and
+        after: a file that changed is read again, up to `retries` times, and then counts as
+        unreadable. `last_stat_` gets the state it was read in. */
     result<std::optional<Link>> read_file(int fd, struct stat before, const std::string& path) {
         Bytes chunk(options_.chunk_bytes);
+        auto read_at = [&](Byte* into, std::size_t n, std::uint64_t at) -> result<std::size_t> {
+            std::size_t filled = 0;
+            while (filled < n) {
+                const ssize_t got = ::pread(fd, into + filled, n - filled, static_cast<off_t>(at + filled));
+                if (got < 0) {
+                    if (errno == EINTR) continue;
+                    return detail::os_error("cannot read", path);
+                }
+                if (got == 0) break;
+                filled += static_cast<std::size_t>(got);
+            }
+            return filled;
+        };
         for (unsigned attempt = 0;; ++attempt) {
             FileBuilder b(*this);
+            const auto size = static_cast<std::uint64_t>(before.st_size);
             std::uint64_t offset = 0;
-            for (;;) {
-                std::size_t filled = 0;
-                while (filled < chunk.size()) {
-                    const ssize_t n = ::pread(fd, chunk.data() + filled, chunk.size() - filled,
-                                              static_cast<off_t>(offset + filled));
-                    if (n < 0) {
-                        if (errno == EINTR) continue;
-                        return source_failure<Link>(path, detail::os_error("cannot read", path));
-                    }
-                    if (n == 0) break;
-                    filled += static_cast<std::size_t>(n);
-                }
-                if (filled == 0) break;
-                if (auto r = b.add_chunk(ByteView(chunk).first(filled)); !r) return std::move(r.error()).context(path);
-                offset += filled;
-                if (filled < chunk.size()) break;
+            while (offset < size) {
+                const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), size - offset));
+                auto filled = read_at(chunk.data(), want, offset);
+                if (!filled) return source_failure<Link>(path, std::move(filled.error()));
+                if (*filled == 0) break;   // shorter than it was
+                if (auto r = b.add_chunk(ByteView(chunk).first(*filled)); !r) return std::move(r.error()).context(path);
+                offset += *filled;
+                if (*filled < want) break;
             }
+            Byte extra = 0;
+            auto beyond = read_at(&extra, 1, offset);
+            if (!beyond) return source_failure<Link>(path, std::move(beyond.error()));
             struct stat after {};
             if (::fstat(fd, &after) != 0) return source_failure<Link>(path, detail::os_error("cannot stat", path));
-            const bool same = offset == static_cast<std::uint64_t>(before.st_size) && after.st_size == before.st_size &&
+            const bool same = *beyond == 0 && offset == size && after.st_size == before.st_size &&
                               after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
                               after.st_mtim.tv_nsec == before.st_mtim.tv_nsec &&
                               after.st_ctim.tv_sec == before.st_ctim.tv_sec &&
@@ -706,7 +716,7 @@ private:
                     path, fail(error::io_error, path + " changed while it was being read (" +
                                                     std::to_string(attempt + 1) + " times; " +
                                                     std::to_string(before.st_size) + " bytes before, " +
-                                                    std::to_string(offset) + " read, " +
+                                                    std::to_string(offset + *beyond) + " read, " +
                                                     std::to_string(after.st_size) + " after)"));
             before = after;
         }
