@@ -324,6 +324,27 @@ class Fidelity(CliTestCase):
         got = sorted(os.path.relpath(os.path.join(d, n), out) for d, ds, fs in os.walk(out) for n in ds + fs)
         self.assertEqual(got, ["build", "keep", "src", "src/a.c"])
 
+    def test_one_path_out_of_a_tree_and_verbose(self):
+        tree = os.path.join(self.dir, "t")
+        treegen.modes_and_times(os.path.join(tree, "m"))
+        p = subprocess.run([clitest.TOOL, "store", "put", "--store", self.uri, "--encoders", self.encoders,
+                            "--verbose", tree], capture_output=True, timeout=60)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        named = p.stderr.decode().splitlines()
+        self.assertIn(os.path.join(tree, "m", "private", "inner", "key"), named)
+        self.assertEqual(named[-1], tree)
+        link = p.stdout.decode().strip()
+        out = os.path.join(self.dir, "inner")
+        self.ok("store", "get", "--store", self.uri, "--encoders", self.encoders, link, "--out", out,
+                "--path", "m/private/inner")
+        self.assertEqual(treegen.snapshot(os.path.join(tree, "m", "private", "inner")), treegen.snapshot(out))
+        r = self.fails(2, "store", "get", "--store", self.uri, "--encoders", self.encoders, link,
+                       "--out", os.path.join(self.dir, "none"), "--path", "m/nothing")
+        self.assertIn("the tree holds no 'm/nothing'", r.err.decode())
+        r = self.ok("store", "get", "--store", self.uri, "--encoders", self.encoders, link,
+                    "--out", os.path.join(self.dir, "secret"), "--path", "m/secret", "--verbose")
+        self.assertEqual(r.err.decode().splitlines(), [os.path.join(self.dir, "secret")])
+
     def test_a_file_changing_during_the_put_is_refused_not_stored_torn(self):
         tree = os.path.join(self.dir, "t")
         os.makedirs(tree)

@@ -78,6 +78,12 @@ public:
             line += ", " + mib(static_cast<std::uint64_t>(static_cast<double>(bytes) / elapsed)) + "/s";
         show(line);
     }
+    /// A line of its own above the progress line.
+    void note(const std::string& text) {
+        if (shown_) std::fputs("\r\033[K", stderr);
+        std::fprintf(stderr, "%s\n", printable(text).c_str());
+        shown_ = false;
+    }
     /// Replaces the progress line with a closing summary.
     void summary(const std::string& text) {
         if (!enabled_) return;
@@ -188,6 +194,7 @@ result<void> store_put(const Args& args, Io& io) {
             return true;
         };
     options.progress = [&](const dag::TreeProgress& p) { progress(p); };
+    if (args.has("verbose")) options.stored = [&](std::string_view path) { progress.note(std::string(path)); };
     dag::TreeWriter tree(writer, std::move(options));
     auto link = tree.put_path(args.positional().front());
     if (!link) return link.error();
@@ -219,9 +226,13 @@ result<void> store_get(const Args& args, Io& io) {
     ::sigemptyset(&action.sa_mask);
     ::sigaction(SIGINT, &action, nullptr);
     ::sigaction(SIGTERM, &action, nullptr);
-    dag::TreeReader tree(reader, {.progress = [&](std::uint64_t n) { progress(n); },
-                                  .cancelled = [] { return interrupted.load(); }});
-    if (auto r = tree.restore(*link, args.required("out")); !r) return r;
+    dag::RestoreOptions options{.progress = [&](std::uint64_t n) { progress(n); },
+                                .cancelled = [] { return interrupted.load(); }};
+    if (args.has("verbose")) options.restored = [&](std::string_view path) { progress.note(std::string(path)); };
+    dag::TreeReader tree(reader, std::move(options));
+    const auto inside = args.get("path");
+    if (auto r = inside ? tree.restore(*link, *inside, args.required("out")) : tree.restore(*link, args.required("out")); !r)
+        return r;
     progress.summary("restored " + args.required("out"));
     return {};
 }
@@ -243,6 +254,7 @@ const Registrar put_command{{
                 {.name = "skip-unreadable",
                  .help = "leave out, with a warning, what cannot be read or is not a file, directory or symlink"},
                 {.name = "repair", .help = "read back every object already stored; rewrite those that are corrupt"},
+                {.name = "verbose", .help = "name each entry on stderr once it is stored"},
                 {.name = "no-encryption", .help = "accept an encoder chain that does not encrypt"}},
     .positional_usage = "PATH",
     .min_positional = 1,
@@ -259,7 +271,9 @@ const Registrar get_command{{
     .summary = "restore the file, tree or symlink a root link names; exit 1 if an object is missing or invalid",
     .options = {{.name = "store", .value_name = "URI", .help = "where objects are (must exist)", .required = true},
                 {.name = "encoders", .value_name = "FILE", .help = "encoder chain (JSON)", .required = true},
-                {.name = "out", .value_name = "PATH", .help = "where to restore (must not exist)", .required = true}},
+                {.name = "out", .value_name = "PATH", .help = "where to restore (must not exist)", .required = true},
+                {.name = "path", .value_name = "INSIDE", .help = "restore only this path of the tree (names joined by '/')"},
+                {.name = "verbose", .help = "name each entry on stderr once it is restored"}},
     .positional_usage = "LINK",
     .min_positional = 1,
     .max_positional = 1,

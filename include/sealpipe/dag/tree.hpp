@@ -102,6 +102,8 @@ struct TreeOptions {
     std::function<bool(std::string_view path, const Error&)> skip;
     /// Called after each chunk and each file.
     std::function<void(const TreeProgress&)> progress;
+    /// Called with the path of each entry stored (a directory once all it holds is).
+    std::function<void(std::string_view path)> stored;
 };
 
 /// Options for restoring trees.
@@ -111,6 +113,8 @@ struct RestoreOptions {
     /// Polled between chunks and entries; when it returns true the restore stops with
     /// `error::cancelled` and removes what it wrote.
     std::function<bool()> cancelled;
+    /// Called with the path of each entry restored (files and directories once complete).
+    std::function<void(std::string_view path)> restored;
 };
 
 namespace detail {
@@ -624,6 +628,13 @@ private:
     /// Stores an entry; nullopt when it is left out.
     result<std::optional<Stored>> put_entry(int dir, const std::string& name, const std::string& path,
                                             std::size_t depth, bool root) {
+        auto e = store_entry(dir, name, path, depth, root);
+        if (e && *e && options_.stored) options_.stored(path);
+        return e;
+    }
+
+    result<std::optional<Stored>> store_entry(int dir, const std::string& name, const std::string& path,
+                                              std::size_t depth, bool root) {
         auto st = stat_entry(dir, name, path, root, true);
         if (!st) return st.error();
         if (!*st) return std::optional<Stored>();
@@ -912,6 +923,37 @@ public:
         `error::cancelled`; every error of `Reader::read`. Messages name the path being
         restored, under `out`. */
     [[nodiscard]] result<void> restore(const Link& root, const std::filesystem::path& out) {
+        return into(root, out, [&](int dir, const std::string& temporary, const std::string& target) {
+            return restore_root(root, dir, temporary, target);
+        });
+    }
+
+    /** Restores one entry of the tree at `root`, the file, directory or symlink at the path
+        `inside` (names separated by '/'), to `out`, as `restore` does.
+        @par Errors as `restore`; `error::invalid_argument` when `inside` names nothing in the
+        tree, climbs with "..", or goes through something that is not a directory. */
+    [[nodiscard]] result<void> restore(const Link& root, std::string_view inside, const std::filesystem::path& out) {
+        std::vector<std::string> names;
+        for (std::size_t at = 0; at <= inside.size();) {
+            std::size_t end = inside.find('/', at);
+            if (end == std::string_view::npos) end = inside.size();
+            const std::string_view part = inside.substr(at, end - at);
+            if (part == "..") return fail(error::invalid_argument, "'" + std::string(inside) + "' climbs with '..'");
+            if (!part.empty() && part != ".") names.emplace_back(part);
+            at = end + 1;
+        }
+        if (names.empty()) return restore(root, out);
+        return into(root, out, [&](int dir, const std::string& temporary, const std::string& target) {
+            return restore_inside(root, names, dir, temporary, target);
+        });
+    }
+
+private:
+    /** Runs `body(dir, temporary, target)`, which restores into `dir` under the name
+        `temporary`, then renames that to `out` (never replacing anything); on failure,
+        removes what `body` wrote. */
+    template <class Body>
+    result<void> into(const Link& root, const std::filesystem::path& out, Body&& body) {
         if (auto b = r_->check_walk_budget(root.reference); !b) return b.error();
         std::string target = out.string();
         while (target.size() > 1 && target.back() == '/') target.pop_back();
@@ -929,18 +971,87 @@ public:
         if (auto r = random_bytes(salt); !r) return r.error();
         const std::string temporary = ".sealpipe-partial-" + hex_encode(salt);
         restored_ = 0;
-        auto r = restore_root(root, dir.get(), temporary, target);
-        if (r) {
-            if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
-                r = fail(error::io_error, "cannot restore to " + target + ": it appeared during the restore");
-            else if (::renameat(dir.get(), temporary.c_str(), dir.get(), name.c_str()) != 0)
-                r = detail::os_error("cannot rename the restored tree to", target);
-        }
+        result<void> r = body(dir.get(), temporary, target);
+        if (r) r = publish(dir.get(), temporary, name, target);
         if (!r) detail::remove_tree(dir.get(), temporary);
+        else if (options_.restored) options_.restored(target);
         return r;
     }
 
-private:
+    /// Renames the restored tree into place, without replacing anything that appeared there.
+    static result<void> publish(int dir, const std::string& temporary, const std::string& name,
+                                const std::string& target) {
+#ifdef RENAME_NOREPLACE
+        if (::renameat2(dir, temporary.c_str(), dir, name.c_str(), RENAME_NOREPLACE) == 0) return {};
+        if (errno == EEXIST) return fail(error::io_error, "cannot restore to " + target + ": it appeared during the restore");
+        if (errno != EINVAL && errno != ENOSYS) return detail::os_error("cannot rename the restored tree to", target);
+#endif
+        struct stat st {};
+        if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
+            return fail(error::io_error, "cannot restore to " + target + ": it appeared during the restore");
+        if (::renameat(dir, temporary.c_str(), dir, name.c_str()) != 0)
+            return detail::os_error("cannot rename the restored tree to", target);
+        return {};
+    }
+
+    /// Finds `names` below `root`, one listing at a time, and restores what the last names.
+    result<void> restore_inside(const Link& root, const std::vector<std::string>& names, int dir,
+                                const std::string& temporary, const std::string& target) {
+        auto top = r_->read(root);
+        if (!top) return top.error();
+        if (top->body().empty()) return fail(error::object_corrupt, "dag: root node is empty");
+        std::optional<Node> listing;
+        const auto kind = static_cast<NodeKind>(top->body()[0]);
+        if (kind == NodeKind::root) {
+            detail::BodyReader body(top->body().subspan(1), "dag: " + top->reference().to_string());
+            auto meta = detail::read_metadata(body);
+            if (!meta) return meta.error();
+            if (meta->type != EntryType::directory || top->degree() != 1)
+                return fail(error::invalid_argument, "the root is not a directory: it holds no '" + names.front() + "'");
+            auto child = r_->read(top->child(0));
+            if (!child) return child.error();
+            listing.emplace(std::move(*child));
+        } else if (kind == NodeKind::entries || kind == NodeKind::pages || kind == NodeKind::directory_0_1) {
+            listing.emplace(std::move(*top));
+        } else {
+            return fail(error::invalid_argument, "the root is not a directory: it holds no '" + names.front() + "'");
+        }
+        std::string inside;
+        for (std::size_t k = 0; k < names.size(); ++k) {
+            struct Found {
+                Metadata meta;
+                std::string target;
+                std::optional<Link> link;
+            };
+            std::optional<Found> found;
+            auto visit = [&](const Entry& e) -> result<bool> {
+                if (e.name < names[k]) return true;
+                if (e.name == names[k])
+                    found = Found{e.meta, e.target ? *e.target : std::string(),
+                                  e.target ? std::nullopt : std::optional<Link>(e.node->child(e.child))};
+                return false;
+            };
+            Listing seen;
+            if (auto r = walk_listing(*listing, inside, seen, 0, visit); !r) return r.error();
+            inside = detail::join(inside, names[k]);
+            if (!found) return fail(error::invalid_argument, "the tree holds no '" + inside + "'");
+            if (k + 1 == names.size()) {
+                if (found->link) {
+                    auto node = r_->read(*found->link);
+                    if (!node) return std::move(node.error()).context("restoring " + target);
+                    return restore_entry(*node, dir, temporary, found->meta, target);
+                }
+                return restore_symlink(dir, temporary, found->target, found->meta, target);
+            }
+            if (found->meta.type != EntryType::directory)
+                return fail(error::invalid_argument, "'" + inside + "' is not a directory");
+            auto next = r_->read(*found->link);
+            if (!next) return next.error();
+            listing.emplace(std::move(*next));
+        }
+        return {};
+    }
+
     result<void> check_cancelled() const {
         if (options_.cancelled && options_.cancelled()) return fail(error::cancelled, "restore interrupted");
         return {};
@@ -1127,8 +1238,22 @@ private:
         std::uint64_t count = 0;
     };
 
-    result<void> restore_listing(const Node& node, int dir, const std::string& path, Listing& listing,
-                                 std::size_t level) {
+    /// One entry of a listing as `walk_listing` hands it out.
+    struct Entry {
+        const std::string& name;
+        const std::string& path;   ///< the path it is restored to, for messages
+        const Metadata& meta;
+        const std::string* target; ///< symlinks
+        const Node* node;          ///< files and directories: the listing node, and
+        std::size_t child;         ///< the index of the entry's child in it
+    };
+
+    /** Reads the entries of a listing (an `'E'` node, `'P'` pages of them, or a 0.1 `'D'`
+        node) in order, checking names, order and counts, and calls `visit(entry)` for each;
+        `visit` returns false to stop. */
+    template <class Visit>
+    result<bool> walk_listing(const Node& node, const std::string& path, Listing& listing, std::size_t level,
+                              Visit& visit) {
         detail::BodyReader body(node.body(), "dag: " + node.reference().to_string());
         auto kind = body.byte("kind");
         if (!kind) return kind.error();
@@ -1149,12 +1274,14 @@ private:
                 if (pb.empty() || (pb[0] != static_cast<Byte>(NodeKind::entries) &&
                                    pb[0] != static_cast<Byte>(NodeKind::pages)))
                     return body.corrupt("a page must be an entries or pages node");
-                if (auto r = restore_listing(*page, dir, path, listing, level + 1); !r) return r;
+                auto more = walk_listing(*page, path, listing, level + 1, visit);
+                if (!more || !*more) return more;
             }
             if (listing.count - before != *entries)
                 return body.corrupt("pages hold " + std::to_string(listing.count - before) + " entries, " +
                                     std::to_string(*entries) + " declared");
-            return body.finish();
+            if (auto f = body.finish(); !f) return f.error();
+            return true;
         }
         const bool legacy = *kind == static_cast<Byte>(NodeKind::directory_0_1);
         if (!legacy && *kind != static_cast<Byte>(NodeKind::entries)) return body.corrupt("expected a directory node");
@@ -1163,34 +1290,62 @@ private:
         if (!count) return count.error();
         if (*count > body.rest().size() / 4) return body.corrupt("more entries than the node can hold");
         for (std::uint64_t i = 0; i < *count; ++i) {
-            if (auto c = check_cancelled(); !c) return c;
+            if (auto c = check_cancelled(); !c) return c.error();
             auto len = body.number("name length");
             if (!len) return len.error();
             auto raw = body.bytes(*len, "name");
             if (!raw) return raw.error();
-            const std::string entry(as_chars(*raw));
-            if (auto c = detail::check_name(entry); !c) return std::move(c.error()).context("dag: restoring " + path);
-            if (listing.count > 0 && !(listing.previous < entry))
+            const std::string name(as_chars(*raw));
+            if (auto c = detail::check_name(name); !c) return std::move(c.error()).context("dag: restoring " + path);
+            if (listing.count > 0 && !(listing.previous < name))
                 return body.corrupt("entries of " + path + " are not strictly sorted");
-            listing.previous = entry;
+            listing.previous = name;
             ++listing.count;
-            const std::string entry_path = detail::join(path, entry);
+            const std::string entry_path = detail::join(path, name);
             auto meta = legacy ? read_legacy_metadata(body) : detail::read_metadata(body);
             if (!meta) return meta.error();
+            std::string target;
+            std::size_t child = 0;
             if (meta->type == EntryType::symlink) {
-                auto target = read_target(body);
-                if (!target) return std::move(target.error()).context("dag: restoring " + entry_path);
-                if (auto r = restore_symlink(dir, entry, *target, *meta, entry_path); !r) return r;
-                continue;
+                auto t = read_target(body);
+                if (!t) return std::move(t.error()).context("dag: restoring " + entry_path);
+                target = std::move(*t);
+            } else {
+                auto index = body.number("child index");
+                if (!index) return index.error();
+                if (*index >= node.degree()) return body.corrupt("child index out of range");
+                child = static_cast<std::size_t>(*index);
             }
-            auto index = body.number("child index");
-            if (!index) return index.error();
-            if (*index >= node.degree()) return body.corrupt("child index out of range");
-            auto child = r_->read(node.child(static_cast<std::size_t>(*index)));
-            if (!child) return std::move(child.error()).context("restoring " + entry_path);
-            if (auto r = restore_entry(*child, dir, entry, *meta, entry_path); !r) return r;
+            auto more = visit(Entry{name, entry_path, *meta, meta->type == EntryType::symlink ? &target : nullptr,
+                                    &node, child});
+            if (!more || !*more) return more;
         }
-        return body.finish();
+        if (auto f = body.finish(); !f) return f.error();
+        return true;
+    }
+
+    /// Restores an entry into the open directory `dir`.
+    result<void> restore_one(const Entry& e, int dir) {
+        if (e.target) {
+            if (auto r = restore_symlink(dir, e.name, *e.target, e.meta, e.path); !r) return r;
+        } else {
+            auto child = r_->read(e.node->child(e.child));
+            if (!child) return std::move(child.error()).context("restoring " + e.path);
+            if (auto r = restore_entry(*child, dir, e.name, e.meta, e.path); !r) return r;
+        }
+        if (options_.restored) options_.restored(e.path);
+        return {};
+    }
+
+    result<void> restore_listing(const Node& node, int dir, const std::string& path, Listing& listing,
+                                 std::size_t level) {
+        auto visit = [&](const Entry& e) -> result<bool> {
+            if (auto r = restore_one(e, dir); !r) return r.error();
+            return true;
+        };
+        auto r = walk_listing(node, path, listing, level, visit);
+        if (!r) return r.error();
+        return {};
     }
 
     /// 0.1 entries: type, then flags (bit 0: executable, files only); no mode or time.

@@ -688,6 +688,42 @@ BOOST_AUTO_TEST_CASE(sparse_files_come_back_sparse) {
     BOOST_TEST(read_file(out.path / "copy") == read_file(f));
 }
 
+BOOST_AUTO_TEST_CASE(one_path_restores_out_of_a_tree) {
+    TempDir src, out;
+    const fs::path t = src.path / "t";
+    fs::create_directories(t / "a" / "b");
+    for (int i = 0; i < 40; ++i) write_file(t / "a" / ("f" + std::to_string(100 + i)), as_bytes(std::to_string(i)));
+    write_file(t / "a" / "b" / "deep", as_bytes("deep"), true);
+    fs::create_symlink("../f100", t / "a" / "b" / "up");
+    SivLikeCodec codec;
+    MapStore store;
+    dag::Writer writer(codec, store);
+    std::vector<std::string> stored;
+    // Small pages: the names are looked up across several of them.
+    auto root = dag::TreeWriter(writer, {.page_bytes = 256, .stored = [&](std::string_view p) { stored.emplace_back(p); }})
+                    .put_path(t)
+                    .value();
+    BOOST_TEST(stored.size() == 45u);   // 40 files, a, b, deep, up and t itself
+    BOOST_TEST(stored.back() == t.string());
+    dag::Reader reader(codec, store);
+    std::vector<std::string> restored;
+    dag::TreeReader tree(reader, {.restored = [&](std::string_view p) { restored.emplace_back(p); }});
+    BOOST_REQUIRE(tree.restore(root, "a/b", out.path / "b").has_value());
+    check_same_tree(t / "a" / "b", out.path / "b");
+    BOOST_TEST(restored.size() == 3u);
+    BOOST_REQUIRE(tree.restore(root, "/a/./f139", out.path / "f").has_value());
+    BOOST_TEST(read_file(out.path / "f") == Bytes(as_bytes("39").begin(), as_bytes("39").end()));
+    BOOST_REQUIRE(tree.restore(root, "a/b/up", out.path / "up").has_value());
+    BOOST_TEST(fs::read_symlink(out.path / "up") == "../f100");
+    for (const char* bad : {"a/nothing", "a/f100/x", "a/../a", "zzz"}) {
+        BOOST_TEST_CONTEXT(bad) {
+            auto r = tree.restore(root, bad, out.path / "bad");
+            BOOST_TEST((r.error() == error::invalid_argument));
+            BOOST_TEST(!fs::exists(out.path / "bad"));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_or_cancelled_restore_leaves_nothing_and_names_the_path) {
     TempDir src, out;
     const fs::path t = src.path / "t";
