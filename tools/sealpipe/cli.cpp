@@ -255,6 +255,60 @@ result<Bytes> hex_option(const Args& args, std::string_view name) {
     return b;
 }
 
+std::string mib(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+    return buf;
+}
+
+std::string duration(double seconds) {
+    char buf[32];
+    const auto s = static_cast<long long>(seconds + 0.5);
+    if (s >= 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    else std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
+    return buf;
+}
+
+ProgressLine::ProgressLine(bool enabled, std::string verb)
+    : enabled_(enabled), verb_(std::move(verb)), start_(std::chrono::steady_clock::now()) {}
+
+ProgressLine::~ProgressLine() { end(); }
+
+bool ProgressLine::due() {
+    if (!enabled_) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (shown_ && now - last_ < std::chrono::milliseconds(100)) return false;
+    last_ = now;
+    return true;
+}
+
+void ProgressLine::show(const std::string& line) {
+    std::fprintf(stderr, "\r%s\033[K", printable(line).c_str());
+    std::fflush(stderr);
+    shown_ = true;
+}
+
+void ProgressLine::note(const std::string& text) {
+    if (shown_) std::fputs("\r\033[K", stderr);
+    std::fprintf(stderr, "%s\n", printable(text).c_str());
+    shown_ = false;
+}
+
+void ProgressLine::summary(const std::string& text) {
+    if (!enabled_) return;
+    show(text + " in " + duration(seconds()));
+    end();
+}
+
+double ProgressLine::seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void ProgressLine::end() {
+    if (shown_) std::fputc('\n', stderr);
+    shown_ = false;
+}
+
 std::string printable(std::string_view text) {
     std::string out;
     out.reserve(text.size());

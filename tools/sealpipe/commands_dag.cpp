@@ -33,36 +33,20 @@ result<encoding::AnyPipeline> deterministic_pipeline(const Args& args) {
     return p;
 }
 
-std::string mib(std::uint64_t bytes) {
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
-    return buf;
-}
-
-std::string duration(double seconds) {
-    char buf[32];
-    const auto s = static_cast<long long>(seconds + 0.5);
-    if (s >= 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
-    else std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
-    return buf;
-}
-
-/// A one-line progress display on stderr, only when stderr is a terminal: what is done out
-/// of the total (when the tree was counted first), the rate and the time left.
-class Progress {
+/// The progress line of put and get: files and bytes out of the counted total, the rate and
+/// the time left.
+class Progress : public ProgressLine {
 public:
-    Progress(bool enabled, const char* verb) : enabled_(enabled), verb_(verb) {}
-    ~Progress() { end(); }
+    using ProgressLine::ProgressLine;
 
     void operator()(const dag::TreeProgress& p) {
         if (!due()) return;
-        std::string line = std::string(verb_) + " ";
-        if (p.total_files > 0 || p.total_bytes > 0) {
+        std::string line = verb() + " ";
+        if (p.total_files > 0 || p.total_bytes > 0)
             line += std::to_string(p.files) + "/" + std::to_string(p.total_files) + " files, " + mib(p.bytes) + " of " +
                     mib(p.total_bytes);
-        } else {
+        else
             line += std::to_string(p.files) + " files, " + mib(p.bytes);
-        }
         const double elapsed = seconds();
         if (elapsed > 0.5 && p.bytes > 0) {
             const double rate = static_cast<double>(p.bytes) / elapsed;
@@ -73,50 +57,11 @@ public:
     }
     void operator()(std::uint64_t bytes) {
         if (!due()) return;
-        std::string line = std::string(verb_) + " " + mib(bytes);
+        std::string line = verb() + " " + mib(bytes);
         if (const double elapsed = seconds(); elapsed > 0.5)
             line += ", " + mib(static_cast<std::uint64_t>(static_cast<double>(bytes) / elapsed)) + "/s";
         show(line);
     }
-    /// A line of its own above the progress line.
-    void note(const std::string& text) {
-        if (shown_) std::fputs("\r\033[K", stderr);
-        std::fprintf(stderr, "%s\n", printable(text).c_str());
-        shown_ = false;
-    }
-    /// Replaces the progress line with a closing summary.
-    void summary(const std::string& text) {
-        if (!enabled_) return;
-        show(text + " in " + duration(seconds()));
-        end();
-    }
-    double seconds() const {
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    }
-
-private:
-    bool due() {
-        if (!enabled_) return false;
-        const auto now = std::chrono::steady_clock::now();
-        if (shown_ && now - last_ < std::chrono::milliseconds(100)) return false;
-        last_ = now;
-        return true;
-    }
-    void show(const std::string& line) {
-        std::fprintf(stderr, "\r%s\033[K", printable(line).c_str());
-        std::fflush(stderr);
-        shown_ = true;
-    }
-    void end() {
-        if (shown_) std::fputc('\n', stderr);
-        shown_ = false;
-    }
-
-    bool enabled_;
-    const char* verb_;
-    bool shown_ = false;
-    std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
-    std::chrono::steady_clock::time_point last_{};
 };
 
 /// The encoder chain and the store both commands work through.

@@ -10,6 +10,8 @@
 #include <sealpipe/storage/uri.hpp>
 
 #include <chrono>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,12 +27,24 @@ result<storage::Key> parse_ref(std::string_view text) {
     return key;
 }
 
+/// Objects and bytes marked so far, and the rate, on the progress line.
+std::function<void(const storage::ReachStats&)> marking(ProgressLine& progress) {
+    return [&progress](const storage::ReachStats& s) {
+        if (!progress.due()) return;
+        std::string line = progress.verb() + " " + std::to_string(s.objects) + " objects, " + mib(s.bytes);
+        if (const double t = progress.seconds(); t > 0.5)
+            line += ", " + mib(static_cast<std::uint64_t>(static_cast<double>(s.bytes) / t)) + "/s";
+        progress.show(line);
+    };
+}
+
 result<void> store_check(const Args& args, Io& io) {
     auto root = parse_ref(args.positional().front());
     if (!root) return root.error();
     auto store = storage::open_store(args.required("store"), storage::OpenMode::existing);
     if (!store) return store.error();
-    auto r = storage::check_reachable(*store, *root);
+    ProgressLine progress(io.stderr_is_terminal(), "checked");
+    auto r = storage::check_reachable(*store, std::span(&*root, 1), marking(progress));
     if (!r) {
         if (r.error() == error::object_corrupt || r.error() == error::object_not_found)
             return Error(r.error().code(),
@@ -55,8 +69,13 @@ result<void> store_gc(const Args& args, Io& io) {
     storage::GcOptions options;
     options.grace = std::chrono::seconds(*grace);
     options.dry_run = args.has("dry-run");
+    ProgressLine progress(io.stderr_is_terminal(), "marked");
+    options.progress = marking(progress);
     auto r = storage::collect_garbage(*store, roots, options);
     if (!r) return r.error();
+    progress.summary("kept " + std::to_string(r->reachable) + " reachable and " + std::to_string(r->kept_recent) +
+                     " recent objects, " + (options.dry_run ? "would delete " : "deleted ") +
+                     std::to_string(r->deleted));
     io.write_line(std::to_string(r->deleted));
     return {};
 }
