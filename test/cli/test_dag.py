@@ -206,6 +206,13 @@ class Fidelity(CliTestCase):
         link = os.path.join(self.dir, "link")
         os.symlink("/nowhere/at/all", link)
         self.round_trip(link)
+        # "LINK/" names the directory a symlink points to, as everywhere.
+        os.makedirs(os.path.join(self.dir, "real"))
+        treegen.write(os.path.join(self.dir, "real", "f"), b"f")
+        os.symlink("real", os.path.join(self.dir, "to-dir"))
+        out = os.path.join(self.dir, "followed")
+        self.get(self.put(os.path.join(self.dir, "to-dir") + "/"), out)
+        self.assertEqual(os.listdir(out), ["f"])
 
     def test_a_listing_larger_than_an_object_round_trips(self):
         # 9,000 names of 250 bytes: a listing of more than 2 MiB, split into pages. (A
@@ -242,6 +249,9 @@ class Fidelity(CliTestCase):
             self.get(p.stdout.decode().strip(), out, uri=uri)
             self.assertEqual(sorted(os.listdir(out)), ["data"])
             self.assertLess(sum(e.stat().st_size for e in os.scandir(tree) if e.is_file()), 20 << 20)
+            if kind == "dir":
+                r = self.fails(2, "store", "put", "--store", uri, "--encoders", self.encoders, inside)
+                self.assertIn("is the store itself", r.err.decode())
 
     def test_a_mistyped_store_path_is_not_a_new_store(self):
         link = self.put(self.write_small_tree())

@@ -116,6 +116,8 @@ result<void> store_put(const Args& args, Io& io) {
         while (r.size() > 1 && r.back() == '/') r.pop_back();
         return r;
     }();
+    if (struct stat st {}; ::stat(root.c_str(), &st) == 0 && own.contains({st.st_dev, st.st_ino}))
+        return fail(error::invalid_argument, root + " is the store itself");
     std::set<std::string> noted;
     dag::TreeOptions options;
     options.filter = [&](const dag::EntryInfo& e) {

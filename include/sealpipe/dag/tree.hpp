@@ -420,10 +420,13 @@ public:
         `error::object_not_found` when an object stored by this put was removed before the
         end (`Writer::commit`). */
     [[nodiscard]] result<Link> put_path(const std::filesystem::path& path) {
-        std::string display = path.string();
+        // A trailing '/' is kept for the calls (it makes a symlink to a directory name the
+        // directory, as it does everywhere), not in messages.
+        const std::string given = path.string();
+        std::string display = given;
         while (display.size() > 1 && display.back() == '/') display.pop_back();
         progress_ = {};
-        auto shape = scan_entry(AT_FDCWD, display, display, 0, true);
+        auto shape = scan_entry(AT_FDCWD, given, display, 0, true);
         if (!shape) return shape.error();
         if (!*shape) return fail(error::io_error, display + " was left out");
         if ((*shape)->height + 1 > detail::max_height)
@@ -435,7 +438,7 @@ public:
         progress_.total_bytes = (*shape)->bytes;
         report();
 
-        auto entry = put_entry(AT_FDCWD, display, display, 0, true);
+        auto entry = put_entry(AT_FDCWD, given, display, 0, true);
         if (!entry) return entry.error();
         if (!*entry) return fail(error::io_error, display + " was left out");
         ChildSet children;
