@@ -55,13 +55,6 @@ public:
         }
         show(line);
     }
-    void operator()(std::uint64_t bytes) {
-        if (!due()) return;
-        std::string line = verb() + " " + mib(bytes);
-        if (const double elapsed = seconds(); elapsed > 0.5)
-            line += ", " + mib(static_cast<std::uint64_t>(static_cast<double>(bytes) / elapsed)) + "/s";
-        show(line);
-    }
 };
 
 /// The encoder chain and the store both commands work through.
@@ -173,14 +166,14 @@ result<void> store_get(const Args& args, Io& io) {
     ::sigemptyset(&action.sa_mask);
     ::sigaction(SIGINT, &action, nullptr);
     ::sigaction(SIGTERM, &action, nullptr);
-    dag::RestoreOptions options{.progress = [&](std::uint64_t n) { progress(n); },
+    dag::RestoreOptions options{.progress = [&](const dag::TreeProgress& p) { progress(p); },
                                 .cancelled = [] { return interrupted.load(); }};
     if (args.has("verbose")) options.restored = [&](std::string_view path) { progress.note(std::string(path)); };
     dag::TreeReader tree(reader, std::move(options));
     const auto inside = args.get("path");
     if (auto r = inside ? tree.restore(*link, *inside, args.required("out")) : tree.restore(*link, args.required("out")); !r)
         return r;
-    progress.summary("restored " + args.required("out"));
+    progress.summary("restored " + std::to_string(tree.progress().files) + " files, " + mib(tree.progress().bytes));
     return {};
 }
 

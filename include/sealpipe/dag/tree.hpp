@@ -108,8 +108,9 @@ struct TreeOptions {
 
 /// Options for restoring trees.
 struct RestoreOptions {
-    /// Called after each chunk with the number of file bytes restored so far.
-    std::function<void(std::uint64_t)> progress;
+    /// Called after each chunk and each file: files and bytes restored so far, and the totals
+    /// a root node announces (0 for a part of a tree, and for roots of the 0.1 format).
+    std::function<void(const TreeProgress&)> progress;
     /// Polled between chunks and entries; when it returns true the restore stops with
     /// `error::cancelled` and removes what it wrote.
     std::function<bool()> cancelled;
@@ -451,6 +452,8 @@ public:
             detail::put_number(body, (*entry)->target.size());
             append(body, as_bytes((*entry)->target));
         }
+        detail::put_number(body, (*entry)->files);
+        detail::put_number(body, (*entry)->bytes);
         auto root = w_->write(children.links(), body);
         if (!root) return std::move(root.error()).context(display);
         const std::uint64_t walk = std::uint64_t{root->reference.size()} + root->reference.max_parents_total_size();
@@ -471,6 +474,8 @@ private:
         Metadata meta;
         std::optional<Link> link;
         std::string target;
+        std::uint64_t files = 0; ///< regular files in it
+        std::uint64_t bytes = 0; ///< their size
     };
     /// What counting an entry found: the height its node will have, and what it holds.
     struct Shape {
@@ -660,7 +665,7 @@ private:
         if (!*fd) return std::optional<Stored>();
         if (S_ISDIR(s.st_mode)) {
             out.meta = detail::metadata_of(s, EntryType::directory);
-            auto link = put_directory((*fd)->get(), path, depth);
+            auto link = put_directory((*fd)->get(), path, depth, out);
             if (!link) return link.error();
             if (!*link) return std::optional<Stored>();
             out.link = std::move(**link);
@@ -672,6 +677,8 @@ private:
         // The mode and time the file had while it was read, unchanged.
         out.meta = detail::metadata_of(last_stat_, EntryType::file);
         out.link = std::move(**link);
+        out.files = 1;
+        out.bytes = static_cast<std::uint64_t>(last_stat_.st_size);
         ++progress_.files;
         report();
         return std::optional<Stored>(std::move(out));
@@ -797,7 +804,7 @@ private:
 
     /** Stores a directory's listing: one `entries` node when it fits in `page_bytes`, else
         pages of entries under `pages` nodes (doc/dag.md). Only one page of entries is held. */
-    result<std::optional<Link>> put_directory(int fd, const std::string& path, std::size_t depth) {
+    result<std::optional<Link>> put_directory(int fd, const std::string& path, std::size_t depth, Stored& totals) {
         auto names = detail::list_names(fd, path);
         if (!names) return source_failure<Link>(path, std::move(names.error()));
         struct Page {
@@ -827,6 +834,8 @@ private:
                 pager.reset();
             }
             pager.add(cost);
+            totals.files += (*child)->files;
+            totals.bytes += (*child)->bytes;
             page.emplace_back(std::move(n), std::move(**child));
         }
         auto link = write_entries(page, path);
@@ -903,6 +912,7 @@ public:
 
     /// Reads a whole file DAG into memory (for small files and tests; `limit` bounds it).
     [[nodiscard]] result<Bytes> get_bytes(const Link& file, std::size_t limit) {
+        progress_ = {};
         Bytes out;
         auto sink = [&](ByteView chunk) -> result<void> {
             if (chunk.size() > limit - out.size())
@@ -930,6 +940,9 @@ public:
             return restore_root(root, dir, temporary, target);
         });
     }
+
+    /// What the last restore did.
+    [[nodiscard]] const TreeProgress& progress() const noexcept { return progress_; }
 
     /** Restores one entry of the tree at `root`, the file, directory or symlink at the path
         `inside` (names separated by '/'), to `out`, as `restore` does.
@@ -973,7 +986,7 @@ private:
         std::array<Byte, 8> salt{};
         if (auto r = random_bytes(salt); !r) return r.error();
         const std::string temporary = ".sealpipe-partial-" + hex_encode(salt);
-        restored_ = 0;
+        progress_ = {};
         result<void> r = body(dir.get(), temporary, target);
         if (r) r = publish(dir.get(), temporary, name, target);
         if (!r) detail::remove_tree(dir.get(), temporary);
@@ -1060,6 +1073,10 @@ private:
         return {};
     }
 
+    void report() {
+        if (options_.progress) options_.progress(progress_);
+    }
+
     result<void> restore_root(const Link& root, int dir, const std::string& name, const std::string& path) {
         auto node = r_->read(root);
         if (!node) return node.error();
@@ -1069,20 +1086,37 @@ private:
             detail::BodyReader body(node->body().subspan(1), "dag: " + node->reference().to_string());
             auto meta = detail::read_metadata(body);
             if (!meta) return meta.error();
+            std::string target;
             if (meta->type == EntryType::symlink) {
                 if (node->degree() != 0) return body.corrupt("a symlink root with children");
-                auto target = read_target(body);
-                if (!target) return target.error();
-                if (auto f = body.finish(); !f) return f;
-                return restore_symlink(dir, name, *target, *meta, path);
+                auto t = read_target(body);
+                if (!t) return t.error();
+                target = std::move(*t);
+            } else {
+                auto index = body.number("child index");
+                if (!index) return index.error();
+                if (*index != 0 || node->degree() != 1) return body.corrupt("a root holds exactly one child");
             }
-            auto index = body.number("child index");
-            if (!index) return index.error();
-            if (*index != 0 || node->degree() != 1) return body.corrupt("a root holds exactly one child");
+            auto files = body.number("file count");
+            if (!files) return files.error();
+            auto bytes = body.number("byte count");
+            if (!bytes) return bytes.error();
             if (auto f = body.finish(); !f) return f;
+            progress_.total_files = *files;
+            progress_.total_bytes = *bytes;
+            report();
+            if (meta->type == EntryType::symlink) {
+                if (*files != 0 || *bytes != 0) return body.corrupt("a symlink root announces files");
+                return restore_symlink(dir, name, target, *meta, path);
+            }
             auto child = r_->read(node->child(0));
             if (!child) return child.error();
-            return restore_entry(*child, dir, name, *meta, path);
+            if (auto r = restore_entry(*child, dir, name, *meta, path); !r) return r;
+            if (progress_.files != *files || progress_.bytes != *bytes)
+                return body.corrupt("the root announces " + std::to_string(*files) + " files and " +
+                                    std::to_string(*bytes) + " bytes; the tree holds " + std::to_string(progress_.files) +
+                                    " and " + std::to_string(progress_.bytes));
+            return {};
         }
         case NodeKind::file: return restore_file(*node, dir, name, Metadata{.has_mtime = false}, path);
         case NodeKind::entries:
@@ -1140,7 +1174,8 @@ private:
                 got = cb.size() - 1;
                 if (got > *total - seen) return body.corrupt("children hold more data than the declared size");
                 if (auto r = sink(cb.subspan(1)); !r) return r.error();
-                if (options_.progress) options_.progress(restored_ += got);
+                progress_.bytes += got;
+                report();
             } else if (cb[0] == static_cast<Byte>(NodeKind::chunk_list)) {
                 auto sub = read_list(*child, NodeKind::chunk_list, sink);
                 if (!sub) return sub.error();
@@ -1213,6 +1248,8 @@ private:
             return detail::os_error("cannot set the mode of", path);
         if (auto t = set_times(dir, name.c_str(), fd.get(), meta, path); !t) return t;
         if (fd.close() != 0) return detail::os_error("cannot write", path);
+        ++progress_.files;
+        report();
         return {};
     }
 
@@ -1368,7 +1405,7 @@ private:
 
     const Reader<Codec, Store>* r_;
     RestoreOptions options_;
-    std::uint64_t restored_ = 0;
+    TreeProgress progress_;
 };
 
 } // namespace sealpipe::dag

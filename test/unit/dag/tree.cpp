@@ -724,6 +724,37 @@ BOOST_AUTO_TEST_CASE(one_path_restores_out_of_a_tree) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(the_root_announces_what_a_restore_will_write) {
+    TempDir src, out;
+    sample_tree(src.path / "t");
+    SivLikeCodec codec;
+    MapStore store;
+    dag::Writer writer(codec, store);
+    auto root = dag::TreeWriter(writer).put_path(src.path / "t").value();
+    dag::Reader reader(codec, store);
+    std::vector<dag::TreeProgress> seen;
+    dag::TreeReader tree(reader, {.progress = [&](const dag::TreeProgress& p) { seen.push_back(p); }});
+    BOOST_REQUIRE(tree.restore(root, out.path / "t").has_value());
+    BOOST_REQUIRE(!seen.empty());
+    BOOST_TEST(seen.front().total_files == 7u);
+    BOOST_TEST(seen.front().total_bytes == 300'000u + 6 + 18 + 9 + 9 + 100);
+    BOOST_TEST(seen.back().files == 7u);
+    BOOST_TEST(seen.back().bytes == seen.front().total_bytes);
+    // A root that announces other totals than its tree holds is corrupt (and nothing stays).
+    auto node = reader.read(root).value();
+    Bytes body(node.body().begin(), node.body().end());
+    dag::detail::BodyReader r(ByteView(body).subspan(1), "");
+    (void)dag::detail::read_metadata(r).value();
+    (void)r.number("child").value();
+    Bytes lying(body.begin(), body.end() - static_cast<std::ptrdiff_t>(r.rest().size()));
+    codec::varint::append_forward(lying, std::uint64_t{8});
+    codec::varint::append_forward(lying, seen.front().total_bytes);
+    auto liar = writer.write(std::vector{node.child(0)}, lying).value();
+    auto bad = dag::TreeReader(reader).restore(liar, out.path / "liar");
+    BOOST_TEST((bad.error() == error::object_corrupt));
+    BOOST_TEST(!fs::exists(out.path / "liar"));
+}
+
 BOOST_AUTO_TEST_CASE(a_failed_or_cancelled_restore_leaves_nothing_and_names_the_path) {
     TempDir src, out;
     const fs::path t = src.path / "t";
