@@ -98,7 +98,8 @@ result<void> store_put(const Args& args, Io& io) {
         return fail(error::usage, "the encoder chain does not encrypt: the store would hold the tree in the clear "
                                   "(give --no-encryption to store it anyway)");
     dag::PipelineCodec codec(session->pipeline);
-    dag::StoreAdapter objects(session->store, {.batch_objects = 256, .repair = args.has("repair")});
+    dag::StoreAdapter objects(session->store,
+                              {.batch_objects = 256, .repair = args.has("repair"), .count_new = io.stderr_is_terminal()});
     dag::Writer writer(codec, objects);
     Progress progress(io.stderr_is_terminal(), "stored");
 
@@ -139,7 +140,8 @@ result<void> store_put(const Args& args, Io& io) {
     auto link = tree.put_path(args.positional().front());
     if (!link) return link.error();
     const auto& done = tree.progress();
-    std::string summary = "stored " + std::to_string(done.files) + " files, " + mib(done.bytes);
+    std::string summary = "stored " + std::to_string(done.files) + " files, " + mib(done.bytes) + " (" +
+                          mib(objects.new_bytes()) + " new)";
     if (objects.repaired() > 0) summary += ", " + std::to_string(objects.repaired()) + " corrupt objects rewritten";
     progress.summary(summary);
     if (objects.repaired() > 0 && !io.stderr_is_terminal())

@@ -17,6 +17,7 @@
 #include <span>
 #include <thread>
 #include <type_traits>
+#include <unordered_set>
 #include <utility>
 #include <vector>
 
@@ -74,6 +75,9 @@ struct StoreAdapterOptions {
     /** Remember every object put (40 bytes each) so that `commit()` can check that all of
         them are still stored. */
     bool check_on_commit = true;
+    /// Look each batch up before writing it, to count what was new (`new_objects()`,
+    /// `new_bytes()`): one lookup per object.
+    bool count_new = false;
 };
 
 /** A store used as a DAG's `ObjectStore`: any `storage::BasicStore` (which verifies objects
@@ -100,7 +104,7 @@ public:
         if (options_.repair)
             if (auto r = repair(key); !r) return r;
         if constexpr (has_put_many) {
-            if (options_.batch_objects > 1) {
+            if (options_.batch_objects > 1 || options_.count_new) {
                 batch_.push_back({key, to_bytes(data)});
                 batched_bytes_ += data.size();
                 if (batch_.size() >= options_.batch_objects || batched_bytes_ >= options_.batch_bytes) return flush();
@@ -122,6 +126,19 @@ public:
             std::vector<storage::PutItem> items;
             items.reserve(batch_.size());
             for (const auto& [key, data] : batch_) items.push_back({key, data});
+            if (options_.count_new) {
+                std::vector<storage::Key> keys;
+                keys.reserve(items.size());
+                for (const auto& i : items) keys.push_back(i.key);
+                auto present = contains_many(keys);
+                if (!present) return present.error();
+                std::unordered_set<storage::Key, storage::KeyHash> fresh;   // an object twice in a batch is new once
+                for (std::size_t i = 0; i < items.size(); ++i) {
+                    if ((*present)[i] || !fresh.insert(keys[i]).second) continue;
+                    ++new_objects_;
+                    new_bytes_ += items[i].data.size();
+                }
+            }
             auto r = s_->put_many(items);
             batch_.clear();
             batched_bytes_ = 0;
@@ -171,6 +188,9 @@ public:
 
     /// How many objects were found stored but corrupt and rewritten (`repair`).
     [[nodiscard]] std::size_t repaired() const noexcept { return repaired_; }
+    /// Objects, and their bytes, that were not stored before (`count_new`).
+    [[nodiscard]] std::size_t new_objects() const noexcept { return new_objects_; }
+    [[nodiscard]] std::uint64_t new_bytes() const noexcept { return new_bytes_; }
 
 private:
     static constexpr bool has_put_many = requires(Store& s, std::span<const storage::PutItem> items) {
@@ -226,6 +246,8 @@ private:
     std::vector<storage::Key> written_;
     std::size_t compacted_ = 0;
     std::size_t repaired_ = 0;
+    std::size_t new_objects_ = 0;
+    std::uint64_t new_bytes_ = 0;
 };
 
 } // namespace sealpipe::dag

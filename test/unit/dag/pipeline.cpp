@@ -158,6 +158,24 @@ BOOST_AUTO_TEST_CASE(batched_puts_are_written_in_order_by_the_commit) {
     BOOST_TEST(store.backend().size() == 1u);
     auto link = dag::TreeWriter(writer, {.chunk_bytes = 100}).put_bytes(test::pattern(3000, 7)).value();
     BOOST_TEST(storage::check_reachable(store, storage::Key(link.reference.array())).has_value());
+
+    // Counting what is new: 30 distinct chunks and the file node, once; nothing the second time.
+    storage::MemoryStore fresh;
+    dag::StoreAdapter counting(fresh, {.batch_objects = 8, .count_new = true});
+    dag::Writer counting_writer(codec, counting);
+    Bytes repeated = test::pattern(3000, 8);
+    append(repeated, ByteView(repeated).first(1000));   // ten chunks again
+    (void)dag::TreeWriter(counting_writer, {.chunk_bytes = 100}).put_bytes(repeated).value();
+    BOOST_TEST(counting.new_objects() == fresh.backend().size());
+    BOOST_TEST(counting.new_objects() == 31u);
+    std::uint64_t bytes = 0;
+    (void)fresh.backend().enumerate([&](const storage::ObjectInfo& info) {
+        bytes += fresh.backend().get(info.key).value().size();
+        return true;
+    });
+    BOOST_TEST(counting.new_bytes() == bytes);
+    (void)dag::TreeWriter(counting_writer, {.chunk_bytes = 100}).put_bytes(repeated).value();
+    BOOST_TEST(counting.new_objects() == 31u);
 }
 
 BOOST_AUTO_TEST_CASE(repair_rewrites_objects_stored_corrupt) {
