@@ -310,8 +310,10 @@ class Fidelity(CliTestCase):
         plain = os.path.join(self.dir, "plain.json")
         with open(plain, "w") as f:
             f.write('[{"lzwCompressing": {}}]')
-        r = self.fails(2, "store", "put", "--store", self.uri, "--encoders", plain, tree)
+        fresh = os.path.join(self.dir, "fresh.db")
+        r = self.fails(2, "store", "put", "--store", "sqlite:" + fresh, "--encoders", plain, tree)
         self.assertIn("--no-encryption", r.err.decode())
+        self.assertFalse(os.path.exists(fresh))
         self.ok("store", "put", "--store", self.uri, "--encoders", plain, "--no-encryption", tree)
 
     def test_exclude_and_skip_unreadable(self):

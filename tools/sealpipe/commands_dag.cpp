@@ -66,6 +66,10 @@ struct Session {
 result<Session> open_session(const Args& args, storage::OpenMode mode) {
     auto pipeline = deterministic_pipeline(args);
     if (!pipeline) return pipeline.error();
+    // Checked before the store is opened (and perhaps created).
+    if (mode == storage::OpenMode::create && pipeline->decoding_parameters_bytes() == 0 && !args.has("no-encryption"))
+        return fail(error::usage, "the encoder chain does not encrypt: the store would hold the tree in the clear "
+                                  "(give --no-encryption to store it anyway)");
     auto store = storage::open_store(args.required("store"), mode);
     if (!store) return store.error();
     return Session{std::move(*pipeline), std::move(*store)};
@@ -94,9 +98,6 @@ void warn(const std::string& text) { std::fprintf(stderr, "sealpipe: warning: %s
 result<void> store_put(const Args& args, Io& io) {
     auto session = open_session(args, storage::OpenMode::create);
     if (!session) return session.error();
-    if (session->pipeline.decoding_parameters_bytes() == 0 && !args.has("no-encryption"))
-        return fail(error::usage, "the encoder chain does not encrypt: the store would hold the tree in the clear "
-                                  "(give --no-encryption to store it anyway)");
     dag::PipelineCodec codec(session->pipeline);
     dag::StoreAdapter objects(session->store,
                               {.batch_objects = 256, .repair = args.has("repair"), .count_new = io.stderr_is_terminal()});
