@@ -95,6 +95,26 @@ std::set<std::pair<dev_t, ino_t>> store_files(std::string_view uri) {
 
 void warn(const std::string& text) { std::fprintf(stderr, "sealpipe: warning: %s\n", printable(text).c_str()); }
 
+/** Warnings held back until the command succeeds (CLI.md: a failure writes one error line and
+    nothing else), at most `limit` of them, then a count. */
+class Warnings {
+public:
+    void add(std::string text) {
+        if (held_.size() < limit) held_.push_back(std::move(text));
+        else ++more_;
+    }
+    void print() const {
+        for (const auto& w : held_) warn(w);
+        if (more_ > 0) warn("and " + std::to_string(more_) + " more");
+    }
+    std::size_t size() const { return held_.size() + more_; }
+
+private:
+    static constexpr std::size_t limit = 1000;
+    std::vector<std::string> held_;
+    std::size_t more_ = 0;
+};
+
 result<void> store_put(const Args& args, Io& io) {
     auto session = open_session(args, storage::OpenMode::create);
     if (!session) return session.error();
@@ -113,11 +133,14 @@ result<void> store_put(const Args& args, Io& io) {
     }();
     if (struct stat st {}; ::stat(root.c_str(), &st) == 0 && own.contains({st.st_dev, st.st_ino}))
         return fail(error::invalid_argument, root + " is the store itself");
-    std::set<std::string> noted;
+    Warnings warnings;
+    std::set<std::string> counted_own;
     dag::TreeOptions options;
     options.filter = [&](const dag::EntryInfo& e) {
         if (own.contains({e.stat.st_dev, e.stat.st_ino})) {
-            if (noted.insert(std::string(e.path)).second) warn("left out " + std::string(e.path) + ": it is the store itself");
+            // Met twice: when the tree is counted, and when it is stored.
+            if (counted_own.insert(std::string(e.path)).second)
+                warnings.add("left out " + std::string(e.path) + ": it is the store itself");
             return false;
         }
         const std::string_view relative =
@@ -130,9 +153,8 @@ result<void> store_put(const Args& args, Io& io) {
         return true;
     };
     if (args.has("skip-unreadable"))
-        options.skip = [&](std::string_view path, const Error& e) {
-            (void)path;
-            warn("left out " + e.message());
+        options.skip = [&](std::string_view, const Error& e) {
+            warnings.add("left out " + e.message());
             return true;
         };
     options.progress = [&](const dag::TreeProgress& p) { progress(p); };
@@ -145,8 +167,9 @@ result<void> store_put(const Args& args, Io& io) {
                           mib(objects.new_bytes()) + " new)";
     if (objects.repaired() > 0) summary += ", " + std::to_string(objects.repaired()) + " corrupt objects rewritten";
     progress.summary(summary);
-    if (objects.repaired() > 0 && !io.stderr_is_terminal())
-        warn("rewrote " + std::to_string(objects.repaired()) + " stored objects that were corrupt");
+    if (objects.repaired() > 0)
+        warnings.add("rewrote " + std::to_string(objects.repaired()) + " stored objects that were corrupt");
+    warnings.print();
     io.write_line(link->to_string());
     return {};
 }
