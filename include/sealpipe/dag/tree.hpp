@@ -383,6 +383,7 @@ public:
 
     /** Stores a byte string as a file DAG and returns the link to its `file` node. */
     [[nodiscard]] result<Link> put_bytes(ByteView data) {
+        empty_file_.reset();
         FileBuilder b(*this);
         for (std::size_t off = 0; off < data.size(); off += options_.chunk_bytes) {
             const std::size_t n = std::min(options_.chunk_bytes, data.size() - off);
@@ -403,6 +404,7 @@ public:
         struct stat st {};
         if (::fstat(fd.get(), &st) != 0) return detail::os_error("cannot stat", p);
         if (!S_ISREG(st.st_mode)) return fail(error::unsupported, p + " is not a regular file");
+        empty_file_.reset();
         auto link = read_file(fd.get(), st, p);
         if (!link) return link.error();
         if (!*link) return fail(error::io_error, p + " was left out");
@@ -427,6 +429,7 @@ public:
         std::string display = given;
         while (display.size() > 1 && display.back() == '/') display.pop_back();
         progress_ = {};
+        empty_file_.reset();
         auto shape = scan_entry(AT_FDCWD, given, display, 0, true);
         if (!shape) return shape.error();
         if (!*shape) return fail(error::io_error, display + " was left out");
@@ -771,7 +774,11 @@ private:
         result<Link> finish() {
             auto top = levels_.finish();
             if (!top) return top.error();
-            return t_->write_list(NodeKind::file, *top, total_);
+            // Empty files are many and all alike: one is stored per put.
+            if (total_ == 0 && t_->empty_file_) return *t_->empty_file_;
+            auto link = t_->write_list(NodeKind::file, *top, total_);
+            if (link && total_ == 0) t_->empty_file_ = *link;
+            return link;
         }
 
     private:
@@ -899,6 +906,7 @@ private:
     TreeOptions options_;
     TreeProgress progress_;
     struct stat last_stat_ {};
+    std::optional<Link> empty_file_;
 };
 
 /** Restores file and directory DAGs. Every object is validated against its reference before
@@ -1369,9 +1377,20 @@ private:
         if (e.target) {
             if (auto r = restore_symlink(dir, e.name, *e.target, e.meta, e.path); !r) return r;
         } else {
-            auto child = r_->read(e.node->child(e.child));
-            if (!child) return std::move(child.error()).context("restoring " + e.path);
-            if (auto r = restore_entry(*child, dir, e.name, e.meta, e.path); !r) return r;
+            const Link link = e.node->child(e.child);
+            // Empty files (file nodes without children) repeat in a tree: the last one is kept
+            // rather than read again.
+            if (!(leaf_ && leaf_->reference() == link.reference)) {
+                auto child = r_->read(link);
+                if (!child) return std::move(child.error()).context("restoring " + e.path);
+                if (child->degree() != 0 || e.meta.type != EntryType::file) {
+                    if (auto r = restore_entry(*child, dir, e.name, e.meta, e.path); !r) return r;
+                    if (options_.restored) options_.restored(e.path);
+                    return {};
+                }
+                leaf_.emplace(std::move(*child));
+            }
+            if (auto r = restore_entry(*leaf_, dir, e.name, e.meta, e.path); !r) return r;
         }
         if (options_.restored) options_.restored(e.path);
         return {};
@@ -1406,6 +1425,7 @@ private:
     const Reader<Codec, Store>* r_;
     RestoreOptions options_;
     TreeProgress progress_;
+    std::optional<Node> leaf_;
 };
 
 } // namespace sealpipe::dag
