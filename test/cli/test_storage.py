@@ -161,21 +161,36 @@ class StoreCommands:
         zero_size = bytes(32) + bytes(8)
         self.fails(2, "store", "check", "--store", self.medium.uri, zero_size.hex())
 
+    def test_a_mistyped_store_path_is_not_a_new_store(self):
+        # Read-only commands (and gc) open existing stores only; nothing is created.
+        wrong = self.medium.uri + "-typo"
+        path = wrong.split(":", 1)[1]
+        for args in (("store", "check", "--store", wrong, self.ref("a")),
+                     ("store", "gc", "--store", wrong, "--keep", self.ref("a"))):
+            r = self.fails(2, *args)
+            self.assertIn("no store at " + path, r.err.decode())
+            self.assertFalse(os.path.exists(path))
+
     def test_gc_deletes_unreachable(self):
-        r = self.ok("store", "gc", "--store", self.medium.uri, "--keep", self.ref("b"), "--dry-run")
+        gc = ("store", "gc", "--store", self.medium.uri, "--keep", self.ref("b"))
+        # By default, objects written in the last hour are kept: these are 10 s old.
+        self.assertEqual(self.ok(*gc).text, "0\n")
+        self.assertTrue(all(self.medium.has(ref) for ref, _ in self.objects.values()))
+        r = self.ok(*gc, "--grace", "0", "--dry-run")
         self.assertEqual(r.text, "5\n")
         self.assertTrue(all(self.medium.has(ref) for ref, _ in self.objects.values()))
-        r = self.ok("store", "gc", "--store", self.medium.uri, "--keep", self.ref("b"))
+        r = self.ok(*gc, "--grace", "0")
         self.assertEqual(r.text, "5\n")
         for name in ("g1", "g2", "a", "m1", "l1"):
             self.assertFalse(self.medium.has(self.objects[name][0]), name)
         self.ok("store", "check", "--store", self.medium.uri, self.ref("b"))
         self.fails(1, "store", "check", "--store", self.medium.uri, self.ref("a"))
-        r = self.ok("store", "gc", "--store", self.medium.uri, "--keep", self.ref("b"))
+        r = self.ok(*gc, "--grace", "0")
         self.assertEqual(r.text, "0\n")
 
     def test_gc_keeps_every_root_and_recent_objects(self):
-        r = self.ok("store", "gc", "--store", self.medium.uri, "--keep", self.ref("a"), "--keep", self.ref("b"))
+        r = self.ok("store", "gc", "--store", self.medium.uri, "--keep", self.ref("a"), "--keep", self.ref("b"),
+                    "--grace", "0")
         self.assertEqual(r.text, "2\n")
         ref, data = make_object(b"fresh")
         self.medium.put(ref, data)   # written 10 s ago, like everything else here

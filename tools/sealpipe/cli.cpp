@@ -161,9 +161,7 @@ result<Args> parse(const Command& c, const std::vector<std::string_view>& rest) 
 }
 
 int report(const Error& e) {
-    std::string msg = e.message();
-    std::replace(msg.begin(), msg.end(), '\n', ' ');
-    std::fprintf(stderr, "sealpipe: error: %s\n", msg.c_str());
+    std::fprintf(stderr, "sealpipe: error: %s\n", printable(e.message()).c_str());
     return exit_code_for(e);
 }
 
@@ -255,6 +253,100 @@ result<Bytes> hex_option(const Args& args, std::string_view name) {
     auto b = hex_decode(*v);
     if (!b) return std::move(b.error()).context("--" + std::string(name));
     return b;
+}
+
+std::string mib(std::uint64_t bytes) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.1f MiB", static_cast<double>(bytes) / (1 << 20));
+    return buf;
+}
+
+std::string duration(double seconds) {
+    char buf[32];
+    const auto s = static_cast<long long>(seconds + 0.5);
+    if (s >= 3600) std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", s / 3600, s / 60 % 60, s % 60);
+    else std::snprintf(buf, sizeof buf, "%lld:%02lld", s / 60, s % 60);
+    return buf;
+}
+
+ProgressLine::ProgressLine(bool enabled, std::string verb)
+    : enabled_(enabled), verb_(std::move(verb)), start_(std::chrono::steady_clock::now()) {}
+
+ProgressLine::~ProgressLine() { end(); }
+
+bool ProgressLine::due() {
+    if (!enabled_) return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (shown_ && now - last_ < std::chrono::milliseconds(100)) return false;
+    last_ = now;
+    return true;
+}
+
+void ProgressLine::show(const std::string& line) {
+    std::fprintf(stderr, "\r%s\033[K", printable(line).c_str());
+    std::fflush(stderr);
+    shown_ = true;
+}
+
+void ProgressLine::note(const std::string& text) {
+    if (shown_) std::fputs("\r\033[K", stderr);
+    std::fprintf(stderr, "%s\n", printable(text).c_str());
+    shown_ = false;
+}
+
+void ProgressLine::summary(const std::string& text) {
+    if (!enabled_) return;
+    show(text + " in " + duration(seconds()));
+    end();
+}
+
+double ProgressLine::seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+}
+
+void ProgressLine::end() {
+    if (shown_) std::fputc('\n', stderr);
+    shown_ = false;
+}
+
+std::string printable(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    auto escape = [&](unsigned char c) {
+        static constexpr char digits[] = "0123456789abcdef";
+        out += "\\x";
+        out += digits[c >> 4];
+        out += digits[c & 15];
+    };
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            if (c < 0x20 || c == 0x7f) escape(c);
+            else out += static_cast<char>(c);
+            ++i;
+            continue;
+        }
+        // One UTF-8 sequence: its length from the lead byte, then continuation bytes, no
+        // overlong form, no surrogate, nothing above U+10FFFF, and no C1 control (U+0080..U+009F).
+        const std::size_t n = c >= 0xf0 && c <= 0xf4 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 && c <= 0xdf ? 2 : 0;
+        bool ok = n != 0 && i + n <= text.size();
+        std::uint32_t cp = n == 2 ? c & 0x1f : n == 3 ? c & 0x0f : c & 0x07;
+        for (std::size_t k = 1; ok && k < n; ++k) {
+            const auto d = static_cast<unsigned char>(text[i + k]);
+            ok = (d & 0xc0) == 0x80;
+            cp = cp << 6 | (d & 0x3f);
+        }
+        ok = ok && !(n == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) && !(n == 4 && (cp < 0x10000 || cp > 0x10ffff)) &&
+             !(cp >= 0x80 && cp <= 0x9f);
+        if (!ok) {
+            escape(c);
+            ++i;
+            continue;
+        }
+        out.append(text.substr(i, n));
+        i += n;
+    }
+    return out;
 }
 
 result<std::uint64_t> uint_option(const Args& args, std::string_view name, std::uint64_t fallback) {

@@ -9,6 +9,7 @@
 
 #include <sealpipe/core.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <map>
 #include <optional>
@@ -103,6 +104,44 @@ result<void> write_file(const std::string& path, ByteView data);
 /// Decodes an option's hex value, naming the option in errors.
 result<Bytes> hex_option(const Args& args, std::string_view name);
 /// Parses a non-negative integer option value.
+/// "19.0 MiB".
+std::string mib(std::uint64_t bytes);
+/// "1:05", "2:03:04".
+std::string duration(double seconds);
+
+/** One line of progress on stderr, redrawn at most ten times a second, only when stderr is
+    a terminal; `note` writes a line above it, `summary` replaces it for good. */
+class ProgressLine {
+public:
+    ProgressLine(bool enabled, std::string verb);
+    ProgressLine(const ProgressLine&) = delete;
+    ProgressLine& operator=(const ProgressLine&) = delete;
+    ~ProgressLine();
+
+    /// Whether a new line is due (enabled, and 100 ms since the last one).
+    bool due();
+    /// Draws `line` over the previous one.
+    void show(const std::string& line);
+    /// A line of its own, above the progress line (whether or not stderr is a terminal).
+    void note(const std::string& text);
+    /// Replaces the progress line with `text` and the time taken (terminals only).
+    void summary(const std::string& text);
+    /// Seconds since it was made.
+    double seconds() const;
+    const std::string& verb() const { return verb_; }
+
+private:
+    void end();
+    bool enabled_;
+    std::string verb_;
+    bool shown_ = false;
+    std::chrono::steady_clock::time_point start_;
+    std::chrono::steady_clock::time_point last_{};
+};
+
+/** `text` safe for a terminal: control characters (C0, DEL, C1) and bytes that are not UTF-8
+    are written as \xNN, so that a file name cannot move the cursor or change the terminal. */
+std::string printable(std::string_view text);
 result<std::uint64_t> uint_option(const Args& args, std::string_view name, std::uint64_t fallback);
 
 } // namespace sealpipe::cli

@@ -10,6 +10,8 @@
 #include <sealpipe/storage/uri.hpp>
 
 #include <chrono>
+#include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,13 +27,30 @@ result<storage::Key> parse_ref(std::string_view text) {
     return key;
 }
 
+/// Objects and bytes marked so far, and the rate, on the progress line.
+std::function<void(const storage::ReachStats&)> marking(ProgressLine& progress) {
+    return [&progress](const storage::ReachStats& s) {
+        if (!progress.due()) return;
+        std::string line = progress.verb() + " " + std::to_string(s.objects) + " objects, " + mib(s.bytes);
+        if (const double t = progress.seconds(); t > 0.5)
+            line += ", " + mib(static_cast<std::uint64_t>(static_cast<double>(s.bytes) / t)) + "/s";
+        progress.show(line);
+    };
+}
+
 result<void> store_check(const Args& args, Io& io) {
     auto root = parse_ref(args.positional().front());
     if (!root) return root.error();
-    auto store = storage::open_store(args.required("store"));
+    auto store = storage::open_store(args.required("store"), storage::OpenMode::existing);
     if (!store) return store.error();
-    auto r = storage::check_reachable(*store, *root);
-    if (!r) return r.error();
+    ProgressLine progress(io.stderr_is_terminal(), "checked");
+    auto r = storage::check_reachable(*store, std::span(&*root, 1), marking(progress));
+    if (!r) {
+        if (r.error() == error::object_corrupt || r.error() == error::object_not_found)
+            return Error(r.error().code(),
+                         r.error().message() + " (a 'store put --repair' of the tree this root came from stores it again)");
+        return r.error();
+    }
     io.write_line("ok: " + std::to_string(r->objects) + " objects, " + std::to_string(r->bytes) + " bytes");
     return {};
 }
@@ -43,15 +62,20 @@ result<void> store_gc(const Args& args, Io& io) {
         if (!key) return std::move(key.error()).context("--keep");
         roots.push_back(*key);
     }
-    auto grace = uint_option(args, "grace", 0);
+    auto grace = uint_option(args, "grace", 3600);
     if (!grace) return grace.error();
-    auto store = storage::open_store(args.required("store"));
+    auto store = storage::open_store(args.required("store"), storage::OpenMode::existing);
     if (!store) return store.error();
     storage::GcOptions options;
     options.grace = std::chrono::seconds(*grace);
     options.dry_run = args.has("dry-run");
+    ProgressLine progress(io.stderr_is_terminal(), "marked");
+    options.progress = marking(progress);
     auto r = storage::collect_garbage(*store, roots, options);
     if (!r) return r.error();
+    progress.summary("kept " + std::to_string(r->reachable) + " reachable and " + std::to_string(r->kept_recent) +
+                     " recent objects, " + (options.dry_run ? "would delete " : "deleted ") +
+                     std::to_string(r->deleted));
     io.write_line(std::to_string(r->deleted));
     return {};
 }
@@ -69,8 +93,8 @@ const Registrar check_command{{
     .run = store_check,
     .details = "REF is a reference (80 hex digits) or a link REF.PARAMS. Prints the number of objects and "
                "bytes checked. Exit 1 when an object is missing or does not match its reference (stderr "
-               "names the first one and the object that references it); exit 2 when the store cannot be "
-               "opened or REF is malformed.",
+               "names the first one and the object that references it, and how to repair it); exit 2 when "
+               "there is no store at the URI or REF is malformed.",
 }};
 
 const Registrar gc_command{{
@@ -80,12 +104,13 @@ const Registrar gc_command{{
                 {.name = "keep", .value_name = "REF", .help = "a root to keep (repeatable)", .required = true,
                  .repeatable = true},
                 {.name = "grace", .value_name = "SECONDS",
-                 .help = "also keep unreachable objects written in the last SECONDS (default 0)"},
+                 .help = "also keep unreachable objects written or touched in the last SECONDS (default 3600)"},
                 {.name = "dry-run", .help = "count what would be deleted; delete nothing"}},
     .run = store_gc,
     .details = "Nothing is deleted when a kept root, or an object it reaches, is missing or corrupt (exit 1). "
-               "While other writers may be active, give --grace longer than their longest upload: an object "
-               "written less than SECONDS before the collection started, or during it, is never deleted "
+               "An object written or touched less than SECONDS before the collection started, or during it, is "
+               "never deleted, so a 'store put' that takes less than SECONDS never loses objects to it (and one "
+               "that does fails rather than print a broken root). Give --grace 0 only when nothing else writes "
                "(doc/storage.md).",
 }};
 

@@ -105,6 +105,14 @@ public:
         return Link{contents->reference(), std::move(encoded->parameters)};
     }
 
+    /** Ends a unit of work (a tree, a file): the store's `commit()` when it has one
+        (`StoreAdapter::commit` writes what it batched and checks that every object put since
+        is still stored). A root is safe to hand out only after this succeeds. */
+    [[nodiscard]] result<void> commit() {
+        if constexpr (requires { { store_->commit() } -> std::same_as<result<void>>; }) return store_->commit();
+        else return {};
+    }
+
     [[nodiscard]] std::size_t parameters_size() const { return codec_->parameters_size(); }
     /// How many objects this writer stored (repeats included).
     [[nodiscard]] std::size_t objects_written() const noexcept { return objects_written_; }

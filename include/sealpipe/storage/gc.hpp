@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <concepts>
+#include <functional>
 #include <cstddef>
 #include <iterator>
 #include <optional>
@@ -39,6 +40,8 @@ struct GcOptions {
     std::size_t batch = 256;
     /// Count what would be deleted without deleting anything.
     bool dry_run = false;
+    /// Called after each marking batch with what was marked so far.
+    std::function<void(const ReachStats&)> progress;
 };
 
 /// What `collect_garbage` did.
@@ -60,7 +63,8 @@ inline constexpr std::size_t batch_bytes_limit = std::size_t{32} << 20;
     missing or corrupt object, naming it and the object that references it. */
 template <class Backend, class Verifier>
 [[nodiscard]] result<ReachStats> mark(BasicStore<Backend, Verifier>& store, std::span<const Key> roots,
-                                      std::size_t batch, std::unordered_set<Key, KeyHash>& visited) {
+                                      std::size_t batch, std::unordered_set<Key, KeyHash>& visited,
+                                      const std::function<void(const ReachStats&)>& progress = {}) {
     ReachStats stats;
     struct Pending {
         Key key;
@@ -103,6 +107,7 @@ template <class Backend, class Verifier>
             for (const auto& c : *children)
                 if (visited.insert(c).second) stack.push_back({c, current[i].key});
         }
+        if (progress) progress(stats);
     }
     return stats;
 }
@@ -138,6 +143,15 @@ template <class Backend, class Verifier>
     return check_reachable(store, std::span(&root, 1), batch);
 }
 
+/// `check_reachable`, calling `progress` after each batch with what was checked so far.
+template <class Backend, class Verifier>
+[[nodiscard]] result<ReachStats> check_reachable(BasicStore<Backend, Verifier>& store, std::span<const Key> roots,
+                                                 const std::function<void(const ReachStats&)>& progress,
+                                                 std::size_t batch = 256) {
+    std::unordered_set<Key, KeyHash> visited;
+    return detail::mark(store, roots, batch, visited, progress);
+}
+
 /** Deletes every object that is neither reachable from `roots` nor recently written.
 
     1. T0 = now; cutoff = T0 - options.grace.
@@ -159,7 +173,7 @@ template <class Backend, class Verifier>
     const WriteTime start = Clock::now();
     const WriteTime cutoff = start - std::chrono::duration_cast<Clock::duration>(options.grace);
     std::unordered_set<Key, KeyHash> marked;
-    auto m = detail::mark(store, roots, options.batch, marked);
+    auto m = detail::mark(store, roots, options.batch, marked, options.progress);
     if (!m) return m.error();
     GcStats stats;
     stats.reachable = m->objects;
