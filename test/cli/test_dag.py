@@ -102,7 +102,8 @@ class StoreTree(CliTestCase):
                 with open(path, "w") as f:
                     f.write(chain)
                 uri = "dir:" + os.path.join(self.dir, "objects-%d" % parameters)
-                link = self.ok("store", "put", "--store", uri, "--encoders", path, self.tree).text.strip()
+                clear = ["--no-encryption"] if parameters == 0 else []   # a chain that does not encrypt
+                link = self.ok("store", "put", "--store", uri, "--encoders", path, *clear, self.tree).text.strip()
                 self.assertRegex(link, r"^[0-9a-f]{80}\.[0-9a-f]{%d}$" % parameters)
                 out = os.path.join(self.dir, "out-%d" % parameters)
                 self.ok("store", "get", "--store", uri, "--encoders", path, link, "--out", out)
