@@ -40,7 +40,7 @@ int verify_files(const char* ca_path, const char* chain_path) {
     if (!store || !chain) return 2;
     if (auto ok = store->verify_client(*chain, std::chrono::system_clock::now()); !ok) {
         std::printf("chain refused: %s\n", ok.error().message().c_str());
-        return exit_code_for(ok.error());   // 1: untrusted or expired
+        return (ok.error() == condition::verification_failed ? 1 : 2);   // 1: untrusted or expired
     }
     auto client_key = chain->leaf_agreement_key();   // Ed25519 leaves come back as X25519
     if (!client_key) return 2;

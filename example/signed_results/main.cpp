@@ -21,7 +21,7 @@ namespace {
 
 int fail_with(const sealpipe::Error& e) {
     std::fprintf(stderr, "error: %s\n", e.message().c_str());
-    return sealpipe::exit_code_for(e);
+    return (e == sealpipe::condition::verification_failed ? 1 : 2);
 }
 
 sqooler::BackendConfig fermions_config() {

@@ -34,7 +34,6 @@ enum class error {
     duplicate_children,    ///< outgoing references repeated
     invalid_argument,      ///< an argument outside its documented domain
     unsupported,           ///< a valid input the library does not support
-    usage,                 ///< the command line is wrong
 
     // --- verification failures (condition::verification_failed, CLI exit code 1) ---
     authentication_failed = 100, ///< an AEAD tag did not verify
@@ -167,10 +166,6 @@ using result = boost::system::result<T, Error>;
     boost::throw_exception(boost::system::system_error(e.code(), e.detail()), loc);
 }
 
-/// The CLI's exit code for an error: 1 for a failed verification, 2 otherwise.
-inline int exit_code_for(const Error& e) noexcept {
-    return e == condition::verification_failed ? 1 : 2;
-}
 
 } // namespace sealpipe
 

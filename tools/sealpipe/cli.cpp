@@ -126,18 +126,18 @@ result<Args> parse(const Command& c, const std::vector<std::string_view>& rest) 
             const auto it = std::find_if(c.options.begin(), c.options.end(),
                                          [&](const Option& o) { return o.name == name; });
             if (it == c.options.end())
-                return fail(error::usage, "unknown option --" + std::string(name) + " for '" + joined(c.words) + "'");
+                return fail(usage_error, "unknown option --" + std::string(name) + " for '" + joined(c.words) + "'");
             auto& slot = args.values_[std::string(name)];
             if (!slot.empty() && !it->repeatable)
-                return fail(error::usage, "option --" + std::string(name) + " given more than once");
+                return fail(usage_error, "option --" + std::string(name) + " given more than once");
             if (it->value_name.empty()) {
-                if (inline_value) return fail(error::usage, "option --" + std::string(name) + " takes no value");
+                if (inline_value) return fail(usage_error, "option --" + std::string(name) + " takes no value");
                 slot.emplace_back();
             } else if (inline_value) {
                 slot.emplace_back(*inline_value);
             } else {
                 if (i + 1 >= rest.size())
-                    return fail(error::usage, "option --" + std::string(name) + " needs a value (" +
+                    return fail(usage_error, "option --" + std::string(name) + " needs a value (" +
                                                   std::string(it->value_name) + ")");
                 slot.emplace_back(rest[++i]);
             }
@@ -147,11 +147,11 @@ result<Args> parse(const Command& c, const std::vector<std::string_view>& rest) 
     }
     for (const auto& o : c.options)
         if (o.required && !args.has(o.name))
-            return fail(error::usage, "missing required option --" + std::string(o.name));
+            return fail(usage_error, "missing required option --" + std::string(o.name));
     if (args.positional_.size() < c.min_positional || args.positional_.size() > c.max_positional) {
         if (c.max_positional == 0)
-            return fail(error::usage, "'" + joined(c.words) + "' takes no positional argument");
-        return fail(error::usage, "'" + joined(c.words) + "' expects " +
+            return fail(usage_error, "'" + joined(c.words) + "' takes no positional argument");
+        return fail(usage_error, "'" + joined(c.words) + "' expects " +
                                       (c.min_positional == c.max_positional
                                            ? std::to_string(c.min_positional)
                                            : std::to_string(c.min_positional) + " or more") +
@@ -356,7 +356,7 @@ result<std::uint64_t> uint_option(const Args& args, std::string_view name, std::
     const auto* end = v->data() + v->size();
     auto [p, ec] = std::from_chars(v->data(), end, out);
     if (ec != std::errc() || p != end || v->empty())
-        return fail(error::usage, "--" + std::string(name) + ": expected a non-negative integer, got '" + *v + "'");
+        return fail(usage_error, "--" + std::string(name) + ": expected a non-negative integer, got '" + *v + "'");
     return out;
 }
 
@@ -381,7 +381,7 @@ int run(int argc, char** argv) {
         const Command* c = find_command(topic, used);
         if (c && used == topic.size()) return emit(usage_of(*c));
         if (topic.size() == 1 && is_group(topic[0])) return emit(group_usage(topic[0]));
-        return report(Error(error::usage, "unknown command '" + std::string(topic[0]) + "'"));
+        return report(Error(usage_error, "unknown command '" + std::string(topic[0]) + "'"));
     }
 
     std::size_t used = 0;
@@ -389,12 +389,12 @@ int run(int argc, char** argv) {
     if (!c) {
         if (is_group(words[0])) {
             if (words.size() > 1 && is_help(words[1])) return emit(group_usage(words[0]));
-            return report(Error(error::usage, words.size() > 1
+            return report(Error(usage_error, words.size() > 1
                                                   ? "unknown subcommand '" + std::string(words[0]) + " " +
                                                         std::string(words[1]) + "'"
                                                   : "'" + std::string(words[0]) + "' needs a subcommand"));
         }
-        return report(Error(error::usage, "unknown command '" + std::string(words[0]) + "'"));
+        return report(Error(usage_error, "unknown command '" + std::string(words[0]) + "'"));
     }
     std::vector<std::string_view> rest(words.begin() + static_cast<std::ptrdiff_t>(used), words.end());
     if (std::any_of(rest.begin(), rest.end(), is_help)) return emit(usage_of(*c));

@@ -19,6 +19,16 @@
 
 namespace sealpipe::cli {
 
+/// A command line that is wrong (an unknown or missing option, a bad value): exit 2, as every
+/// error that is not a failed verification. The library knows no command lines; to it this is
+/// an invalid argument.
+inline constexpr error usage_error = error::invalid_argument;
+
+/// The tool's exit code for an error (doc/cli.md): 1 for a failed verification, 2 otherwise.
+[[nodiscard]] inline int exit_code_for(const Error& e) noexcept {
+    return e == condition::verification_failed ? 1 : 2;
+}
+
 /// One `--name [VALUE]` option of a command.
 struct Option {
     std::string_view name;        ///< without the leading "--"

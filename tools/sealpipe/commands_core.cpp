@@ -14,7 +14,7 @@ result<void> digest(const Args& args, Io& io) {
     if (!in) return in.error();
     if (algorithm == "sha256") io.write_line(hex_encode(sha256(*in)));
     else if (algorithm == "sha512") io.write_line(hex_encode(sha512(*in)));
-    else return fail(error::usage, "--algorithm: expected sha256 or sha512, got '" + algorithm + "'");
+    else return fail(usage_error, "--algorithm: expected sha256 or sha512, got '" + algorithm + "'");
     return {};
 }
 

@@ -69,7 +69,7 @@ result<Session> open_session(const Args& args, storage::OpenMode mode) {
     if (!pipeline) return pipeline.error();
     // Checked before the store is opened (and perhaps created).
     if (mode == storage::OpenMode::create && pipeline->decoding_parameters_bytes() == 0 && !args.has("no-encryption"))
-        return fail(error::usage, "the encoder chain does not encrypt: the store would hold the tree in the clear "
+        return fail(usage_error, "the encoder chain does not encrypt: the store would hold the tree in the clear "
                                   "(give --no-encryption to store it anyway)");
     auto store = storage::open_store(args.required("store"), mode);
     if (!store) return store.error();

@@ -33,7 +33,7 @@ result<Mode> mode_option(const Args& args) {
     if (m == "deterministic") return Mode::deterministic;
     if (m == "keyed") return Mode::keyed;
     if (m == "randomized") return Mode::randomized;
-    return fail(error::usage, "--mode: expected deterministic, keyed or randomized, got '" + m + "'");
+    return fail(usage_error, "--mode: expected deterministic, keyed or randomized, got '" + m + "'");
 }
 
 result<AnyPipeline> pipeline_from(const Args& args, Mode mode) {
@@ -54,7 +54,7 @@ result<void> encode(const Args& args, Io& io) {
     auto params = hex_option(args, "params");
     if (!params) return params.error();
     if (*mode != Mode::keyed && args.has("params"))
-        return fail(error::usage, "--params is for keyed mode; in " + std::string(to_string(*mode)) +
+        return fail(usage_error, "--params is for keyed mode; in " + std::string(to_string(*mode)) +
                                       " mode the parameters are an output (--params-out)");
     auto in = io.read_stdin();
     if (!in) return in.error();
@@ -110,13 +110,13 @@ result<std::optional<encoding::StageConfig>> compress_option(const Args& args) {
             auto [end, ec] = std::from_chars(first, last, stage.zstd_level);
             if (ec != std::errc() || end != last || stage.zstd_level < ZSTD_minCLevel() ||
                 stage.zstd_level > ZSTD_maxCLevel())
-                return fail(error::usage, "--compress zstd:LEVEL: expected a level from " +
+                return fail(usage_error, "--compress zstd:LEVEL: expected a level from " +
                                               std::to_string(ZSTD_minCLevel()) + " to " +
                                               std::to_string(ZSTD_maxCLevel()) + ", got '" + c.substr(5) + "'");
         }
         return std::optional(std::move(stage));
     }
-    return fail(error::usage, "--compress: expected lzw, zstd, zstd:LEVEL or none, got '" + c + "'");
+    return fail(usage_error, "--compress: expected lzw, zstd, zstd:LEVEL or none, got '" + c + "'");
 }
 
 /// The encrypting stage, with a fresh key from the system's CSPRNG.
@@ -126,10 +126,10 @@ result<encoding::StageConfig> encrypting_stage(const Args& args) {
     const std::string aead = args.get("aead").value_or("aes-gcm-siv");
     if (aead == "aes-gcm-siv") stage.aead = encoding::AeadChoice::aes_gcm_siv;
     else if (aead == "aes-gcm") stage.aead = encoding::AeadChoice::aes_gcm;
-    else return fail(error::usage, "--aead: expected aes-gcm-siv or aes-gcm, got '" + aead + "'");
+    else return fail(usage_error, "--aead: expected aes-gcm-siv or aes-gcm, got '" + aead + "'");
     const std::string bits = args.get("key-bits").value_or("256");
     if (bits != "128" && bits != "256")
-        return fail(error::usage, "--key-bits: expected 128 or 256, got '" + bits + "'");
+        return fail(usage_error, "--key-bits: expected 128 or 256, got '" + bits + "'");
     stage.key = SecretBytes(bits == "128" ? 16 : 32);
     if (auto r = random_bytes(stage.key.reveal_mutable(hazmat::secret_access())); !r) return r.error();
     return stage;
@@ -140,7 +140,7 @@ result<encoding::StageConfig> encrypting_stage(const Args& args) {
 result<void> write_new_private_file(const std::string& path, ByteView data) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);
     if (fd < 0) {
-        if (errno == EEXIST) return fail(error::usage, path + " already exists; refusing to overwrite it");
+        if (errno == EEXIST) return fail(usage_error, path + " already exists; refusing to overwrite it");
         return fail(error::io_error, "cannot create " + path + ": " + std::strerror(errno));
     }
     bool ok = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0;  // exactly 0600, whatever the umask

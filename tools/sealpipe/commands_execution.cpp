@@ -57,7 +57,7 @@ result<std::chrono::system_clock::time_point> at_option(const Args& args) {
     if (!args.has("at")) return std::chrono::system_clock::now();
     auto t = uint_option(args, "at", 0);
     if (!t) return t.error();
-    if (*t > std::uint64_t{253402300799}) return fail(error::usage, "--at: after the year 9999");
+    if (*t > std::uint64_t{253402300799}) return fail(usage_error, "--at: after the year 9999");
     return std::chrono::system_clock::time_point(std::chrono::seconds(static_cast<std::int64_t>(*t)));
 }
 
@@ -66,9 +66,9 @@ result<Nonce> nonce_option(const Args& args, std::string_view fallback) {
     if (v == "zero") return Nonce{};
     if (v == "random") return random_nonce();
     auto b = hex_decode(v);
-    if (!b) return fail(error::usage, "--nonce: expected zero, random or 24 hex digits, got '" + v + "'");
+    if (!b) return fail(usage_error, "--nonce: expected zero, random or 24 hex digits, got '" + v + "'");
     auto n = Nonce::from(*b, "--nonce");
-    if (!n) return fail(error::usage, n.error().message());
+    if (!n) return fail(usage_error, n.error().message());
     return n;
 }
 
@@ -87,11 +87,11 @@ result<void> action_seal(const Args& args, Io& io) {
     auto nonce = nonce_option(args, "zero");
     if (!nonce) return nonce.error();
     auto fingerprint = hex_option(args, "fingerprint");
-    if (!fingerprint) return fail(error::usage, fingerprint.error().message());
+    if (!fingerprint) return fail(usage_error, fingerprint.error().message());
     auto timeout = uint_option(args, "timeout", default_timeout_seconds);
     if (!timeout) return timeout.error();
     if (*timeout > static_cast<std::uint64_t>(Duration::max_seconds))
-        return fail(error::usage, "--timeout: expected 0 to " + std::to_string(Duration::max_seconds) + " seconds");
+        return fail(usage_error, "--timeout: expected 0 to " + std::to_string(Duration::max_seconds) + " seconds");
 
     auto plaintext = io.read_stdin(message_limit);
     if (!plaintext) return plaintext.error();
@@ -119,7 +119,7 @@ result<void> action_open(const Args& args, Io& io) {
     auto max = uint_option(args, "max-timeout", default_max_timeout_seconds);
     if (!max) return max.error();
     if (*max == 0 || *max > static_cast<std::uint64_t>(Duration::max_seconds))
-        return fail(error::usage, "--max-timeout: expected 1 to " + std::to_string(Duration::max_seconds) + " seconds");
+        return fail(usage_error, "--max-timeout: expected 1 to " + std::to_string(Duration::max_seconds) + " seconds");
     // std::chrono::nanoseconds holds about 292 years; beyond that the limit is "any".
     const auto max_ns = *max > 9'000'000'000ull ? std::chrono::nanoseconds::max()
                                                  : std::chrono::nanoseconds(std::chrono::seconds(*max));

@@ -70,7 +70,7 @@ result<void> jwk_public(const Args&, Io& io) {
 result<void> jws_sign(const Args& args, Io& io) {
     const std::string format = args.get("format").value_or("sqooler");
     if (format != "sqooler" && format != "compact" && format != "flattened")
-        return fail(error::usage, "--format: expected sqooler, compact or flattened, got '" + format + "'");
+        return fail(usage_error, "--format: expected sqooler, compact or flattened, got '" + format + "'");
     auto key = load_private_key(args.required("key"));
     if (!key) return key.error();
     auto in = io.read_stdin();

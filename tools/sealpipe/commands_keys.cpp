@@ -59,7 +59,7 @@ result<AnySharedSecret> agree(const Args& args) {
 result<void> generate(const Args& args, Io& io) {
     auto k = AnyPrivateKey::generate(args.required("type"));
     if (!k) {
-        if (k.error() == error::invalid_argument) return fail(error::usage, "--type: " + k.error().message());
+        if (k.error() == error::invalid_argument) return fail(usage_error, "--type: " + k.error().message());
         return k.error();
     }
     const SecureString pem = k->to_pem();
@@ -90,7 +90,7 @@ result<std::string> purpose_key_hex(const AnySharedSecret& secret, bool hkdf) {
                 auto k = s.template key_for<P>();
                 return hex_encode(k.reveal(hazmat::secret_access()));
             } else {
-                return fail(error::usage, "--purpose: the " + std::to_string(S::size_bytes) + "-byte " +
+                return fail(usage_error, "--purpose: the " + std::to_string(S::size_bytes) + "-byte " +
                                               std::string(S::curve::name) +
                                               " secret is no AES-GCM-SIV key; add --kdf hkdf-sha256 (the "
                                               "project's extension, not Bonanza wire-compatible)");
@@ -102,12 +102,12 @@ result<std::string> purpose_key_hex(const AnySharedSecret& secret, bool hkdf) {
 result<void> ecdh_command(const Args& args, Io& io) {
     const std::string purpose = args.get("purpose").value_or("none");
     const auto kdf = args.get("kdf");
-    if (kdf && *kdf != "hkdf-sha256") return fail(error::usage, "--kdf: expected hkdf-sha256, got '" + *kdf + "'");
+    if (kdf && *kdf != "hkdf-sha256") return fail(usage_error, "--kdf: expected hkdf-sha256, got '" + *kdf + "'");
     if (purpose != "none" && purpose != Purpose::Action::name && purpose != Purpose::ExecutionEvent::name &&
         purpose != Purpose::CompletionEvent::name)
-        return fail(error::usage, "--purpose: expected none, action, execution-event or completion-event, got '" +
+        return fail(usage_error, "--purpose: expected none, action, execution-event or completion-event, got '" +
                                       purpose + "'");
-    if (kdf && purpose == "none") return fail(error::usage, "--kdf needs a --purpose other than none");
+    if (kdf && purpose == "none") return fail(usage_error, "--kdf needs a --purpose other than none");
     auto secret = agree(args);
     if (!secret) return secret.error();
     result<std::string> out = std::string();
@@ -139,7 +139,7 @@ result<void> cert_verify(const Args& args, Io& io) {
     if (args.has("at")) {
         auto t = uint_option(args, "at", 0);
         if (!t) return t.error();
-        if (*t > std::uint64_t{253402300799}) return fail(error::usage, "--at: after the year 9999");
+        if (*t > std::uint64_t{253402300799}) return fail(usage_error, "--at: after the year 9999");
         when = std::chrono::system_clock::time_point(std::chrono::seconds(static_cast<std::int64_t>(*t)));
     }
     auto text = io.read_stdin(key_file_limit);

@@ -40,7 +40,7 @@ result<AnyProvider> open_provider(const Args& args) {
         if (!c) return c.error();
         return AnyProvider(sqooler::Provider(sqooler::RedisDocuments(std::move(*c))));
     }
-    return fail(error::usage, "--provider: expected dir:PATH, sqlite:PATH or redis://…, got '" + uri + "'");
+    return fail(usage_error, "--provider: expected dir:PATH, sqlite:PATH or redis://…, got '" + uri + "'");
 }
 
 /// Runs `f(provider)` on the provider that --provider names.
@@ -73,10 +73,10 @@ result<std::optional<jose::PrivateJwk>> private_key_option(const Args& args, std
     const auto file = args.get(name);
     const auto env = args.get(env_name);
     if (file && env)
-        return fail(error::usage, "--" + std::string(name) + " and --" + env_name + " name one key: give one of them");
+        return fail(usage_error, "--" + std::string(name) + " and --" + env_name + " name one key: give one of them");
     if (env) {
         const char* value = std::getenv(env->c_str());
-        if (!value) return fail(error::usage, "--" + env_name + ": the environment variable " + *env + " is not set");
+        if (!value) return fail(usage_error, "--" + env_name + ": the environment variable " + *env + " is not set");
         auto key = parse_private_key(value);
         if (!key) return std::move(key).error().context("--" + env_name + " " + *env);
         return std::optional<jose::PrivateJwk>(std::move(*key));
@@ -86,7 +86,7 @@ result<std::optional<jose::PrivateJwk>> private_key_option(const Args& args, std
     if (!std::filesystem::is_regular_file(*file, ec)) {
         auto key = parse_private_key(*file);
         if (!key)
-            return fail(error::usage, "--" + std::string(name) + ": not a file, nor a private key (a config string or "
+            return fail(usage_error, "--" + std::string(name) + ": not a file, nor a private key (a config string or "
                                       "a private JWK); give a file with --" + std::string(name) + " FILE or use --" + env_name);
         std::fprintf(stderr,
                      "sealpipe: warning: --%.*s: a private key on the command line is visible to every user of this "
@@ -106,7 +106,7 @@ result<std::optional<jose::PrivateJwk>> private_key_option(const Args& args, std
 result<jose::PrivateJwk> required_private_key(const Args& args, std::string_view name) {
     auto key = private_key_option(args, name);
     if (!key) return key.error();
-    if (!*key) return fail(error::usage, "--" + std::string(name) + " FILE or --" + std::string(name) + "-env VARIABLE is required");
+    if (!*key) return fail(usage_error, "--" + std::string(name) + " FILE or --" + std::string(name) + "-env VARIABLE is required");
     return std::move(**key);
 }
 
@@ -171,7 +171,7 @@ result<void> public_key_upload(const Args& args, Io& io) {
 result<void> public_key_get(const Args& args, Io& io) {
     const auto kid = args.get("kid");
     const auto name = args.get("display-name");
-    if (kid.has_value() == name.has_value()) return fail(error::usage, "give one of --kid and --display-name");
+    if (kid.has_value() == name.has_value()) return fail(usage_error, "give one of --kid and --display-name");
     auto key = with_provider(args, [&](auto& p) {
         return kid ? p.get_public_key_by_kid(*kid) : p.get_public_key(*name);
     });
@@ -254,7 +254,7 @@ result<void> job_finish(const Args& args, Io& io) {
     auto status = document_from_stdin<sqooler::StatusMessage>(io, "status");
     if (!status) return status.error();
     if (status->status != "DONE" && status->status != "ERROR")
-        return fail(error::usage, "job finish: the status must be \"DONE\" or \"ERROR\", got \"" + status->status +
+        return fail(usage_error, "job finish: the status must be \"DONE\" or \"ERROR\", got \"" + status->status +
                                       "\" (post other statuses with provider status upload)");
     std::optional<sqooler::ResultDocument> result_doc;
     if (const auto file = args.get("result")) {
@@ -264,8 +264,8 @@ result<void> job_finish(const Args& args, Io& io) {
         if (!doc) return doc.error();
         result_doc = std::move(*doc);
     }
-    if (status->status == "DONE" && !result_doc) return fail(error::usage, "job finish: a DONE job needs --result FILE");
-    if (status->status == "ERROR" && result_doc) return fail(error::usage, "job finish: an ERROR job has no result");
+    if (status->status == "DONE" && !result_doc) return fail(usage_error, "job finish: a DONE job needs --result FILE");
+    if (status->status == "ERROR" && result_doc) return fail(usage_error, "job finish: an ERROR job has no result");
     auto key = private_key_option(args, "key");
     if (!key) return key.error();
     return with_provider(args, [&](auto& p) {

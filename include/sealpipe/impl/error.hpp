@@ -19,7 +19,6 @@ inline std::string ErrorCategory::message(int ev) const {
     case error::duplicate_children: return "outgoing references are duplicated";
     case error::invalid_argument: return "invalid argument";
     case error::unsupported: return "unsupported";
-    case error::usage: return "bad usage";
     case error::authentication_failed: return "authentication failed";
     case error::signature_invalid: return "signature is invalid";
     case error::untrusted_certificate: return "certificate chain is not trusted";

@@ -19,14 +19,13 @@ BOOST_AUTO_TEST_CASE(errors_map_to_conditions) {
     BOOST_TEST(!(Error(error::authentication_failed) == condition::bad_input));
 }
 
-BOOST_AUTO_TEST_CASE(exit_codes_follow_the_cli_contract) {
-    BOOST_TEST(exit_code_for(Error(error::authentication_failed)) == 1);
-    BOOST_TEST(exit_code_for(Error(error::untrusted_certificate)) == 1);
-    BOOST_TEST(exit_code_for(Error(error::rollback_refused)) == 1);
-    BOOST_TEST(exit_code_for(Error(error::conflict)) == 1);
-    BOOST_TEST(exit_code_for(Error(error::malformed_input)) == 2);
-    BOOST_TEST(exit_code_for(Error(error::usage)) == 2);
-    BOOST_TEST(exit_code_for(Error(error::io_error)) == 2);
+BOOST_AUTO_TEST_CASE(verification_failures_are_one_condition) {
+    BOOST_TEST((Error(error::authentication_failed) == condition::verification_failed));
+    BOOST_TEST((Error(error::untrusted_certificate) == condition::verification_failed));
+    BOOST_TEST((Error(error::rollback_refused) == condition::verification_failed));
+    BOOST_TEST((Error(error::conflict) == condition::verification_failed));
+    BOOST_TEST((Error(error::malformed_input) != condition::verification_failed));
+    BOOST_TEST((Error(error::io_error) != condition::verification_failed));
 }
 
 BOOST_AUTO_TEST_CASE(messages_and_detail) {
