@@ -129,6 +129,23 @@ inline result<void> check_decimal_integer(std::string_view s) {
 }
 
 /// A number as Python's `json.loads` reads it.
+/// The four hex digits of a `\\uXXXX` escape at `p` (either case); advances `p` past them.
+inline bool read_hex4(const char*& p, const char* end, std::uint32_t& out) noexcept {
+    if (end - p < 4) return false;
+    std::uint32_t v = 0;
+    for (int i = 0; i < 4; ++i) {
+        const char c = p[i];
+        v <<= 4;
+        if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
+        else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint32_t>(c - 'A' + 10);
+        else return false;
+    }
+    p += 4;
+    out = v;
+    return true;
+}
+
 struct ScannedNumber {
     enum Kind { int64, uint64, big, float_ } kind = int64;
     std::int64_t i = 0;
@@ -365,21 +382,7 @@ private:
         }
     }
 
-    bool read_hex4(std::uint32_t& out) noexcept {
-        if (end_ - p_ < 4) return false;
-        std::uint32_t v = 0;
-        for (int i = 0; i < 4; ++i) {
-            const char c = p_[i];
-            v <<= 4;
-            if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint32_t>(c - 'A' + 10);
-            else return false;
-        }
-        p_ += 4;
-        out = v;
-        return true;
-    }
+    bool read_hex4(std::uint32_t& out) noexcept { return detail::read_hex4(p_, end_, out); }
 
     /// The length of the run of plain ASCII (no quote, backslash or control character) at `p`.
     static std::size_t plain_run(const char* p, const char* end) noexcept {
@@ -824,21 +827,7 @@ private:
         }
     }
 
-    bool read_hex4(std::uint32_t& out) noexcept {
-        if (end_ - p_ < 4) return false;
-        std::uint32_t v = 0;
-        for (int i = 0; i < 4; ++i) {
-            const char c = p_[i];
-            v <<= 4;
-            if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
-            else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
-            else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint32_t>(c - 'A' + 10);
-            else return false;
-        }
-        p_ += 4;
-        out = v;
-        return true;
-    }
+    bool read_hex4(std::uint32_t& out) noexcept { return detail::read_hex4(p_, end_, out); }
 
     void put_u_escape(std::uint32_t u) {
         const char e[6] = {'\\', 'u', lower_hex_digits[(u >> 12) & 15], lower_hex_digits[(u >> 8) & 15],
