@@ -13,7 +13,7 @@
 # Output:
 #   SEALPIPE_FOUND_COMPONENTS       the components whose dependencies were found.
 include(CMakeFindDependencyMacro)
-set(_sealpipe_optional zstd x509 sqlite redis)
+set(_sealpipe_optional zstd x509 sqlite redis grpc)
 if(NOT DEFINED SEALPIPE_DEPENDENCY_COMPONENTS)
   set(SEALPIPE_DEPENDENCY_COMPONENTS core ${_sealpipe_optional})
 endif()
@@ -64,6 +64,17 @@ foreach(_c IN LISTS _sealpipe_optional)
     set(_found ${SQLite3_FOUND})
   elseif(_c STREQUAL "redis")
     _sealpipe_find_pkg(hiredis hiredis HIREDIS ${_mode})
+  elseif(_c STREQUAL "grpc")
+    # gRPC C++ and the protobuf runtime (Debian: libgrpc++-dev, libprotobuf-dev).
+    _sealpipe_find_pkg(grpcpp grpc++ GRPCPP ${_mode})
+    if(_found)
+      set(_found FALSE)
+      _sealpipe_find_pkg(protobuf protobuf PROTOBUF ${_mode})
+    endif()
+    if(_found)   # the client and worker roles it connects verify X.509 chains
+      find_package(OpenSSL 3 ${_mode} COMPONENTS Crypto)
+      set(_found ${OpenSSL_FOUND})
+    endif()
   endif()
   if(_found)
     list(APPEND SEALPIPE_FOUND_COMPONENTS ${_c})

@@ -7,7 +7,8 @@ install(DIRECTORY include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
 
 set(SEALPIPE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/sealpipe)
 foreach(component IN LISTS SEALPIPE_COMPONENTS)
-  install(TARGETS sealpipe_${component} EXPORT sealpipe-${component}-targets)
+  install(TARGETS sealpipe_${component} ${SEALPIPE_${component}_EXTRA_TARGETS}
+          EXPORT sealpipe-${component}-targets)
   install(EXPORT sealpipe-${component}-targets NAMESPACE sealpipe::
           DESTINATION ${SEALPIPE_CMAKE_DIR})
 endforeach()
@@ -25,7 +26,7 @@ install(FILES ${PROJECT_BINARY_DIR}/sealpipeConfig.cmake
 
 # sealpipe.pc requires what the components of this build need.
 set(SEALPIPE_PC_REQUIRES libcrypto++)
-foreach(_pair IN ITEMS zstd:libzstd x509:libcrypto sqlite:sqlite3 redis:hiredis)
+foreach(_pair IN ITEMS zstd:libzstd x509:libcrypto sqlite:sqlite3 redis:hiredis grpc:grpc++)
   string(REPLACE ":" ";" _pair ${_pair})
   list(GET _pair 0 _c)
   list(GET _pair 1 _module)

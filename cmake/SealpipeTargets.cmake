@@ -18,7 +18,7 @@ target_link_libraries(sealpipe_core INTERFACE
 # component=imported target of its dependency.
 set(SEALPIPE_COMPONENTS core)
 foreach(_pair IN ITEMS zstd=sealpipe_deps::zstd x509=OpenSSL::Crypto sqlite=SQLite::SQLite3
-                       redis=sealpipe_deps::hiredis)
+                       redis=sealpipe_deps::hiredis grpc=sealpipe_deps::grpcpp)
   string(REPLACE "=" ";" _pair ${_pair})
   list(GET _pair 0 _c)
   list(GET _pair 1 _dependency)
@@ -31,6 +31,12 @@ foreach(_pair IN ITEMS zstd=sealpipe_deps::zstd x509=OpenSSL::Crypto sqlite=SQLi
   target_link_libraries(sealpipe_${_c} INTERFACE sealpipe_core ${_dependency})
   list(APPEND SEALPIPE_COMPONENTS ${_c})
 endforeach()
+# grpc also holds the code protoc generates from proto/ (a static library: the only compiled
+# part of sealpipe) and needs OpenSSL for the client roles it connects.
+if(TARGET sealpipe_grpc)
+  include(SealpipeProto)
+  target_link_libraries(sealpipe_grpc INTERFACE sealpipe_grpc_proto sealpipe_deps::protobuf OpenSSL::Crypto)
+endif()
 
 # sealpipe::sealpipe: every component this build has.
 add_library(sealpipe_all INTERFACE)
@@ -39,10 +45,14 @@ set_target_properties(sealpipe_all PROPERTIES EXPORT_NAME sealpipe)
 foreach(_c IN LISTS SEALPIPE_COMPONENTS)
   target_link_libraries(sealpipe_all INTERFACE sealpipe_${_c})
 endforeach()
-set(SEALPIPE_HAS_ALL_COMPONENTS FALSE)
-if(SEALPIPE_COMPONENTS STREQUAL "core;zstd;x509;sqlite;redis")
-  set(SEALPIPE_HAS_ALL_COMPONENTS TRUE)
-endif()
+# Every component but grpc: what the command-line tool and the header check need (the network
+# commands and headers come with grpc when it is there).
+set(SEALPIPE_HAS_ALL_COMPONENTS TRUE)
+foreach(_c IN ITEMS zstd x509 sqlite redis)
+  if(NOT _c IN_LIST SEALPIPE_COMPONENTS)
+    set(SEALPIPE_HAS_ALL_COMPONENTS FALSE)
+  endif()
+endforeach()
 
 # sealpipe_missing_targets(<out> <item>...): the imported or sealpipe targets among the items
 #   (names with "::") that this build does not have, e.g. a component whose dependency is
