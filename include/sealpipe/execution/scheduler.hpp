@@ -1,16 +1,21 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The untrusted scheduler (doc/protocol.md, "Scheduler services"): `Scheduler<Transport>` routes actions to
-// workers by platform public key after a proof of possession, deduplicates identical zero-nonce actions
-// in flight, enforces execution timeouts, requeues the action of a vanished worker and
-// cancels actions whose clients went away. It reads nothing but routing data and
-// AdditionalData.
+// The untrusted scheduler (doc/protocol.md, "Scheduler services" and "Over the network"):
+// `Scheduler<Transport>` routes actions to workers by platform public key after a proof of
+// possession, orders them by priority then age, deduplicates identical zero-nonce actions in
+// flight, enforces execution timeouts, fails or requeues the action of a vanished worker and
+// cancels actions whose clients went away. It speaks two worker protocols over the same state:
+// the step-by-step one of the in-process endpoints and Bonanza's `Synchronize` (one call that
+// reports and asks). It reads nothing but routing data and AdditionalData.
 
 #ifndef SEALPIPE_EXECUTION_SCHEDULER_HPP
 #define SEALPIPE_EXECUTION_SCHEDULER_HPP
 
 #include <sealpipe/core/bytes.hpp>
+#include <sealpipe/core/constant_time.hpp>
+#include <sealpipe/core/hex.hpp>
+#include <sealpipe/core/random.hpp>
 #include <sealpipe/error.hpp>
 #include <sealpipe/execution/messages.hpp>
 #include <sealpipe/keys/ecdh.hpp>
@@ -20,8 +25,10 @@
 #include <sealpipe/transport/rpc.hpp>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -31,6 +38,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <utility>
@@ -65,11 +73,51 @@ using WorkerId = std::string;
 /// An action in flight, numbered by the scheduler.
 using TaskId = std::uint64_t;
 
+/** The status codes of gRPC (google.rpc.Code) with which the scheduler ends an action or
+    refuses a call; the numbers are the wire values. */
+enum class StatusCode : std::int32_t {
+    ok = 0, cancelled = 1, unknown = 2, invalid_argument = 3, deadline_exceeded = 4, not_found = 5,
+    already_exists = 6, permission_denied = 7, resource_exhausted = 8, failed_precondition = 9, aborted = 10,
+    out_of_range = 11, unimplemented = 12, internal = 13, unavailable = 14, data_loss = 15, unauthenticated = 16,
+};
+
+/// A status (google.rpc.Status without details): why an action failed.
+struct Status {
+    StatusCode code = StatusCode::ok;
+    std::string message;
+};
+
 /// Limits and durations of a scheduler.
 struct SchedulerOptions {
     /// A worker that does not contact the scheduler for this long has vanished: its action
-    /// is requeued.
+    /// is requeued or fails (`max_attempts`).
     std::chrono::nanoseconds worker_lease = std::chrono::seconds(30);
+    /** How many times an action may be handed to a worker that then vanishes: after that
+        many, it fails with `StatusCode::unavailable`. 1 is Bonanza's behaviour (fail at once);
+        0 requeues without limit. */
+    std::size_t max_attempts = 3;
+    /** How long an action whose last client went away stays (a client may come back with
+        `attach`), and how long a finished operation can still be attached to. Zero cancels
+        at once and keeps nothing; Bonanza waits about a minute. */
+    std::chrono::nanoseconds client_grace{0};
+    /// The longest execution timeout `submit` accepts (Duration's maximum by default).
+    std::chrono::nanoseconds max_execution_timeout = std::chrono::nanoseconds::max();
+    /** Time allowed past an action's execution timeout before the scheduler fails it
+        itself (`StatusCode::deadline_exceeded`): room for the worker's own `TIMED_OUT`
+        report to arrive first. */
+    std::chrono::nanoseconds timeout_grace{0};
+    /// How often the ephemeral keys that workers prove their platform keys against change.
+    std::chrono::nanoseconds verification_key_rotation = std::chrono::hours(1);
+    /// (`synchronize_worker`) The longest an idle worker's call is held waiting for work.
+    std::chrono::nanoseconds idle_poll = std::chrono::seconds(60);
+    /// (`synchronize_worker`) When an executing worker reports next.
+    std::chrono::nanoseconds executing_poll = std::chrono::seconds(2);
+    /** (`synchronize_worker`) How often a task is sent again to a worker that reports
+        another one (or none) before the task fails with `StatusCode::internal`. */
+    std::size_t max_resends = 5;
+    /** After the scheduler starts, an unknown platform key is `error::backend_unavailable`
+        (workers may still be connecting) rather than `error::unknown_platform_key`. */
+    std::chrono::nanoseconds startup_grace{0};
     /// Updates buffered per client; progress events beyond it are dropped (the final
     /// update always has room).
     std::size_t client_queue_capacity = 16;
@@ -88,12 +136,57 @@ struct SchedulerOptions {
 struct Update {
     enum class Kind {
         execution_event,   ///< `event` holds an encoded Event (purpose 2)
-        completion_event,  ///< `event` holds the encoded completion Event (purpose 3); final
-        failed,            ///< `error` says why (timed_out, ...); final
+        completion_event,  ///< `event` holds the encoded completion Event (purpose 3), or is
+                           ///< empty when the worker sent none; final
+        failed,            ///< `error` and `status` say why; final
     };
     Kind kind = Kind::failed;
     Bytes event;
     Error error;
+    Status status;   ///< for `failed`: the gRPC status a network client receives
+};
+
+/// Where an operation stands, as a client joining it first learns.
+struct Stage {
+    bool running = false;   ///< a worker has it (else it is queued, or finished)
+    Bytes last_event;       ///< the latest execution event, if any
+    std::optional<Update> final;   ///< set when it has finished
+};
+
+/// Bonanza's worker protocol: what a worker reports in `Scheduler::synchronize_worker`.
+struct WorkerReport {
+    enum class Kind { idle, rejected, executing, completed };
+    Kind kind = Kind::idle;
+    std::string task_uuid;   ///< the task it means (all but idle)
+    Bytes event;             ///< executing: latest execution event; completed: completion event (may be empty)
+    Status reason;           ///< rejected: why
+};
+
+/// A worker's `Synchronize` call, decoded (SPEC: SynchronizeRequest).
+struct WorkerSync {
+    WorkerId worker;                    ///< the canonical form of its worker_id map
+    std::vector<Bytes> platform_keys;   ///< PKIX DER, sorted bytewise
+    std::vector<Bytes> verification_zeros;   ///< one per key; empty until challenged
+    std::optional<WorkerReport> report;      ///< current_state (required)
+    bool prefer_being_idle = false;
+};
+
+/// The scheduler's answer to a `WorkerSync` (SPEC: SynchronizeResponse).
+struct WorkerDirective {
+    enum class Kind {
+        carry_on,     ///< no desired state
+        verify,       ///< prove the keys against `verification_keys` (one per curve)
+        idle,         ///< stop what you run, stay idle
+        execute,      ///< run `action`
+    };
+    Kind kind = Kind::carry_on;
+    std::vector<Bytes> verification_keys;
+    std::string task_uuid;
+    Bytes action;
+    std::chrono::nanoseconds effective_timeout{};
+    std::chrono::system_clock::time_point queued_at{};
+    /// When the worker should call next (wall clock, as the wire carries it).
+    std::chrono::system_clock::time_point next_synchronization_at{};
 };
 
 /// The scheduler's challenge to a synchronizing worker: per announced platform key, in
@@ -159,7 +252,7 @@ using Request = std::variant<request::Submit, request::Synchronize, request::Pro
 struct SchedulerStats {
     std::size_t queued = 0, running = 0, workers = 0, proven_workers = 0;
     std::size_t deduplicated = 0, requeued = 0, timed_out = 0, cancelled = 0, dropped_progress = 0;
-    std::size_t proofs_failed = 0;
+    std::size_t proofs_failed = 0, vanished = 0, resent = 0, sync_calls = 0;
 };
 
 /** The scheduler, thread-safe. Clients `submit` Action bytes and receive `Update`s through a
@@ -187,7 +280,8 @@ public:
     class Subscription {
     public:
         Subscription(Subscription&& o) noexcept
-            : state_(std::move(o.state_)), task_(o.task_), id_(o.id_), channel_(std::move(o.channel_)) {
+            : state_(std::move(o.state_)), task_(o.task_), id_(o.id_), channel_(std::move(o.channel_)),
+              name_(std::move(o.name_)), stage_(std::move(o.stage_)) {
             o.state_.reset();
         }
         Subscription& operator=(Subscription&& o) noexcept {
@@ -198,6 +292,8 @@ public:
                 task_ = o.task_;
                 id_ = o.id_;
                 channel_ = std::move(o.channel_);
+                name_ = std::move(o.name_);
+                stage_ = std::move(o.stage_);
             }
             return *this;
         }
@@ -214,6 +310,19 @@ public:
 
         /// The action this subscription follows (shared by deduplicated clients).
         [[nodiscard]] TaskId task() const noexcept { return task_; }
+        /// The operation's name (a random UUID, shared by deduplicated clients), for `attach`.
+        [[nodiscard]] const std::string& name() const noexcept { return name_; }
+        /// Where the operation stood when this client joined it.
+        [[nodiscard]] const Stage& initial_stage() const noexcept { return stage_; }
+        /** Where the operation stands now: queued or running, and its latest execution event
+            (what a network stream repeats as a keepalive). A finished or cancelled operation
+            reads as it was when this client joined it. */
+        [[nodiscard]] Stage stage() const {
+            if (auto s = state_.lock()) {
+                if (auto live = s->stage(task_)) return *live;
+            }
+            return stage_;
+        }
 
         /// Withdraws this client (idempotent).
         void cancel() noexcept {
@@ -223,12 +332,16 @@ public:
 
     private:
         friend class Scheduler;
-        Subscription(std::weak_ptr<State> s, TaskId t, std::uint64_t id, std::shared_ptr<Channel> c)
-            : state_(std::move(s)), task_(t), id_(id), channel_(std::move(c)) {}
+        Subscription(std::weak_ptr<State> s, TaskId t, std::uint64_t id, std::shared_ptr<Channel> c, std::string name,
+                     Stage stage)
+            : state_(std::move(s)), task_(t), id_(id), channel_(std::move(c)), name_(std::move(name)),
+              stage_(std::move(stage)) {}
         std::weak_ptr<State> state_;
         TaskId task_ = 0;
         std::uint64_t id_ = 0;
         std::shared_ptr<Channel> channel_;
+        std::string name_;
+        Stage stage_;
     };
 
     /// The answer to a `Request`: nothing, a `Challenge`, an optional `Assignment` or, for a
@@ -259,8 +372,12 @@ public:
         return service_.serve_until(handler, deadline);
     }
 
-    /// Refuses further requests: `run()` returns once the queued ones are answered.
-    void shutdown() { service_.close(); }
+    /// Refuses further requests: `run()` returns once the queued ones are answered; worker
+    /// calls waiting for work return.
+    void shutdown() {
+        service_.close();
+        state_->stop_waiting();
+    }
 
     /** Performs one request: the operation of the same name, with the same errors. A
         transport's server calls it for every message it receives. */
@@ -278,7 +395,20 @@ public:
         `error::size_limit_exceeded` (larger than `max_action_bytes`),
         `error::unknown_platform_key` (no worker ever proved this key),
         `error::timed_out` (the platform queue is full: back-pressure). */
-    [[nodiscard]] result<Subscription> submit(ByteView action_bytes) { return state_->submit(state_, action_bytes); }
+    [[nodiscard]] result<Subscription> submit(ByteView action_bytes) { return state_->submit(state_, action_bytes, 0); }
+
+    /** As `submit`, in the priority class `priority` (lower runs sooner; within a class, the
+        oldest first). @par Errors as `submit`, and `error::invalid_argument` for a timeout
+        above `SchedulerOptions::max_execution_timeout`, `error::backend_unavailable` for an
+        unknown platform key during `SchedulerOptions::startup_grace`. */
+    [[nodiscard]] result<Subscription> submit(ByteView action_bytes, std::int32_t priority) {
+        return state_->submit(state_, action_bytes, priority);
+    }
+
+    /** Joins the live or recently finished operation `name` (Bonanza's WaitExecution).
+        @par Errors `error::object_not_found` (no such operation, or finished longer than
+        `client_grace` ago). */
+    [[nodiscard]] result<Subscription> attach(std::string_view name) { return state_->attach(state_, name); }
 
     // --- workers ------------------------------------------------------------------------
 
@@ -332,8 +462,25 @@ public:
         return state_->reject(worker, task, std::move(reason));
     }
 
-    /// Applies deadlines now: timed-out actions fail, vanished workers' actions are requeued.
+    /** Bonanza's worker protocol, one call: checks the worker's proofs of possession (any
+        missing or wrong one gives nothing but `WorkerDirective::Kind::verify`), applies its
+        report, and answers what it should do next. An idle (or just finished) worker's call
+        waits for work until `SchedulerOptions::idle_poll` or `shutdown()`; an executing
+        worker's report never waits.
+        @par Errors `error::invalid_argument` (no keys, keys not sorted or repeated, a key that
+        is not X25519 or P-256 PKIX, no report), `error::conflict` (another call with the same
+        worker is in progress: RESOURCE_EXHAUSTED on the wire). */
+    [[nodiscard]] result<WorkerDirective> synchronize_worker(WorkerSync sync) {
+        return state_->synchronize_worker(std::move(sync));
+    }
+
+    /// Applies deadlines now: timed-out actions fail, vanished workers' actions are requeued
+    /// or fail, orphaned actions are cancelled after their grace period.
     void tick() { state_->tick(); }
+
+    /// Wakes every worker call waiting for work and makes later ones return at once (the
+    /// server is stopping). Also refuses further requests through `connect()`.
+    void stop_waiting() { state_->stop_waiting(); }
 
     [[nodiscard]] SchedulerStats stats() const { return state_->stats(); }
 
@@ -374,44 +521,79 @@ private:
         }
     };
 
+    using SteadyTime = std::chrono::steady_clock::time_point;
+    /// A platform queue: (priority, task number), so that lower priorities and then older
+    /// tasks come first.
+    using Queue = std::set<std::pair<std::int32_t, TaskId>>;
+
     struct Task {
         TaskId id = 0;
+        std::string uuid;   // the worker's name for it (task_uuid)
+        std::string name;   // the clients' name for it (operation name)
         Bytes action;
         Bytes platform;
+        std::int32_t priority = 0;
         std::chrono::nanoseconds timeout{};
+        std::chrono::system_clock::time_point queued_at{};
         std::optional<Bytes> dedup_key;
         std::vector<Subscriber> subscribers;
         TaskState state = TaskState::queued;
         WorkerId worker;
-        std::chrono::steady_clock::time_point deadline{};
+        SteadyTime deadline{};
+        std::size_t attempts = 0;   // times handed to a worker
+        std::size_t resends = 0;    // times sent again to a worker that reported something else
+        Bytes last_event;
+        std::optional<SteadyTime> orphaned_since;   // no client left (client_grace)
     };
 
     struct WorkerRecord {
         std::vector<Bytes> keys;
         std::vector<keys::AnyPublicKey> public_keys;
-        std::vector<keys::AnyPrivateKey> ephemerals;   // one per key (shared per curve)
+        std::vector<keys::AnyPrivateKey> ephemerals;   // the challenge pending (step-by-step protocol)
         bool proven = false;
-        std::chrono::steady_clock::time_point lease{};
+        SteadyTime lease{};
         std::optional<TaskId> current;
     };
 
+    /// The ephemeral key of one curve that workers prove against (shared by all, rotated).
+    struct Ephemeral {
+        keys::AnyPrivateKey key;
+        Bytes public_der;
+        SteadyTime created{};
+    };
+
+    /// A finished operation, kept `client_grace` for `attach`.
+    struct Finished {
+        Update final;
+        SteadyTime until{};
+    };
+
     struct State {
-        State(SchedulerOptions o, Clock c) : options(o), clock(std::move(c)) {}
+        State(SchedulerOptions o, Clock c) : options(o), clock(std::move(c)), started(clock()) {}
 
         SchedulerOptions options;
         Clock clock;
+        SteadyTime started;
         mutable std::mutex mutex;
+        std::condition_variable work;   // a task was queued, or the server stops
+        bool stopping = false;
         std::map<TaskId, Task> tasks;
-        std::map<Bytes, std::deque<TaskId>, BytesLess> queues;   // by platform key PKIX DER
-        std::map<Bytes, TaskId, BytesLess> in_flight;            // zero-nonce Action bytes → task
+        std::map<Bytes, Queue, BytesLess> queues;          // by platform key PKIX DER
+        std::map<Bytes, TaskId, BytesLess> in_flight;       // zero-nonce Action bytes → task
+        std::map<std::string, TaskId, std::less<>> by_name;
+        std::map<std::string, TaskId, std::less<>> by_uuid;
+        std::map<std::string, Finished, std::less<>> finished;
         std::map<WorkerId, WorkerRecord> workers;
+        std::set<WorkerId, std::less<>> syncing;            // synchronize_worker calls in progress
+        std::array<std::optional<Ephemeral>, 2> ephemerals;  // [0] X25519, [1] P-256
+        std::map<Bytes, keys::VerificationZeros, BytesLess> expected_zeros;   // (ephemeral ‖ platform key) → zeros
         TaskId next_task = 1;
         std::uint64_t next_subscriber = 1;
         SchedulerStats counters;
 
         // -- clients --
 
-        result<Subscription> submit(const std::shared_ptr<State>& self, ByteView bytes) {
+        result<Subscription> submit(const std::shared_ptr<State>& self, ByteView bytes, std::int32_t priority) {
             if (bytes.size() > options.max_action_bytes)
                 return fail(error::size_limit_exceeded, "action of " + std::to_string(bytes.size()) +
                                                             " bytes exceeds the scheduler's limit of " +
@@ -426,14 +608,25 @@ private:
             // takes the action.
             if (!t->valid() || t->seconds < 0 || t->nanos < 0)
                 return fail(error::invalid_argument, "the execution timeout is not a valid non-negative duration");
+            if (t->to_chrono() > options.max_execution_timeout)
+                return fail(error::invalid_argument,
+                            "the execution timeout of " + std::to_string(t->seconds) +
+                                " s exceeds the scheduler's maximum of " +
+                                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
+                                                   options.max_execution_timeout).count()) + " s");
 
-            std::lock_guard lock(mutex);
-            expire(clock());
+            std::unique_lock lock(mutex);
+            const auto now = clock();
+            expire(now);
             auto queue = queues.find(action->platform_pkix_public_key);
-            if (queue == queues.end())
+            if (queue == queues.end()) {
+                if (now - started < options.startup_grace)
+                    return fail(error::backend_unavailable, "no worker has proven possession of this platform key "
+                                                            "yet (the scheduler has just started)");
                 return fail(error::unknown_platform_key, "no worker has proven possession of this platform key");
+            }
 
-            auto channel = T_::template make_channel<Update>(std::max<std::size_t>(options.client_queue_capacity, 2));
+            auto channel = T_::template make_channel<Update>(std::max<std::size_t>(options.client_queue_capacity, 3));
             const std::uint64_t sid = next_subscriber++;
             const bool zero_nonce = action->nonce.size() == 12 &&
                                     std::all_of(action->nonce.begin(), action->nonce.end(), [](Byte b) { return b == 0; });
@@ -441,28 +634,62 @@ private:
                 if (auto it = in_flight.find(to_bytes(bytes)); it != in_flight.end()) {
                     Task& task = tasks.at(it->second);
                     task.subscribers.push_back(Subscriber{sid, channel});
+                    task.orphaned_since.reset();
                     ++counters.deduplicated;
-                    return Subscription(self, task.id, sid, std::move(channel));
+                    return Subscription(self, task.id, sid, std::move(channel), task.name, stage_of(task));
                 }
             }
             if (queue->second.size() >= options.max_queued_per_platform)
                 return fail(error::timed_out, "the platform queue is full (" +
                                                   std::to_string(options.max_queued_per_platform) +
                                                   " actions): back-pressure, retry later");
+            auto uuid = random_uuid();
+            auto name = random_uuid();
+            if (!uuid || !name) return fail(error::io_error, "no randomness for an operation name");
             Task task;
             task.id = next_task++;
+            task.uuid = std::move(*uuid);
+            task.name = std::move(*name);
             task.action = to_bytes(bytes);
             task.platform = action->platform_pkix_public_key;
+            task.priority = priority;
             task.timeout = t->to_chrono();
+            task.queued_at = std::chrono::system_clock::now();
             if (zero_nonce) {
                 task.dedup_key = task.action;
                 in_flight.emplace(task.action, task.id);
             }
             task.subscribers.push_back(Subscriber{sid, channel});
-            queue->second.push_back(task.id);
+            queue->second.emplace(priority, task.id);
             const TaskId id = task.id;
+            by_name.emplace(task.name, id);
+            by_uuid.emplace(task.uuid, id);
+            std::string op = task.name;
             tasks.emplace(id, std::move(task));
-            return Subscription(self, id, sid, std::move(channel));
+            lock.unlock();
+            work.notify_all();
+            return Subscription(self, id, sid, std::move(channel), std::move(op), Stage{});
+        }
+
+        result<Subscription> attach(const std::shared_ptr<State>& self, std::string_view name) {
+            std::lock_guard lock(mutex);
+            expire(clock());
+            auto channel = T_::template make_channel<Update>(std::max<std::size_t>(options.client_queue_capacity, 3));
+            const std::uint64_t sid = next_subscriber++;
+            if (auto it = by_name.find(name); it != by_name.end()) {
+                Task& task = tasks.at(it->second);
+                task.subscribers.push_back(Subscriber{sid, channel});
+                task.orphaned_since.reset();
+                return Subscription(self, task.id, sid, std::move(channel), task.name, stage_of(task));
+            }
+            if (auto it = finished.find(name); it != finished.end()) {
+                (void)channel->try_send(it->second.final);
+                channel->close();
+                Stage stage;
+                stage.final = it->second.final;
+                return Subscription(self, 0, sid, std::move(channel), std::string(name), std::move(stage));
+            }
+            return fail(error::object_not_found, "no operation named " + std::string(name));
         }
 
         void withdraw(TaskId id, std::uint64_t sid) noexcept {
@@ -476,48 +703,34 @@ private:
             s->channel->close();
             subs.erase(s);
             if (!subs.empty()) return;
-            ++counters.cancelled;
-            forget_dedup(task);
-            if (task.state == TaskState::queued) {
-                auto& q = queues[task.platform];
-                q.erase(std::remove(q.begin(), q.end(), id), q.end());
-                tasks.erase(it);
-            } else {
-                task.state = TaskState::abandoned;   // its worker is told at its next contact
+            if (options.client_grace > std::chrono::nanoseconds::zero()) {
+                task.orphaned_since = clock();   // cancelled by expire() unless a client comes back
+                return;
             }
+            cancel(it);
         }
 
-        // -- workers --
+        // -- workers: the step-by-step protocol --
 
         result<Challenge> synchronize(const WorkerId& id, std::vector<Bytes> platform_keys) {
             if (platform_keys.empty()) return fail(error::invalid_argument, "a worker must announce a platform key");
             WorkerRecord rec;
             Challenge challenge;
+            std::lock_guard lock(mutex);
+            const auto now = clock();
             for (std::size_t i = 0; i < platform_keys.size(); ++i) {
                 for (std::size_t j = 0; j < i; ++j)
                     if (platform_keys[i] == platform_keys[j])
                         return fail(error::invalid_argument, "a platform key is announced twice");
-                auto pub = keys::AnyPublicKey::from_der(platform_keys[i]);
-                if (!pub) return std::move(pub.error()).context("announced platform key");
-                if (!pub->is<keys::X25519>() && !pub->is<keys::P256>())
-                    return fail(error::invalid_key, "announced platform key: expected X25519 or P-256, got " +
-                                                        std::string(pub->type_name()));
-                // One ephemeral key per curve for this worker.
-                std::optional<keys::AnyPrivateKey> eph;
-                for (std::size_t j = 0; j < rec.public_keys.size(); ++j)
-                    if (rec.public_keys[j].template is<keys::X25519>() == pub->is<keys::X25519>()) eph = rec.ephemerals[j];
-                if (!eph) {
-                    auto g = keys::AnyPrivateKey::generate(pub->is<keys::X25519>() ? "x25519" : "p256");
-                    if (!g) return g.error();
-                    eph = std::move(*g);
-                }
-                challenge.ephemeral_public_keys.push_back(eph->public_key().to_der());
-                rec.ephemerals.push_back(std::move(*eph));
+                auto pub = platform_key(platform_keys[i]);
+                if (!pub) return pub.error();
+                auto eph = ephemeral(pub->template is<keys::X25519>(), now);
+                if (!eph) return eph.error();
+                challenge.ephemeral_public_keys.push_back((*eph)->public_der);
+                rec.ephemerals.push_back((*eph)->key);
                 rec.public_keys.push_back(std::move(*pub));
             }
             rec.keys = std::move(platform_keys);
-            std::lock_guard lock(mutex);
-            const auto now = clock();
             expire(now);
             rec.lease = now + options.worker_lease;
             if (auto old = workers.find(id); old != workers.end()) drop_worker(old);
@@ -541,20 +754,8 @@ private:
             // Check every proof, without stopping early, so that the time does not say which failed.
             bool ok = true;
             for (std::size_t i = 0; i < proofs.size(); ++i) {
-                auto secret = keys::ecdh(w.ephemerals[i], w.public_keys[i]);
-                if (!secret) {
-                    ok = false;
-                    continue;
-                }
-                const bool good = std::visit(
-                    [&](const auto& s) -> bool {
-                        if constexpr (keys::is_aes_key_size<std::decay_t<decltype(s)>::size_bytes>)
-                            return keys::check_verification_zeros(s, proofs[i]).has_value();
-                        else
-                            return false;
-                    },
-                    *secret);
-                ok = ok && good;
+                auto expected = zeros_for(w.ephemerals[i], w.public_keys[i]);
+                ok = expected.has_value() && constant_time_equal(*expected, proofs[i]) && ok;
             }
             if (!ok) {
                 drop_worker(it);
@@ -576,22 +777,9 @@ private:
             if (!it) return it.error();
             WorkerRecord& w = (*it)->second;
             if (w.current) return fail(error::invalid_argument, "worker " + id + " is still running an action");
-            // The oldest task (smallest id) at the head of the worker's queues.
-            std::deque<TaskId>* best = nullptr;
-            for (const Bytes& k : w.keys) {
-                auto& q = queues[k];
-                if (!q.empty() && (!best || q.front() < best->front())) best = &q;
-            }
-            if (!best) return std::optional<Assignment>();
-            Task& task = tasks.at(best->front());
-            best->pop_front();
-            task.state = TaskState::running;
-            task.worker = id;
-            // A timeout near Duration's 10,000-year maximum must not overflow the clock.
-            const auto room = std::chrono::steady_clock::time_point::max() - now;
-            task.deadline = task.timeout >= room ? std::chrono::steady_clock::time_point::max() : now + task.timeout;
-            w.current = task.id;
-            return std::optional<Assignment>(Assignment{task.id, task.action, task.platform, task.timeout});
+            Task* task = take(id, w, now);
+            if (!task) return std::optional<Assignment>();
+            return std::optional<Assignment>(Assignment{task->id, task->action, task->platform, task->timeout});
         }
 
         result<void> heartbeat(const WorkerId& id, std::optional<TaskId> task) {
@@ -612,20 +800,7 @@ private:
             if (!it) return it.error();
             auto t = current_task(**it, tid);
             if (!t) return t.error();
-            Task& task = **t;
-            Update u;
-            u.kind = final ? Update::Kind::completion_event : Update::Kind::execution_event;
-            u.event = to_bytes(event);
-            if (final) {
-                finish(task, std::move(u));
-                (*it)->second.current.reset();
-                tasks.erase(tid);
-            } else {
-                for (Subscriber& s : task.subscribers) {
-                    // Keep one slot free for the final update: progress is best effort.
-                    if (s.channel->size() + 1 >= s.channel->capacity() || !s.channel->try_send(u)) ++counters.dropped_progress;
-                }
-            }
+            deliver(**t, (*it)->second, event, final);
             return {};
         }
 
@@ -637,16 +812,177 @@ private:
             if (!t) return t.error();
             Update u;
             u.kind = Update::Kind::failed;
+            u.status = Status{StatusCode::invalid_argument, "Action rejected by worker: " + reason.message()};
             u.error = std::move(reason);
             finish(**t, std::move(u));
             (*it)->second.current.reset();
-            tasks.erase(tid);
+            erase_task(tid);
             return {};
+        }
+
+        // -- workers: Bonanza's Synchronize --
+
+        result<WorkerDirective> synchronize_worker(WorkerSync q) {
+            const auto wall = std::chrono::system_clock::now();
+            if (q.platform_keys.empty()) return fail(error::invalid_argument, "the worker announces no public keys");
+            if (q.verification_zeros.size() != q.platform_keys.size())
+                return fail(error::invalid_argument, "one verification_zeros per public key is expected");
+            std::vector<keys::AnyPublicKey> pubs;
+            for (std::size_t i = 0; i < q.platform_keys.size(); ++i) {
+                if (i > 0 && !bytes_less(q.platform_keys[i - 1], q.platform_keys[i]))
+                    return fail(error::invalid_argument, "the public keys are not sorted bytewise, or repeat");
+                auto pub = platform_key(q.platform_keys[i]);
+                if (!pub) return fail(error::invalid_argument, pub.error().message());
+                pubs.push_back(std::move(*pub));
+            }
+            if (!q.report) return fail(error::invalid_argument, "the request has no current_state");
+
+            std::unique_lock lock(mutex);
+            if (!syncing.insert(q.worker).second)
+                return fail(error::conflict, "another Synchronize call of worker " + q.worker + " is in progress");
+            struct Leave {
+                State& s;
+                const WorkerId& id;
+                ~Leave() { s.syncing.erase(id); }   // under the mutex: every return holds it
+            } leave{*this, q.worker};
+            ++counters.sync_calls;
+            auto now = clock();
+            expire(now);
+
+            // Proofs: any missing or wrong one gives nothing but the challenge, one key per
+            // curve in the order the curves first appear.
+            bool ok = true;
+            WorkerDirective challenge;
+            challenge.kind = WorkerDirective::Kind::verify;
+            challenge.next_synchronization_at = wall;
+            bool listed[2] = {false, false};
+            for (std::size_t i = 0; i < pubs.size(); ++i) {
+                const bool x = pubs[i].template is<keys::X25519>();
+                auto eph = ephemeral(x, now);
+                if (!eph) return eph.error();
+                if (!listed[x ? 0 : 1]) {
+                    listed[x ? 0 : 1] = true;
+                    challenge.verification_keys.push_back((*eph)->public_der);
+                }
+                auto expected = cached_zeros(**eph, q.platform_keys[i], pubs[i]);
+                ok = expected.has_value() && constant_time_equal(*expected, q.verification_zeros[i]) && ok;
+            }
+            if (!ok) {
+                ++counters.proofs_failed;
+                return challenge;
+            }
+
+            auto wit = workers.find(q.worker);
+            if (wit != workers.end() && wit->second.keys != q.platform_keys) {
+                drop_worker(wit);   // another worker kind under the same name
+                wit = workers.end();
+            }
+            if (wit == workers.end()) {
+                WorkerRecord rec;
+                rec.keys = q.platform_keys;
+                rec.public_keys = std::move(pubs);
+                rec.proven = true;
+                wit = workers.emplace(q.worker, std::move(rec)).first;
+                for (const Bytes& k : q.platform_keys) queues.try_emplace(k);
+            }
+            wit->second.proven = true;
+            wit->second.ephemerals.clear();
+            wit->second.lease = now + options.worker_lease;
+
+            const WorkerReport& r = *q.report;
+            WorkerRecord& w = wit->second;
+            Task* current = nullptr;
+            if (w.current) {
+                auto t = tasks.find(*w.current);
+                if (t != tasks.end()) current = &t->second;
+            }
+            const bool reports_current = current && r.kind != WorkerReport::Kind::idle && r.task_uuid == current->uuid;
+
+            if (current && !reports_current) {
+                // It reports another task, or none: send it its task again, a bounded number of times.
+                if (current->state == TaskState::running) {
+                    if (++current->resends > options.max_resends) {
+                        fail_task(*current, StatusCode::internal,
+                                  "the worker kept reporting another task than the one it was sent");
+                        w.current.reset();
+                        erase_task(current->id);
+                    } else {
+                        ++counters.resent;
+                        return execute_directive(*current, wall);
+                    }
+                } else {   // abandoned or timed out meanwhile
+                    w.current.reset();
+                    erase_task(current->id);
+                }
+            } else if (reports_current) {
+                Task& task = *current;
+                if (task.state != TaskState::running) {   // cancelled or timed out: stop it
+                    w.current.reset();
+                    erase_task(task.id);
+                    return WorkerDirective{WorkerDirective::Kind::idle, {}, {}, {}, {}, {}, wall};
+                }
+                switch (r.kind) {
+                case WorkerReport::Kind::executing: {
+                    if (!r.event.empty() && r.event != task.last_event) {
+                        if (auto e = Event::decode(r.event); !e) return fail(error::invalid_argument, e.error().message());
+                        deliver(task, w, r.event, false);
+                    }
+                    WorkerDirective d;
+                    d.next_synchronization_at = wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                                           options.executing_poll);
+                    return d;
+                }
+                case WorkerReport::Kind::completed:
+                    if (!r.event.empty())
+                        if (auto e = Event::decode(r.event); !e) return fail(error::invalid_argument, e.error().message());
+                    deliver(task, w, r.event, true);
+                    break;
+                case WorkerReport::Kind::rejected: {
+                    Status s = r.reason;
+                    if (s.code == StatusCode::ok) s.code = StatusCode::unknown;
+                    s.message = "Action rejected by worker: " + s.message;
+                    fail_task(task, s.code, std::move(s.message));
+                    w.current.reset();
+                    erase_task(task.id);
+                    break;
+                }
+                case WorkerReport::Kind::idle: break;   // not reached: idle reports no task
+                }
+            } else if (r.kind == WorkerReport::Kind::executing) {
+                // An executing report of a task it does not run (finished, cancelled, or from before
+                // a restart): stop it.
+                return WorkerDirective{WorkerDirective::Kind::idle, {}, {}, {}, {}, {}, wall};
+            }
+
+            // Idle now: hand it work, or hold the call until work comes (bounded).
+            if (q.prefer_being_idle)
+                return WorkerDirective{WorkerDirective::Kind::idle, {}, {}, {}, {}, {}, wall};
+            const auto give_up = std::chrono::steady_clock::now() + options.idle_poll;
+            for (;;) {
+                now = clock();
+                expire(now);
+                auto again = workers.find(q.worker);
+                if (again == workers.end()) return WorkerDirective{WorkerDirective::Kind::idle, {}, {}, {}, {}, {}, std::chrono::system_clock::now()};
+                again->second.lease = now + options.worker_lease;
+                if (Task* t = take(q.worker, again->second, now)) return execute_directive(*t, std::chrono::system_clock::now());
+                if (stopping || work.wait_until(lock, give_up) == std::cv_status::timeout || stopping) {
+                    if (auto w2 = workers.find(q.worker); w2 != workers.end()) w2->second.lease = clock() + options.worker_lease;
+                    return WorkerDirective{WorkerDirective::Kind::idle, {}, {}, {}, {}, {}, std::chrono::system_clock::now()};
+                }
+            }
         }
 
         void tick() {
             std::lock_guard lock(mutex);
             expire(clock());
+        }
+
+        void stop_waiting() {
+            {
+                std::lock_guard lock(mutex);
+                stopping = true;
+            }
+            work.notify_all();
         }
 
         SchedulerStats stats() const {
@@ -666,8 +1002,133 @@ private:
 
         using WorkerIt = typename std::map<WorkerId, WorkerRecord>::iterator;
 
+        static bool bytes_less(const Bytes& a, const Bytes& b) noexcept {
+            return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end());
+        }
+
+        static result<std::string> random_uuid() {
+            std::array<Byte, 16> b{};
+            if (auto r = SystemRng{}.fill(MutableByteView(b.data(), b.size())); !r) return r.error();
+            b[6] = static_cast<Byte>((b[6] & 0x0f) | 0x40);   // version 4
+            b[8] = static_cast<Byte>((b[8] & 0x3f) | 0x80);   // RFC 4122 variant
+            const std::string h = hex_encode(ByteView(b.data(), b.size()));
+            return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" +
+                   h.substr(20);
+        }
+
+        /// An announced platform key: PKIX DER of an X25519 or P-256 key.
+        static result<keys::AnyPublicKey> platform_key(ByteView der) {
+            auto pub = keys::AnyPublicKey::from_der(der);
+            if (!pub) return std::move(pub.error()).context("announced platform key");
+            if (!pub->is<keys::X25519>() && !pub->is<keys::P256>())
+                return fail(error::invalid_key, "announced platform key: expected X25519 or P-256, got " +
+                                                    std::string(pub->type_name()));
+            return pub;
+        }
+
+        /// The current ephemeral key of a curve, made or rotated as needed.
+        result<const Ephemeral*> ephemeral(bool x25519, SteadyTime now) {
+            auto& slot = ephemerals[x25519 ? 0 : 1];
+            if (!slot || now - slot->created >= options.verification_key_rotation) {
+                auto g = keys::AnyPrivateKey::generate(x25519 ? "x25519" : "p256");
+                if (!g) return g.error();
+                Bytes der = g->public_key().to_der();
+                slot = Ephemeral{std::move(*g), std::move(der), now};
+                expected_zeros.clear();
+            }
+            return &*slot;
+        }
+
+        static result<keys::VerificationZeros> zeros_for(const keys::AnyPrivateKey& eph, const keys::AnyPublicKey& pub) {
+            auto secret = keys::ecdh(eph, pub);
+            if (!secret) return secret.error();
+            return keys::verification_zeros(*secret);
+        }
+
+        /// The zeros a worker holding `pub` must send against `eph`, computed once per key pair.
+        result<keys::VerificationZeros> cached_zeros(const Ephemeral& eph, const Bytes& der,
+                                                     const keys::AnyPublicKey& pub) {
+            Bytes k = eph.public_der;
+            k.insert(k.end(), der.begin(), der.end());
+            if (auto it = expected_zeros.find(k); it != expected_zeros.end()) return it->second;
+            auto z = zeros_for(eph.key, pub);
+            if (!z) return z.error();
+            if (expected_zeros.size() >= 4096) expected_zeros.clear();   // bounded, whatever workers send
+            expected_zeros.emplace(std::move(k), *z);
+            return z;
+        }
+
+        std::optional<Stage> stage(TaskId id) const {
+            std::lock_guard lock(mutex);
+            auto it = tasks.find(id);
+            if (it == tasks.end()) return std::nullopt;
+            return stage_of(it->second);
+        }
+
+        Stage stage_of(const Task& task) const {
+            Stage s;
+            s.running = task.state == TaskState::running;
+            s.last_event = task.last_event;
+            return s;
+        }
+
+        /// The best queued task for worker `id`: lowest priority class, then oldest. Marks it
+        /// running and tells its clients.
+        Task* take(const WorkerId& id, WorkerRecord& w, SteadyTime now) {
+            Queue* best = nullptr;
+            for (const Bytes& k : w.keys) {
+                auto& q = queues[k];
+                if (!q.empty() && (!best || *q.begin() < *best->begin())) best = &q;
+            }
+            if (!best) return nullptr;
+            Task& task = tasks.at(best->begin()->second);
+            best->erase(best->begin());
+            task.state = TaskState::running;
+            task.worker = id;
+            task.resends = 0;
+            ++task.attempts;
+            // A timeout near Duration's 10,000-year maximum must not overflow the clock.
+            const auto allowed = task.timeout > std::chrono::nanoseconds::max() - options.timeout_grace
+                                     ? std::chrono::nanoseconds::max()
+                                     : task.timeout + options.timeout_grace;
+            const auto room = SteadyTime::max() - now;
+            task.deadline = allowed >= room ? SteadyTime::max() : now + allowed;
+            w.current = task.id;
+            return &task;
+        }
+
+        static WorkerDirective execute_directive(const Task& task, std::chrono::system_clock::time_point wall) {
+            WorkerDirective d;
+            d.kind = WorkerDirective::Kind::execute;
+            d.task_uuid = task.uuid;
+            d.action = task.action;
+            d.effective_timeout = task.timeout;
+            d.queued_at = task.queued_at;
+            d.next_synchronization_at = wall;
+            return d;
+        }
+
+        /// An event of the running `task` from its worker `w`: to every client; the
+        /// completion event also ends the task and frees the worker.
+        void deliver(Task& task, WorkerRecord& w, ByteView event, bool final) {
+            Update u;
+            u.kind = final ? Update::Kind::completion_event : Update::Kind::execution_event;
+            u.event = to_bytes(event);
+            if (final) {
+                finish(task, std::move(u));
+                w.current.reset();
+                erase_task(task.id);
+            } else {
+                task.last_event = u.event;
+                for (Subscriber& s : task.subscribers) {
+                    // Keep one slot free for the final update: progress is best effort.
+                    if (s.channel->size() + 1 >= s.channel->capacity() || !s.channel->try_send(u)) ++counters.dropped_progress;
+                }
+            }
+        }
+
         /// A worker's contact at `now`: deadlines applied, the worker proven, its lease renewed.
-        result<WorkerIt> contact(const WorkerId& id, std::chrono::steady_clock::time_point now) {
+        result<WorkerIt> contact(const WorkerId& id, SteadyTime now) {
             expire(now);
             auto it = proven(id);
             if (!it) return it.error();
@@ -690,7 +1151,7 @@ private:
                                                   ": stop it");
             auto t = tasks.find(tid);
             if (t == tasks.end() || t->second.state != TaskState::running) {
-                if (t != tasks.end()) tasks.erase(t);
+                if (t != tasks.end()) erase_task(tid);
                 w.second.current.reset();
                 return fail(error::cancelled, "task " + std::to_string(tid) +
                                                   " was cancelled or timed out: stop it");
@@ -705,9 +1166,23 @@ private:
             }
         }
 
-        /// Sends the final update to every client and closes their channels.
+        /// Removes a task and its names (its operation may live on in `finished`).
+        void erase_task(TaskId tid) {
+            auto t = tasks.find(tid);
+            if (t == tasks.end()) return;
+            forget_dedup(t->second);
+            by_name.erase(t->second.name);
+            by_uuid.erase(t->second.uuid);
+            tasks.erase(t);
+        }
+
+        /// Sends the final update to every client and closes their channels; keeps it for
+        /// `attach` during `client_grace`. The task stays until its worker is told.
         void finish(Task& task, Update u) {
             forget_dedup(task);
+            by_name.erase(task.name);
+            if (options.client_grace > std::chrono::nanoseconds::zero())
+                finished.insert_or_assign(task.name, Finished{u, clock() + options.client_grace});
             for (Subscriber& s : task.subscribers) {
                 (void)s.channel->try_send(u);   // a slot was kept free for it
                 s.channel->close();
@@ -715,36 +1190,80 @@ private:
             task.subscribers.clear();
         }
 
+        void fail_task(Task& task, StatusCode code, std::string message) {
+            Update u;
+            u.kind = Update::Kind::failed;
+            switch (code) {
+            case StatusCode::deadline_exceeded: u.error = fail(error::timed_out, message); break;
+            case StatusCode::cancelled: u.error = fail(error::cancelled, message); break;
+            case StatusCode::unavailable: u.error = fail(error::backend_unavailable, message); break;
+            case StatusCode::internal: u.error = fail(error::internal, message); break;
+            default: u.error = fail(error::invalid_argument, message); break;
+            }
+            u.status = Status{code, std::move(message)};
+            finish(task, std::move(u));
+        }
+
+        /// No client is left: the task leaves its queue, or its worker is told to stop.
+        void cancel(typename std::map<TaskId, Task>::iterator it) {
+            Task& task = it->second;
+            ++counters.cancelled;
+            if (!task.subscribers.empty() || options.client_grace > std::chrono::nanoseconds::zero())
+                fail_task(task, StatusCode::cancelled, "no client waits for the action any more");
+            forget_dedup(task);
+            if (task.state == TaskState::queued) {
+                queues[task.platform].erase({task.priority, task.id});
+                erase_task(task.id);
+            } else {
+                task.state = TaskState::abandoned;   // its worker is told at its next contact
+            }
+        }
+
         void drop_worker(WorkerIt it) {
             if (it->second.current) requeue(*it->second.current);
             workers.erase(it);
         }
 
-        /// Puts a running task back at the head of its queue (its worker vanished).
+        /// The worker running `tid` vanished: the task goes back to its queue (at its place:
+        /// it is older than what came after it), or fails after `max_attempts` runs.
         void requeue(TaskId tid) {
             auto t = tasks.find(tid);
             if (t == tasks.end()) return;
-            if (t->second.state == TaskState::abandoned) {
-                tasks.erase(t);
+            Task& task = t->second;
+            if (task.state == TaskState::abandoned) {
+                erase_task(tid);
                 return;
             }
-            t->second.state = TaskState::queued;
-            t->second.worker.clear();
-            queues[t->second.platform].push_front(tid);
+            ++counters.vanished;
+            if (options.max_attempts != 0 && task.attempts >= options.max_attempts) {
+                fail_task(task, StatusCode::unavailable, "the worker running the action went away");
+                erase_task(tid);
+                return;
+            }
+            task.state = TaskState::queued;
+            task.worker.clear();
+            queues[task.platform].emplace(task.priority, tid);
             ++counters.requeued;
+            work.notify_all();
         }
 
-        /// Deadlines: execution timeouts, then worker leases.
-        void expire(std::chrono::steady_clock::time_point now) {
+        /// Deadlines: execution timeouts, orphaned actions, finished operations, worker leases.
+        void expire(SteadyTime now) {
+            std::vector<TaskId> orphans;
             for (auto& [tid, task] : tasks) {
                 if (task.state == TaskState::running && now >= task.deadline) {
-                    Update u;
-                    u.kind = Update::Kind::failed;
-                    u.error = fail(error::timed_out, "the action exceeded its execution timeout");
-                    finish(task, std::move(u));
+                    fail_task(task, StatusCode::deadline_exceeded, "the action exceeded its execution timeout");
                     task.state = TaskState::abandoned;   // the worker is told at its next contact
                     ++counters.timed_out;
+                } else if (task.orphaned_since && task.state != TaskState::abandoned &&
+                           now - *task.orphaned_since >= options.client_grace) {
+                    orphans.push_back(tid);
                 }
+            }
+            for (TaskId tid : orphans) cancel(tasks.find(tid));
+            for (auto it = finished.begin(); it != finished.end();) {
+                if (now >= it->second.until) it = finished.erase(it);
+                else ++it;
             }
             for (auto it = workers.begin(); it != workers.end();) {
                 if (now >= it->second.lease) {
