@@ -44,7 +44,7 @@ endforeach()
 add_library(sealpipe_grpc_proto STATIC ${_sources} ${_headers})
 add_library(sealpipe::grpc_proto ALIAS sealpipe_grpc_proto)
 set_target_properties(sealpipe_grpc_proto PROPERTIES EXPORT_NAME grpc_proto POSITION_INDEPENDENT_CODE ON)
-target_include_directories(sealpipe_grpc_proto PUBLIC
+target_include_directories(sealpipe_grpc_proto SYSTEM PUBLIC
   "$<BUILD_INTERFACE:${_out}>" "$<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}/sealpipe/proto>")
 target_link_libraries(sealpipe_grpc_proto PUBLIC sealpipe_deps::grpcpp sealpipe_deps::protobuf)
 target_compile_features(sealpipe_grpc_proto PUBLIC cxx_std_20)

@@ -169,6 +169,9 @@ struct WorkerSync {
     std::vector<Bytes> verification_zeros;   ///< one per key; empty until challenged
     std::optional<WorkerReport> report;      ///< current_state (required)
     bool prefer_being_idle = false;
+    /// The caller's own deadline: an idle worker's call is not held past it (nor past
+    /// `SchedulerOptions::idle_poll`).
+    std::optional<std::chrono::steady_clock::time_point> wait_until;
 };
 
 /// The scheduler's answer to a `WorkerSync` (SPEC: SynchronizeResponse).
@@ -957,7 +960,8 @@ private:
             // Idle now: hand it work, or hold the call until work comes (bounded).
             if (q.prefer_being_idle)
                 return WorkerDirective{WorkerDirective::Kind::idle, {}, {}, {}, {}, {}, wall};
-            const auto give_up = std::chrono::steady_clock::now() + options.idle_poll;
+            auto give_up = std::chrono::steady_clock::now() + options.idle_poll;
+            if (q.wait_until && *q.wait_until < give_up) give_up = *q.wait_until;
             for (;;) {
                 now = clock();
                 expire(now);

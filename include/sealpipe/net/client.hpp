@@ -1,0 +1,183 @@
+// Copyright (c) 2026 The sealpipe authors.
+// Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
+//
+// `RemoteClient`: the client role (execution/client.hpp) talking to a scheduler over gRPC
+// with Bonanza's `Execute` and `WaitExecution` (doc/execution.md, "Over the network").
+
+#ifndef SEALPIPE_NET_CLIENT_HPP
+#define SEALPIPE_NET_CLIENT_HPP
+
+#include <sealpipe/core/bytes.hpp>
+#include <sealpipe/error.hpp>
+#include <sealpipe/execution/client.hpp>
+#include <sealpipe/execution/endpoints.hpp>
+#include <sealpipe/execution/messages.hpp>
+#include <sealpipe/keys/key.hpp>
+#include <sealpipe/net/detail/convert.hpp>
+#include <sealpipe/net/options.hpp>
+
+#include <bonanza/remoteexecution/remoteexecution.grpc.pb.h>
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace sealpipe::net {
+
+/** One action followed over an `Execute` (or `WaitExecution`) stream. `next()` returns its
+    execution events, each once, opened, then the completion event. Destroying it closes the
+    stream: the scheduler cancels the action after its grace period unless another client
+    follows it. Move-only. */
+class RemoteExecution {
+public:
+    /** The next event, opened; waits for the scheduler.
+        @par Errors the stream's status as `status_error` gives it (the action failed, was
+        rejected by the worker, cancelled, or the scheduler cannot be reached: the message
+        names the gRPC code), `error::authentication_failed` (an event that is not from a
+        worker of this action, or altered), `error::malformed_input` (a completion without
+        an event), `error::cancelled` (after the completion event). */
+    [[nodiscard]] result<execution::OpenedEvent> next() {
+        if (done_) return fail(error::cancelled, "the operation has already completed");
+        ::bonanza::remoteexecution::ExecuteResponse r;
+        while (reader_->Read(&r)) {
+            if (!r.name().empty()) name_ = r.name();
+            using Stage = ::bonanza::remoteexecution::ExecuteResponse;
+            if (r.stage_case() == Stage::kQueued) {
+                running_ = false;
+                continue;
+            }
+            if (r.stage_case() == Stage::kExecuting) {
+                running_ = true;
+                if (!r.executing().has_last_event()) continue;
+                Bytes event = detail::serialize(r.executing().last_event());
+                if (event == last_event_) continue;   // a keepalive repeats the latest event
+                last_event_ = event;
+                auto p = action_.open_execution_event(event);
+                if (!p) return std::move(p).error().context("execution event");
+                return execution::OpenedEvent{false, std::move(*p)};
+            }
+            if (r.stage_case() == Stage::kCompleted) {
+                done_ = true;
+                (void)finish();
+                if (!r.completed().has_completion_event())
+                    return fail(error::malformed_input, "the action completed without a completion event");
+                auto p = action_.open_completion_event(detail::serialize(r.completed().completion_event()));
+                if (!p) return std::move(p).error().context("completion event");
+                return execution::OpenedEvent{true, std::move(*p)};
+            }
+        }
+        done_ = true;
+        const ::grpc::Status s = finish();
+        if (s.ok()) return fail(error::malformed_input, "the scheduler ended the stream without a completion");
+        return status_error(s);
+    }
+
+    /// The operation's name (for `RemoteClient::wait_execution`), once the scheduler said it.
+    [[nodiscard]] const std::string& name() const noexcept { return name_; }
+    /// Whether the last stage the scheduler reported was `executing`.
+    [[nodiscard]] bool running() const noexcept { return running_; }
+    /// The sealed action.
+    [[nodiscard]] const execution::PendingAction& action() const noexcept { return action_; }
+    /// Gives up the stream at once (the scheduler sees a client going away).
+    void cancel() { context_->TryCancel(); }
+
+    RemoteExecution(RemoteExecution&&) noexcept = default;
+    RemoteExecution& operator=(RemoteExecution&&) noexcept = default;
+    ~RemoteExecution() {
+        if (reader_ && !finished_) {
+            context_->TryCancel();
+            (void)reader_->Finish();
+        }
+    }
+
+private:
+    friend class RemoteClient;
+    RemoteExecution(execution::PendingAction a, std::unique_ptr<::grpc::ClientContext> c,
+                    std::unique_ptr<::grpc::ClientReader<::bonanza::remoteexecution::ExecuteResponse>> r)
+        : action_(std::move(a)), context_(std::move(c)), reader_(std::move(r)) {}
+
+    ::grpc::Status finish() {
+        if (finished_) return status_;
+        finished_ = true;
+        status_ = reader_->Finish();
+        return status_;
+    }
+
+    execution::PendingAction action_;
+    std::unique_ptr<::grpc::ClientContext> context_;
+    std::unique_ptr<::grpc::ClientReader<::bonanza::remoteexecution::ExecuteResponse>> reader_;
+    std::string name_;
+    Bytes last_event_;
+    bool running_ = false, done_ = false, finished_ = false;
+    ::grpc::Status status_;
+};
+
+/** The client role connected to a scheduler over gRPC. Thread-safe: each `execute` opens
+    its own stream on the shared channel. */
+class RemoteClient {
+public:
+    /** @par Errors those of `make_channel`. */
+    [[nodiscard]] static result<RemoteClient> connect(execution::Client client, const ChannelOptions& options) {
+        auto channel = make_channel(options);
+        if (!channel) return channel.error();
+        return RemoteClient(std::move(client), std::move(*channel));
+    }
+
+    /** Seals `plaintext` for the workers of `platform_key` (as `Client::seal`) and starts
+        `Execute` with `priority` (lower runs sooner). The stream may last as long as the
+        action; `call_deadline`, when given, bounds it.
+        @par Errors those of `Client::seal`; stream failures surface from
+        `RemoteExecution::next`. */
+    [[nodiscard]] result<RemoteExecution> execute(
+        const keys::AnyPublicKey& platform_key, ByteView plaintext, execution::AdditionalData additional_data,
+        execution::NoncePolicy policy = execution::NoncePolicy::zero, std::int32_t priority = 0,
+        std::optional<std::chrono::system_clock::time_point> call_deadline = std::nullopt) const {
+        auto action = client_.seal(platform_key, plaintext, std::move(additional_data), policy);
+        if (!action) return action.error();
+        return execute_sealed(std::move(*action), priority, call_deadline);
+    }
+
+    /** Starts `Execute` for an action sealed earlier. @par Errors none here; see `next`. */
+    [[nodiscard]] result<RemoteExecution> execute_sealed(
+        execution::PendingAction action, std::int32_t priority = 0,
+        std::optional<std::chrono::system_clock::time_point> call_deadline = std::nullopt) const {
+        ::bonanza::remoteexecution::ExecuteRequest request;
+        if (!detail::parse(action.bytes(), *request.mutable_action()))
+            return fail(error::internal, "the sealed action does not parse as bonanza.encryptedaction.Action");
+        request.set_priority(priority);
+        auto context = std::make_unique<::grpc::ClientContext>();
+        if (call_deadline) context->set_deadline(*call_deadline);
+        auto reader = stub_->Execute(context.get(), request);
+        return RemoteExecution(std::move(action), std::move(context), std::move(reader));
+    }
+
+    /** Follows the operation `name`, started earlier for `action` (`WaitExecution`).
+        @par Errors none here; `next` gives `error::object_not_found` (NOT_FOUND) for an
+        unknown name. */
+    [[nodiscard]] result<RemoteExecution> wait_execution(const std::string& name, execution::PendingAction action) const {
+        ::bonanza::remoteexecution::WaitExecutionRequest request;
+        request.set_name(name);
+        auto context = std::make_unique<::grpc::ClientContext>();
+        auto reader = stub_->WaitExecution(context.get(), request);
+        return RemoteExecution(std::move(action), std::move(context), std::move(reader));
+    }
+
+    [[nodiscard]] const execution::Client& client() const noexcept { return client_; }
+    [[nodiscard]] const std::shared_ptr<::grpc::Channel>& channel() const noexcept { return channel_; }
+
+private:
+    RemoteClient(execution::Client c, std::shared_ptr<::grpc::Channel> ch)
+        : client_(std::move(c)), channel_(std::move(ch)),
+          stub_(::bonanza::remoteexecution::Execution::NewStub(channel_)) {}
+    execution::Client client_;
+    std::shared_ptr<::grpc::Channel> channel_;
+    std::shared_ptr<::bonanza::remoteexecution::Execution::Stub> stub_;
+};
+
+} // namespace sealpipe::net
+
+#endif // SEALPIPE_NET_CLIENT_HPP
