@@ -255,7 +255,7 @@ using Request = std::variant<request::Submit, request::Synchronize, request::Pro
 struct SchedulerStats {
     std::size_t queued = 0, running = 0, workers = 0, proven_workers = 0;
     std::size_t deduplicated = 0, requeued = 0, timed_out = 0, cancelled = 0, dropped_progress = 0;
-    std::size_t proofs_failed = 0, vanished = 0, resent = 0, sync_calls = 0;
+    std::size_t proofs_failed = 0, vanished = 0, resent = 0, sync_calls = 0, clients_gone = 0;
 };
 
 /** The scheduler, thread-safe. Clients `submit` Action bytes and receive `Update`s through a
@@ -706,6 +706,7 @@ private:
             s->channel->close();
             subs.erase(s);
             if (!subs.empty()) return;
+            ++counters.clients_gone;
             if (options.client_grace > std::chrono::nanoseconds::zero()) {
                 task.orphaned_since = clock();   // cancelled by expire() unless a client comes back
                 return;

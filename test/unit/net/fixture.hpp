@@ -116,11 +116,13 @@ struct RawWorker {
     /// Registers: a first call (challenged), then a proven one that prefers to stay idle.
     void register_idle() {
         rw::SynchronizeResponse r;
-        BOOST_REQUIRE(call(request(idle(), true), r).ok());
+        auto st = call(request(idle(), true), r);
+        BOOST_REQUIRE_MESSAGE(st.ok(), st.error_message());
         if (r.desired_state().has_verifying_public_keys()) {
             prove(r);
             r.Clear();
-            BOOST_REQUIRE(call(request(idle(), true), r).ok());
+            st = call(request(idle(), true), r);
+            BOOST_REQUIRE_MESSAGE(st.ok(), st.error_message());
         }
         BOOST_REQUIRE(r.desired_state().has_idle());
     }
