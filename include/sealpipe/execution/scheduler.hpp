@@ -931,9 +931,11 @@ private:
                         if (auto e = Event::decode(r.event); !e) return fail(error::invalid_argument, e.error().message());
                         deliver(task, w, r.event, false);
                     }
+                    // Report again well within the lease, whatever the two options say.
+                    const auto poll = std::min(options.executing_poll, options.worker_lease / 2);
                     WorkerDirective d;
-                    d.next_synchronization_at = wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(
-                                                           options.executing_poll);
+                    d.next_synchronization_at =
+                        wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(poll);
                     return d;
                 }
                 case WorkerReport::Kind::completed:
@@ -1271,7 +1273,8 @@ private:
                 else ++it;
             }
             for (auto it = workers.begin(); it != workers.end();) {
-                if (now >= it->second.lease) {
+                // A worker whose call is held right now (long-poll) has not gone.
+                if (now >= it->second.lease && !syncing.contains(it->first)) {
                     auto dead = it++;
                     drop_worker(dead);
                 } else {

@@ -50,6 +50,9 @@ struct WorkerOptions {
     /// Waits between failed calls: doubles from the first to the second.
     std::chrono::milliseconds initial_backoff{100};
     std::chrono::milliseconds max_backoff{5000};
+    /// The shortest time between two reports that carry a new execution event (a report is
+    /// due earlier only when the run ends).
+    std::chrono::milliseconds event_interval{100};
 };
 
 /// What the code running an action tells the worker as it goes.
@@ -59,8 +62,11 @@ public:
     void event(ByteView plaintext) {
         auto e = responder_.execution_event(plaintext);
         if (!e) return;
-        std::lock_guard lock(*mutex_);
-        *latest_ = e->encode();
+        {
+            std::lock_guard lock(*mutex_);
+            *latest_ = e->encode();
+        }
+        if (on_event_) on_event_();
     }
     /// True once the scheduler asked to stop (the client went away, or the worker stops).
     [[nodiscard]] bool cancelled() const noexcept { return cancelled_->load(); }
@@ -68,12 +74,14 @@ public:
 private:
     friend class RemoteWorker;
     Progress(execution::Responder r, std::shared_ptr<std::mutex> m, std::shared_ptr<Bytes> latest,
-             std::shared_ptr<std::atomic<bool>> c)
-        : responder_(std::move(r)), mutex_(std::move(m)), latest_(std::move(latest)), cancelled_(std::move(c)) {}
+             std::shared_ptr<std::atomic<bool>> c, std::function<void()> on_event)
+        : responder_(std::move(r)), mutex_(std::move(m)), latest_(std::move(latest)), cancelled_(std::move(c)),
+          on_event_(std::move(on_event)) {}
     execution::Responder responder_;
     std::shared_ptr<std::mutex> mutex_;
     std::shared_ptr<Bytes> latest_;
     std::shared_ptr<std::atomic<bool>> cancelled_;
+    std::function<void()> on_event_;
 };
 
 /// An action sent to this worker, verified and opened.
@@ -209,20 +217,32 @@ public:
             }
             if (!running_) continue;   // idle: call again at once (the scheduler paces by blocking)
 
-            // Executing: report by next_synchronization_at, or as soon as the run ends.
+            // Executing: report by next_synchronization_at, when a new event comes (at most
+            // every event_interval), or as soon as the run ends.
             const auto next = response.has_next_synchronization_at()
                                    ? detail::time_point(response.next_synchronization_at())
                                    : std::chrono::system_clock::now();
             std::unique_lock lock(mutex_);
-            wake_.wait_until(lock, next, [&] { return run_done_ || stop.load(); });
-            if (run_done_) {
+            const auto soonest = std::chrono::system_clock::now() + options_.event_interval;
+            wake_.wait_until(lock, std::min(next, soonest), [&] { return run_done_ || stop.load(); });
+            if (!run_done_ && !stop.load() && !new_event_)
+                wake_.wait_until(lock, next, [&] { return run_done_ || new_event_ || stop.load(); });
+            new_event_ = false;
+            Bytes latest;
+            {
+                std::lock_guard event_lock(*event_mutex_);
+                latest = *latest_event_;
+            }
+            if (run_done_ && latest == sent_event_) {
                 lock.unlock();
                 state = complete();
             } else {
+                // The latest event first, even when the run has ended: the client sees it.
+                state.Clear();
                 auto* e = state.mutable_executing();
                 e->set_task_uuid(current_uuid_);
-                std::lock_guard event_lock(*event_mutex_);
-                if (!latest_event_->empty()) detail::parse(*latest_event_, *e->mutable_event());
+                if (!latest.empty()) detail::parse(latest, *e->mutable_event());
+                sent_event_ = std::move(latest);
             }
         }
     }
@@ -294,7 +314,12 @@ private:
         cancel_ = std::make_shared<std::atomic<bool>>(false);
         auto event_mutex = std::make_shared<std::mutex>();
         event_mutex_ = event_mutex;
-        Progress progress(task->action.responder, event_mutex, latest_event_, cancel_);
+        sent_event_.clear();
+        Progress progress(task->action.responder, event_mutex, latest_event_, cancel_, [this] {
+            std::lock_guard lock(mutex_);
+            new_event_ = true;
+            wake_.notify_all();
+        });
         run_done_ = false;
         running_ = true;
         task_ = task;
@@ -345,7 +370,8 @@ private:
     std::mutex mutex_;
     std::condition_variable wake_;
     ::grpc::ClientContext* call_ = nullptr;
-    bool running_ = false, run_done_ = false;
+    bool running_ = false, run_done_ = false, new_event_ = false;
+    Bytes sent_event_;
     std::string current_uuid_;
     std::shared_ptr<RemoteTask> task_;
     std::shared_ptr<Bytes> latest_event_ = std::make_shared<Bytes>();
