@@ -175,6 +175,11 @@ def check_umbrellas() -> None:
     top = (include / "sealpipe.hpp").read_text(encoding="utf-8")
     included = set(INCLUDE.findall(top))
     for area in areas:
+        # An area that needs an optional component as a whole (net: gRPC) is named with its
+        # umbrella in the opening comment instead.
+        if f"<sealpipe/{area}.hpp>" in opening_comment(top):
+            checked += 1
+            continue
         if (include / "sealpipe" / f"{area}.hpp").exists() and f"sealpipe/{area}.hpp" not in included:
             if not any(i.startswith(f"sealpipe/{area}/") for i in included):
                 failures.append(f"sealpipe.hpp does not include <sealpipe/{area}.hpp>")
