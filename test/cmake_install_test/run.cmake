@@ -19,7 +19,11 @@ list(LENGTH pc n)
 if(NOT n EQUAL 2)
   message(FATAL_ERROR "expected two pkg-config files, found: ${pc}")
 endif()
-foreach(variant IN ITEMS core all)
+set(variants core all)
+if(EXISTS ${WORK_DIR}/prefix/lib/cmake/sealpipe/sealpipe-grpc-targets.cmake)
+  list(APPEND variants grpc)
+endif()
+foreach(variant IN LISTS variants)
   step(${CMAKE_COMMAND} -S ${SOURCE_DIR}/test/cmake_install_test -B ${WORK_DIR}/build-${variant}
        -G ${GENERATOR} -DCMAKE_CXX_COMPILER=${CXX} -DCMAKE_PREFIX_PATH=${WORK_DIR}/prefix
        -DVARIANT=${variant})
