@@ -194,6 +194,31 @@ class Network(CliTestCase):
         self.assertIn(b"UNAVAILABLE", err)
         self.assertEqual(out, b"")
 
+    def test_scheduler_restart(self):
+        s, port = self.serve()
+        url = "grpc://127.0.0.1:" + port
+        self.worker(url, "survivor")
+        self.assertEqual(self.until_a_worker_is_there(url).code, 0)
+        client = subprocess.Popen([clitest.TOOL, *self.execute_args(url)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        client.stdin.write(b"slow\n")
+        client.stdin.close()
+        client.stdin = None
+        self.assertEqual(client.stderr.readline(), b"event: started\n")
+        code, err = s.signal(signal.SIGTERM)
+        self.assertEqual(code, 0, err)
+        # The client learns at once, with a clear error.
+        out, err = client.communicate(timeout=60)
+        self.assertEqual(client.returncode, 1)
+        self.assertEqual(out, b"")
+        self.assertRegex(err, rb"^sealpipe: error: UNAVAILABLE: ")
+        # A new scheduler on the same port: the worker proves its keys again and carries on.
+        again = self.start("scheduler", "serve", "--listen", "127.0.0.1:" + port)
+        self.assertEqual(again.line(), "listening on 127.0.0.1:%s\n" % port)
+        r = self.until_a_worker_is_there(url)
+        self.assertEqual(r.code, 0, r.err)
+        self.assertEqual(r.out, b"READY?\n")
+
     def test_tls_and_mutual_tls(self):
         server_ca_key = ec.generate_private_key(ec.SECP256R1())
         server_ca = certificate("server CA", server_ca_key, ca=True)

@@ -250,6 +250,48 @@ class PythonAgainstSealpipeScheduler(Peer):
         channel.close()
 
 
+class MalformedMessages(Peer):
+    """Bytes that are not the messages they claim to be, or too many of them, get a gRPC error and
+    leave the scheduler serving."""
+
+    def test_malformed_truncated_and_oversized(self):
+        server = self.tool("scheduler", "serve", "--listen", "127.0.0.1:0")
+        port = server.p.stdout.readline().decode().split(":")[-1].strip()
+        channel = grpc.insecure_channel("127.0.0.1:" + port, options=[("grpc.max_send_message_length", 64 << 20)])
+        sync, execute = channel.unary_unary(SYNCHRONIZE), channel.unary_stream(EXECUTE)
+        platform_der = der(self.keys.platform.public_key())
+        valid = rw.SynchronizeRequest(
+            worker_id={"peer": "python"}, current_state=rw.CurrentState(idle=empty_pb2.Empty()),
+            public_keys=[rw.SynchronizeRequest.PublicKey(pkix_public_key=platform_der)]).SerializeToString(
+                deterministic=True)
+        bad = [b"\xff", b"\x0a\xff\xff\xff\xff\x0f", valid[:len(valid) // 2],
+               b"\x12\x05\x0a\x03abc",            # a public key that is no PKIX key
+               b"\x22\x00"]                        # an empty current_state
+        for raw in bad:
+            with self.assertRaises(grpc.RpcError) as e:
+                sync(raw, timeout=10)
+            self.assertIn(e.exception.code(), (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.INTERNAL), raw)
+        # Beyond the scheduler's message limit (4 MiB and an envelope): refused before parsing.
+        with self.assertRaises(grpc.RpcError) as e:
+            sync(b"\x0a" + b"\xff" * (8 << 20), timeout=10)
+        self.assertEqual(e.exception.code(), grpc.StatusCode.RESOURCE_EXHAUSTED)
+        # Execute: garbage, a truncated action, an action with too many certificates.
+        action = self.keys.seal_action(b"x")
+        request = rx.ExecuteRequest(action=action).SerializeToString(deterministic=True)
+        crowded = ea.Action()
+        crowded.CopyFrom(action)
+        crowded.client_certificate_chain.extend([b"c"] * 17)
+        for raw in [b"\xff\xff", request[:-5], rx.ExecuteRequest(action=crowded).SerializeToString()]:
+            with self.assertRaises(grpc.RpcError) as e:
+                list(execute(raw, timeout=10))
+            self.assertIn(e.exception.code(), (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.INTERNAL), raw)
+        # Still serving.
+        r = canonical(sync(valid, timeout=10), rw.SynchronizeResponse)
+        self.assertEqual(r.desired_state.WhichOneof("worker_state"), "verifying_public_keys")
+        self.assertIsNone(server.p.poll())
+        channel.close()
+
+
 class PythonScheduler:
     """A small scheduler of Bonanza's protocol: one queue, one P-256 verification key, and
     the option to alter what it forwards."""
