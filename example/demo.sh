@@ -10,6 +10,8 @@ set -euo pipefail
 build=${1:?usage: example/demo.sh BUILD_DIR}
 tool=$build/tools/sealpipe
 step() { printf '\n== %s\n' "$*"; }
+# The steps across processes, in a build with the network commands (component grpc).
+net_step() { step "$@"; }
 # One scratch directory for every step, removed at exit (a second `trap ... EXIT` would
 # replace the first).
 work=$(mktemp -d)
@@ -17,6 +19,84 @@ trap 'rm -rf "$work" /tmp/sealpipe-example-direct' EXIT
 
 step "THE MAIN JOB: Alice has Bob's worker count words in files she stored encrypted"
 "$build/example/example_remote_execution"
+
+if "$tool" help scheduler serve >/dev/null 2>&1; then
+net=$work/network
+mkdir -p "$net/alice"
+net_step "THE MAIN JOB ACROSS PROCESSES: keys, and a client CA that Bob's worker trusts"
+"$tool" key generate --type x25519 > "$net/platform.pem"
+"$tool" key public < "$net/platform.pem" > "$net/platform.pub"
+python3 - "$net" <<'PY'
+# A throwaway client CA and Alice's certificate (Python cryptography).
+import datetime, sys
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+d = sys.argv[1]
+now = datetime.datetime.now(datetime.timezone.utc)
+def cert(cn, key, issuer, issuer_key, ca):
+    name = lambda n: x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, n)])
+    b = (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(name(issuer))
+         .public_key(key.public_key()).serial_number(x509.random_serial_number())
+         .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1))
+         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+    if not ca:
+        b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
+    return b.sign(issuer_key, None).public_bytes(serialization.Encoding.PEM)
+ca_key, alice = ed25519.Ed25519PrivateKey.generate(), ed25519.Ed25519PrivateKey.generate()
+open(f"{d}/ca.pem", "wb").write(cert("demo CA", ca_key, "demo CA", ca_key, True))
+open(f"{d}/alice.crt", "wb").write(cert("alice", alice, "demo CA", ca_key, False))
+open(f"{d}/alice.pem", "wb").write(alice.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                       serialization.NoEncryption()))
+PY
+echo "Bob's worker holds platform.pem and ca.pem; Alice holds alice.pem, alice.crt and platform.pub;"
+echo "the scheduler holds nothing."
+
+net_step "Process 1: sealpipe scheduler serve (Bonanza's Execution and OperationQueue services) on loopback"
+mkfifo "$net/scheduler.out"
+"$tool" scheduler serve --listen 127.0.0.1:0 > "$net/scheduler.out" &
+scheduler_pid=$!
+exec 3< "$net/scheduler.out"
+read -r listening <&3
+echo "scheduler (pid $scheduler_pid): $listening"
+url="grpc://${listening#listening on }"
+
+net_step "Process 2: sealpipe worker run (Bob) proves its platform key and waits for work"
+"$tool" worker run --scheduler "$url" --platform-key "$net/platform.pem" --ca "$net/ca.pem" \
+  --worker-id name=bob -- sh "$(dirname "$0")/remote_execution_grpc/count_words.sh" "$tool" "sqlite:$net/objects.db" &
+worker_pid=$!
+echo "worker (pid $worker_pid) runs count_words.sh once per action it can open"
+
+net_step "Alice stores her input as an encrypted DAG in SQLite (the shared store)"
+"$tool" encoders new --out "$net/alice/encoders.json"
+printf 'Work on infrastructure you do not trust.\nThe scheduler routes; it learns nothing.\n' > "$net/alice/input.txt"
+input=$("$tool" store put --store "sqlite:$net/objects.db" --encoders "$net/alice/encoders.json" "$net/alice/input.txt" 2>/dev/null)
+echo "input link: $input"
+
+net_step "Process 3: sealpipe execute (Alice) seals the link and her key into an action, runs it, reads the report"
+# Until Bob's worker has proved its key the scheduler answers FAILED_PRECONDITION: try again.
+for attempt in $(seq 1 200); do
+  if output=$({ printf '%s\n' "$input"; tr -d '\n' < "$net/alice/encoders.json"; printf '\n'; } |
+              "$tool" execute --scheduler "$url" --platform-key "$net/platform.pub" \
+                --client-cert "$net/alice.crt" --client-key "$net/alice.pem" --nonce random --timeout 60 \
+                2> "$net/execute.err"); then
+    break
+  fi
+  grep -q FAILED_PRECONDITION "$net/execute.err" || { cat "$net/execute.err"; exit 1; }
+  sleep 0.05
+done
+cat "$net/execute.err"
+echo "the worker's answer (a link to the report it stored): $output"
+printf 'Alice reads the report: '
+"$tool" store get --store "sqlite:$net/objects.db" --encoders "$net/alice/encoders.json" "$output" --out "$net/alice/report.txt" 2>/dev/null
+cat "$net/alice/report.txt"
+
+net_step "SIGTERM ends the worker and the scheduler cleanly"
+kill -TERM "$worker_pid"; wait "$worker_pid"; echo "worker exited with status $?"
+kill -TERM "$scheduler_pid"; wait "$scheduler_pid"; echo "scheduler exited with status $?"
+exec 3<&-
+fi
 
 step "A tree stored as an encrypted DAG in SQLite, checked without a key, restored"
 "$build/example/example_store_tree"
