@@ -586,8 +586,10 @@ private:
         std::map<std::string, TaskId, std::less<>> by_name;
         std::map<std::string, TaskId, std::less<>> by_uuid;
         std::map<std::string, Finished, std::less<>> finished;
+        std::deque<std::pair<SteadyTime, std::string>> finished_order;   // oldest first: expiry in O(1)
         std::map<WorkerId, WorkerRecord> workers;
         std::set<WorkerId, std::less<>> syncing;            // synchronize_worker calls in progress
+        std::set<TaskId> orphans;                            // tasks without a client, in their grace period
         std::array<std::optional<Ephemeral>, 2> ephemerals;  // [0] X25519, [1] P-256
         std::map<Bytes, keys::VerificationZeros, BytesLess> expected_zeros;   // (ephemeral ‖ platform key) → zeros
         TaskId next_task = 1;
@@ -638,6 +640,7 @@ private:
                     Task& task = tasks.at(it->second);
                     task.subscribers.push_back(Subscriber{sid, channel});
                     task.orphaned_since.reset();
+                    orphans.erase(task.id);
                     ++counters.deduplicated;
                     return Subscription(self, task.id, sid, std::move(channel), task.name, stage_of(task));
                 }
@@ -683,6 +686,7 @@ private:
                 Task& task = tasks.at(it->second);
                 task.subscribers.push_back(Subscriber{sid, channel});
                 task.orphaned_since.reset();
+                orphans.erase(task.id);
                 return Subscription(self, task.id, sid, std::move(channel), task.name, stage_of(task));
             }
             if (auto it = finished.find(name); it != finished.end()) {
@@ -709,6 +713,7 @@ private:
             ++counters.clients_gone;
             if (options.client_grace > std::chrono::nanoseconds::zero()) {
                 task.orphaned_since = clock();   // cancelled by expire() unless a client comes back
+                orphans.insert(task.id);
                 return;
             }
             cancel(it);
@@ -1180,6 +1185,7 @@ private:
             forget_dedup(t->second);
             by_name.erase(t->second.name);
             by_uuid.erase(t->second.uuid);
+            orphans.erase(tid);
             tasks.erase(t);
         }
 
@@ -1188,8 +1194,11 @@ private:
         void finish(Task& task, Update u) {
             forget_dedup(task);
             by_name.erase(task.name);
-            if (options.client_grace > std::chrono::nanoseconds::zero())
-                finished.insert_or_assign(task.name, Finished{u, clock() + options.client_grace});
+            if (options.client_grace > std::chrono::nanoseconds::zero()) {
+                const auto until = clock() + options.client_grace;
+                finished.insert_or_assign(task.name, Finished{u, until});
+                finished_order.emplace_back(until, task.name);
+            }
             for (Subscriber& s : task.subscribers) {
                 (void)s.channel->try_send(u);   // a slot was kept free for it
                 s.channel->close();
@@ -1256,21 +1265,33 @@ private:
 
         /// Deadlines: execution timeouts, orphaned actions, finished operations, worker leases.
         void expire(SteadyTime now) {
-            std::vector<TaskId> orphans;
-            for (auto& [tid, task] : tasks) {
+            // Running tasks are those of the workers (a vanished worker's task is requeued):
+            // the work here grows with the workers and the orphans, not with the queues.
+            for (auto& [id, w] : workers) {
+                if (!w.current) continue;
+                auto t = tasks.find(*w.current);
+                if (t == tasks.end()) continue;
+                Task& task = t->second;
                 if (task.state == TaskState::running && now >= task.deadline) {
                     fail_task(task, StatusCode::deadline_exceeded, "the action exceeded its execution timeout");
                     task.state = TaskState::abandoned;   // the worker is told at its next contact
                     ++counters.timed_out;
-                } else if (task.orphaned_since && task.state != TaskState::abandoned &&
-                           now - *task.orphaned_since >= options.client_grace) {
-                    orphans.push_back(tid);
                 }
             }
-            for (TaskId tid : orphans) cancel(tasks.find(tid));
-            for (auto it = finished.begin(); it != finished.end();) {
-                if (now >= it->second.until) it = finished.erase(it);
-                else ++it;
+            std::vector<TaskId> due;
+            for (TaskId tid : orphans) {
+                const Task& task = tasks.at(tid);
+                if (task.state != TaskState::abandoned && now - *task.orphaned_since >= options.client_grace)
+                    due.push_back(tid);
+            }
+            for (TaskId tid : due) {
+                orphans.erase(tid);
+                cancel(tasks.find(tid));
+            }
+            while (!finished_order.empty() && now >= finished_order.front().first) {
+                auto it = finished.find(finished_order.front().second);
+                if (it != finished.end() && now >= it->second.until) finished.erase(it);
+                finished_order.pop_front();
             }
             for (auto it = workers.begin(); it != workers.end();) {
                 // A worker whose call is held right now (long-poll) has not gone.
