@@ -16,10 +16,15 @@
 #include <sealpipe/keys/purpose.hpp>
 #include <sealpipe/keys/x509.hpp>
 
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <variant>
+#include <vector>
 
 namespace sealpipe::execution {
 
@@ -56,6 +61,15 @@ result<keys::AeadKey<P>> purpose_key(const keys::AnySharedSecret& s) {
         },
         s);
 }
+
+/// Orders byte strings by length, then content: the key order of the role's caches.
+/// (std::less<std::vector<unsigned char>> trips GCC 12's -Wstringop-overread at -O3.)
+struct BytesLess {
+    bool operator()(const Bytes& a, const Bytes& b) const noexcept {
+        if (a.size() != b.size()) return a.size() < b.size();
+        return !a.empty() && std::memcmp(a.data(), b.data(), a.size()) < 0;
+    }
+};
 
 /// The event keys of one (client, platform) pair.
 struct EventKeys {
@@ -172,6 +186,42 @@ public:
     /** As `seal`, with a nonce the caller chose (the CLI's `--nonce HEX`). */
     [[nodiscard]] result<PendingAction> seal_with_nonce(const keys::AnyPublicKey& platform_key, ByteView plaintext,
                                                         AdditionalData additional_data, const Nonce& nonce) const {
+        auto keys = keys_for(platform_key);
+        if (!keys) return keys.error();
+        Action action;
+        action.platform_pkix_public_key = std::move(keys->platform_der);
+        action.client_certificate_chain = chain_der_;
+        action.additional_data = std::move(additional_data);
+        if (auto r = seal_action(keys->action, nonce, plaintext, action); !r) return r.error();
+        return PendingAction(std::move(action), std::move(keys->events));
+    }
+
+    [[nodiscard]] const keys::CertificateChain& chain() const noexcept { return chain_; }
+
+private:
+    Client(keys::CertificateChain c, keys::AnyPrivateKey k)
+        : chain_(std::move(c)), chain_der_(chain_.der()), key_(std::move(k)) {}
+
+    /// The keys of the actions for one platform key.
+    struct Keys {
+        Bytes platform_der;   // on its agreement curve (Ed25519 converted)
+        keys::AeadKey<keys::Purpose::Action> action;
+        detail::EventKeys events;
+    };
+    /// The keys per platform key, agreed once (ECDH is deterministic): shared by copies of a
+    /// client, bounded.
+    struct Cache {
+        std::mutex mutex;
+        std::map<Bytes, Keys, detail::BytesLess> entries;
+        static constexpr std::size_t max_entries = 256;
+    };
+
+    result<Keys> keys_for(const keys::AnyPublicKey& platform_key) const {
+        const Bytes der = platform_key.to_der();
+        {
+            std::lock_guard lock(cache_->mutex);
+            if (auto it = cache_->entries.find(der); it != cache_->entries.end()) return it->second;
+        }
         auto platform = platform_key.to_agreement_key();
         if (!platform) return std::move(platform.error()).context("platform key");
         auto secret = detail::agree(key_.to_agreement_key(), *platform);
@@ -180,21 +230,17 @@ public:
         if (!action_key) return action_key.error();
         auto events = detail::event_keys(*secret);
         if (!events) return events.error();
-
-        Action action;
-        action.platform_pkix_public_key = platform->to_der();
-        action.client_certificate_chain = chain_.der();
-        action.additional_data = std::move(additional_data);
-        if (auto r = seal_action(*action_key, nonce, plaintext, action); !r) return r.error();
-        return PendingAction(std::move(action), std::move(*events));
+        Keys k{platform->to_der(), std::move(*action_key), std::move(*events)};
+        std::lock_guard lock(cache_->mutex);
+        if (cache_->entries.size() >= Cache::max_entries) cache_->entries.clear();
+        cache_->entries.insert_or_assign(der, k);
+        return k;
     }
 
-    [[nodiscard]] const keys::CertificateChain& chain() const noexcept { return chain_; }
-
-private:
-    Client(keys::CertificateChain c, keys::AnyPrivateKey k) : chain_(std::move(c)), key_(std::move(k)) {}
     keys::CertificateChain chain_;
+    std::vector<Bytes> chain_der_;
     keys::AnyPrivateKey key_;
+    std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
 
 } // namespace sealpipe::execution

@@ -9,6 +9,7 @@
 #define SEALPIPE_EXECUTION_WORKER_HPP
 
 #include <sealpipe/core/bytes.hpp>
+#include <sealpipe/core/hash.hpp>
 #include <sealpipe/error.hpp>
 #include <sealpipe/execution/client.hpp>
 #include <sealpipe/execution/messages.hpp>
@@ -20,6 +21,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -161,21 +166,14 @@ public:
                                                           "of this worker");
         if (action.client_certificate_chain.empty())
             return fail(error::malformed_input, "the action has no client certificate chain");
-        auto chain = keys::CertificateChain::from_der(action.client_certificate_chain);
-        if (!chain) return std::move(chain.error()).context("client certificate chain");
-        if (auto v = trust_.verify_client(*chain, now); !v) return std::move(v.error()).context("client certificate");
-        auto client = chain->leaf_agreement_key();
-        if (!client) return std::move(client.error()).context("client certificate");
-        auto secret = detail::agree(e->key, *client);
-        if (!secret) return std::move(secret.error()).context("platform key and client key");
-        auto action_key = detail::purpose_key<keys::Purpose::Action>(*secret);
-        if (!action_key) return action_key.error();
-        auto plaintext = open_action(*action_key, action);
+        auto agreed = agreement(*e, action.client_certificate_chain, now);
+        if (!agreed) return agreed.error();
+        auto plaintext = open_action(agreed->action, action);
         if (!plaintext) return plaintext.error();
-        auto events = detail::event_keys(*secret);
-        if (!events) return events.error();
-        return OpenedAction{std::move(*plaintext), *action.additional_data, std::move(*chain),
-                            e->public_der, Responder(action.ciphertext, std::move(*events))};
+        auto chain = std::move(agreed->chain);
+        auto events = std::move(agreed->events);
+        return OpenedAction{std::move(*plaintext), *action.additional_data, std::move(chain),
+                            e->public_der, Responder(action.ciphertext, std::move(events))};
     }
 
     [[nodiscard]] std::chrono::nanoseconds max_execution_timeout() const noexcept { return max_timeout_; }
@@ -185,6 +183,64 @@ private:
         keys::AnyPrivateKey key;   // on its agreement curve
         Bytes public_der;
     };
+
+    /// What a verified chain gives for one platform key: the chain and the action's keys.
+    struct Agreement {
+        keys::CertificateChain chain;
+        keys::AeadKey<keys::Purpose::Action> action;
+        detail::EventKeys events;
+    };
+
+    /** Verified chains, by (platform key, chain bytes), each with the second it was verified
+        at. Chain verification works in whole seconds (keys::TrustStore::verify_client), so a
+        chain verified at second S is, at any time within S, exactly as valid: reusing the
+        result within that second changes nothing but the cost (the chain check and the ECDH).
+        Shared by copies of a worker; bounded. */
+    struct Cache {
+        std::mutex mutex;
+        std::map<Bytes, std::pair<std::int64_t, Agreement>, detail::BytesLess> entries;
+        static constexpr std::size_t max_entries = 1024;
+    };
+
+    /// Verifies the chain at `now` and agrees on the action's keys, or reuses that work when
+    /// the same chain was verified for the same platform key within the same second.
+    result<Agreement> agreement(const Entry& e, const std::vector<Bytes>& certificates,
+                                std::chrono::system_clock::time_point now) const {
+        const auto second = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+        Sha256 h;
+        auto add = [&](ByteView b) {
+            const std::uint64_t n = b.size();
+            Byte len[8];
+            for (int i = 0; i < 8; ++i) len[i] = static_cast<Byte>(n >> (8 * i));
+            h.update(ByteView(len, 8));
+            h.update(b);
+        };
+        add(e.public_der);
+        for (const Bytes& c : certificates) add(c);
+        const auto digest = h.finish();
+        Bytes key = to_bytes(ByteView(digest));
+        {
+            std::lock_guard lock(cache_->mutex);
+            if (auto it = cache_->entries.find(key); it != cache_->entries.end() && it->second.first == second)
+                return it->second.second;
+        }
+        auto chain = keys::CertificateChain::from_der(certificates);
+        if (!chain) return std::move(chain.error()).context("client certificate chain");
+        if (auto v = trust_.verify_client(*chain, now); !v) return std::move(v.error()).context("client certificate");
+        auto client = chain->leaf_agreement_key();
+        if (!client) return std::move(client.error()).context("client certificate");
+        auto secret = detail::agree(e.key, *client);
+        if (!secret) return std::move(secret.error()).context("platform key and client key");
+        auto action_key = detail::purpose_key<keys::Purpose::Action>(*secret);
+        if (!action_key) return action_key.error();
+        auto events = detail::event_keys(*secret);
+        if (!events) return events.error();
+        Agreement a{std::move(*chain), std::move(*action_key), std::move(*events)};
+        std::lock_guard lock(cache_->mutex);
+        if (cache_->entries.size() >= Cache::max_entries) cache_->entries.clear();
+        cache_->entries.insert_or_assign(std::move(key), std::make_pair(second, a));
+        return a;
+    }
 
     Worker(std::vector<Entry> k, keys::TrustStore t, std::chrono::nanoseconds max)
         : keys_(std::move(k)), trust_(std::move(t)), max_timeout_(max) {}
@@ -215,6 +271,7 @@ private:
     std::vector<Entry> keys_;
     keys::TrustStore trust_;
     std::chrono::nanoseconds max_timeout_;
+    std::shared_ptr<Cache> cache_ = std::make_shared<Cache>();
 };
 
 } // namespace sealpipe::execution

@@ -266,6 +266,30 @@ BOOST_AUTO_TEST_CASE(additional_data_is_re_encoded_canonically) {
     BOOST_TEST(text(opened->plaintext) == std::string(as_chars(plaintext)));
 }
 
+BOOST_AUTO_TEST_CASE(a_verified_chain_is_reused_within_its_second_only) {
+    // The certificate expires at t0 + 1 day (OpenSSL: valid strictly before notAfter), so its last
+    // valid second is the one before.
+    Pki pki;
+    test::TestCert ca = test::issue("CA", fresh("ed25519"), nullptr, true);
+    test::TestCert alice = test::issue("alice", fresh("ed25519"), &ca, false, t0 - test::day, t0 + test::day);
+    auto platform = fresh("x25519");
+    Worker worker = Worker::create({platform}, keys::TrustStore::from_pem(ca.pem()).value(), 3600s).value();
+    const Client client =
+        Client::create(keys::CertificateChain::from_der(std::vector<Bytes>{alice.der()}).value(), alice.key).value();
+    auto sealed = client.seal(platform.public_key(), plaintext, ad()).value();
+    const auto last = at(t0 + test::day - 1);
+    BOOST_TEST(worker.open(sealed.bytes(), last).has_value());
+    BOOST_TEST(worker.open(sealed.bytes(), last + 999ms).has_value());   // the same second: reused
+    BOOST_TEST((worker.open(sealed.bytes(), last + 1s).error() == error::certificate_expired));
+    // A copy shares what was verified, never across platform keys or chains.
+    Worker copy = worker;
+    BOOST_TEST((copy.open(sealed.bytes(), last + 1s).error() == error::certificate_expired));
+    Pki stranger;
+    const Client other = make_client(stranger);
+    BOOST_TEST((worker.open(other.seal(platform.public_key(), plaintext, ad()).value().bytes(), last).error() ==
+                error::untrusted_certificate));
+}
+
 BOOST_AUTO_TEST_CASE(bonanza_missing_nonce_vector) {
     const auto doc = test::load_json("bonanza/encryptedaction_action_test.json");
     for (const auto& c : doc.at("cases").as_array()) {
