@@ -937,10 +937,8 @@ private:
                         deliver(task, w, r.event, false);
                     }
                     // Report again well within the lease, whatever the two options say.
-                    const auto poll = std::min(options.executing_poll, options.worker_lease / 2);
                     WorkerDirective d;
-                    d.next_synchronization_at =
-                        wall + std::chrono::duration_cast<std::chrono::system_clock::duration>(poll);
+                    d.next_synchronization_at = wall + executing_poll();
                     return d;
                 }
                 case WorkerReport::Kind::completed:
@@ -1109,15 +1107,21 @@ private:
             return &task;
         }
 
-        static WorkerDirective execute_directive(const Task& task, std::chrono::system_clock::time_point wall) {
+        /// Run `task`, and report by the executing poll (well within the lease).
+        WorkerDirective execute_directive(const Task& task, std::chrono::system_clock::time_point wall) const {
             WorkerDirective d;
             d.kind = WorkerDirective::Kind::execute;
             d.task_uuid = task.uuid;
             d.action = task.action;
             d.effective_timeout = task.timeout;
             d.queued_at = task.queued_at;
-            d.next_synchronization_at = wall;
+            d.next_synchronization_at = wall + executing_poll();
             return d;
+        }
+
+        std::chrono::system_clock::duration executing_poll() const {
+            return std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                std::min(options.executing_poll, options.worker_lease / 2));
         }
 
         /// An event of the running `task` from its worker `w`: to every client; the
