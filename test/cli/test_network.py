@@ -140,7 +140,7 @@ class Network(CliTestCase):
     def test_scheduler_two_workers_and_several_clients(self):
         s, port = self.serve()
         url = "grpc://127.0.0.1:" + port
-        w1, w2 = self.worker(url, "one"), self.worker(url, "two")
+        w1, w2 = self.worker(url, "one"), self.worker(url, "two", "--concurrency", "2")
         r = self.until_a_worker_is_there(url)
         self.assertEqual(r.code, 0, r.err)
         self.assertEqual(r.out, b"READY?\n")
