@@ -15,12 +15,12 @@ namespace {
 using namespace sealpipe;
 
 struct Identity {
-    result<dag::Encoded> encode(ByteView in) const { return dag::Encoded{to_bytes(in), {}}; }
+    result<encoding::Encoded<>> encode(ByteView in) const { return encoding::Encoded<>{to_bytes(in), {}}; }
     result<SecureBytes> decode(ByteView in, ByteView, std::size_t max) const {
         if (in.size() > max) return fail(error::size_limit_exceeded, "too large");
         return SecureBytes(in.begin(), in.end());
     }
-    std::size_t parameters_size() const { return 0; }
+    static constexpr std::size_t decoding_parameters_bytes = 0;
 };
 
 struct Map {

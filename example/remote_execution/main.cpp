@@ -84,7 +84,6 @@ int main(int argc, char** argv) {
     auto backend = storage::Sqlite::open((work / "objects.db").string());
     if (!backend) return 2;
     storage::BasicStore<storage::Sqlite> store(std::move(*backend));
-    dag::StoreAdapter objects(store);
 
     // Certificates: a client CA that Bob trusts, and Alice's certificate from it.
     auto ca_key = keys::AnyPrivateKey::generate("ed25519").value();
@@ -104,9 +103,8 @@ int main(int argc, char** argv) {
     // 1. Alice stores her inputs as an encrypted DAG under a fresh key.
     auto input_key = Aead::Key::generate();
     if (!input_key) return 2;
-    Chain alice_chain_codec({}, *input_key);
-    dag::PipelineCodec alice_codec(alice_chain_codec);
-    dag::Writer alice_writer(alice_codec, objects);
+    Chain alice_pipeline({}, *input_key);
+    dag::Writer alice_writer(alice_pipeline, store);
     auto input = dag::TreeWriter(alice_writer).put_path(work / "inputs");
     if (!input) return 1;
     say("alice", "stored inputs/ as an encrypted DAG, root " + input->reference.to_string());
@@ -148,9 +146,8 @@ int main(int argc, char** argv) {
             auto raw_key = base64_decode(std::string(request["encryptionKey"].as_string())).value();
             Chain chain({}, Aead::Key::from(raw_key).value());
             wipe(raw_key);
-            dag::PipelineCodec codec(chain);
-            dag::Writer writer(codec, objects);
-            dag::Reader reader(codec, objects);
+            dag::Writer writer(chain, store);
+            dag::Reader reader(chain, store);
             (void)bob_endpoint.progress(job, as_bytes("reading inputs"), deadline());
             auto words = count_words(reader, link);
             if (!words) {
@@ -188,7 +185,7 @@ int main(int argc, char** argv) {
             }
             // 5. The completion event carries the output link; Alice reads the report.
             auto output = dag::Link::parse(as_chars(event->plaintext)).value();
-            dag::Reader reader(alice_codec, objects);
+            dag::Reader reader(alice_pipeline, store);
             auto report = dag::TreeReader(reader).get_bytes(output, 1 << 20);
             if (!report) break;
             say("alice", "read the result: " + std::string(as_chars(*report)).substr(0, report->size() - 1));
@@ -202,7 +199,7 @@ int main(int argc, char** argv) {
 
     // 6. What the store can check without any key: everything reachable from both roots.
     for (const auto* root : {&input->reference}) {
-        auto reach = storage::check_reachable(store, storage::Key(root->array()));
+        auto reach = storage::check_reachable(store, *root);
         if (!reach) return 1;
         say("store", "inputs: " + std::to_string(reach->objects) + " objects present and valid, no key needed");
     }

@@ -69,9 +69,14 @@ private:
     `children's references ‖ encode(children's decoding parameters ‖ body)`
     (doc/dag.md, "Node layout"): the references stay in plaintext for storage to walk, the
     parameters that decrypt the children are inside the encrypted payload. */
-template <ObjectCodec Codec, ObjectStore Store>
+template <class Codec, class Store>
 class Writer {
+    static_assert((check_policies<Codec, Store>(), true));   // names the first thing wrong, in one sentence
+
 public:
+    /** Writes through `codec` (an encoder pipeline in deterministic or randomized mode) into `store`
+        (a `storage::BasicStore`, a `storage::WriteSession`, any `ObjectStore`). Both must outlive
+        the writer. */
     Writer(Codec& codec, Store& store) : codec_(&codec), store_(&store) {}
 
     /** Encodes and stores one node.
@@ -83,7 +88,7 @@ public:
         `error::size_limit_exceeded` when the encoded object exceeds 2 MiB; the codec's and
         the store's errors. */
     [[nodiscard]] result<Link> write(std::span<const Link> children, ByteView body) {
-        const std::size_t p = codec_->parameters_size();
+        const std::size_t p = parameters_size();
         SecureBytes plaintext;
         plaintext.reserve(children.size() * p + body.size());
         std::vector<object::Reference> refs;
@@ -102,18 +107,18 @@ public:
         if (!contents) return std::move(contents.error()).context("dag: building a node");
         if (auto r = store_->put(contents->reference(), contents->data()); !r) return r.error();
         ++objects_written_;
-        return Link{contents->reference(), std::move(encoded->parameters)};
+        return Link{contents->reference(), to_bytes(ByteView(encoded->parameters))};
     }
 
     /** Ends a unit of work (a tree, a file): the store's `commit()` when it has one
-        (`StoreAdapter::commit` writes what it batched and checks that every object put since
-        is still stored). A root is safe to hand out only after this succeeds. */
+        (`storage::WriteSession::commit` writes what it batched and checks that every object put
+        since is still stored). A root is safe to hand out only after this succeeds. */
     [[nodiscard]] result<void> commit() {
         if constexpr (requires { { store_->commit() } -> std::same_as<result<void>>; }) return store_->commit();
         else return {};
     }
 
-    [[nodiscard]] std::size_t parameters_size() const { return codec_->parameters_size(); }
+    [[nodiscard]] std::size_t parameters_size() const { return dag::parameters_size(*codec_); }
     /// How many objects this writer stored (repeats included).
     [[nodiscard]] std::size_t objects_written() const noexcept { return objects_written_; }
 
@@ -158,9 +163,12 @@ struct ReaderOptions {
 
 /** Reads nodes: fetches the object, validates it against its reference before anything else
     is done with it, then decodes the payload. */
-template <ObjectCodec Codec, ObjectStore Store>
+template <class Codec, class Store>
 class Reader {
+    static_assert((check_policies<Codec, Store>(), true));   // names the first thing wrong, in one sentence
+
 public:
+    /// Reads through `codec` from `store`; both must outlive the reader.
     Reader(Codec& codec, Store& store, ReaderOptions options = {})
         : codec_(&codec), store_(&store), options_(options) {}
 
@@ -170,7 +178,7 @@ public:
         decoding parameters; the codec's errors (`error::authentication_failed`, ...);
         `error::invalid_argument` for link parameters of the wrong length. */
     [[nodiscard]] result<Node> read(const Link& link) const {
-        const std::size_t p = codec_->parameters_size();
+        const std::size_t p = dag::parameters_size(*codec_);
         if (link.parameters.size() != p)
             return fail(error::invalid_argument, "dag: link decoding parameters: expected " + std::to_string(p) +
                                                      " bytes, got " + std::to_string(link.parameters.size()));

@@ -376,7 +376,7 @@ inline void remove_tree(int parent, const std::string& name) {
     stored, then stores it. Everything below the root is opened relative to its directory
     (`openat`, `O_NOFOLLOW | O_NONBLOCK`) and checked with `fstat` once open, so neither path
     length nor a swap of a file for a symlink or a FIFO matters. */
-template <ObjectCodec Codec, ObjectStore Store>
+template <class Codec, class Store>
 class TreeWriter {
 public:
     TreeWriter(Writer<Codec, Store>& writer, TreeOptions options = {}) : w_(&writer), options_(std::move(options)) {}
@@ -912,7 +912,7 @@ private:
 /** Restores file and directory DAGs. Every object is validated against its reference before
     it is decoded; sizes are checked against what the nodes declare; names are checked before
     anything is created, and nothing is ever written through a symlink. */
-template <ObjectCodec Codec, ObjectStore Store>
+template <class Codec, class Store>
 class TreeReader {
 public:
     TreeReader(const Reader<Codec, Store>& reader, RestoreOptions options = {})

@@ -266,12 +266,6 @@ result<void> visit_stage(const StageConfig& c, Mode mode, F& f) {
     return out;
 }
 
-/** The result of `AnyPipeline::encode`: the bytes to store and the decoding parameters. */
-struct AnyEncoded {
-    Bytes data;
-    Bytes parameters;
-};
-
 /** A pipeline chosen at run time: any sequence of stages, of any length, that the
     composition rules allow (the same rules and sentences as `BasicPipeline`). Each stage is
     the stage type a `BasicPipeline` would hold (`SimpleLzw`, `Zstd<dynamic_level>`,
@@ -341,10 +335,10 @@ public:
     /** Encodes in deterministic or randomized mode.
         @par Errors `error::invalid_argument` in keyed mode (use the overload with parameters);
         the errors of the stages, as `BasicPipeline::encode`. */
-    [[nodiscard]] result<AnyEncoded> encode(ByteView in) {
+    [[nodiscard]] result<Encoded<>> encode(ByteView in) {
         if (mode_ == Mode::keyed)
             return fail(error::invalid_argument, "a keyed pipeline encodes with caller-chosen parameters");
-        AnyEncoded out;
+        Encoded<> out;
         out.parameters.resize(parameters_bytes_);
         auto data = run_encode(in, out.parameters);
         if (!data) return data.error();

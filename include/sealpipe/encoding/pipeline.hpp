@@ -39,9 +39,10 @@ struct DecodingParametersRole;
 template <std::size_t N>
 using DecodingParameters = FixedBytes<N, DecodingParametersRole>;
 
-/// The result of encoding in deterministic or randomized mode: the bytes to store and the
-/// decoding parameters to keep secret.
-template <class Parameters>
+/** The result of encoding in deterministic or randomized mode: the bytes to store and the
+    decoding parameters to keep secret. A typed pipeline's parameters have a fixed size
+    (`DecodingParameters<N>`); an `AnyPipeline`'s are `Bytes`. */
+template <class Parameters = Bytes>
 struct Encoded {
     Bytes data;
     Parameters parameters;

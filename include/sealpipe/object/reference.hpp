@@ -19,6 +19,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -183,6 +184,9 @@ public:
     [[nodiscard]] constexpr ByteView bytes() const noexcept { return {raw_.data(), raw_.size()}; }
     [[nodiscard]] constexpr const raw_type& array() const noexcept { return raw_; }
 
+    /// The raw reference in lowercase hex (80 digits for SHA256_V1), as the CLI prints it; `from_hex` reads it.
+    [[nodiscard]] std::string to_hex() const { return hex_encode(bytes()); }
+
     /// Bonanza's human form: `SHA256=<hex>:S=<size>:H=<height>:D=<degree>:M=<parents size>`.
     [[nodiscard]] std::string to_string() const {
         return std::string(Format::hash_label) + "=" + hex_encode(hash()) + ":S=" + std::to_string(size()) +
@@ -280,6 +284,16 @@ constexpr BasicFlatReference<Format> BasicReference<Format>::flat() const noexce
 
 /// A SHA256_V1 reference.
 using Reference = BasicReference<Sha256V1>;
+
+/// A hash for unordered containers of references: the leading bytes are the object's SHA-256, already uniform.
+struct ReferenceHash {
+    template <class Format>
+    std::size_t operator()(const BasicReference<Format>& r) const noexcept {
+        std::size_t h;
+        std::memcpy(&h, r.array().data(), sizeof h);
+        return h;
+    }
+};
 /// A SHA256_V1 flat reference.
 using FlatReference = BasicFlatReference<Sha256V1>;
 

@@ -86,7 +86,7 @@ using SharedFixtures = boost::mpl::list<DirectoryTagsFixture, SqliteTagsFixture,
 
 dag::Link make_link(std::uint32_t seed, std::size_t parameter_bytes = 16) {
     const auto o = leaf(64, seed);
-    return dag::Link{object::Reference::from_bytes(o.key.view()).value(), pattern(parameter_bytes, seed + 100)};
+    return dag::Link{o.ref, pattern(parameter_bytes, seed + 100)};
 }
 
 bool contains(const Bytes& haystack, ByteView needle) {
