@@ -17,7 +17,7 @@ using namespace sealpipe;
 struct Identity {
     result<encoding::Encoded<>> encode(ByteView in) const { return encoding::Encoded<>{to_bytes(in), {}}; }
     result<SecureBytes> decode(ByteView in, ByteView, std::size_t max) const {
-        if (in.size() > max) return fail(error::size_limit_exceeded, "too large");
+        if (in.size() > max) return fail(errc::size_limit_exceeded, "too large");
         return SecureBytes(in.begin(), in.end());
     }
     static constexpr std::size_t decoding_parameters_bytes = 0;
@@ -30,7 +30,7 @@ struct Map {
     }
     result<Bytes> get(const object::Reference& ref) {
         auto it = objects.find(ref);
-        if (it == objects.end()) return fail(error::object_not_found, "absent");
+        if (it == objects.end()) return fail(errc::object_not_found, "absent");
         return it->second;
     }
     std::map<object::Reference, Bytes> objects;

@@ -49,10 +49,10 @@ std::string job_description(const dag::Link& input, const Aead::Key& key) {
 /// Counts the words of every file of a DAG tree (files and directories, recursively).
 template <class Reader>
 result<std::size_t> count_words(Reader& reader, const dag::Link& link, std::size_t depth = 0) {
-    if (depth > 64) return fail(error::size_limit_exceeded, "tree too deep");
+    if (depth > 64) return fail(errc::size_limit_exceeded, "tree too deep");
     auto node = reader.read(link);
     if (!node) return node.error();
-    if (node->body().empty()) return fail(error::object_corrupt, "empty node");
+    if (node->body().empty()) return fail(errc::object_corrupt, "empty node");
     if (node->body()[0] == static_cast<Byte>(dag::NodeKind::file)) {
         auto bytes = dag::TreeReader(reader).get_bytes(link, std::size_t{64} << 20);
         if (!bytes) return bytes.error();
@@ -130,7 +130,7 @@ int main(int argc, char** argv) {
     // 3. Bob's worker: open the action, read the inputs, count, store the output, answer.
     std::thread worker([&] {
         for (int polls = 0; polls < 5000; ++polls) {
-            auto next = bob_endpoint.next_job(deadline());
+            auto next = bob_endpoint.next_action(deadline());
             if (!next) {
                 say("bob", "refused the action: " + next.error().message());
                 return;
@@ -139,7 +139,7 @@ int main(int argc, char** argv) {
                 std::this_thread::sleep_for(1ms);
                 continue;
             }
-            const execution::Job& job = **next;
+            const execution::ReceivedAction& job = **next;
             say("bob", "verified alice's certificate and opened the action");
             auto request = boost::json::parse(as_chars(job.action.plaintext)).as_object();
             auto link = dag::Link::parse(std::string(request["input"].as_string())).value();

@@ -184,9 +184,9 @@ int main(int argc, char** argv) {
     // Bob takes the next action for his keys. next_job opens it: the structure, the timeout,
     // the platform key, Alice's chain against the CA at the current time, then the
     // ciphertext. An action that fails any check is rejected, and Alice is told why.
-    std::optional<execution::Job> job;
+    std::optional<execution::ReceivedAction> job;
     while (!job) {
-        auto next = bob_endpoint.next_job(deadline());
+        auto next = bob_endpoint.next_action(deadline());
         if (!next) return failed("bob", next.error());
         if (*next) job.emplace(std::move(**next));
         else std::this_thread::sleep_for(1ms);

@@ -105,7 +105,7 @@ void missing_is_not_found() {
     const Object o = leaf(100, 3);
     auto got = store.get(o.ref);
     BOOST_TEST_REQUIRE(!got.has_value());
-    BOOST_TEST((got.error() == error::object_not_found));
+    BOOST_TEST((got.error() == errc::object_not_found));
     BOOST_TEST(got.error().message().find(o.ref.to_hex()) != std::string::npos);
     BOOST_TEST(!store.contains(o.ref).value());
     BOOST_TEST(!store.remove(o.ref).value());
@@ -122,19 +122,19 @@ void corrupt_is_an_error() {
     wrong[17] ^= 1;
     auto put = store.put(o.ref, wrong);
     BOOST_TEST_REQUIRE(!put.has_value());
-    BOOST_TEST((put.error() == error::object_corrupt));
+    BOOST_TEST((put.error() == errc::object_corrupt));
     BOOST_TEST(!store.contains(o.ref).value());
 
     // Bytes planted behind the verifier's back (straight into the backend)...
     BOOST_TEST_REQUIRE(store.backend().put(o.ref, wrong).has_value());
     auto got = store.get(o.ref);
     BOOST_TEST_REQUIRE(!got.has_value());
-    BOOST_TEST((got.error() == error::object_corrupt));
+    BOOST_TEST((got.error() == errc::object_corrupt));
     BOOST_TEST(got.error().message().find(o.ref.to_hex()) != std::string::npos);
     // ...and truncated ones.
     const Object t = leaf(5000, 12);
     BOOST_TEST_REQUIRE(store.backend().put(t.ref, ByteView(t.data).first(4999)).has_value());
-    BOOST_TEST((store.get(t.ref).error() == error::object_corrupt));
+    BOOST_TEST((store.get(t.ref).error() == errc::object_corrupt));
 
     // Tampering with the medium itself (file, row, Redis key).
     const Object g = leaf(3000, 13);
@@ -142,13 +142,13 @@ void corrupt_is_an_error() {
     f.tamper(g.ref);
     got = store.get(g.ref);
     BOOST_TEST_REQUIRE(!got.has_value());
-    BOOST_TEST((got.error() == error::object_corrupt));
+    BOOST_TEST((got.error() == errc::object_corrupt));
     auto many = store.get_many(std::vector<Reference>{g.ref});
     BOOST_TEST_REQUIRE(many.has_value());
-    BOOST_TEST(((*many)[0].error() == error::object_corrupt));
+    BOOST_TEST(((*many)[0].error() == errc::object_corrupt));
     auto check = check_reachable(store, g.ref);
     BOOST_TEST_REQUIRE(!check.has_value());
-    BOOST_TEST((check.error() == error::object_corrupt));
+    BOOST_TEST((check.error() == errc::object_corrupt));
 }
 
 /// remove deletes exactly one object.
@@ -160,7 +160,7 @@ void remove_deletes() {
     BOOST_TEST_REQUIRE(store.put(a.ref, a.data).has_value());
     BOOST_TEST_REQUIRE(store.put(b.ref, b.data).has_value());
     BOOST_TEST(store.remove(a.ref).value());
-    BOOST_TEST((store.get(a.ref).error() == error::object_not_found));
+    BOOST_TEST((store.get(a.ref).error() == errc::object_not_found));
     BOOST_TEST(!store.remove(a.ref).value());
     BOOST_TEST((store.get(b.ref).value() == b.data));
     // remove_if_written_before honours the time.
@@ -225,7 +225,7 @@ void batches() {
                 BOOST_TEST(((*got)[i].value() == objects[i].data));
                 BOOST_TEST((*has)[i]);
             } else {
-                BOOST_TEST(((*got)[i].error() == error::object_not_found));
+                BOOST_TEST(((*got)[i].error() == errc::object_not_found));
                 BOOST_TEST(!(*has)[i]);
             }
         }
@@ -234,7 +234,7 @@ void batches() {
     Bytes wrong = objects[1].data;
     wrong[0] ^= 0x80;
     std::vector<PutItem> bad{{objects[1].ref, objects[1].data}, {objects[3].ref, wrong}};
-    BOOST_TEST((store.put_many(bad).error() == error::object_corrupt));
+    BOOST_TEST((store.put_many(bad).error() == errc::object_corrupt));
     BOOST_TEST(!store.contains(objects[1].ref).value());
     // Empty batches are fine.
     BOOST_TEST(store.put_many({}).has_value());
@@ -368,12 +368,12 @@ void reachability() {
     BOOST_TEST(store.remove(l2.ref).value());
     r = check_reachable(store, *d.root_b);
     BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST((r.error() == error::object_not_found));
+    BOOST_TEST((r.error() == errc::object_not_found));
     BOOST_TEST(r.error().message().find(l2.ref.to_hex()) != std::string::npos);
     BOOST_TEST(r.error().message().find("reached from") != std::string::npos);
     // A missing root.
     r = check_reachable(store, d.garbage[0].ref);
-    BOOST_TEST((r.error() == error::object_not_found));
+    BOOST_TEST((r.error() == errc::object_not_found));
 
     // A chain as high as SHA256_V1 allows, walked without recursion.
     Object prev = leaf(8, 77);
@@ -423,7 +423,7 @@ void gc_keeps_reachable_deletes_unreachable() {
     BOOST_TEST_REQUIRE(store.put(other.ref, other.data).has_value());
     s = collect_garbage(store, std::vector<Reference>{*d.root_a}, {.grace = {}});
     BOOST_TEST_REQUIRE(!s.has_value());
-    BOOST_TEST((s.error() == error::object_not_found));
+    BOOST_TEST((s.error() == errc::object_not_found));
     BOOST_TEST(store.contains(other.ref).value());
 }
 

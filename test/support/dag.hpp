@@ -24,7 +24,7 @@ public:
     result<Bytes> get(const object::Reference& ref) {
         ++gets;
         auto it = objects.find(ref);
-        if (it == objects.end()) return fail(error::object_not_found, ref.to_string());
+        if (it == objects.end()) return fail(errc::object_not_found, ref.to_string());
         return it->second;
     }
     std::map<object::Reference, Bytes> objects;
@@ -35,7 +35,7 @@ public:
 struct IdentityCodec {
     result<encoding::Encoded<>> encode(ByteView in) const { return encoding::Encoded<>{to_bytes(in), {}}; }
     result<SecureBytes> decode(ByteView in, ByteView, std::size_t max) const {
-        if (in.size() > max) return fail(error::size_limit_exceeded, "too large");
+        if (in.size() > max) return fail(errc::size_limit_exceeded, "too large");
         return SecureBytes(in.begin(), in.end());
     }
     static constexpr std::size_t decoding_parameters_bytes = 0;
@@ -64,14 +64,14 @@ struct SivLikeCodec {
         return encoding::Encoded<>{std::move(out), std::move(params)};
     }
     result<SecureBytes> decode(ByteView in, ByteView params, std::size_t max) const {
-        if (in.size() > max) return fail(error::size_limit_exceeded, "too large");
+        if (in.size() > max) return fail(errc::size_limit_exceeded, "too large");
         SecureBytes out(in.begin(), in.end());
         const Bytes ks = keystream(params, out.size());
         for (std::size_t i = 0; i < out.size(); ++i) out[i] ^= ks[i];
         const auto d = sha256(ByteView(out.data(), out.size()));
         if (!constant_time_equal(ByteView(d).first(16), params)) {
             wipe(MutableByteView(out.data(), out.size()));
-            return fail(error::authentication_failed);
+            return fail(errc::authentication_failed);
         }
         return out;
     }

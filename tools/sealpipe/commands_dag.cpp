@@ -133,7 +133,7 @@ result<void> store_put(const Args& args, Io& io) {
         return r;
     }();
     if (struct stat st {}; ::stat(root.c_str(), &st) == 0 && own.contains({st.st_dev, st.st_ino}))
-        return fail(error::invalid_argument, root + " is the store itself");
+        return fail(errc::invalid_argument, root + " is the store itself");
     Warnings warnings;
     std::set<std::string> counted_own;
     dag::TreeOptions options;

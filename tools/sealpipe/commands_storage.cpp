@@ -46,7 +46,7 @@ result<void> store_check(const Args& args, Io& io) {
     ProgressLine progress(io.stderr_is_terminal(), "checked");
     auto r = storage::check_reachable(*store, std::span(&*root, 1), marking(progress));
     if (!r) {
-        if (r.error() == error::object_corrupt || r.error() == error::object_not_found)
+        if (r.error() == errc::object_corrupt || r.error() == errc::object_not_found)
             return Error(r.error().code(),
                          r.error().message() + " (a 'store put --repair' of the tree this root came from stores it again)");
         return r.error();

@@ -75,7 +75,7 @@ template <ObjectCodec C>
     | expression | meaning |
     | --- | --- |
     | `s.put(ref, data)` | `result<void>`; storing an object twice is fine |
-    | `s.get(ref)` | `result<Bytes>`: the stored data (verified by the reader again), `error::object_not_found` if absent |
+    | `s.get(ref)` | `result<Bytes>`: the stored data (verified by the reader again), `errc::object_not_found` if absent |
     | `s.commit()` (optional) | `result<void>`: everything put so far is durable; `dag::Writer::commit` calls it |
     */
 template <class S>

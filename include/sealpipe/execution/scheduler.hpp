@@ -39,8 +39,8 @@
 
 namespace sealpipe::execution {
 
-/// The scheduler's clock: a function returning the monotonic time (injectable for tests).
-using Clock = std::function<std::chrono::steady_clock::time_point()>;
+/// The scheduler's time source: a function returning the monotonic time (injectable for tests).
+using TimeSource = std::function<std::chrono::steady_clock::time_point()>;
 
 /** A clock that moves only when told to: deterministic, fast timeout tests. Thread-safe;
     copies share the same time. */
@@ -51,8 +51,8 @@ public:
         return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ticks_->load()));
     }
     void advance(std::chrono::nanoseconds d) noexcept { ticks_->fetch_add(d.count()); }
-    /// As a `Clock`.
-    [[nodiscard]] Clock clock() const {
+    /// As a `TimeSource`.
+    [[nodiscard]] TimeSource time_source() const {
         return [t = ticks_] { return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t->load())); };
     }
 
@@ -206,7 +206,7 @@ public:
         ~Subscription() { cancel(); }
 
         /** The next update, waiting until `deadline` (on the monotonic clock).
-            @par Errors `error::timed_out` (nothing yet), `error::cancelled` (the final
+            @par Errors `errc::timed_out` (nothing yet), `errc::cancelled` (the final
             update was already received, or the subscription was cancelled). */
         [[nodiscard]] result<Update> next(transport::Deadline deadline) { return channel_->receive(deadline); }
         /// The next update if one is waiting. @par Errors as `next`.
@@ -237,7 +237,7 @@ public:
     /// An endpoint's connection to the scheduler through `Transport` (cheap to copy).
     using Connection = transport::Caller<T_, Request, Reply>;
 
-    explicit Scheduler(SchedulerOptions options = {}, Clock clock = [] { return std::chrono::steady_clock::now(); })
+    explicit Scheduler(SchedulerOptions options = {}, TimeSource clock = [] { return std::chrono::steady_clock::now(); })
         : state_(std::make_shared<State>(options, std::move(clock))), service_(options.inbox_capacity),
           tick_interval_(options.tick_interval) {}
 
@@ -272,12 +272,12 @@ public:
 
     /** Queues an action for the workers of its platform key, or joins an identical
         zero-nonce action already in flight.
-        @par Errors `error::malformed_input` (not an Action; no additional data or execution
-        timeout), `error::invalid_argument` (a negative or invalid timeout; zero is valid and
+        @par Errors `errc::malformed_input` (not an Action; no additional data or execution
+        timeout), `errc::invalid_argument` (a negative or invalid timeout; zero is valid and
         times out as soon as a worker takes the action),
-        `error::size_limit_exceeded` (larger than `max_action_bytes`),
-        `error::unknown_platform_key` (no worker ever proved this key),
-        `error::timed_out` (the platform queue is full: back-pressure). */
+        `errc::size_limit_exceeded` (larger than `max_action_bytes`),
+        `errc::unknown_platform_key` (no worker ever proved this key),
+        `errc::timed_out` (the platform queue is full: back-pressure). */
     [[nodiscard]] result<Subscription> submit(ByteView action_bytes) { return state_->submit(state_, action_bytes); }
 
     // --- workers ------------------------------------------------------------------------
@@ -285,7 +285,7 @@ public:
     /** Registers (or re-registers) a worker announcing platform public keys (PKIX DER,
         X25519 or P-256; Ed25519 keys are announced converted) and returns the challenge.
         Until it proves every key, the worker receives nothing.
-        @par Errors `error::invalid_argument` (no keys, duplicates), `error::invalid_key`
+        @par Errors `errc::invalid_argument` (no keys, duplicates), `errc::invalid_key`
         (not a PKIX key, or a type other than X25519 and P-256). */
     [[nodiscard]] result<Challenge> synchronize(const WorkerId& worker, std::vector<Bytes> platform_keys) {
         return state_->synchronize(worker, std::move(platform_keys));
@@ -293,28 +293,28 @@ public:
 
     /** Checks the worker's verification zeros, one per announced key in order (compared
         in constant time). A single wrong proof refuses the worker, which must synchronize
-        again. @par Errors `error::proof_failed`, `error::invalid_argument` (no challenge
+        again. @par Errors `errc::proof_failed`, `errc::invalid_argument` (no challenge
         pending, wrong count). */
     [[nodiscard]] result<void> prove(const WorkerId& worker, std::span<const keys::VerificationZeros> proofs) {
         return state_->prove(worker, proofs);
     }
 
     /** The oldest queued action among the worker's platform keys, if any. Renews the lease.
-        @par Errors `error::proof_failed` (not proven), `error::invalid_argument` (still
+        @par Errors `errc::proof_failed` (not proven), `errc::invalid_argument` (still
         running an action). */
     [[nodiscard]] result<std::optional<Assignment>> next_action(const WorkerId& worker) {
         return state_->next_action(worker);
     }
 
-    /** Renews the worker's lease. @par Errors `error::cancelled` when `task` was cancelled
-        or timed out: the worker must stop it; `error::proof_failed` (unknown worker, e.g.
+    /** Renews the worker's lease. @par Errors `errc::cancelled` when `task` was cancelled
+        or timed out: the worker must stop it; `errc::proof_failed` (unknown worker, e.g.
         after its lease ran out). */
     [[nodiscard]] result<void> heartbeat(const WorkerId& worker, std::optional<TaskId> task) {
         return state_->heartbeat(worker, task);
     }
 
     /** Forwards an execution event (encoded Event) to every client of `task`.
-        @par Errors `error::malformed_input` (not an Event), and those of `heartbeat`. */
+        @par Errors `errc::malformed_input` (not an Event), and those of `heartbeat`. */
     [[nodiscard]] result<void> execution_event(const WorkerId& worker, TaskId task, ByteView event) {
         return state_->report(worker, task, event, false);
     }
@@ -396,10 +396,10 @@ private:
     };
 
     struct State {
-        State(SchedulerOptions o, Clock c) : options(o), clock(std::move(c)) {}
+        State(SchedulerOptions o, TimeSource c) : options(o), clock(std::move(c)) {}
 
         SchedulerOptions options;
-        Clock clock;
+        TimeSource clock;
         mutable std::mutex mutex;
         std::map<TaskId, Task> tasks;
         std::map<Bytes, std::deque<TaskId>, BytesLess> queues;   // by platform key PKIX DER
@@ -413,25 +413,25 @@ private:
 
         result<Subscription> submit(const std::shared_ptr<State>& self, ByteView bytes) {
             if (bytes.size() > options.max_action_bytes)
-                return fail(error::size_limit_exceeded, "action of " + std::to_string(bytes.size()) +
+                return fail(errc::size_limit_exceeded, "action of " + std::to_string(bytes.size()) +
                                                             " bytes exceeds the scheduler's limit of " +
                                                             std::to_string(options.max_action_bytes));
             auto action = Action::decode(bytes);
             if (!action) return action.error();
             if (!action->additional_data)
-                return fail(error::malformed_input, "Action does not contain additional data");
+                return fail(errc::malformed_input, "Action does not contain additional data");
             const auto& t = action->additional_data->execution_timeout;
-            if (!t) return fail(error::malformed_input, "Action does not contain an execution timeout");
+            if (!t) return fail(errc::malformed_input, "Action does not contain an execution timeout");
             // Within [0, the maximum]: a zero timeout is valid and expires as soon as a worker
             // takes the action.
             if (!t->valid() || t->seconds < 0 || t->nanos < 0)
-                return fail(error::invalid_argument, "the execution timeout is not a valid non-negative duration");
+                return fail(errc::invalid_argument, "the execution timeout is not a valid non-negative duration");
 
             std::lock_guard lock(mutex);
             expire(clock());
             auto queue = queues.find(action->platform_pkix_public_key);
             if (queue == queues.end())
-                return fail(error::unknown_platform_key, "no worker has proven possession of this platform key");
+                return fail(errc::unknown_platform_key, "no worker has proven possession of this platform key");
 
             auto channel = T_::template make_channel<Update>(std::max<std::size_t>(options.client_queue_capacity, 2));
             const std::uint64_t sid = next_subscriber++;
@@ -446,7 +446,7 @@ private:
                 }
             }
             if (queue->second.size() >= options.max_queued_per_platform)
-                return fail(error::timed_out, "the platform queue is full (" +
+                return fail(errc::timed_out, "the platform queue is full (" +
                                                   std::to_string(options.max_queued_per_platform) +
                                                   " actions): back-pressure, retry later");
             Task task;
@@ -490,17 +490,17 @@ private:
         // -- workers --
 
         result<Challenge> synchronize(const WorkerId& id, std::vector<Bytes> platform_keys) {
-            if (platform_keys.empty()) return fail(error::invalid_argument, "a worker must announce a platform key");
+            if (platform_keys.empty()) return fail(errc::invalid_argument, "a worker must announce a platform key");
             WorkerRecord rec;
             Challenge challenge;
             for (std::size_t i = 0; i < platform_keys.size(); ++i) {
                 for (std::size_t j = 0; j < i; ++j)
                     if (platform_keys[i] == platform_keys[j])
-                        return fail(error::invalid_argument, "a platform key is announced twice");
+                        return fail(errc::invalid_argument, "a platform key is announced twice");
                 auto pub = keys::AnyPublicKey::from_der(platform_keys[i]);
                 if (!pub) return std::move(pub.error()).context("announced platform key");
                 if (!pub->is<keys::X25519>() && !pub->is<keys::P256>())
-                    return fail(error::invalid_key, "announced platform key: expected X25519 or P-256, got " +
+                    return fail(errc::invalid_key, "announced platform key: expected X25519 or P-256, got " +
                                                         std::string(pub->type_name()));
                 // One ephemeral key per curve for this worker.
                 std::optional<keys::AnyPrivateKey> eph;
@@ -529,10 +529,10 @@ private:
             std::lock_guard lock(mutex);
             auto it = workers.find(id);
             if (it == workers.end() || it->second.ephemerals.empty())
-                return fail(error::invalid_argument, "worker " + id + " has no pending challenge: synchronize first");
+                return fail(errc::invalid_argument, "worker " + id + " has no pending challenge: synchronize first");
             WorkerRecord& w = it->second;
             if (proofs.size() != w.keys.size()) {
-                Error e = fail(error::invalid_argument, "expected " + std::to_string(w.keys.size()) +
+                Error e = fail(errc::invalid_argument, "expected " + std::to_string(w.keys.size()) +
                                                             " proofs, got " + std::to_string(proofs.size()));
                 drop_worker(it);
                 ++counters.proofs_failed;
@@ -559,7 +559,7 @@ private:
             if (!ok) {
                 drop_worker(it);
                 ++counters.proofs_failed;
-                return fail(error::proof_failed, "worker " + id + ": verification zeros do not match the announced "
+                return fail(errc::proof_failed, "worker " + id + ": verification zeros do not match the announced "
                                                                   "platform keys");
             }
             w.ephemerals.clear();   // a challenge answers once
@@ -575,7 +575,7 @@ private:
             auto it = contact(id, now);
             if (!it) return it.error();
             WorkerRecord& w = (*it)->second;
-            if (w.current) return fail(error::invalid_argument, "worker " + id + " is still running an action");
+            if (w.current) return fail(errc::invalid_argument, "worker " + id + " is still running an action");
             // The oldest task (smallest id) at the head of the worker's queues.
             std::deque<TaskId>* best = nullptr;
             for (const Bytes& k : w.keys) {
@@ -678,21 +678,21 @@ private:
         result<WorkerIt> proven(const WorkerId& id) {
             auto it = workers.find(id);
             if (it == workers.end() || !it->second.proven)
-                return fail(error::proof_failed, "worker " + id + " has not proven possession of its platform keys");
+                return fail(errc::proof_failed, "worker " + id + " has not proven possession of its platform keys");
             return it;
         }
 
-        /// The worker's running task `tid`, or `error::cancelled` (and the worker is freed)
+        /// The worker's running task `tid`, or `errc::cancelled` (and the worker is freed)
         /// when it was abandoned or timed out.
         result<Task*> current_task(typename std::map<WorkerId, WorkerRecord>::value_type& w, TaskId tid) {
             if (w.second.current != tid)
-                return fail(error::cancelled, "task " + std::to_string(tid) + " is not running on worker " + w.first +
+                return fail(errc::cancelled, "task " + std::to_string(tid) + " is not running on worker " + w.first +
                                                   ": stop it");
             auto t = tasks.find(tid);
             if (t == tasks.end() || t->second.state != TaskState::running) {
                 if (t != tasks.end()) tasks.erase(t);
                 w.second.current.reset();
-                return fail(error::cancelled, "task " + std::to_string(tid) +
+                return fail(errc::cancelled, "task " + std::to_string(tid) +
                                                   " was cancelled or timed out: stop it");
             }
             return &t->second;
@@ -740,7 +740,7 @@ private:
                 if (task.state == TaskState::running && now >= task.deadline) {
                     Update u;
                     u.kind = Update::Kind::failed;
-                    u.error = fail(error::timed_out, "the action exceeded its execution timeout");
+                    u.error = fail(errc::timed_out, "the action exceeded its execution timeout");
                     finish(task, std::move(u));
                     task.state = TaskState::abandoned;   // the worker is told at its next contact
                     ++counters.timed_out;

@@ -20,7 +20,7 @@ namespace sealpipe::storage {
 /** A content-addressed object store: `Backend` keeps the bytes, `Verifier` checks them.
 
     Reads never return bytes that do not match their reference: a tampered, torn or substituted
-    object is `error::object_corrupt`. Writes refuse data that does not match its reference, so a
+    object is `errc::object_corrupt`. Writes refuse data that does not match its reference, so a
     store only ever holds what its references name.
 
     @code
@@ -53,14 +53,14 @@ public:
 
     /** Stores `data` under `ref`. Storing the same object again is harmless and refreshes its
         write time (which protects it from a concurrent garbage collection).
-        @par Errors `error::object_corrupt` when data does not match the reference, and the backend's environment errors (`io_error`, `backend_unavailable`). */
+        @par Errors `errc::object_corrupt` when data does not match the reference, and the backend's environment errors (`io_error`, `backend_unavailable`). */
     [[nodiscard]] result<void> put(const Reference& ref, ByteView data) {
         if (auto r = Verifier::verify(ref, data); !r) return r;
         return backend_.put(ref, data);
     }
 
     /** The object stored under `ref`, verified.
-        @par Errors `error::object_not_found`, `error::object_corrupt`, environment errors. */
+        @par Errors `errc::object_not_found`, `errc::object_corrupt`, environment errors. */
     [[nodiscard]] result<Bytes> get(const Reference& ref) {
         auto data = backend_.get(ref);
         if (!data) return data;

@@ -54,7 +54,7 @@ concept HasEnumerate = requires(B& b, const ObjectVisitor& visit) {
     | expression | result | semantics |
     | --- | --- | --- |
     | `b.put(k, data)` | `result<void>` | stores data under k; idempotent; a put of an existing key refreshes its write time |
-    | `b.get(k)` | `result<Bytes>` | the stored bytes; `error::object_not_found` when absent |
+    | `b.get(k)` | `result<Bytes>` | the stored bytes; `errc::object_not_found` when absent |
     | `b.contains(k)` | `result<bool>` | whether k is stored |
     | `b.touch(k)` | `result<bool>` | refreshes the write time of a stored k; false when absent |
     | `b.remove(k)` | `result<bool>` | deletes k; false when it was absent |
@@ -64,7 +64,7 @@ concept HasEnumerate = requires(B& b, const ObjectVisitor& visit) {
     | `b.get_many(keys)` | `result<vector<optional<Bytes>>>` | get of each key, batched; nullopt when absent |
     | `b.contains_many(keys)` | `result<vector<bool>>` | contains of each key, batched |
 
-    Every operation fails with `error::io_error` or `error::backend_unavailable` when the
+    Every operation fails with `errc::io_error` or `errc::backend_unavailable` when the
     environment does; none returns partially written data. */
 template <class B>
 concept StorageBackend = detail::HasSingleOps<B> && detail::HasBatchOps<B> && detail::HasEnumerate<B>;
@@ -102,7 +102,7 @@ constexpr bool check_backend() {
 
     | expression | result | semantics |
     | --- | --- | --- |
-    | `V::verify(r, data)` | `result<void>` | success iff data is the object r names; else `error::object_corrupt` |
+    | `V::verify(r, data)` | `result<void>` | success iff data is the object r names; else `errc::object_corrupt` |
     | `V::children(r, data)` | `result<std::vector<Reference>>` | the references a verified object holds |
 */
 template <class V>

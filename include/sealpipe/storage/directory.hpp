@@ -72,27 +72,27 @@ struct DirectoryOptions {
     is its write time: a put of a stored object only sets it again (in a batch, after a put
     of a new object, by a temporary file that the rename finds redundant).
 
-    @par Errors every failure of the file system is `error::io_error` naming the path and the
+    @par Errors every failure of the file system is `errc::io_error` naming the path and the
     reason ("Read-only file system", "No space left on device", "File too large").
     @par Thread and process safety Safe for any number of threads and processes sharing the
     directory (on a local file system; NFS renames are not atomic for every client). */
 class Directory {
 public:
     /** Opens (by default creating) a store directory.
-        @par Errors `error::io_error` when it cannot be created or is not a directory. */
+        @par Errors `errc::io_error` when it cannot be created or is not a directory. */
     [[nodiscard]] static result<Directory> open(const std::string& path, DirectoryOptions options = {}) {
-        if (path.empty()) return fail(error::invalid_argument, "directory store: empty path");
+        if (path.empty()) return fail(errc::invalid_argument, "directory store: empty path");
         std::string root = path;
         while (root.size() > 1 && root.back() == '/') root.pop_back();
         if (options.create) {
             std::error_code ec;
             std::filesystem::create_directories(root, ec);
-            if (ec) return fail(error::io_error, "cannot create store directory '" + root + "': " + ec.message());
+            if (ec) return fail(errc::io_error, "cannot create store directory '" + root + "': " + ec.message());
         }
         struct stat st{};
         if (::stat(root.c_str(), &st) != 0) return io::posix::errno_error("cannot open store directory", root);
         if (!S_ISDIR(st.st_mode))
-            return fail(error::io_error, "cannot open store directory '" + root + "': Not a directory");
+            return fail(errc::io_error, "cannot open store directory '" + root + "': Not a directory");
         return Directory(std::move(root), options);
     }
 
@@ -216,7 +216,7 @@ public:
         for (const auto& k : keys) {
             auto r = get(k);
             if (r) out.emplace_back(std::move(*r));
-            else if (r.error() == error::object_not_found) out.emplace_back();
+            else if (r.error() == errc::object_not_found) out.emplace_back();
             else return r.error();
         }
         return out;

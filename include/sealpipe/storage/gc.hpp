@@ -125,7 +125,7 @@ concept HasStaleTemporaries = requires(B& b, WriteTime t) {
     references"), fetching in batches and verifying each object against its reference.
 
     @return the number and total size of the distinct objects checked.
-    @par Errors the first `error::object_not_found` or `error::object_corrupt` met, naming
+    @par Errors the first `errc::object_not_found` or `errc::object_corrupt` met, naming
     the object (and the object that references it); environment errors from the backend.
     @par Security Needs no key: references are plaintext. A success proves availability and
     integrity of the stored bytes, not that anyone can decode them. */

@@ -119,11 +119,11 @@ using io::redis::escape_glob;
     (one round trip) but not transactional: after a failure some of a batch may be stored,
     each object whole. Durability is the server's (AOF/RDB settings); a server that restarts
     without persistence loses every object, which reads then report as
-    `error::object_not_found`, never as data. A value too short to hold a write time (written
-    by something else) reads as `error::object_corrupt`.
+    `errc::object_not_found`, never as data. A value too short to hold a write time (written
+    by something else) reads as `errc::object_corrupt`.
     @par Thread and process safety One connection guarded by a mutex; copies share it. Open
     one handle per thread for parallel requests, and a new one in a forked child.
-    @par Errors `error::backend_unavailable` when the server cannot be reached, closes the
+    @par Errors `errc::backend_unavailable` when the server cannot be reached, closes the
     connection, or answers with an error (the message says which); a broken connection is
     reconnected on the next operation (and each operation is retried once on a fresh
     connection). */
@@ -133,7 +133,7 @@ public:
     static constexpr std::size_t time_bytes = detail::redis::time_bytes;
 
     /** Connects to the server.
-        @par Errors `error::backend_unavailable`. */
+        @par Errors `errc::backend_unavailable`. */
     [[nodiscard]] static result<Redis> connect(RedisConfig config) {
         auto c = std::make_shared<detail::redis::Connection>(std::move(config));
         {
@@ -144,7 +144,7 @@ public:
     }
 
     /** Parses a `redis://[[user]:password@]host[:port][/db]` URI and connects.
-        @par Errors `error::malformed_input`, `error::backend_unavailable`. */
+        @par Errors `errc::malformed_input`, `errc::backend_unavailable`. */
     [[nodiscard]] static result<Redis> open(std::string_view uri) {
         auto config = RedisConfig::from_uri(uri);
         if (!config) return config.error();
@@ -280,7 +280,7 @@ public:
                 out.emplace_back();
             } else if (reply->type == REDIS_REPLY_STRING) {
                 if (reply->len < time_bytes)
-                    return fail(error::object_corrupt, "object " + keys[i].to_hex() + ": stored value of " +
+                    return fail(errc::object_corrupt, "object " + keys[i].to_hex() + ": stored value of " +
                                                            std::to_string(reply->len) + " bytes, too short for its " +
                                                            std::to_string(time_bytes) + "-byte write time");
                 if (reply->len - time_bytes > max_object_bytes)
@@ -325,7 +325,7 @@ private:
     explicit Redis(std::shared_ptr<detail::redis::Connection> c) : c_(std::move(c)) {}
 
     [[nodiscard]] Error unexpected(std::string_view what) const {
-        return fail(error::backend_unavailable, "redis " + c_->where() + ": unexpected reply to " + std::string(what));
+        return fail(errc::backend_unavailable, "redis " + c_->where() + ": unexpected reply to " + std::string(what));
     }
 
     [[nodiscard]] result<bool> integer_reply(const redisReply* reply, std::string_view what) const {

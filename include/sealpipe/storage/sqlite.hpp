@@ -151,12 +151,12 @@ private:
     parallel writers open one handle per thread or process: SQLite serialises writers with
     its file lock, waiting up to `busy_timeout`. Never use a handle in a forked child: open
     a new one there.
-    @par Errors `error::io_error` (cannot open, disk full, read-only, I/O), `error::timed_out`
+    @par Errors `errc::io_error` (cannot open, disk full, read-only, I/O), `errc::timed_out`
     (the write lock stayed busy for `busy_timeout`). */
 class Sqlite {
 public:
     /** Opens (by default creating) the database file at `path`.
-        @par Errors `error::io_error`, `error::timed_out`. */
+        @par Errors `errc::io_error`, `errc::timed_out`. */
     [[nodiscard]] static result<Sqlite> open(const std::string& path, SqliteOptions options = {}) {
         auto c = detail::sqlite::Connection::open(path, options);
         if (!c) return c.error();

@@ -46,11 +46,11 @@ inline constexpr std::size_t max_object_bytes = std::size_t{2} << 20;
 namespace detail {
 /// The one `object_not_found` message every backend uses.
 [[nodiscard]] inline Error not_found(const Reference& r) {
-    return fail(error::object_not_found, "object " + r.to_hex() + " is not stored");
+    return fail(errc::object_not_found, "object " + r.to_hex() + " is not stored");
 }
 /// A stored object larger than any valid object: refused before it is loaded.
 [[nodiscard]] inline Error oversized(const Reference& r, std::size_t got) {
-    return fail(error::object_corrupt, "object " + r.to_hex() + ": stored as " + std::to_string(got) +
+    return fail(errc::object_corrupt, "object " + r.to_hex() + ": stored as " + std::to_string(got) +
                                            " bytes, more than the " + std::to_string(max_object_bytes) +
                                            "-byte limit");
 }

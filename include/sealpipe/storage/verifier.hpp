@@ -25,13 +25,13 @@ namespace sealpipe::storage {
 struct Sha256V1Verifier {
     [[nodiscard]] static result<void> verify(const Reference& r, ByteView data) {
         auto contents = object::ContentsView::from_data(r, data);
-        if (!contents) return Error(error::object_corrupt, r.to_hex() + ": " + contents.error().message());
+        if (!contents) return Error(errc::object_corrupt, r.to_hex() + ": " + contents.error().message());
         return {};
     }
 
     [[nodiscard]] static result<std::vector<Reference>> children(const Reference& r, ByteView data) {
         auto contents = object::ContentsView::from_data(r, data);
-        if (!contents) return Error(error::object_corrupt, r.to_hex() + ": " + contents.error().message());
+        if (!contents) return Error(errc::object_corrupt, r.to_hex() + ": " + contents.error().message());
         return std::vector<Reference>(contents->children().begin(), contents->children().end());
     }
 };

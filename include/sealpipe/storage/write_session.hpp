@@ -116,7 +116,7 @@ public:
 
     /** Writes what is batched, then (with `check_on_commit`) checks that every object put
         since the last commit is stored, and forgets them.
-        @par Errors the store's; `error::object_not_found` naming the first object that was
+        @par Errors the store's; `errc::object_not_found` naming the first object that was
         put but is gone (removed by a garbage collection whose grace period was shorter than
         the time since the put). */
     [[nodiscard]] result<void> commit() {
@@ -143,7 +143,7 @@ public:
                     found = again->front();
                 }
                 if (!found)
-                    return fail(error::object_not_found,
+                    return fail(errc::object_not_found,
                                 "object " + some[i].to_hex() +
                                     " was stored by this put but is gone (was it collected with a grace period "
                                     "shorter than the put?)");
@@ -182,7 +182,7 @@ private:
             std::vector<bool> out;
             for (const auto& k : refs) {
                 auto g = s_->get(k);
-                if (!g && g.error() != error::object_not_found) return g.error();
+                if (!g && g.error() != errc::object_not_found) return g.error();
                 out.push_back(bool(g));
             }
             return out;
@@ -193,8 +193,8 @@ private:
     result<void> repair(const Reference& ref) {
         if (auto f = flush(); !f) return f;
         auto got = s_->get(ref);
-        if (got || got.error() == error::object_not_found) return {};
-        if (got.error() != error::object_corrupt) return got.error();
+        if (got || got.error() == errc::object_not_found) return {};
+        if (got.error() != errc::object_corrupt) return got.error();
         if constexpr (requires { s_->remove(ref); }) {
             auto removed = s_->remove(ref);
             if (!removed) return removed.error();

@@ -65,7 +65,7 @@ BOOST_AUTO_TEST_CASE(files_through_a_real_pipeline_and_a_verified_store) {
     dag::Writer other_writer(other, store);
     auto other_link = dag::TreeWriter(other_writer).put_bytes(data).value();
     BOOST_TEST((other_link.reference != link.reference));
-    BOOST_TEST((reader.read(other_link).error() == error::authentication_failed));
+    BOOST_TEST((reader.read(other_link).error() == errc::authentication_failed));
 }
 
 BOOST_AUTO_TEST_CASE(reachability_without_a_key_and_corruption_on_read) {
@@ -86,8 +86,8 @@ BOOST_AUTO_TEST_CASE(reachability_without_a_key_and_corruption_on_read) {
     auto node = reader.read(link).value();
     const storage::Reference child = node.child(0).reference;
     BOOST_TEST(store.backend().remove(child).value());
-    BOOST_TEST((storage::check_reachable(store, root).error() == error::object_not_found));
-    BOOST_TEST((dag::TreeReader(reader).get_bytes(link, 1 << 20).error() == error::object_not_found));
+    BOOST_TEST((storage::check_reachable(store, root).error() == errc::object_not_found));
+    BOOST_TEST((dag::TreeReader(reader).get_bytes(link, 1 << 20).error() == errc::object_not_found));
 }
 
 BOOST_AUTO_TEST_CASE(randomized_pipelines_work_without_deduplication) {
@@ -119,7 +119,7 @@ BOOST_AUTO_TEST_CASE(commit_finds_objects_removed_since_they_were_put) {
     BOOST_TEST(store.backend().remove(leaf.reference).value());
     auto c = writer.commit();
     BOOST_REQUIRE(!c.has_value());
-    BOOST_TEST((c.error() == error::object_not_found));
+    BOOST_TEST((c.error() == errc::object_not_found));
     BOOST_TEST(c.error().message().find(hex_encode(leaf.reference.bytes())) != std::string::npos);
     BOOST_TEST(writer.commit().has_value());   // what was checked is forgotten
     (void)root;
@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(commit_finds_objects_removed_since_they_were_put) {
     dag::Writer lossy_writer(pipeline, lossy);
     auto r = dag::TreeWriter(lossy_writer, {.chunk_bytes = 100}).put_bytes(test::pattern(1000, 6));
     BOOST_REQUIRE(!r.has_value());
-    BOOST_TEST((r.error() == error::object_not_found));
+    BOOST_TEST((r.error() == errc::object_not_found));
 }
 
 BOOST_AUTO_TEST_CASE(batched_puts_are_written_in_order_by_the_commit) {
@@ -189,10 +189,10 @@ BOOST_AUTO_TEST_CASE(repair_rewrites_objects_stored_corrupt) {
     bad.back() ^= 1;
     BOOST_TEST(store.backend().remove(chunk).value());
     BOOST_TEST(store.backend().put(chunk, bad).has_value());
-    BOOST_TEST((storage::check_reachable(store, root).error() == error::object_corrupt));
+    BOOST_TEST((storage::check_reachable(store, root).error() == errc::object_corrupt));
     // Putting the same data again refreshes the stored objects, corrupt or not ...
     BOOST_TEST((dag::TreeWriter(writer, {.chunk_bytes = 100}).put_bytes(data).value() == link));
-    BOOST_TEST((storage::check_reachable(store, root).error() == error::object_corrupt));
+    BOOST_TEST((storage::check_reachable(store, root).error() == errc::object_corrupt));
     // ... and with repair, reads them back and rewrites the corrupt one.
     storage::WriteSession repairing(store, {.repair = true});
     dag::Writer repair_writer(pipeline, repairing);

@@ -159,19 +159,19 @@ BOOST_AUTO_TEST_CASE(redis_restart_is_a_clear_error) {
     const std::string where = "127.0.0.1:" + std::to_string(server.port());
     auto got = store.get(o.ref);
     BOOST_TEST_REQUIRE(!got.has_value());
-    BOOST_TEST((got.error() == error::backend_unavailable));
+    BOOST_TEST((got.error() == errc::backend_unavailable));
     BOOST_TEST(got.error().message().find(where) != std::string::npos, got.error().message());
-    BOOST_TEST((store.put(o.ref, o.data).error() == error::backend_unavailable));
-    BOOST_TEST((store.contains(o.ref).error() == error::backend_unavailable));
-    BOOST_TEST((store.enumerate([](const ObjectInfo&) { return true; }).error() == error::backend_unavailable));
-    BOOST_TEST((check_reachable(store, o.ref).error() == error::backend_unavailable));
-    BOOST_TEST((collect_garbage(store, std::vector<Reference>{o.ref}).error() == error::backend_unavailable));
-    BOOST_TEST((Redis::open(server.uri()).error() == error::backend_unavailable));
+    BOOST_TEST((store.put(o.ref, o.data).error() == errc::backend_unavailable));
+    BOOST_TEST((store.contains(o.ref).error() == errc::backend_unavailable));
+    BOOST_TEST((store.enumerate([](const ObjectInfo&) { return true; }).error() == errc::backend_unavailable));
+    BOOST_TEST((check_reachable(store, o.ref).error() == errc::backend_unavailable));
+    BOOST_TEST((collect_garbage(store, std::vector<Reference>{o.ref}).error() == errc::backend_unavailable));
+    BOOST_TEST((Redis::open(server.uri()).error() == errc::backend_unavailable));
 
     server.start();
     got = store.get(o.ref);
     BOOST_TEST_REQUIRE(!got.has_value());
-    BOOST_TEST((got.error() == error::object_not_found)); // the restarted server is empty
+    BOOST_TEST((got.error() == errc::object_not_found)); // the restarted server is empty
     BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
     BOOST_TEST((store.get(o.ref).value() == o.data));
 
@@ -184,13 +184,13 @@ BOOST_AUTO_TEST_CASE(redis_restart_is_a_clear_error) {
             const Object x = leaf(100 + i % 3000, 500 + i % 50);
             auto p = own.put(x.ref, x.data);
             if (!p) {
-                (p.error() == error::backend_unavailable ? unavailable : wrong)++;
+                (p.error() == errc::backend_unavailable ? unavailable : wrong)++;
                 continue;
             }
             auto g = own.get(x.ref);
             if (g && *g == x.data) ++ok;
-            else if (!g && g.error() == error::backend_unavailable) ++unavailable;
-            else if (!g && g.error() == error::object_not_found) ++missing; // restarted in between
+            else if (!g && g.error() == errc::backend_unavailable) ++unavailable;
+            else if (!g && g.error() == errc::object_not_found) ++missing; // restarted in between
             else ++wrong;
         }
     });
@@ -233,19 +233,19 @@ BOOST_AUTO_TEST_CASE(redis_malformed_values_are_corrupt) {
         BOOST_TEST_CONTEXT(o->ref.to_hex()) {
             auto got = store.get(o->ref);
             BOOST_TEST_REQUIRE(!got.has_value());
-            BOOST_TEST((got.error() == error::object_corrupt));
+            BOOST_TEST((got.error() == errc::object_corrupt));
             BOOST_TEST(got.error().message().find("too short") != std::string::npos, got.error().message());
             BOOST_TEST(got.error().message().find(o->ref.to_hex()) != std::string::npos);
-            BOOST_TEST((store.backend().get(o->ref).error() == error::object_corrupt));
-            BOOST_TEST((store.get_many(std::vector<Reference>{root.ref, o->ref}).error() == error::object_corrupt));
+            BOOST_TEST((store.backend().get(o->ref).error() == errc::object_corrupt));
+            BOOST_TEST((store.get_many(std::vector<Reference>{root.ref, o->ref}).error() == errc::object_corrupt));
             BOOST_TEST(store.contains(o->ref).value());
         }
     }
     BOOST_TEST(store.backend().get(time_only.ref).value().empty());
-    BOOST_TEST((store.get(time_only.ref).error() == error::object_corrupt));
+    BOOST_TEST((store.get(time_only.ref).error() == errc::object_corrupt));
     auto wrong_type = store.get(hash.ref);
     BOOST_TEST_REQUIRE(!wrong_type.has_value());
-    BOOST_TEST((wrong_type.error() == error::backend_unavailable));
+    BOOST_TEST((wrong_type.error() == errc::backend_unavailable));
     BOOST_TEST(wrong_type.error().message().find("WRONGTYPE") != std::string::npos, wrong_type.error().message());
 
     std::map<Reference, WriteTime> seen;
@@ -289,18 +289,18 @@ BOOST_AUTO_TEST_CASE(read_only_store_is_a_clear_error) {
         auto got = store.get(existing.ref);
         if (!got || *got != existing.data) code = 21;
         auto put = store.put(fresh.ref, fresh.data);
-        if (put || !(put.error() == error::io_error)) code = 22;
+        if (put || !(put.error() == errc::io_error)) code = 22;
         else std::fprintf(stderr, "directory: %s\n", put.error().message().c_str());
         auto again = store.put(existing.ref, existing.data);
-        if (again || !(again.error() == error::io_error)) code = 23;
+        if (again || !(again.error() == errc::io_error)) code = 23;
         // SQLite: opening or writing fails with io_error, never a crash or a partial row.
         auto s = Sqlite::open(spath);
         if (s) {
             SqliteStore sstore(std::move(*s));
             auto sput = sstore.put(fresh.ref, fresh.data);
-            if (sput || !(sput.error() == error::io_error)) code = 24;
+            if (sput || !(sput.error() == errc::io_error)) code = 24;
             else std::fprintf(stderr, "sqlite: %s\n", sput.error().message().c_str());
-        } else if (!(s.error() == error::io_error)) {
+        } else if (!(s.error() == errc::io_error)) {
             code = 25;
         } else {
             std::fprintf(stderr, "sqlite: %s\n", s.error().message().c_str());
@@ -352,14 +352,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(full_disk_is_a_clear_error, B, file_backends) {
         BasicStore<typename B::backend_type> store(std::move(*b));
         if (!store.put(small.ref, small.data)) return 32;
         auto put = store.put(big.ref, big.data);
-        if (put || !(put.error() == error::io_error)) return 33;
+        if (put || !(put.error() == errc::io_error)) return 33;
         std::fprintf(stderr, "%s: %s\n", B::name, put.error().message().c_str());
         if (auto c = store.contains(big.ref); !c || *c) return 34;
         return 0;
     });
     BOOST_TEST(code == 0);
     auto store = BasicStore<typename B::backend_type>(B::open(path).value());
-    BOOST_TEST((store.get(big.ref).error() == error::object_not_found));
+    BOOST_TEST((store.get(big.ref).error() == errc::object_not_found));
     BOOST_TEST((store.get(small.ref).value() == small.data));
     const auto [n, corrupt] = verify_all(store);
     BOOST_TEST(n == 2u);
@@ -385,7 +385,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(full_disk_is_a_clear_error, B, file_backends) {
             }
             ++stored;
         }
-        if (!(last == error::io_error)) return 41;
+        if (!(last == errc::io_error)) return 41;
         std::fprintf(stderr, "%s on a full tmpfs: %s\n", B::name, last.message().c_str());
         std::size_t objects = 0;
         bool bad = false;

@@ -56,18 +56,18 @@ BOOST_AUTO_TEST_CASE(verifier_refuses_wrong_data) {
     const auto o = leaf(100, 3);
     Bytes flipped = o.data;
     flipped[99] ^= 0x40;
-    BOOST_TEST((Sha256V1Verifier::verify(o.ref, flipped).error() == error::object_corrupt));
+    BOOST_TEST((Sha256V1Verifier::verify(o.ref, flipped).error() == errc::object_corrupt));
     auto shorter = Sha256V1Verifier::verify(o.ref, ByteView(o.data).first(99));
-    BOOST_TEST((shorter.error() == error::object_corrupt));
+    BOOST_TEST((shorter.error() == errc::object_corrupt));
     BOOST_TEST(shorter.error().message().find("expected 100 bytes, got 99") != std::string::npos);
     Bytes longer = o.data;
     longer.push_back(0);
-    BOOST_TEST((Sha256V1Verifier::verify(o.ref, longer).error() == error::object_corrupt));
+    BOOST_TEST((Sha256V1Verifier::verify(o.ref, longer).error() == errc::object_corrupt));
     // A reference with another hash.
     auto raw = o.ref.array();
     raw[0] ^= 1;
     const auto other = Reference::from_bytes(ByteView(raw.data(), raw.size())).value();
-    BOOST_TEST((Sha256V1Verifier::verify(other, o.data).error() == error::object_corrupt));
+    BOOST_TEST((Sha256V1Verifier::verify(other, o.data).error() == errc::object_corrupt));
 }
 
 BOOST_AUTO_TEST_CASE(references_with_impossible_sizes_never_reach_a_store) {
@@ -78,10 +78,10 @@ BOOST_AUTO_TEST_CASE(references_with_impossible_sizes_never_reach_a_store) {
         change(raw);
         return Reference::from_bytes(ByteView(raw.data(), raw.size()));
     };
-    BOOST_TEST((with([](auto& r) { r[32] = r[33] = r[34] = 0; }).error() == error::invalid_reference));
-    BOOST_TEST((with([](auto& r) { r[32] = 1, r[33] = 0, r[34] = 0x20; }).error() == error::invalid_reference)); // 2 MiB + 1
-    BOOST_TEST((with([](auto& r) { r[36] = 3; }).error() == error::invalid_reference)); // 100 bytes cannot hold 3 references
-    BOOST_TEST((with([](auto& r) { r[36] = r[37] = 0xff; }).error() == error::invalid_reference));
+    BOOST_TEST((with([](auto& r) { r[32] = r[33] = r[34] = 0; }).error() == errc::invalid_reference));
+    BOOST_TEST((with([](auto& r) { r[32] = 1, r[33] = 0, r[34] = 0x20; }).error() == errc::invalid_reference)); // 2 MiB + 1
+    BOOST_TEST((with([](auto& r) { r[36] = 3; }).error() == errc::invalid_reference)); // 100 bytes cannot hold 3 references
+    BOOST_TEST((with([](auto& r) { r[36] = r[37] = 0xff; }).error() == errc::invalid_reference));
     BOOST_TEST(with([](auto&) {}).has_value());
 }
 
@@ -93,8 +93,8 @@ BOOST_AUTO_TEST_CASE(reference_hex) {
     std::string upper = hex;
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     BOOST_TEST((Reference::from_hex(upper).value() == o.ref));
-    BOOST_TEST((Reference::from_hex(hex.substr(2)).error() == error::invalid_length));
-    BOOST_TEST((Reference::from_hex("zz" + hex.substr(2)).error() == error::malformed_input));
+    BOOST_TEST((Reference::from_hex(hex.substr(2)).error() == errc::invalid_length));
+    BOOST_TEST((Reference::from_hex("zz" + hex.substr(2)).error() == errc::malformed_input));
 }
 
 BOOST_AUTO_TEST_CASE(redis_uris) {
@@ -114,7 +114,7 @@ BOOST_AUTO_TEST_CASE(redis_uris) {
     BOOST_TEST(c.password == "pw");
     for (const char* bad : {"http://host", "redis://", "redis://host:0", "redis://host:70000", "redis://host:x",
                             "redis://host/-1", "redis://host/db", "redis://nocolon@host"}) {
-        BOOST_TEST_CONTEXT(bad) { BOOST_TEST((RedisConfig::from_uri(bad).error() == error::malformed_input)); }
+        BOOST_TEST_CONTEXT(bad) { BOOST_TEST((RedisConfig::from_uri(bad).error() == errc::malformed_input)); }
     }
 }
 
@@ -132,15 +132,15 @@ BOOST_AUTO_TEST_CASE(store_uris) {
     }
     BOOST_TEST(open_backend("dir:" + dir.path() + "/d").value().target<Directory>() != nullptr);
     BOOST_TEST(open_backend("dir:" + dir.path() + "/d").value().target<Sqlite>() == nullptr);
-    BOOST_TEST((open_store("ftp://x").error() == error::malformed_input));
-    BOOST_TEST((open_store("sqlite:").error() == error::malformed_input));
+    BOOST_TEST((open_store("ftp://x").error() == errc::malformed_input));
+    BOOST_TEST((open_store("sqlite:").error() == errc::malformed_input));
     // Nothing listens on port 1 of the loopback interface.
     auto down = open_store("redis://127.0.0.1:1/0");
     BOOST_TEST_REQUIRE(!down.has_value());
-    BOOST_TEST((down.error() == error::backend_unavailable));
+    BOOST_TEST((down.error() == errc::backend_unavailable));
     BOOST_TEST(down.error().message().find("127.0.0.1:1") != std::string::npos);
     // A file where a directory should be.
-    BOOST_TEST((open_store("dir:/proc/self/status/x").error() == error::io_error));
+    BOOST_TEST((open_store("dir:/proc/self/status/x").error() == errc::io_error));
 }
 
 BOOST_AUTO_TEST_CASE(redis_auth_and_database) {
@@ -157,13 +157,13 @@ BOOST_AUTO_TEST_CASE(redis_auth_and_database) {
     // A wrong password fails at connection; none fails at the first command.
     auto wrong = open_store("redis://:nope@" + at + "/2");
     BOOST_TEST_REQUIRE(!wrong.has_value());
-    BOOST_TEST((wrong.error() == error::backend_unavailable));
+    BOOST_TEST((wrong.error() == errc::backend_unavailable));
     BOOST_TEST_MESSAGE(wrong.error().message());
     auto none = open_store("redis://" + at);
     BOOST_TEST_REQUIRE(none.has_value());
     auto denied = none->get(o.ref);
     BOOST_TEST_REQUIRE(!denied.has_value());
-    BOOST_TEST((denied.error() == error::backend_unavailable));
+    BOOST_TEST((denied.error() == errc::backend_unavailable));
     BOOST_TEST(denied.error().message().find("NOAUTH") != std::string::npos, denied.error().message());
 }
 
