@@ -43,21 +43,18 @@ using namespace sealpipe::storage;
 namespace {
 
 struct Workload {
-    std::vector<Key> keys;
+    std::vector<Reference> keys;
     std::vector<Bytes> data;
     std::vector<PutItem> items;
 };
 
-/// `count` objects of `size` bytes under distinct keys (the backends do not verify).
+/// `count` leaf objects of `size` bytes, with their references.
 Workload make_workload(std::size_t count, std::size_t size, std::uint32_t seed) {
     Workload w;
     for (std::size_t i = 0; i < count; ++i) {
-        Bytes d = test::pattern(size, static_cast<std::uint32_t>(seed * 100003u + i));
-        const auto h = sha256(d);
-        Bytes k(h.view().begin(), h.view().end());
-        k.resize(Key::size(), 0x01);
-        w.keys.push_back(Key::from(k).value());
-        w.data.push_back(std::move(d));
+        auto o = test::leaf(size, static_cast<std::uint32_t>(seed * 100003u + i));
+        w.keys.push_back(o.ref);
+        w.data.push_back(std::move(o.data));
     }
     for (std::size_t i = 0; i < count; ++i) w.items.push_back({w.keys[i], w.data[i]});
     return w;
@@ -204,13 +201,13 @@ int main(int argc, char** argv) {
 
     // Memory.
     Memory memory;
-    std::unordered_map<Key, Bytes, KeyHash> map;
+    std::unordered_map<Reference, Bytes, ReferenceHash> map;
     Engine mem{[&] { memory = Memory(); },
                [&](const Workload& w) { check(memory.put_many(w.items).has_value(), "memory put"); },
                [&](const Workload& w) { check(memory.get_many(w.keys).has_value(), "memory get"); }};
     Engine mem_raw{[&] { map.clear(); },
                    [&](const Workload& w) {
-                       for (const auto& it : w.items) map.try_emplace(it.key, to_bytes(it.data));
+                       for (const auto& it : w.items) map.try_emplace(it.reference, to_bytes(it.data));
                    },
                    [&](const Workload& w) {
                        std::vector<std::optional<Bytes>> out;
@@ -229,14 +226,14 @@ int main(int argc, char** argv) {
                     },
                     [&](const Workload& w) {
                         for (const auto& it : w.items) {
-                            const std::string hex = to_hex(it.key);
+                            const std::string hex = it.reference.to_hex();
                             raw_file_write(raw_dir + "/" + hex.substr(0, 2), hex, it.data);
                         }
                     },
                     [&](const Workload& w) {
                         std::vector<std::optional<Bytes>> out; // kept, as get_many keeps them
                         for (const auto& k : w.keys) {
-                            const std::string hex = to_hex(k);
+                            const std::string hex = k.to_hex();
                             out.emplace_back(raw_file_read(raw_dir + "/" + hex.substr(0, 2) + "/" + hex));
                         }
                     }};
@@ -251,7 +248,7 @@ int main(int argc, char** argv) {
                    [&](const Workload& w) {
                        sqlite3_exec(raw_sqlite.db, "BEGIN", nullptr, nullptr, nullptr);
                        for (const auto& it : w.items) {
-                           sqlite3_bind_blob(raw_sqlite.ins, 1, it.key.data(), 40, SQLITE_STATIC);
+                           sqlite3_bind_blob(raw_sqlite.ins, 1, it.reference.bytes().data(), 40, SQLITE_STATIC);
                            sqlite3_bind_blob64(raw_sqlite.ins, 2, it.data.data(), it.data.size(), SQLITE_STATIC);
                            check(sqlite3_step(raw_sqlite.ins) == SQLITE_DONE, "insert");
                            sqlite3_reset(raw_sqlite.ins);
@@ -261,7 +258,7 @@ int main(int argc, char** argv) {
                    [&](const Workload& w) {
                        std::vector<std::optional<Bytes>> out;
                        for (const auto& k : w.keys) {
-                           sqlite3_bind_blob(raw_sqlite.sel, 1, k.data(), 40, SQLITE_STATIC);
+                           sqlite3_bind_blob(raw_sqlite.sel, 1, k.bytes().data(), 40, SQLITE_STATIC);
                            check(sqlite3_step(raw_sqlite.sel) == SQLITE_ROW, "select");
                            const auto* p = static_cast<const Byte*>(sqlite3_column_blob(raw_sqlite.sel, 0));
                            out.emplace_back(Bytes(p, p + sqlite3_column_bytes(raw_sqlite.sel, 0)));
@@ -278,7 +275,7 @@ int main(int argc, char** argv) {
     Engine red_raw{[&] { raw_redis.command("FLUSHALL"); },
                    [&](const Workload& w) {
                        for (const auto& it : w.items)
-                           redisAppendCommand(raw_redis.c, "SET %b %b", it.key.data(), std::size_t{40}, it.data.data(),
+                           redisAppendCommand(raw_redis.c, "SET %b %b", it.reference.bytes().data(), std::size_t{40}, it.data.data(),
                                               it.data.size());
                        for (std::size_t i = 0; i < w.items.size(); ++i) {
                            void* reply = nullptr;
@@ -287,7 +284,7 @@ int main(int argc, char** argv) {
                        }
                    },
                    [&](const Workload& w) {
-                       for (const auto& k : w.keys) redisAppendCommand(raw_redis.c, "GET %b", k.data(), std::size_t{40});
+                       for (const auto& k : w.keys) redisAppendCommand(raw_redis.c, "GET %b", k.bytes().data(), std::size_t{40});
                        std::vector<std::optional<Bytes>> out;
                        for (std::size_t i = 0; i < w.keys.size(); ++i) {
                            void* reply = nullptr;

@@ -15,12 +15,12 @@ namespace {
 using namespace sealpipe;
 
 struct Identity {
-    result<dag::Encoded> encode(ByteView in) const { return dag::Encoded{to_bytes(in), {}}; }
+    result<encoding::Encoded<>> encode(ByteView in) const { return encoding::Encoded<>{to_bytes(in), {}}; }
     result<SecureBytes> decode(ByteView in, ByteView, std::size_t max) const {
-        if (in.size() > max) return fail(error::size_limit_exceeded, "too large");
+        if (in.size() > max) return fail(errc::size_limit_exceeded, "too large");
         return SecureBytes(in.begin(), in.end());
     }
-    std::size_t parameters_size() const { return 0; }
+    static constexpr std::size_t decoding_parameters_bytes = 0;
 };
 
 struct Map {
@@ -30,7 +30,7 @@ struct Map {
     }
     result<Bytes> get(const object::Reference& ref) {
         auto it = objects.find(ref);
-        if (it == objects.end()) return fail(error::object_not_found, "absent");
+        if (it == objects.end()) return fail(errc::object_not_found, "absent");
         return it->second;
     }
     std::map<object::Reference, Bytes> objects;

@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const std::vector<Reference> kids(view->children().begin(), view->children().end());
             const auto rebuilt = object::reference_of(kids, view->payload());
             if (!rebuilt || !(*rebuilt == *ref)) std::abort();
-        } else if (!(view.error() == error::object_corrupt)) {
+        } else if (!(view.error() == errc::object_corrupt)) {
             std::abort();
         }
     }

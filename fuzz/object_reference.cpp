@@ -19,7 +19,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         return 0;
     }
     if (!r) {
-        if (!(r.error() == error::invalid_reference) || r.error().message().empty()) std::abort();
+        if (!(r.error() == errc::invalid_reference) || r.error().message().empty()) std::abort();
         return 0;
     }
     const auto again = Reference::from_fields(r->hash(), r->size(), r->height(), r->degree(), r->max_parents_total_size());

@@ -37,7 +37,7 @@ int main() {
     forged[0] ^= 1;
     Bytes out(forged.size() - Aead::tag_bytes, 0xff);
     result<void> r = ctx.open(nonce, forged, header, out);
-    // Fails with error::authentication_failed (CLI exit code 1); `out` is all zero.
+    // Fails with errc::authentication_failed (CLI exit code 1); `out` is all zero.
     std::printf("forged: %s (exit code %d)\n", r.error().message().c_str(), (r.error() == condition::verification_failed ? 1 : 2));
     // end::tamper[]
 
@@ -58,7 +58,7 @@ int main() {
     std::printf("paths on this CPU:");
     for (aead::Implementation i : aead::supported_implementations()) std::printf(" %s", aead::to_string(i).data());
     std::printf("; in use: %s\n", aead::to_string(ctx.implementation()).data());
-    // Force a path (tests and benchmarks do): error::unsupported if the CPU lacks it.
+    // Force a path (tests and benchmarks do): errc::unsupported if the CPU lacks it.
     auto portable = Aead::Context::with_implementation(*key, aead::Implementation::portable);
     std::printf("portable agrees: %s\n", portable->seal(nonce, message, header).value() == *sealed ? "yes" : "no");
     // end::paths[]

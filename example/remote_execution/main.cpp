@@ -49,10 +49,10 @@ std::string job_description(const dag::Link& input, const Aead::Key& key) {
 /// Counts the words of every file of a DAG tree (files and directories, recursively).
 template <class Reader>
 result<std::size_t> count_words(Reader& reader, const dag::Link& link, std::size_t depth = 0) {
-    if (depth > 64) return fail(error::size_limit_exceeded, "tree too deep");
+    if (depth > 64) return fail(errc::size_limit_exceeded, "tree too deep");
     auto node = reader.read(link);
     if (!node) return node.error();
-    if (node->body().empty()) return fail(error::object_corrupt, "empty node");
+    if (node->body().empty()) return fail(errc::object_corrupt, "empty node");
     if (node->body()[0] == static_cast<Byte>(dag::NodeKind::file)) {
         auto bytes = dag::TreeReader(reader).get_bytes(link, std::size_t{64} << 20);
         if (!bytes) return bytes.error();
@@ -84,7 +84,6 @@ int main(int argc, char** argv) {
     auto backend = storage::Sqlite::open((work / "objects.db").string());
     if (!backend) return 2;
     storage::BasicStore<storage::Sqlite> store(std::move(*backend));
-    dag::StoreAdapter objects(store);
 
     // Certificates: a client CA that Bob trusts, and Alice's certificate from it.
     auto ca_key = keys::AnyPrivateKey::generate("ed25519").value();
@@ -104,9 +103,8 @@ int main(int argc, char** argv) {
     // 1. Alice stores her inputs as an encrypted DAG under a fresh key.
     auto input_key = Aead::Key::generate();
     if (!input_key) return 2;
-    Chain alice_chain_codec({}, *input_key);
-    dag::PipelineCodec alice_codec(alice_chain_codec);
-    dag::Writer alice_writer(alice_codec, objects);
+    Chain alice_pipeline({}, *input_key);
+    dag::Writer alice_writer(alice_pipeline, store);
     auto input = dag::TreeWriter(alice_writer).put_path(work / "inputs");
     if (!input) return 1;
     say("alice", "stored inputs/ as an encrypted DAG, root " + input->reference.to_string());
@@ -132,7 +130,7 @@ int main(int argc, char** argv) {
     // 3. Bob's worker: open the action, read the inputs, count, store the output, answer.
     std::thread worker([&] {
         for (int polls = 0; polls < 5000; ++polls) {
-            auto next = bob_endpoint.next_job(deadline());
+            auto next = bob_endpoint.next_action(deadline());
             if (!next) {
                 say("bob", "refused the action: " + next.error().message());
                 return;
@@ -141,16 +139,15 @@ int main(int argc, char** argv) {
                 std::this_thread::sleep_for(1ms);
                 continue;
             }
-            const execution::Job& job = **next;
+            const execution::ReceivedAction& job = **next;
             say("bob", "verified alice's certificate and opened the action");
             auto request = boost::json::parse(as_chars(job.action.plaintext)).as_object();
             auto link = dag::Link::parse(std::string(request["input"].as_string())).value();
             auto raw_key = base64_decode(std::string(request["encryptionKey"].as_string())).value();
             Chain chain({}, Aead::Key::from(raw_key).value());
             wipe(raw_key);
-            dag::PipelineCodec codec(chain);
-            dag::Writer writer(codec, objects);
-            dag::Reader reader(codec, objects);
+            dag::Writer writer(chain, store);
+            dag::Reader reader(chain, store);
             (void)bob_endpoint.progress(job, as_bytes("reading inputs"), deadline());
             auto words = count_words(reader, link);
             if (!words) {
@@ -188,7 +185,7 @@ int main(int argc, char** argv) {
             }
             // 5. The completion event carries the output link; Alice reads the report.
             auto output = dag::Link::parse(as_chars(event->plaintext)).value();
-            dag::Reader reader(alice_codec, objects);
+            dag::Reader reader(alice_pipeline, store);
             auto report = dag::TreeReader(reader).get_bytes(output, 1 << 20);
             if (!report) break;
             say("alice", "read the result: " + std::string(as_chars(*report)).substr(0, report->size() - 1));
@@ -202,7 +199,7 @@ int main(int argc, char** argv) {
 
     // 6. What the store can check without any key: everything reachable from both roots.
     for (const auto* root : {&input->reference}) {
-        auto reach = storage::check_reachable(store, storage::Key(root->array()));
+        auto reach = storage::check_reachable(store, *root);
         if (!reach) return 1;
         say("store", "inputs: " + std::to_string(reach->objects) + " objects present and valid, no key needed");
     }

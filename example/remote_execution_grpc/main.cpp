@@ -56,7 +56,6 @@ int main(int argc, char** argv) {
     auto backend = storage::Sqlite::open((work / "objects.db").string());
     if (!backend) return 2;
     storage::BasicStore<storage::Sqlite> store(std::move(*backend));
-    dag::StoreAdapter objects(store);
 
     auto ca_key = keys::AnyPrivateKey::generate("ed25519").value();
     auto alice_key = keys::AnyPrivateKey::generate("ed25519").value();
@@ -97,8 +96,7 @@ int main(int argc, char** argv) {
             if (!link || !raw_key) return outcome;
             Chain chain({}, Aead::Key::from(*raw_key).value());
             wipe(*raw_key);
-            dag::PipelineCodec codec(chain);
-            dag::Reader reader(codec, objects);
+            dag::Reader reader(chain, store);
             progress.event(as_bytes("reading the input"));
             auto text = dag::TreeReader(reader).get_bytes(*link, std::size_t{1} << 20);
             if (!text) {
@@ -108,7 +106,7 @@ int main(int argc, char** argv) {
             std::istringstream in{std::string(as_chars(*text))};
             std::size_t words = 0;
             for (std::string w; in >> w;) ++words;
-            dag::Writer writer(codec, objects);
+            dag::Writer writer(chain, store);
             auto report = dag::TreeWriter(writer).put_bytes(as_bytes(std::to_string(words) + " words\n"));
             if (!report) {
                 say("bob", "cannot store the report: " + report.error().message());
@@ -125,9 +123,8 @@ int main(int argc, char** argv) {
     // 3. Alice stores the input as an encrypted DAG, seals an action for the platform key
     //    and follows it through the scheduler.
     auto input_key = Aead::Key::generate().value();
-    Chain alice_chain_codec({}, input_key);
-    dag::PipelineCodec alice_codec(alice_chain_codec);
-    dag::Writer alice_writer(alice_codec, objects);
+    Chain alice_pipeline({}, input_key);
+    dag::Writer alice_writer(alice_pipeline, store);
     auto input = dag::TreeWriter(alice_writer).put_bytes(as_bytes("The scheduler routes actions over gRPC and learns nothing.\n"));
     if (!input) return 1;
     say("alice", "stored her input as an encrypted DAG, root " + input->reference.to_string());
@@ -146,7 +143,7 @@ int main(int argc, char** argv) {
         for (;;) {
             auto event = execution->next();
             if (!event) {
-                if (event.error() == error::unknown_platform_key) break;   // not yet: try again
+                if (event.error() == errc::unknown_platform_key) break;   // not yet: try again
                 say("alice", "the action failed: " + event.error().message());
                 attempt = 500;
                 break;
@@ -156,7 +153,7 @@ int main(int argc, char** argv) {
                 continue;
             }
             auto output = dag::Link::parse(as_chars(event->plaintext));
-            dag::Reader reader(alice_codec, objects);
+            dag::Reader reader(alice_pipeline, store);
             auto report = output ? dag::TreeReader(reader).get_bytes(*output, 1 << 20) : result<Bytes>(output.error());
             if (report) {
                 say("alice", "operation " + execution->name() + " completed: " + std::string(as_chars(*report)));

@@ -15,7 +15,7 @@
 
 namespace jose = sealpipe::jose;
 namespace sqooler = sealpipe::sqooler;
-using sealpipe::error;
+using sealpipe::errc;
 
 namespace {
 
@@ -70,7 +70,7 @@ int main(int argc, char** argv) {
     auto job_id = storage.upload_job("fermions", job);
     if (!job_id) return fail_with(job_id.error());
     auto next = storage.next_job_in_queue("fermions");
-    if (!next || !*next) return fail_with(next ? sealpipe::fail(error::object_not_found, "empty queue") : next.error());
+    if (!next || !*next) return fail_with(next ? sealpipe::fail(errc::object_not_found, "empty queue") : next.error());
 
     sqooler::ResultDocument result;
     result.display_name = "fermions";
@@ -121,7 +121,7 @@ int main(int argc, char** argv) {
     // end::tampering[]
 
     if (temporary) std::filesystem::remove_all(root);
-    const bool caught = !check && check.error() == error::signature_invalid && !update &&
-                        update.error() == error::not_owner && !publish && publish.error() == error::key_conflict;
+    const bool caught = !check && check.error() == errc::signature_invalid && !update &&
+                        update.error() == errc::not_owner && !publish && publish.error() == errc::key_conflict;
     return caught ? EXIT_SUCCESS : EXIT_FAILURE;
 }

@@ -4,6 +4,7 @@
 // Stores a small DAG of objects, checks that it is complete, collects garbage, and opens a
 // store from a URI. Usage: example_storage [STORE-URI]   (default: a dir: store in /tmp)
 
+#include <sealpipe/object/contents.hpp>
 #include <sealpipe/storage.hpp>
 #include <sealpipe/storage/uri.hpp>
 
@@ -17,39 +18,21 @@ using namespace sealpipe;
 
 namespace {
 
-// A SHA256_V1 reference for children that are leaves (doc/protocol.md#objects-and-references):
-// hash, size, height 1 or 0, degree; the parents-size field is 0 for such objects. Real code
-// gets references from the object layer.
-storage::Key reference(ByteView data, std::size_t degree) {
-    storage::Key k;
-    const Digest32 h = sha256(data);
-    std::copy(h.begin(), h.end(), k.begin());
-    k[32] = static_cast<Byte>(data.size());
-    k[33] = static_cast<Byte>(data.size() >> 8);
-    k[34] = static_cast<Byte>(data.size() >> 16);
-    k[35] = degree > 0 ? 1 : 0;
-    k[36] = static_cast<Byte>(degree);
-    k[37] = static_cast<Byte>(degree >> 8);
-    return k;
-}
-
+// An object and its reference, built by the object layer: the outgoing references first (sorted),
+// then the payload; the reference holds the hash, size, height, degree and parents size.
 struct Object {
-    storage::Key key;
+    storage::Reference ref;
     Bytes data;
 };
 
-Object leaf(std::string_view text) {
-    Bytes d = to_bytes(as_bytes(text));
-    return {reference(d, 0), d};
+Object make(std::vector<storage::Reference> children, std::string_view text) {
+    std::sort(children.begin(), children.end()); // outgoing references are sorted
+    auto contents = object::Contents::build(children, as_bytes(text)).value();
+    return {contents.reference(), to_bytes(contents.data())};
 }
 
-Object parent(std::vector<storage::Key> children, std::string_view text) {
-    std::sort(children.begin(), children.end()); // outgoing references are sorted
-    Bytes d;
-    for (const auto& c : children) append(d, c.view());
-    append(d, as_bytes(text));
-    return {reference(d, children.size()), d};
-}
+Object leaf(std::string_view text) { return make({}, text); }
+Object parent(std::vector<storage::Reference> children, std::string_view text) { return make(std::move(children), text); }
 
 int fail_with(const Error& e) {
     std::fprintf(stderr, "example_storage: %s\n", e.message().c_str());
@@ -67,16 +50,16 @@ int main(int argc, char** argv) {
     storage::DirectoryStore store(std::move(*backend));
 
     const Object hello = leaf("hello, untrusted storage");
-    if (auto r = store.put(hello.key, hello.data); !r) return fail_with(r.error());
-    if (auto r = store.put(hello.key, hello.data); !r) return fail_with(r.error()); // idempotent
+    if (auto r = store.put(hello.ref, hello.data); !r) return fail_with(r.error());
+    if (auto r = store.put(hello.ref, hello.data); !r) return fail_with(r.error()); // idempotent
 
-    auto got = store.get(hello.key); // verified against the key: never corrupt data
+    auto got = store.get(hello.ref); // verified against the key: never corrupt data
     if (!got) return fail_with(got.error());
-    std::printf("got %zu bytes back for %s...\n", got->size(), storage::to_hex(hello.key).substr(0, 16).c_str());
+    std::printf("got %zu bytes back for %s...\n", got->size(), hello.ref.to_hex().substr(0, 16).c_str());
 
     Bytes wrong = hello.data;
     wrong[0] ^= 1;
-    auto refused = store.put(hello.key, wrong); // data must match its key
+    auto refused = store.put(hello.ref, wrong); // data must match its key
     std::printf("put of mismatched data: %s\n", refused ? "accepted?!" : refused.error().message().c_str());
     // end::put_get[]
 
@@ -84,14 +67,14 @@ int main(int argc, char** argv) {
     auto any = storage::open_store(uri); // dir:PATH, sqlite:PATH, redis://HOST:PORT/DB
     if (!any) return fail_with(any.error());
     const Object a = leaf("chunk a"), b = leaf("chunk b"), garbage = leaf("nobody needs me");
-    const Object root = parent({a.key, b.key}, "a file made of two chunks");
-    const storage::PutItem batch[] = {{a.key, a.data}, {b.key, b.data}, {garbage.key, garbage.data}};
+    const Object root = parent({a.ref, b.ref}, "a file made of two chunks");
+    const storage::PutItem batch[] = {{a.ref, a.data}, {b.ref, b.data}, {garbage.ref, garbage.data}};
     if (auto r = any->put_many(batch); !r) return fail_with(r.error()); // children first...
-    if (auto r = any->put(root.key, root.data); !r) return fail_with(r.error()); // ...then the root
+    if (auto r = any->put(root.ref, root.data); !r) return fail_with(r.error()); // ...then the root
     // end::uri[]
 
     // tag::check[]
-    auto check = storage::check_reachable(*any, root.key);
+    auto check = storage::check_reachable(*any, root.ref);
     if (!check) return fail_with(check.error()); // names the first missing or corrupt object
     std::printf("root and everything it reaches: %zu objects, %zu bytes\n", check->objects, check->bytes);
     // end::check[]
@@ -99,7 +82,7 @@ int main(int argc, char** argv) {
     // tag::gc[]
     storage::GcOptions options;
     options.grace = std::chrono::hours(1); // keep anything written in the last hour
-    const storage::Key roots[] = {root.key};
+    const storage::Reference roots[] = {root.ref};
     auto kept = storage::collect_garbage(*any, roots, options);
     if (!kept) return fail_with(kept.error());
     std::printf("gc with a grace period: %zu deleted, %zu recent kept\n", kept->deleted, kept->kept_recent);
@@ -110,6 +93,6 @@ int main(int argc, char** argv) {
     std::printf("gc without: %zu deleted\n", swept->deleted);
     // end::gc[]
 
-    std::printf("%s\n", storage::to_hex(root.key).c_str());
+    std::printf("%s\n", root.ref.to_hex().c_str());
     return 0;
 }

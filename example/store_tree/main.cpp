@@ -43,9 +43,7 @@ int main(int argc, char** argv) {
     if (!backend) return 2;
     storage::BasicStore<storage::Sqlite> store(std::move(*backend));
 
-    dag::PipelineCodec codec(pipeline);
-    dag::StoreAdapter objects(store);
-    dag::Writer writer(codec, objects);
+    dag::Writer writer(pipeline, store);
     auto root = dag::TreeWriter(writer).put_path(work / "project");
     if (!root) {
         std::fprintf(stderr, "put: %s\n", root.error().message().c_str());
@@ -56,14 +54,14 @@ int main(int argc, char** argv) {
 
     // tag::check[]
     // The store walks the plaintext references: no key needed to know everything is there.
-    auto reach = storage::check_reachable(store, storage::Key(root->reference.array()));
+    auto reach = storage::check_reachable(store, root->reference);
     if (!reach) return 1;
     std::printf("reachable: %zu objects, %zu bytes\n", static_cast<std::size_t>(reach->objects),
                 static_cast<std::size_t>(reach->bytes));
     // end::check[]
 
     // tag::get[]
-    dag::Reader reader(codec, objects);
+    dag::Reader reader(pipeline, store);
     if (auto r = dag::TreeReader(reader).restore(*root, work / "restored"); !r) {
         std::fprintf(stderr, "get: %s\n", r.error().message().c_str());
         return 1;
@@ -79,8 +77,7 @@ int main(int argc, char** argv) {
     auto other = Aead::Key::generate();
     if (!other) return 2;
     encoding::DeterministicPipeline<encoding::SimpleLzw, Aead> wrong({}, *other);
-    dag::PipelineCodec wrong_codec(wrong);
-    dag::Reader wrong_reader(wrong_codec, objects);
+    dag::Reader wrong_reader(wrong, store);
     auto denied = wrong_reader.read(*root);
     std::printf("with another key: %s\n", denied ? "read?!" : denied.error().message().c_str());
 

@@ -132,13 +132,11 @@ int main(int argc, char** argv) {
     auto backend = storage::Sqlite::open((work / "objects.db").string());
     if (!backend) return failed("open the store", backend.error());
     storage::SqliteStore store(std::move(*backend));
-    dag::StoreAdapter objects(store);
 
-    Aead::Key input_key;
-    if (auto r = random_bytes(input_key.reveal_mutable(hazmat::secret_access())); !r) return failed("key", r.error());
-    Chain alice_chain_codec({}, input_key);
-    dag::PipelineCodec alice_codec(alice_chain_codec);
-    dag::Writer alice_writer(alice_codec, objects);
+    auto input_key = Aead::Key::generate();   // a fresh key, wiped when it goes out of scope
+    if (!input_key) return failed("key", input_key.error());
+    Chain alice_pipeline({}, *input_key);
+    dag::Writer alice_writer(alice_pipeline, store);
     auto input = dag::TreeWriter(alice_writer).put_path(work / "inputs");
     if (!input) return failed("store the inputs", input.error());
     // The link is the root's reference and its decoding parameters: with the key, it opens
@@ -172,7 +170,7 @@ int main(int argc, char** argv) {
 
     boost::json::object job_request;
     job_request["input"] = input->to_string();
-    job_request["encryptionKey"] = base64_encode(input_key.reveal(hazmat::secret_access()));
+    job_request["encryptionKey"] = base64_encode(input_key->reveal(hazmat::secret_access()));
     const std::string request_text = boost::json::serialize(job_request);
     execution::AdditionalData ad{Bytes{0x77, 0x63}, execution::Duration::from_seconds(60)};
     auto execution = alice_endpoint.execute(platform.public_key(), as_bytes(request_text), ad,
@@ -186,9 +184,9 @@ int main(int argc, char** argv) {
     // Bob takes the next action for his keys. next_job opens it: the structure, the timeout,
     // the platform key, Alice's chain against the CA at the current time, then the
     // ciphertext. An action that fails any check is rejected, and Alice is told why.
-    std::optional<execution::Job> job;
+    std::optional<execution::ReceivedAction> job;
     while (!job) {
-        auto next = bob_endpoint.next_job(deadline());
+        auto next = bob_endpoint.next_action(deadline());
         if (!next) return failed("bob", next.error());
         if (*next) job.emplace(std::move(**next));
         else std::this_thread::sleep_for(1ms);
@@ -197,11 +195,10 @@ int main(int argc, char** argv) {
     auto input_link = dag::Link::parse(std::string(request["input"].as_string()));
     auto raw_key = base64_decode(std::string(request["encryptionKey"].as_string()));
     if (!input_link || !raw_key) return 2;
-    Chain bob_chain_codec({}, Aead::Key::from(*raw_key).value());
+    Chain bob_pipeline({}, Aead::Key::from(*raw_key).value());
     wipe(*raw_key);
-    dag::PipelineCodec bob_codec(bob_chain_codec);
-    dag::Reader bob_reader(bob_codec, objects);
-    dag::Writer bob_writer(bob_codec, objects);
+    dag::Reader bob_reader(bob_pipeline, store);
+    dag::Writer bob_writer(bob_pipeline, store);
 
     // Run the job: restore the inputs (every object verified, then decrypted), count.
     (void)bob_endpoint.progress(*job, as_bytes("restoring the inputs"), deadline());
@@ -230,7 +227,7 @@ int main(int argc, char** argv) {
         }
         auto output_link = dag::Link::parse(std::string(as_chars(event->plaintext)));
         if (!output_link) return failed("output link", output_link.error());
-        dag::Reader alice_reader(alice_codec, objects);
+        dag::Reader alice_reader(alice_pipeline, store);
         auto bytes = dag::TreeReader(alice_reader).get_bytes(*output_link, 1 << 20);
         if (!bytes) return failed("read the output", bytes.error());
         result_text = std::string(as_chars(*bytes));
@@ -242,7 +239,7 @@ int main(int argc, char** argv) {
     // tag::check[]
     // Without any key, storage can still prove that both trees are complete and intact.
     for (const dag::Link* root : {&*input, &*output}) {
-        auto reach = storage::check_reachable(store, storage::Key(root->reference.array()));
+        auto reach = storage::check_reachable(store, root->reference);
         if (!reach) return failed("check", reach.error());
         say("store", std::to_string(reach->objects) + " objects reachable from a root, all present and valid");
     }

@@ -6,7 +6,6 @@
 #ifndef SEALPIPE_DAG_HPP
 #define SEALPIPE_DAG_HPP
 
-#include <sealpipe/dag/adapters.hpp>
 #include <sealpipe/dag/concepts.hpp>
 #include <sealpipe/dag/link.hpp>
 #include <sealpipe/dag/node.hpp>

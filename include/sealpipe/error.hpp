@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// sealpipe's one error model: `error` (concrete causes), `condition` (what a caller or the
+// sealpipe's one error model: `errc` (concrete causes), `condition` (what a caller or the
 // CLI acts on), `Error` (a code plus human-readable detail) and `result<T>`.
 
 #ifndef SEALPIPE_ERROR_HPP
@@ -23,7 +23,7 @@ namespace sealpipe {
 
 /** Concrete causes of failure. The values are stable: they are part of the ABI of
     serialised error codes and of the compile-fail tests' expectations. */
-enum class error {
+enum class errc {
     // --- bad input (condition::bad_input, CLI exit code 2) ---
     malformed_input = 1,   ///< bytes or text that do not parse
     invalid_length,        ///< a fixed-size value of the wrong length
@@ -57,7 +57,7 @@ enum class error {
     internal,               ///< a dependency failed in an unexpected way
 };
 
-/** What a caller acts on: groups of `error` values. */
+/** What a caller acts on: groups of `errc` values. */
 enum class condition {
     bad_input = 1,           ///< the caller's input is wrong: fix it and retry
     verification_failed,     ///< the input is well formed but not authentic or not present
@@ -67,7 +67,7 @@ enum class condition {
 } // namespace sealpipe
 
 namespace boost::system {
-template <> struct is_error_code_enum<::sealpipe::error> : std::true_type {};
+template <> struct is_error_code_enum<::sealpipe::errc> : std::true_type {};
 template <> struct is_error_condition_enum<::sealpipe::condition> : std::true_type {};
 } // namespace boost::system
 
@@ -95,7 +95,7 @@ inline constexpr ConditionCategory condition_category_instance{};
 
 } // namespace detail
 
-/// The category of `error` values.
+/// The category of `errc` values.
 inline const boost::system::error_category& error_category() noexcept {
     return detail::error_category_instance;
 }
@@ -104,20 +104,20 @@ inline const boost::system::error_category& condition_category() noexcept {
     return detail::condition_category_instance;
 }
 
-inline boost::system::error_code make_error_code(error e) noexcept {
+inline boost::system::error_code make_error_code(errc e) noexcept {
     return {static_cast<int>(e), error_category()};
 }
 inline boost::system::error_condition make_error_condition(condition c) noexcept {
     return {static_cast<int>(c), condition_category()};
 }
 
-/** An error: a code (usually an `error`) plus a sentence of detail for people, such as
-    "expected 12 bytes, got 8". Compare it with an `error` or a `condition`. */
+/** An error: a code (usually an `errc`) plus a sentence of detail for people, such as
+    "expected 12 bytes, got 8". Compare it with an `errc` or a `condition`. */
 class Error {
 public:
     /// No error (needed by result<T>; never returned by sealpipe).
     Error() = default;
-    Error(error e, std::string detail = {}) : code_(make_error_code(e)), detail_(std::move(detail)) {}
+    Error(errc e, std::string detail = {}) : code_(make_error_code(e)), detail_(std::move(detail)) {}
     Error(boost::system::error_code code, std::string detail = {})
         : code_(code), detail_(std::move(detail)) {}
 
@@ -128,7 +128,7 @@ public:
     /// "detail" when there is one, else the code's message.
     std::string message() const { return detail_.empty() ? code_.message() : detail_; }
 
-    friend bool operator==(const Error& a, error b) noexcept { return a.code_ == make_error_code(b); }
+    friend bool operator==(const Error& a, errc b) noexcept { return a.code_ == make_error_code(b); }
     friend bool operator==(const Error& a, condition b) noexcept {
         return a.code_ == make_error_condition(b);
     }
@@ -153,11 +153,11 @@ template <class T>
 using result = boost::system::result<T, Error>;
 
 /// Makes an `Error` value for `return fail(...)` in functions returning `result<T>`.
-[[nodiscard]] inline Error fail(error e, std::string detail = {}) { return Error(e, std::move(detail)); }
+[[nodiscard]] inline Error fail(errc e, std::string detail = {}) { return Error(e, std::move(detail)); }
 
 /// "expected N bytes, got M": the standard length message.
 [[nodiscard]] inline Error length_error(std::string_view what, std::size_t expected, std::size_t got) {
-    return Error(error::invalid_length, std::string(what) + ": expected " + std::to_string(expected) +
+    return Error(errc::invalid_length, std::string(what) + ": expected " + std::to_string(expected) +
                                             " bytes, got " + std::to_string(got));
 }
 

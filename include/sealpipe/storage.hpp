@@ -14,8 +14,9 @@
 #include <sealpipe/storage/concepts.hpp>
 #include <sealpipe/storage/directory.hpp>
 #include <sealpipe/storage/gc.hpp>
-#include <sealpipe/storage/key.hpp>
+#include <sealpipe/storage/types.hpp>
 #include <sealpipe/storage/memory.hpp>
 #include <sealpipe/storage/verifier.hpp>
+#include <sealpipe/storage/write_session.hpp>
 
 #endif // SEALPIPE_STORAGE_HPP

@@ -1,7 +1,7 @@
 # Copyright (c) 2026 The sealpipe authors.
 # Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 #
-# Checks that every code block in doc/ that says where it comes from
+# Checks that every code block in README.md and doc/ that says where it comes from
 #   <!-- include: path/to/file.cpp#tag -->
 #   ```cpp
 #   ...
@@ -28,7 +28,7 @@ def refresh(doc: pathlib.Path) -> None:
     doc.write_text(marker.sub(block, doc.read_text()))
 
 
-for doc in sorted((root / "doc").rglob("*.md")):
+for doc in [root / "README.md", *sorted((root / "doc").rglob("*.md"))]:
     if write:
         refresh(doc)
     text = doc.read_text()

@@ -96,14 +96,14 @@ void flipped_bits_fail_authentication(P& p) {
         d[bit / 8] ^= static_cast<Byte>(1u << (bit % 8));
         auto r = p.decode(d, sealed.parameters, 1000);
         BOOST_TEST_REQUIRE(!r.has_value(), "data bit " << bit);
-        BOOST_TEST((r.error() == error::authentication_failed), "data bit " << bit << ": " << r.error().message());
+        BOOST_TEST((r.error() == errc::authentication_failed), "data bit " << bit << ": " << r.error().message());
     }
     for (std::size_t bit = 0; bit < sealed.parameters.size() * 8; ++bit) {
         Bytes q = sealed.parameters;
         q[bit / 8] ^= static_cast<Byte>(1u << (bit % 8));
         auto r = p.decode(sealed.data, q, 1000);
         BOOST_TEST_REQUIRE(!r.has_value(), "parameter bit " << bit);
-        BOOST_TEST((r.error() == error::authentication_failed), "parameter bit " << bit << ": " << r.error().message());
+        BOOST_TEST((r.error() == errc::authentication_failed), "parameter bit " << bit << ": " << r.error().message());
     }
 }
 
@@ -117,14 +117,14 @@ void truncation_is_rejected(P& p) {
         auto r = p.decode(ByteView(sealed.data).first(n), sealed.parameters, in.size());
         BOOST_TEST_REQUIRE(!r.has_value(), "truncated to " << n);
         if constexpr (P::encrypts)
-            BOOST_TEST((r.error() == error::malformed_input || r.error() == error::authentication_failed),
+            BOOST_TEST((r.error() == errc::malformed_input || r.error() == errc::authentication_failed),
                        "truncated to " << n << ": " << r.error().message());
-        else BOOST_TEST((r.error() == error::malformed_input), "truncated to " << n << ": " << r.error().message());
+        else BOOST_TEST((r.error() == errc::malformed_input), "truncated to " << n << ": " << r.error().message());
     }
     if constexpr (P::decoding_parameters_bytes > 0) {
         auto r = p.decode(sealed.data, ByteView(sealed.parameters).first(P::decoding_parameters_bytes - 1), in.size());
         BOOST_TEST_REQUIRE(!r.has_value());
-        BOOST_TEST((r.error() == error::invalid_length), r.error().message());
+        BOOST_TEST((r.error() == errc::invalid_length), r.error().message());
     }
 }
 
@@ -137,7 +137,7 @@ void oversize_is_rejected(P& p) {
             auto sealed = encode(p, in).value();
             auto r = p.decode(sealed.data, sealed.parameters, n - 1);
             BOOST_TEST_REQUIRE(!r.has_value(), "size " << n);
-            BOOST_TEST((r.error() == error::size_limit_exceeded), "size " << n << ": " << r.error().message());
+            BOOST_TEST((r.error() == errc::size_limit_exceeded), "size " << n << ": " << r.error().message());
             BOOST_TEST(p.decode(sealed.data, sealed.parameters, n).has_value());
         }
 }

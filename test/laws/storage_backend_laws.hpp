@@ -24,6 +24,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -40,10 +41,10 @@ BasicStore<typename F::backend_type> open_store(F& f) {
 }
 
 template <class S>
-std::set<Key> stored_keys(S& store) {
-    std::set<Key> keys;
+std::set<Reference> stored_keys(S& store) {
+    std::set<Reference> keys;
     auto r = store.enumerate([&](const ObjectInfo& i) {
-        keys.insert(i.key);
+        keys.insert(i.reference);
         return true;
     });
     BOOST_TEST_REQUIRE(r.has_value(), (r ? "" : r.error().message()));
@@ -58,15 +59,15 @@ void round_trip() {
     for (std::size_t n : {std::size_t{1}, std::size_t{4096}, max_object_bytes}) {
         const Object o = leaf(n, static_cast<std::uint32_t>(n));
         BOOST_TEST_CONTEXT(F::name << ", " << n << " bytes") {
-            BOOST_TEST(!store.contains(o.key).value());
-            BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
-            BOOST_TEST(store.contains(o.key).value());
-            auto got = store.get(o.key);
+            BOOST_TEST(!store.contains(o.ref).value());
+            BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
+            BOOST_TEST(store.contains(o.ref).value());
+            auto got = store.get(o.ref);
             BOOST_TEST_REQUIRE(got.has_value(), (got ? "" : got.error().message()));
             BOOST_TEST((*got == o.data));
             // A second handle sees it too.
             auto other = open_store(f);
-            BOOST_TEST((other.get(o.key).value() == o.data));
+            BOOST_TEST((other.get(o.ref).value() == o.data));
         }
     }
 }
@@ -77,20 +78,20 @@ void idempotent_put() {
     F f;
     auto store = open_store(f);
     const Object o = leaf(1000, 7);
-    BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
+    BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
     WriteTime first{};
     BOOST_TEST(store.enumerate([&](const ObjectInfo& i) { first = i.written; return true; }).has_value());
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
+    BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
     std::size_t count = 0;
     WriteTime second{};
     BOOST_TEST(store.enumerate([&](const ObjectInfo& i) { ++count; second = i.written; return true; }).has_value());
     BOOST_TEST(count == 1u);
     BOOST_TEST((second > first), F::name << ": a re-put must refresh the write time");
-    BOOST_TEST((store.get(o.key).value() == o.data));
+    BOOST_TEST((store.get(o.ref).value() == o.data));
     // touch does the same without data.
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    BOOST_TEST(store.touch(o.key).value());
+    BOOST_TEST(store.touch(o.ref).value());
     WriteTime third{};
     BOOST_TEST(store.enumerate([&](const ObjectInfo& i) { third = i.written; return true; }).has_value());
     BOOST_TEST((third > second));
@@ -102,13 +103,13 @@ void missing_is_not_found() {
     F f;
     auto store = open_store(f);
     const Object o = leaf(100, 3);
-    auto got = store.get(o.key);
+    auto got = store.get(o.ref);
     BOOST_TEST_REQUIRE(!got.has_value());
-    BOOST_TEST((got.error() == error::object_not_found));
-    BOOST_TEST(got.error().message().find(to_hex(o.key)) != std::string::npos);
-    BOOST_TEST(!store.contains(o.key).value());
-    BOOST_TEST(!store.remove(o.key).value());
-    BOOST_TEST(!store.touch(o.key).value());
+    BOOST_TEST((got.error() == errc::object_not_found));
+    BOOST_TEST(got.error().message().find(o.ref.to_hex()) != std::string::npos);
+    BOOST_TEST(!store.contains(o.ref).value());
+    BOOST_TEST(!store.remove(o.ref).value());
+    BOOST_TEST(!store.touch(o.ref).value());
 }
 
 /// Data that does not match its key is refused on put and never returned on get.
@@ -119,35 +120,35 @@ void corrupt_is_an_error() {
     const Object o = leaf(5000, 11);
     Bytes wrong = o.data;
     wrong[17] ^= 1;
-    auto put = store.put(o.key, wrong);
+    auto put = store.put(o.ref, wrong);
     BOOST_TEST_REQUIRE(!put.has_value());
-    BOOST_TEST((put.error() == error::object_corrupt));
-    BOOST_TEST(!store.contains(o.key).value());
+    BOOST_TEST((put.error() == errc::object_corrupt));
+    BOOST_TEST(!store.contains(o.ref).value());
 
     // Bytes planted behind the verifier's back (straight into the backend)...
-    BOOST_TEST_REQUIRE(store.backend().put(o.key, wrong).has_value());
-    auto got = store.get(o.key);
+    BOOST_TEST_REQUIRE(store.backend().put(o.ref, wrong).has_value());
+    auto got = store.get(o.ref);
     BOOST_TEST_REQUIRE(!got.has_value());
-    BOOST_TEST((got.error() == error::object_corrupt));
-    BOOST_TEST(got.error().message().find(to_hex(o.key)) != std::string::npos);
+    BOOST_TEST((got.error() == errc::object_corrupt));
+    BOOST_TEST(got.error().message().find(o.ref.to_hex()) != std::string::npos);
     // ...and truncated ones.
     const Object t = leaf(5000, 12);
-    BOOST_TEST_REQUIRE(store.backend().put(t.key, ByteView(t.data).first(4999)).has_value());
-    BOOST_TEST((store.get(t.key).error() == error::object_corrupt));
+    BOOST_TEST_REQUIRE(store.backend().put(t.ref, ByteView(t.data).first(4999)).has_value());
+    BOOST_TEST((store.get(t.ref).error() == errc::object_corrupt));
 
     // Tampering with the medium itself (file, row, Redis key).
     const Object g = leaf(3000, 13);
-    BOOST_TEST_REQUIRE(store.put(g.key, g.data).has_value());
-    f.tamper(g.key);
-    got = store.get(g.key);
+    BOOST_TEST_REQUIRE(store.put(g.ref, g.data).has_value());
+    f.tamper(g.ref);
+    got = store.get(g.ref);
     BOOST_TEST_REQUIRE(!got.has_value());
-    BOOST_TEST((got.error() == error::object_corrupt));
-    auto many = store.get_many(std::vector<Key>{g.key});
+    BOOST_TEST((got.error() == errc::object_corrupt));
+    auto many = store.get_many(std::vector<Reference>{g.ref});
     BOOST_TEST_REQUIRE(many.has_value());
-    BOOST_TEST(((*many)[0].error() == error::object_corrupt));
-    auto check = check_reachable(store, g.key);
+    BOOST_TEST(((*many)[0].error() == errc::object_corrupt));
+    auto check = check_reachable(store, g.ref);
     BOOST_TEST_REQUIRE(!check.has_value());
-    BOOST_TEST((check.error() == error::object_corrupt));
+    BOOST_TEST((check.error() == errc::object_corrupt));
 }
 
 /// remove deletes exactly one object.
@@ -156,18 +157,18 @@ void remove_deletes() {
     F f;
     auto store = open_store(f);
     const Object a = leaf(10, 1), b = leaf(10, 2);
-    BOOST_TEST_REQUIRE(store.put(a.key, a.data).has_value());
-    BOOST_TEST_REQUIRE(store.put(b.key, b.data).has_value());
-    BOOST_TEST(store.remove(a.key).value());
-    BOOST_TEST((store.get(a.key).error() == error::object_not_found));
-    BOOST_TEST(!store.remove(a.key).value());
-    BOOST_TEST((store.get(b.key).value() == b.data));
+    BOOST_TEST_REQUIRE(store.put(a.ref, a.data).has_value());
+    BOOST_TEST_REQUIRE(store.put(b.ref, b.data).has_value());
+    BOOST_TEST(store.remove(a.ref).value());
+    BOOST_TEST((store.get(a.ref).error() == errc::object_not_found));
+    BOOST_TEST(!store.remove(a.ref).value());
+    BOOST_TEST((store.get(b.ref).value() == b.data));
     // remove_if_written_before honours the time.
-    const auto before = Clock::now() - std::chrono::hours(1);
-    BOOST_TEST(!store.backend().remove_if_written_before(b.key, before).value());
-    BOOST_TEST(store.contains(b.key).value());
-    BOOST_TEST(store.backend().remove_if_written_before(b.key, Clock::now() + std::chrono::seconds(1)).value());
-    BOOST_TEST(!store.contains(b.key).value());
+    const auto before = WriteClock::now() - std::chrono::hours(1);
+    BOOST_TEST(!store.backend().remove_if_written_before(b.ref, before).value());
+    BOOST_TEST(store.contains(b.ref).value());
+    BOOST_TEST(store.backend().remove_if_written_before(b.ref, WriteClock::now() + std::chrono::seconds(1)).value());
+    BOOST_TEST(!store.contains(b.ref).value());
 }
 
 /// enumerate reports every object once, with write times, and stops when asked.
@@ -175,20 +176,20 @@ template <class F>
 void enumerate_lists_everything() {
     F f;
     auto store = open_store(f);
-    std::set<Key> expected;
-    const auto t0 = Clock::now() - std::chrono::seconds(1);
+    std::set<Reference> expected;
+    const auto t0 = WriteClock::now() - std::chrono::seconds(1);
     for (std::uint32_t i = 0; i < 700; ++i) { // more than one page of the paged backends
         const Object o = leaf(20 + i % 50, 100 + i);
-        expected.insert(o.key);
-        BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
+        expected.insert(o.ref);
+        BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
     }
-    std::set<Key> seen;
+    std::set<Reference> seen;
     std::size_t visits = 0;
     bool times_ok = true;
     BOOST_TEST(store.enumerate([&](const ObjectInfo& i) {
         ++visits;
-        seen.insert(i.key);
-        times_ok = times_ok && i.written > t0 && i.written < Clock::now() + std::chrono::seconds(1);
+        seen.insert(i.reference);
+        times_ok = times_ok && i.written > t0 && i.written < WriteClock::now() + std::chrono::seconds(1);
         return true;
     }).has_value());
     BOOST_TEST((seen == expected));
@@ -207,11 +208,11 @@ void batches() {
     std::vector<Object> objects;
     for (std::uint32_t i = 0; i < 64; ++i) objects.push_back(leaf(1 + i * 97, 500 + i));
     std::vector<PutItem> items;
-    for (std::size_t i = 0; i < objects.size(); i += 2) items.push_back({objects[i].key, objects[i].data});
+    for (std::size_t i = 0; i < objects.size(); i += 2) items.push_back({objects[i].ref, objects[i].data});
     BOOST_TEST_REQUIRE(store.put_many(items).has_value());
     BOOST_TEST_REQUIRE(store.put_many(items).has_value()); // idempotent too
-    std::vector<Key> keys;
-    for (const auto& o : objects) keys.push_back(o.key);
+    std::vector<Reference> keys;
+    for (const auto& o : objects) keys.push_back(o.ref);
     auto got = store.get_many(keys);
     BOOST_TEST_REQUIRE(got.has_value());
     auto has = store.contains_many(keys);
@@ -224,7 +225,7 @@ void batches() {
                 BOOST_TEST(((*got)[i].value() == objects[i].data));
                 BOOST_TEST((*has)[i]);
             } else {
-                BOOST_TEST(((*got)[i].error() == error::object_not_found));
+                BOOST_TEST(((*got)[i].error() == errc::object_not_found));
                 BOOST_TEST(!(*has)[i]);
             }
         }
@@ -232,9 +233,9 @@ void batches() {
     // One bad item refuses the whole batch before anything is stored.
     Bytes wrong = objects[1].data;
     wrong[0] ^= 0x80;
-    std::vector<PutItem> bad{{objects[1].key, objects[1].data}, {objects[3].key, wrong}};
-    BOOST_TEST((store.put_many(bad).error() == error::object_corrupt));
-    BOOST_TEST(!store.contains(objects[1].key).value());
+    std::vector<PutItem> bad{{objects[1].ref, objects[1].data}, {objects[3].ref, wrong}};
+    BOOST_TEST((store.put_many(bad).error() == errc::object_corrupt));
+    BOOST_TEST(!store.contains(objects[1].ref).value());
     // Empty batches are fine.
     BOOST_TEST(store.put_many({}).has_value());
     BOOST_TEST(store.get_many({}).value().empty());
@@ -257,8 +258,8 @@ void concurrent_threads() {
                 const Object mine = leaf(50 + static_cast<std::size_t>(i) * 13, 20000 + static_cast<std::uint32_t>(t * 1000 + i));
                 const Object& same = common[static_cast<std::size_t>(i) % common.size()];
                 auto& s = (i % 2) ? shared : own;
-                if (!s.put(mine.key, mine.data) || !s.put(same.key, same.data)) ++failures;
-                auto back = s.get(same.key);
+                if (!s.put(mine.ref, mine.data) || !s.put(same.ref, same.data)) ++failures;
+                auto back = s.get(same.ref);
                 if (!back || *back != same.data) ++failures;
             }
         });
@@ -266,7 +267,7 @@ void concurrent_threads() {
     for (auto& th : pool) th.join();
     BOOST_TEST(failures.load() == 0);
     BOOST_TEST(stored_keys(shared).size() == common.size() + threads * per_thread);
-    for (const auto& o : common) BOOST_TEST((shared.get(o.key).value() == o.data));
+    for (const auto& o : common) BOOST_TEST((shared.get(o.ref).value() == o.data));
 }
 
 /// Several processes put the same and different objects into one store.
@@ -277,8 +278,8 @@ void concurrent_processes() {
         F f;
         auto store = open_store(f);
         const Object o = leaf(10, 1);
-        BOOST_TEST(run_in_child([&] { return store.put(o.key, o.data) ? 0 : 1; }) == 0);
-        BOOST_TEST(!store.contains(o.key).value());
+        BOOST_TEST(run_in_child([&] { return store.put(o.ref, o.data) ? 0 : 1; }) == 0);
+        BOOST_TEST(!store.contains(o.ref).value());
     } else {
         F f;
         constexpr int children = 4, per_child = 40;
@@ -296,13 +297,13 @@ void concurrent_processes() {
                 for (int i = 0; i < per_child; ++i) {
                     const Object mine = leaf(64 + static_cast<std::size_t>(i) * 101, 40000 + static_cast<std::uint32_t>(c * 1000 + i));
                     const Object& same = common[static_cast<std::size_t>(i) % common.size()];
-                    if (!s.put(mine.key, mine.data)) code = 11;
-                    if (!s.put(same.key, same.data)) code = 12;
-                    auto back = s.get(same.key);
+                    if (!s.put(mine.ref, mine.data)) code = 11;
+                    if (!s.put(same.ref, same.data)) code = 12;
+                    auto back = s.get(same.ref);
                     if (!back || *back != same.data) code = 13;
                 }
                 std::vector<PutItem> batch;
-                for (const auto& o : common) batch.push_back({o.key, o.data});
+                for (const auto& o : common) batch.push_back({o.ref, o.data});
                 if (!s.put_many(batch)) code = 14;
                 ::_exit(code);
             }
@@ -317,7 +318,7 @@ void concurrent_processes() {
         BOOST_TEST(stored_keys(store).size() == common.size() + children * per_child);
         std::size_t bad = 0;
         BOOST_TEST(store.enumerate([&](const ObjectInfo& i) {
-            if (!store.get(i.key)) ++bad;
+            if (!store.get(i.reference)) ++bad;
             return true;
         }).has_value());
         BOOST_TEST(bad == 0u);
@@ -328,21 +329,21 @@ void concurrent_processes() {
 struct Dag {
     std::vector<Object> reachable;  // from root_a and root_b
     std::vector<Object> garbage;
-    Key root_a, root_b;
+    std::optional<Reference> root_a, root_b;   // set by make_dag
 };
 
 inline Dag make_dag(std::uint32_t seed) {
     Dag d;
     const Object l1 = leaf(300, seed + 1), l2 = leaf(200, seed + 2), l3 = leaf(100, seed + 3);
-    const Object m1 = make_object(pattern(50, seed + 4), {l1.key, l2.key});
-    const Object m2 = make_object(pattern(60, seed + 5), {l2.key, l3.key});
-    const Object a = make_object(pattern(10, seed + 6), {m1.key, m2.key});
-    const Object b = make_object(pattern(10, seed + 7), {m2.key});
+    const Object m1 = make_object(pattern(50, seed + 4), {l1.ref, l2.ref});
+    const Object m2 = make_object(pattern(60, seed + 5), {l2.ref, l3.ref});
+    const Object a = make_object(pattern(10, seed + 6), {m1.ref, m2.ref});
+    const Object b = make_object(pattern(10, seed + 7), {m2.ref});
     d.reachable = {l1, l2, l3, m1, m2, a, b};
-    d.root_a = a.key;
-    d.root_b = b.key;
+    d.root_a = a.ref;
+    d.root_b = b.ref;
     const Object g1 = leaf(400, seed + 8);
-    const Object g2 = make_object(pattern(20, seed + 9), {g1.key, l1.key}); // garbage referencing live data
+    const Object g2 = make_object(pattern(20, seed + 9), {g1.ref, l1.ref}); // garbage referencing live data
     d.garbage = {g1, g2};
     return d;
 }
@@ -353,37 +354,37 @@ void reachability() {
     F f;
     auto store = open_store(f);
     const Dag d = make_dag(1);
-    for (const auto& o : d.reachable) BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
-    auto r = check_reachable(store, std::vector<Key>{d.root_a, d.root_b});
+    for (const auto& o : d.reachable) BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
+    auto r = check_reachable(store, std::vector<Reference>{*d.root_a, *d.root_b});
     BOOST_TEST_REQUIRE(r.has_value(), (r ? "" : r.error().message()));
     BOOST_TEST(r->objects == d.reachable.size());
     std::size_t bytes = 0;
     for (const auto& o : d.reachable) bytes += o.data.size();
     BOOST_TEST(r->bytes == bytes);
-    BOOST_TEST(check_reachable(store, d.root_b).value().objects == 4u);
+    BOOST_TEST(check_reachable(store, *d.root_b).value().objects == 4u);
 
     // Remove a shared leaf: the error names it and who references it.
     const Object& l2 = d.reachable[1];
-    BOOST_TEST(store.remove(l2.key).value());
-    r = check_reachable(store, d.root_b);
+    BOOST_TEST(store.remove(l2.ref).value());
+    r = check_reachable(store, *d.root_b);
     BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST((r.error() == error::object_not_found));
-    BOOST_TEST(r.error().message().find(to_hex(l2.key)) != std::string::npos);
+    BOOST_TEST((r.error() == errc::object_not_found));
+    BOOST_TEST(r.error().message().find(l2.ref.to_hex()) != std::string::npos);
     BOOST_TEST(r.error().message().find("reached from") != std::string::npos);
     // A missing root.
-    r = check_reachable(store, d.garbage[0].key);
-    BOOST_TEST((r.error() == error::object_not_found));
+    r = check_reachable(store, d.garbage[0].ref);
+    BOOST_TEST((r.error() == errc::object_not_found));
 
     // A chain as high as SHA256_V1 allows, walked without recursion.
     Object prev = leaf(8, 77);
-    BOOST_TEST_REQUIRE(store.put(prev.key, prev.data).has_value());
+    BOOST_TEST_REQUIRE(store.put(prev.ref, prev.data).has_value());
     for (int h = 1; h <= 255; ++h) {
-        Object next = make_object(pattern(8, 1000 + static_cast<std::uint32_t>(h)), {prev.key});
-        BOOST_TEST_REQUIRE(store.put(next.key, next.data).has_value());
+        Object next = make_object(pattern(8, 1000 + static_cast<std::uint32_t>(h)), {prev.ref});
+        BOOST_TEST_REQUIRE(store.put(next.ref, next.data).has_value());
         prev = next;
     }
-    BOOST_TEST(prev.key[35] == 255);
-    BOOST_TEST(check_reachable(store, prev.key).value().objects == 256u);
+    BOOST_TEST(prev.ref.height() == 255u);
+    BOOST_TEST(check_reachable(store, prev.ref).value().objects == 256u);
 }
 
 /// GC keeps what the roots reach (and what was written within the grace period) and
@@ -393,37 +394,37 @@ void gc_keeps_reachable_deletes_unreachable() {
     F f;
     auto store = open_store(f);
     const Dag d = make_dag(2);
-    for (const auto& o : d.reachable) BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
-    for (const auto& o : d.garbage) BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
+    for (const auto& o : d.reachable) BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
+    for (const auto& o : d.garbage) BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
 
     // Within the grace period nothing unreachable goes.
-    auto s = collect_garbage(store, std::vector<Key>{d.root_a, d.root_b}, {.grace = std::chrono::hours(1)});
+    auto s = collect_garbage(store, std::vector<Reference>{*d.root_a, *d.root_b}, {.grace = std::chrono::hours(1)});
     BOOST_TEST_REQUIRE(s.has_value(), (s ? "" : s.error().message()));
     BOOST_TEST(s->reachable == d.reachable.size());
     BOOST_TEST(s->deleted == 0u);
     BOOST_TEST(s->kept_recent == d.garbage.size());
 
     // A dry run counts without deleting.
-    s = collect_garbage(store, std::vector<Key>{d.root_a, d.root_b}, {.grace = {}, .dry_run = true});
+    s = collect_garbage(store, std::vector<Reference>{*d.root_a, *d.root_b}, {.grace = {}, .dry_run = true});
     BOOST_TEST_REQUIRE(s.has_value());
     BOOST_TEST(s->deleted == d.garbage.size());
     BOOST_TEST(stored_keys(store).size() == d.reachable.size() + d.garbage.size());
 
     // Keeping only root_b: root_a and m1 become garbage too (l1 is still reached from nowhere).
-    s = collect_garbage(store, std::vector<Key>{d.root_b}, {.grace = {}});
+    s = collect_garbage(store, std::vector<Reference>{*d.root_b}, {.grace = {}});
     BOOST_TEST_REQUIRE(s.has_value());
     BOOST_TEST(s->reachable == 4u);
     BOOST_TEST(s->deleted == d.garbage.size() + 3u); // g1, g2, a, m1, l1
-    BOOST_TEST(check_reachable(store, d.root_b).value().objects == 4u);
+    BOOST_TEST(check_reachable(store, *d.root_b).value().objects == 4u);
     BOOST_TEST(stored_keys(store).size() == 4u);
 
     // A missing root aborts before anything is deleted.
     const Object other = leaf(10, 4242);
-    BOOST_TEST_REQUIRE(store.put(other.key, other.data).has_value());
-    s = collect_garbage(store, std::vector<Key>{d.root_a}, {.grace = {}});
+    BOOST_TEST_REQUIRE(store.put(other.ref, other.data).has_value());
+    s = collect_garbage(store, std::vector<Reference>{*d.root_a}, {.grace = {}});
     BOOST_TEST_REQUIRE(!s.has_value());
-    BOOST_TEST((s.error() == error::object_not_found));
-    BOOST_TEST(store.contains(other.key).value());
+    BOOST_TEST((s.error() == errc::object_not_found));
+    BOOST_TEST(store.contains(other.ref).value());
 }
 
 /** A writer keeps putting new objects and putting garbage again while a collection runs:
@@ -433,14 +434,14 @@ void gc_with_concurrent_writer() {
     F f;
     auto store = open_store(f);
     const Dag d = make_dag(3);
-    for (const auto& o : d.reachable) BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
+    for (const auto& o : d.reachable) BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
     std::vector<Object> garbage;
     for (std::uint32_t i = 0; i < 300; ++i) garbage.push_back(leaf(64 + i, 60000 + i));
-    for (const auto& o : garbage) BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
+    for (const auto& o : garbage) BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
 
     struct Put {
-        Key key;
+        Reference ref;
         WriteTime began;
     };
     // Rounds of (writer running, collection), until some put has landed inside a collection
@@ -457,26 +458,26 @@ void gc_with_concurrent_writer() {
                 const Object fresh = leaf(32 + i % 64, 80000 + round * 100000 + i);
                 const Object& again = garbage[(i * 7) % garbage.size()];
                 for (const Object* o : {&fresh, &again}) {
-                    const WriteTime began = Clock::now();
-                    if (!own.put(o->key, o->data)) ++failures;
-                    puts.push_back({o->key, began});
+                    const WriteTime began = WriteClock::now();
+                    if (!own.put(o->ref, o->data)) ++failures;
+                    puts.push_back({o->ref, began});
                 }
                 started = true;
             }
         });
         while (!started.load()) std::this_thread::yield();
-        auto s = collect_garbage(store, std::vector<Key>{d.root_a, d.root_b}, {.grace = {}, .batch = 16});
+        auto s = collect_garbage(store, std::vector<Reference>{*d.root_a, *d.root_b}, {.grace = {}, .batch = 16});
         stop = true;
         writer.join();
         BOOST_TEST_REQUIRE(s.has_value(), (s ? "" : s.error().message()));
         BOOST_TEST(failures.load() == 0);
-        BOOST_TEST(check_reachable(store, std::vector<Key>{d.root_a, d.root_b}).value().objects == d.reachable.size());
+        BOOST_TEST(check_reachable(store, std::vector<Reference>{*d.root_a, *d.root_b}).value().objects == d.reachable.size());
         // The rule: a put that began at or after the cutoff (here the collection's start) is
         // never undone, whatever happened to earlier puts of the same key.
         for (const auto& p : puts) {
             if (p.began < s->cutoff) continue;
             ++protected_puts;
-            if (!store.contains(p.key).value()) ++lost;
+            if (!store.contains(p.ref).value()) ++lost;
         }
         total_puts += puts.size();
         deleted += s->deleted;

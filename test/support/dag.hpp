@@ -24,7 +24,7 @@ public:
     result<Bytes> get(const object::Reference& ref) {
         ++gets;
         auto it = objects.find(ref);
-        if (it == objects.end()) return fail(error::object_not_found, ref.to_string());
+        if (it == objects.end()) return fail(errc::object_not_found, ref.to_string());
         return it->second;
     }
     std::map<object::Reference, Bytes> objects;
@@ -33,12 +33,12 @@ public:
 
 /// Stores payloads as they are; no decoding parameters.
 struct IdentityCodec {
-    result<dag::Encoded> encode(ByteView in) const { return dag::Encoded{to_bytes(in), {}}; }
+    result<encoding::Encoded<>> encode(ByteView in) const { return encoding::Encoded<>{to_bytes(in), {}}; }
     result<SecureBytes> decode(ByteView in, ByteView, std::size_t max) const {
-        if (in.size() > max) return fail(error::size_limit_exceeded, "too large");
+        if (in.size() > max) return fail(errc::size_limit_exceeded, "too large");
         return SecureBytes(in.begin(), in.end());
     }
-    std::size_t parameters_size() const { return 0; }
+    static constexpr std::size_t decoding_parameters_bytes = 0;
 };
 
 /** A deterministic stand-in for an encrypting pipeline: the parameters are a 16-byte digest of
@@ -55,27 +55,27 @@ struct SivLikeCodec {
         ks.resize(n);
         return ks;
     }
-    result<dag::Encoded> encode(ByteView in) const {
+    result<encoding::Encoded<>> encode(ByteView in) const {
         const auto d = sha256(in);
         Bytes params(d.begin(), d.begin() + 16);
         Bytes out = to_bytes(in);
         const Bytes ks = keystream(params, out.size());
         for (std::size_t i = 0; i < out.size(); ++i) out[i] ^= ks[i];
-        return dag::Encoded{std::move(out), std::move(params)};
+        return encoding::Encoded<>{std::move(out), std::move(params)};
     }
     result<SecureBytes> decode(ByteView in, ByteView params, std::size_t max) const {
-        if (in.size() > max) return fail(error::size_limit_exceeded, "too large");
+        if (in.size() > max) return fail(errc::size_limit_exceeded, "too large");
         SecureBytes out(in.begin(), in.end());
         const Bytes ks = keystream(params, out.size());
         for (std::size_t i = 0; i < out.size(); ++i) out[i] ^= ks[i];
         const auto d = sha256(ByteView(out.data(), out.size()));
         if (!constant_time_equal(ByteView(d).first(16), params)) {
             wipe(MutableByteView(out.data(), out.size()));
-            return fail(error::authentication_failed);
+            return fail(errc::authentication_failed);
         }
         return out;
     }
-    std::size_t parameters_size() const { return 16; }
+    static constexpr std::size_t decoding_parameters_bytes = 16;
 };
 
 } // namespace sealpipe::test

@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Test support: lets BOOST_TEST(r.error() == error::x) and comparisons of fixed-size byte
+// Test support: lets BOOST_TEST(r.error() == errc::x) and comparisons of fixed-size byte
 // values and public JWKs print both sides when they fail.
 
 #ifndef SEALPIPE_TEST_SUPPORT_PRINT_ERROR_HPP
@@ -15,7 +15,7 @@
 #include <type_traits>
 
 namespace sealpipe {
-inline std::ostream& boost_test_print_type(std::ostream& os, error e) {
+inline std::ostream& boost_test_print_type(std::ostream& os, errc e) {
     return os << "error(" << static_cast<int>(e) << ": " << make_error_code(e).message() << ")";
 }
 inline std::ostream& boost_test_print_type(std::ostream& os, const Error& e) {
@@ -31,8 +31,8 @@ std::ostream& boost_test_print_type(std::ostream& os, const Jwk& k) {
 }
 } // namespace jose
 
-template <std::size_t N, class Tag>
-std::ostream& boost_test_print_type(std::ostream& os, const FixedBytes<N, Tag>& b) {
+template <std::size_t N, class Role>
+std::ostream& boost_test_print_type(std::ostream& os, const FixedBytes<N, Role>& b) {
     return os << hex_encode(b.view());
 }
 } // namespace sealpipe

@@ -73,7 +73,7 @@ std::string redump_disagrees(std::string_view line, const result<boost::json::va
     if (ok && *ok) {
         r.skip_ws();
         if (r.position() != end)
-            done = fail(sealpipe::error::malformed_input,
+            done = fail(sealpipe::errc::malformed_input,
                         "JSON: extra data after the value at offset " + std::to_string(r.position() - line.data()));
     }
     if (ok && !*ok) return {};  // a repeated key: the transcoder leaves it to the parser
@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
             }
         }
         if (!v) {
-            out += v.error() == sealpipe::error::unsupported ? "ERR unsupported\n" : "ERR malformed\n";
+            out += v.error() == sealpipe::errc::unsupported ? "ERR unsupported\n" : "ERR malformed\n";
             continue;
         }
         if (mode == "--arena" && v->storage().get() != &arena) {

@@ -8,7 +8,7 @@
 #define SEALPIPE_TEST_SUPPORT_STORAGE_HPP
 
 #include <sealpipe/core/hash.hpp>
-#include <sealpipe/storage/key.hpp>
+#include <sealpipe/storage/types.hpp>
 
 #include "support/vectors.hpp"
 
@@ -36,7 +36,7 @@ namespace sealpipe::test {
 
 /// An object and its reference.
 struct Object {
-    storage::Key key;
+    storage::Reference ref;
     Bytes data;
 };
 
@@ -57,34 +57,33 @@ inline std::uint64_t float16_decode(std::uint16_t x) {
 
 /** The SHA256_V1 object with these children (sorted here) and payload, with a reference
     that is valid in every field (hash, size, height, degree, parents size). */
-inline Object make_object(ByteView payload, std::vector<storage::Key> children = {}) {
+inline Object make_object(ByteView payload, std::vector<storage::Reference> children = {}) {
     std::sort(children.begin(), children.end());
     children.erase(std::unique(children.begin(), children.end()), children.end());
-    Object o;
+    Bytes data;
     unsigned height = 0;
     std::uint64_t parents = 0;
     for (const auto& c : children) {
-        append(o.data, c.view());
-        const unsigned ch = c[35];
-        const std::size_t csize = std::size_t{c[32]} | std::size_t{c[33]} << 8 | std::size_t{c[34]} << 16;
-        const std::uint64_t cm = float16_decode(static_cast<std::uint16_t>(c[38] | c[39] << 8));
+        append(data, c.bytes());
+        const auto ch = static_cast<unsigned>(c.height());
         height = std::max(height, ch + 1);
-        parents = std::max<std::uint64_t>(parents, cm + (ch > 0 ? csize : 0));
+        parents = std::max<std::uint64_t>(parents, c.max_parents_total_size() + (ch > 0 ? c.size() : 0));
     }
-    append(o.data, payload);
-    const Digest32 h = sha256(o.data);
-    std::copy(h.begin(), h.end(), o.key.begin());
-    const std::size_t size = o.data.size();
-    o.key[32] = static_cast<Byte>(size);
-    o.key[33] = static_cast<Byte>(size >> 8);
-    o.key[34] = static_cast<Byte>(size >> 16);
-    o.key[35] = static_cast<Byte>(std::min(height, 255u));
-    o.key[36] = static_cast<Byte>(children.size());
-    o.key[37] = static_cast<Byte>(children.size() >> 8);
+    append(data, payload);
+    const Digest32 h = sha256(data);
+    storage::Reference::raw_type raw{};
+    std::copy(h.begin(), h.end(), raw.begin());
+    const std::size_t size = data.size();
+    raw[32] = static_cast<Byte>(size);
+    raw[33] = static_cast<Byte>(size >> 8);
+    raw[34] = static_cast<Byte>(size >> 16);
+    raw[35] = static_cast<Byte>(std::min(height, 255u));
+    raw[36] = static_cast<Byte>(children.size());
+    raw[37] = static_cast<Byte>(children.size() >> 8);
     const std::uint16_t m = float16_up(parents);
-    o.key[38] = static_cast<Byte>(m);
-    o.key[39] = static_cast<Byte>(m >> 8);
-    return o;
+    raw[38] = static_cast<Byte>(m);
+    raw[39] = static_cast<Byte>(m >> 8);
+    return Object{storage::Reference::from_bytes(ByteView(raw.data(), raw.size())).value(), std::move(data)};
 }
 
 /// A leaf object of `n` pseudo-random bytes.

@@ -203,11 +203,11 @@ result<Bytes> Io::read_stdin(std::size_t limit) {
         const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
         if (n < 0) {
             if (errno == EINTR) continue;
-            return fail(error::io_error, "reading standard input failed");
+            return fail(errc::io_error, "reading standard input failed");
         }
         if (n == 0) break;
         if (data.size() + static_cast<std::size_t>(n) > limit)
-            return fail(error::size_limit_exceeded,
+            return fail(errc::size_limit_exceeded,
                         "standard input is larger than " + std::to_string(limit) + " bytes");
         data.insert(data.end(), buf, buf + n);
     }
@@ -225,25 +225,25 @@ bool Io::stderr_is_terminal() const { return ::isatty(STDERR_FILENO) == 1; }
 
 result<Bytes> read_file(const std::string& path, std::size_t limit) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) return fail(error::io_error, "cannot open " + path + ": " + std::strerror(errno));
+    if (!f) return fail(errc::io_error, "cannot open " + path + ": " + std::strerror(errno));
     Bytes data;
     Byte buf[65536];
     std::size_t n;
     while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
         if (data.size() + n > limit)
-            return fail(error::size_limit_exceeded, path + " is larger than " + std::to_string(limit) + " bytes");
+            return fail(errc::size_limit_exceeded, path + " is larger than " + std::to_string(limit) + " bytes");
         data.insert(data.end(), buf, buf + n);
     }
-    if (std::ferror(f.get())) return fail(error::io_error, "cannot read " + path);
+    if (std::ferror(f.get())) return fail(errc::io_error, "cannot read " + path);
     return data;
 }
 
 result<void> write_file(const std::string& path, ByteView data) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
-    if (!f) return fail(error::io_error, "cannot create " + path + ": " + std::strerror(errno));
+    if (!f) return fail(errc::io_error, "cannot create " + path + ": " + std::strerror(errno));
     if (!data.empty() && std::fwrite(data.data(), 1, data.size(), f.get()) != data.size())
-        return fail(error::io_error, "cannot write " + path);
-    if (std::fclose(f.release()) != 0) return fail(error::io_error, "cannot write " + path);
+        return fail(errc::io_error, "cannot write " + path);
+    if (std::fclose(f.release()) != 0) return fail(errc::io_error, "cannot write " + path);
     return {};
 }
 
@@ -407,9 +407,9 @@ int run(int argc, char** argv) {
         } catch (const boost::system::system_error& e) {
             return Error(e.code(), e.what());
         } catch (const std::bad_alloc&) {
-            return Error(error::size_limit_exceeded, "out of memory");
+            return Error(errc::size_limit_exceeded, "out of memory");
         } catch (const std::exception& e) {
-            return Error(error::internal, e.what());
+            return Error(errc::internal, e.what());
         }
     }();
     if (!r) return report(r.error());

@@ -22,7 +22,7 @@ namespace sealpipe::cli {
 /// A command line that is wrong (an unknown or missing option, a bad value): exit 2, as every
 /// error that is not a failed verification. The library knows no command lines; to it this is
 /// an invalid argument.
-inline constexpr error usage_error = error::invalid_argument;
+inline constexpr errc usage_error = errc::invalid_argument;
 
 /// The tool's exit code for an error (doc/cli.md): 1 for a failed verification, 2 otherwise.
 [[nodiscard]] inline int exit_code_for(const Error& e) noexcept {
@@ -63,7 +63,7 @@ public:
     Io& operator=(const Io&) = delete;
     ~Io() { wipe(out_); }
 
-    /// Reads all of stdin; more than `limit` bytes is `error::size_limit_exceeded`.
+    /// Reads all of stdin; more than `limit` bytes is `errc::size_limit_exceeded`.
     result<Bytes> read_stdin(std::size_t limit = default_stdin_limit);
     /// Reads stdin as text (same limit).
     result<std::string> read_stdin_text(std::size_t limit = default_stdin_limit);

@@ -9,6 +9,7 @@
 #include <sealpipe/dag.hpp>
 #include <sealpipe/encoding/any_pipeline.hpp>
 #include <sealpipe/storage/uri.hpp>
+#include <sealpipe/storage/write_session.hpp>
 
 #include <atomic>
 #include <chrono>
@@ -119,10 +120,9 @@ private:
 result<void> store_put(const Args& args, Io& io) {
     auto session = open_session(args, storage::OpenMode::create);
     if (!session) return session.error();
-    dag::PipelineCodec codec(session->pipeline);
-    dag::StoreAdapter objects(session->store,
-                              {.batch_objects = 256, .repair = args.has("repair"), .count_new = io.stderr_is_terminal()});
-    dag::Writer writer(codec, objects);
+    storage::WriteSession objects(session->store,
+                                  {.batch_objects = 256, .repair = args.has("repair"), .count_new = io.stderr_is_terminal()});
+    dag::Writer writer(session->pipeline, objects);
     Progress progress(io.stderr_is_terminal(), "stored");
 
     const auto own = store_files(args.required("store"));
@@ -133,7 +133,7 @@ result<void> store_put(const Args& args, Io& io) {
         return r;
     }();
     if (struct stat st {}; ::stat(root.c_str(), &st) == 0 && own.contains({st.st_dev, st.st_ino}))
-        return fail(error::invalid_argument, root + " is the store itself");
+        return fail(errc::invalid_argument, root + " is the store itself");
     Warnings warnings;
     std::set<std::string> counted_own;
     dag::TreeOptions options;
@@ -183,9 +183,7 @@ result<void> store_get(const Args& args, Io& io) {
     if (!link) return link.error();
     auto session = open_session(args, storage::OpenMode::existing);
     if (!session) return session.error();
-    dag::PipelineCodec codec(session->pipeline);
-    dag::StoreAdapter objects(session->store, {.check_on_commit = false});
-    dag::Reader reader(codec, objects);
+    dag::Reader reader(session->pipeline, session->store);
     Progress progress(io.stderr_is_terminal(), "restored");
     // SIGINT and SIGTERM stop the restore, which then removes what it wrote.
     struct sigaction action {};

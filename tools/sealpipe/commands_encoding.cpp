@@ -141,7 +141,7 @@ result<void> write_new_private_file(const std::string& path, ByteView data) {
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, S_IRUSR | S_IWUSR);
     if (fd < 0) {
         if (errno == EEXIST) return fail(usage_error, path + " already exists; refusing to overwrite it");
-        return fail(error::io_error, "cannot create " + path + ": " + std::strerror(errno));
+        return fail(errc::io_error, "cannot create " + path + ": " + std::strerror(errno));
     }
     bool ok = ::fchmod(fd, S_IRUSR | S_IWUSR) == 0;  // exactly 0600, whatever the umask
     for (ByteView rest = data; ok && !rest.empty();) {
@@ -155,7 +155,7 @@ result<void> write_new_private_file(const std::string& path, ByteView data) {
     ok = ::close(fd) == 0 && ok;
     if (!ok) {
         ::unlink(path.c_str());
-        return fail(error::io_error, "cannot write " + path + ": " + std::strerror(saved));
+        return fail(errc::io_error, "cannot write " + path + ": " + std::strerror(saved));
     }
     return {};
 }

@@ -77,11 +77,11 @@ result<void> jws_sign(const Args& args, Io& io) {
     if (!in) return in.error();
     if (format == "sqooler") {
         if (in->size() > jws_input_limit)
-            return fail(error::size_limit_exceeded,
+            return fail(errc::size_limit_exceeded,
                         "stdin: a JSON payload larger than " + std::to_string(jws_input_limit) + " bytes");
         auto payload = jose::parse_python_json(as_chars(*in));
         if (!payload) return std::move(payload).error().context("stdin");
-        if (!payload->is_object()) return fail(error::malformed_input, "stdin: the payload must be a JSON object");
+        if (!payload->is_object()) return fail(errc::malformed_input, "stdin: the payload must be a JSON object");
         auto jws = jose::sign_sqooler(payload->as_object(), *key);
         if (!jws) return jws.error();
         auto text = jws->to_json();

@@ -59,7 +59,7 @@ result<AnySharedSecret> agree(const Args& args) {
 result<void> generate(const Args& args, Io& io) {
     auto k = AnyPrivateKey::generate(args.required("type"));
     if (!k) {
-        if (k.error() == error::invalid_argument) return fail(usage_error, "--type: " + k.error().message());
+        if (k.error() == errc::invalid_argument) return fail(usage_error, "--type: " + k.error().message());
         return k.error();
     }
     const SecureString pem = k->to_pem();

@@ -51,8 +51,8 @@ result<void> object_verify(const Args& args, Io& io) {
     // Read no more than the reference announces: anything longer does not match.
     auto data = io.read_stdin(r->size());
     if (!data) {
-        if (data.error() == error::size_limit_exceeded)
-            return fail(error::object_corrupt, "object data: longer than the " + std::to_string(r->size()) +
+        if (data.error() == errc::size_limit_exceeded)
+            return fail(errc::object_corrupt, "object data: longer than the " + std::to_string(r->size()) +
                                                    " bytes the reference announces");
         return data.error();
     }

@@ -20,9 +20,9 @@ namespace sealpipe::cli {
 namespace {
 
 /// A reference, or a link `<reference hex>.<decoding parameters hex>` (only the reference counts).
-result<storage::Key> parse_ref(std::string_view text) {
+result<storage::Reference> parse_ref(std::string_view text) {
     if (auto dot = text.find('.'); dot != std::string_view::npos) text = text.substr(0, dot);
-    auto key = storage::key_from_hex(text);
+    auto key = storage::Reference::from_hex(text);
     if (!key) return std::move(key.error()).context("reference '" + std::string(text) + "'");
     return key;
 }
@@ -46,7 +46,7 @@ result<void> store_check(const Args& args, Io& io) {
     ProgressLine progress(io.stderr_is_terminal(), "checked");
     auto r = storage::check_reachable(*store, std::span(&*root, 1), marking(progress));
     if (!r) {
-        if (r.error() == error::object_corrupt || r.error() == error::object_not_found)
+        if (r.error() == errc::object_corrupt || r.error() == errc::object_not_found)
             return Error(r.error().code(),
                          r.error().message() + " (a 'store put --repair' of the tree this root came from stores it again)");
         return r.error();
@@ -56,7 +56,7 @@ result<void> store_check(const Args& args, Io& io) {
 }
 
 result<void> store_gc(const Args& args, Io& io) {
-    std::vector<storage::Key> roots;
+    std::vector<storage::Reference> roots;
     for (const auto& k : args.all("keep")) {
         auto key = parse_ref(k);
         if (!key) return std::move(key.error()).context("--keep");

@@ -66,7 +66,7 @@ public:
         Context& operator=(Context&&) noexcept = default;
 
         /** Encrypts into `out` = ciphertext ‖ tag (`out` may start at `plaintext.data()`).
-            @par Errors `error::invalid_length`, `error::size_limit_exceeded`.
+            @par Errors `errc::invalid_length`, `errc::size_limit_exceeded`.
             @par Security Never reuse a nonce under one key. */
         [[nodiscard]] result<void> seal(const Nonce& nonce, ByteView plaintext, ByteView aad, MutableByteView out) {
             if (out.size() != plaintext.size() + tag_bytes)
@@ -94,8 +94,8 @@ public:
         }
 
         /** Verifies and decrypts `sealed` = ciphertext ‖ tag into `out`.
-            @par Errors `error::authentication_failed` (then `out` is wiped);
-            `error::malformed_input` for input shorter than the tag; `error::invalid_length`. */
+            @par Errors `errc::authentication_failed` (then `out` is wiped);
+            `errc::malformed_input` for input shorter than the tag; `errc::invalid_length`. */
         [[nodiscard]] result<void> open(const Nonce& nonce, ByteView sealed, ByteView aad, MutableByteView out) {
             auto split = detail::split_tag<tag_bytes>(sealed);
             if (!split) return split.error();
@@ -103,7 +103,7 @@ public:
         }
 
         /** Verifies `tag` and decrypts `ciphertext` into `plaintext` (same size).
-            @par Errors `error::authentication_failed` (then `plaintext` is wiped); sizes.
+            @par Errors `errc::authentication_failed` (then `plaintext` is wiped); sizes.
             @par Security Crypto++ compares the tag in constant time (VerifyBufsEqual). */
         [[nodiscard]] result<void> open_detached(const Nonce& nonce, ByteView ciphertext, const Tag& tag, ByteView aad,
                                                  MutableByteView plaintext) {
@@ -117,16 +117,16 @@ public:
             if (!ok || !*ok) {
                 wipe(plaintext);
                 if (!ok) return ok.error();
-                return fail(error::authentication_failed, "aead open: authentication failed");
+                return fail(errc::authentication_failed, "aead open: authentication failed");
             }
             return {};
         }
 
     private:
         static Error too_large() {
-            return fail(error::size_limit_exceeded, "aead: plaintext exceeds the AES-GCM limit of 2^36 - 32 bytes");
+            return fail(errc::size_limit_exceeded, "aead: plaintext exceeds the AES-GCM limit of 2^36 - 32 bytes");
         }
-        static Error moved_from() { return fail(error::invalid_argument, "aead: the context was moved from"); }
+        static Error moved_from() { return fail(errc::invalid_argument, "aead: the context was moved from"); }
 
         std::unique_ptr<detail::CryptoppGcm> gcm_;
     };

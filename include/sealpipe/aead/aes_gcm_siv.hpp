@@ -76,10 +76,10 @@ public:
     explicit Context(const Key& key) : Context(key, default_implementation()) {}
 
     /** Expands `key` for a chosen implementation (tests and benchmarks compare them).
-        @par Errors `error::unsupported` when this CPU cannot run `impl`. */
+        @par Errors `errc::unsupported` when this CPU cannot run `impl`. */
     [[nodiscard]] static result<Context> with_implementation(const Key& key, Implementation impl) {
         if (!is_supported(impl))
-            return fail(error::unsupported,
+            return fail(errc::unsupported,
                         "aead: implementation " + std::string(to_string(impl)) + " is not supported by this CPU");
         return Context(key, impl);
     }
@@ -95,9 +95,9 @@ public:
 
     /** Encrypts and authenticates `plaintext` and `aad` into `out` = ciphertext || tag.
         `out` may start at `plaintext.data()` (in place); other overlaps are refused.
-        @par Errors `error::invalid_length` unless `out.size() == plaintext.size() + 16`;
-        `error::size_limit_exceeded` beyond 2^36 bytes of plaintext or of `aad`;
-        `error::invalid_argument` for partly overlapping buffers.
+        @par Errors `errc::invalid_length` unless `out.size() == plaintext.size() + 16`;
+        `errc::size_limit_exceeded` beyond 2^36 bytes of plaintext or of `aad`;
+        `errc::invalid_argument` for partly overlapping buffers.
         @par Security A repeated (key, nonce) pair reveals whether two messages (with their
         associated data) are identical, nothing more; use distinct nonces unless that is
         acceptable, as in the deterministic mode (doc/aead.md). */
@@ -111,7 +111,7 @@ public:
     }
 
     /** `seal` into a new buffer: ciphertext || tag.
-        @par Errors `error::size_limit_exceeded` as for `seal`. */
+        @par Errors `errc::size_limit_exceeded` as for `seal`. */
     [[nodiscard]] result<Bytes> seal(const Nonce& nonce, ByteView plaintext, ByteView aad = {}) {
         if (auto r = check_sizes(plaintext.size(), aad.size()); !r) return r.error();
         Bytes out(plaintext.size() + tag_bytes);
@@ -128,7 +128,7 @@ public:
         if (ciphertext.size() != plaintext.size())
             return length_error("aead ciphertext output", plaintext.size(), ciphertext.size());
         if (overlaps(plaintext, ciphertext))
-            return fail(error::invalid_argument, "aead seal: input and output overlap without being the same buffer");
+            return fail(errc::invalid_argument, "aead seal: input and output overlap without being the same buffer");
         if (!state_) return moved_from();
         derive(nonce);
         Tag tag = compute_tag(nonce, aad, plaintext.data(), plaintext.size());
@@ -140,17 +140,17 @@ public:
     }
 
     /** Encrypts `data` in place and returns the tag.
-        @par Errors `error::size_limit_exceeded` as for `seal`. */
+        @par Errors `errc::size_limit_exceeded` as for `seal`. */
     [[nodiscard]] result<Tag> seal_in_place(const Nonce& nonce, MutableByteView data, ByteView aad) {
         return seal_detached(nonce, data, aad, data);
     }
 
     /** Verifies and decrypts `sealed` = ciphertext || tag into `out` (`sealed.size() - 16`
         bytes; may start at `sealed.data()`).
-        @par Errors `error::authentication_failed` when the tag does not match: `out` is then
-        wiped (all zero). `error::malformed_input` when `sealed` is shorter than a tag;
-        `error::invalid_length` for a wrong `out` size; `error::size_limit_exceeded`;
-        `error::invalid_argument` for partly overlapping buffers.
+        @par Errors `errc::authentication_failed` when the tag does not match: `out` is then
+        wiped (all zero). `errc::malformed_input` when `sealed` is shorter than a tag;
+        `errc::invalid_length` for a wrong `out` size; `errc::size_limit_exceeded`;
+        `errc::invalid_argument` for partly overlapping buffers.
         @par Security The tag is compared in constant time, and no plaintext is left in `out`
         unless it is authentic. */
     [[nodiscard]] result<void> open(const Nonce& nonce, ByteView sealed, ByteView aad, MutableByteView out) {
@@ -163,7 +163,7 @@ public:
         @par Errors as for `open`. */
     [[nodiscard]] result<Bytes> open(const Nonce& nonce, ByteView sealed, ByteView aad = {}) {
         if (sealed.size() < tag_bytes)
-            return fail(error::malformed_input, "aead open: expected at least 16 bytes (the tag), got " +
+            return fail(errc::malformed_input, "aead open: expected at least 16 bytes (the tag), got " +
                                                     std::to_string(sealed.size()));
         if (auto r = check_sizes(sealed.size() - tag_bytes, aad.size()); !r) return r.error();
         Bytes out(sealed.size() - tag_bytes);
@@ -173,7 +173,7 @@ public:
 
     /** Verifies `tag` and decrypts `ciphertext` into `plaintext` (same size; may be the same
         buffer).
-        @par Errors `error::authentication_failed` (then `plaintext` is wiped), or the size
+        @par Errors `errc::authentication_failed` (then `plaintext` is wiped), or the size
         errors of `open`.
         @par Security as for `open`. */
     [[nodiscard]] result<void> open_detached(const Nonce& nonce, ByteView ciphertext, const Tag& tag, ByteView aad,
@@ -182,7 +182,7 @@ public:
         if (plaintext.size() != ciphertext.size())
             return length_error("aead plaintext output", ciphertext.size(), plaintext.size());
         if (overlaps(ciphertext, plaintext))
-            return fail(error::invalid_argument, "aead open: input and output overlap without being the same buffer");
+            return fail(errc::invalid_argument, "aead open: input and output overlap without being the same buffer");
         if (!state_) return moved_from();
         derive(nonce);
         const Tag received = tag;   // `tag` may live in the output buffer's neighbourhood
@@ -223,13 +223,13 @@ public:
         }
         if (!constant_time_equal(expected, received)) {
             wipe(plaintext);
-            return fail(error::authentication_failed, "aead open: authentication failed");
+            return fail(errc::authentication_failed, "aead open: authentication failed");
         }
         return {};
     }
 
     /** Verifies `tag` and decrypts `data` in place.
-        @par Errors as for `open_detached`; on `error::authentication_failed` `data` is wiped. */
+        @par Errors as for `open_detached`; on `errc::authentication_failed` `data` is wiped. */
     [[nodiscard]] result<void> open_in_place(const Nonce& nonce, MutableByteView data, const Tag& tag, ByteView aad) {
         return open_detached(nonce, data, tag, aad, data);
     }
@@ -262,10 +262,10 @@ private:
 
     static result<void> check_sizes(std::size_t text, std::size_t aad) {
         if (text > max_plaintext_bytes)
-            return fail(error::size_limit_exceeded, "aead: plaintext of " + std::to_string(text) +
+            return fail(errc::size_limit_exceeded, "aead: plaintext of " + std::to_string(text) +
                                                         " bytes exceeds the RFC 8452 limit of 2^36 bytes");
         if (aad > max_aad_bytes)
-            return fail(error::size_limit_exceeded, "aead: associated data of " + std::to_string(aad) +
+            return fail(errc::size_limit_exceeded, "aead: associated data of " + std::to_string(aad) +
                                                         " bytes exceeds the RFC 8452 limit of 2^36 bytes");
         return {};
     }
@@ -277,7 +277,7 @@ private:
         return a != b && a < b + out.size() && b < a + in.size();
     }
 
-    static Error moved_from() { return fail(error::invalid_argument, "aead: the context was moved from"); }
+    static Error moved_from() { return fail(errc::invalid_argument, "aead: the context was moved from"); }
 
     /// RFC 8452 §4: derive the message-authentication and message-encryption keys for `nonce`
     /// (cached: a repeated nonce, such as the deterministic mode's zero nonce, costs nothing).

@@ -30,11 +30,11 @@ using TagBytes = FixedBytes<N, TagRole>;
 
 namespace detail {
 
-/// `sealed` = ciphertext ‖ tag, split. @par Errors `error::malformed_input` when shorter than the tag.
+/// `sealed` = ciphertext ‖ tag, split. @par Errors `errc::malformed_input` when shorter than the tag.
 template <std::size_t N>
 result<std::pair<ByteView, TagBytes<N>>> split_tag(ByteView sealed) {
     if (sealed.size() < N)
-        return fail(error::malformed_input, "aead open: expected at least " + std::to_string(N) +
+        return fail(errc::malformed_input, "aead open: expected at least " + std::to_string(N) +
                                                 " bytes (the tag), got " + std::to_string(sealed.size()));
     const std::size_t n = sealed.size() - N;
     auto tag = TagBytes<N>::from(sealed.subspan(n), "aead tag");

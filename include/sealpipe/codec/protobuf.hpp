@@ -111,7 +111,7 @@ struct Field {
 
 /** Reads fields one by one from a message, strictly: a field number of 0 or above 2^29 − 1,
     a group or unknown wire type, a varint longer than 10 bytes or beyond 64 bits, a length
-    beyond the end of the input and a truncated field are `error::malformed_input` with a
+    beyond the end of the input and a truncated field are `errc::malformed_input` with a
     message naming the message and the byte offset. Nothing is allocated. */
 class Reader {
 public:
@@ -122,7 +122,7 @@ public:
     [[nodiscard]] std::size_t offset() const noexcept { return pos_; }
 
     /** The next field, or `std::nullopt` at the end of the input.
-        @par Errors `error::malformed_input`. */
+        @par Errors `errc::malformed_input`. */
     [[nodiscard]] result<std::optional<Field>> next() {
         if (done()) return std::optional<Field>();
         const std::size_t start = pos_;
@@ -217,7 +217,7 @@ private:
     }
 
     Error error_at(std::size_t at, const std::string& what) const {
-        return fail(error::malformed_input, std::string(message_) + " at byte " + std::to_string(at) + ": " + what);
+        return fail(errc::malformed_input, std::string(message_) + " at byte " + std::to_string(at) + ": " + what);
     }
 
     ByteView data_;

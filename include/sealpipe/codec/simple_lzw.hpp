@@ -141,7 +141,7 @@ inline bool compress_codes(ByteView in, Bytes& out, std::size_t give_up_above, b
 }
 
 inline Error too_large(std::uint64_t size, std::size_t max_size) {
-    return fail(error::size_limit_exceeded, "Decompressed data is " + std::to_string(size) +
+    return fail(errc::size_limit_exceeded, "Decompressed data is " + std::to_string(size) +
                                                 " bytes in size, which exceeds the permitted maximum of " +
                                                 std::to_string(max_size) + " bytes");
 }
@@ -152,7 +152,7 @@ inline Error too_large(std::uint64_t size, std::size_t max_size) {
     least significant bit first, each as wide as the highest code assigned so far (8 bits for
     the first; 256 literal codes are preassigned; no reset codes). Empty input gives empty
     output. Prefer `compress`, which is what Bonanza stores.
-    @par Errors `error::size_limit_exceeded` when the input needs more than 2^28 codes
+    @par Errors `errc::size_limit_exceeded` when the input needs more than 2^28 codes
     (inputs of about 256 MiB and more), as in Bonanza. */
 [[nodiscard]] inline result<Bytes> compress_without_fallback(ByteView in) {
     Bytes out;
@@ -160,7 +160,7 @@ inline Error too_large(std::uint64_t size, std::size_t max_size) {
     varint::append_forward(out, static_cast<std::uint64_t>(in.size()));
     bool too_many_codes = false;
     if (!detail::compress_codes(in, out, static_cast<std::size_t>(-1), too_many_codes))
-        return fail(error::size_limit_exceeded,
+        return fail(errc::size_limit_exceeded,
                     "Data requires more than " + std::to_string(std::uint64_t{1} << max_code_bits) + " codes to compress");
     return out;
 }
@@ -214,14 +214,14 @@ inline Error too_large(std::uint64_t size, std::size_t max_size) {
     allocated (and the allocation is also bounded by what the codes present could produce), the
     number of codes against the input's length, every code against the dictionary, the output
     size against the header, and the padding bits.
-    @par Errors `error::size_limit_exceeded` when the data would decode to more than `max_size`
-    bytes; `error::malformed_input` for an unreadable size header, unnecessary trailing bytes,
+    @par Errors `errc::size_limit_exceeded` when the data would decode to more than `max_size`
+    bytes; `errc::malformed_input` for an unreadable size header, unnecessary trailing bytes,
     an unknown code, output longer or shorter than its header, or non-zero trailing bits (with
     Bonanza's messages). */
 [[nodiscard]] inline result<Bytes> decompress(ByteView in, std::size_t max_size) {
     if (in.empty()) return Bytes{};
     auto header = varint::decode_forward<std::uint32_t>(in);
-    if (!header) return fail(error::malformed_input, "Invalid leading decompressed size in header");
+    if (!header) return fail(errc::malformed_input, "Invalid leading decompressed size in header");
     const std::uint64_t size = header->value;
     in = in.subspan(header->size);
     if (size == 0) {  // stored raw
@@ -248,7 +248,7 @@ inline Error too_large(std::uint64_t size, std::size_t max_size) {
         highest = std::uint64_t{1} << width;
     }
     if (const std::uint64_t extra = remaining_bits / 8; extra > 0)
-        return fail(error::malformed_input,
+        return fail(errc::malformed_input,
                     "Compressed input contains " + std::to_string(extra) + " unnecessary trailing bytes");
     const std::uint64_t codes = highest - first_highest;
 
@@ -283,13 +283,13 @@ inline Error too_large(std::uint64_t size, std::size_t max_size) {
         if (code > first_highest) {
             const std::uint64_t index = code - first_highest;  // the code after the one it extends
             if (index >= offsets.size())
-                return fail(error::malformed_input, "Input contains unexpected code " + std::to_string(code));
+                return fail(errc::malformed_input, "Input contains unexpected code " + std::to_string(code));
             first = offsets[static_cast<std::size_t>(index - 1)];
             last = offsets[static_cast<std::size_t>(index)];
             length = last - first + 1;
         }
         if (start + length > size)
-            return fail(error::malformed_input, "Size of decompressed output exceeds size in header of " +
+            return fail(errc::malformed_input, "Size of decompressed output exceeds size in header of " +
                                                     std::to_string(size) + " bytes, with " + std::to_string(k) +
                                                     " of " + std::to_string(codes) + " codes processed");
         if (code <= first_highest) {
@@ -301,9 +301,9 @@ inline Error too_large(std::uint64_t size, std::size_t max_size) {
             out[start + length - 1] = out[last];
         }
     }
-    if (pending != 0) return fail(error::malformed_input, "Trailing bits are not zero");
+    if (pending != 0) return fail(errc::malformed_input, "Trailing bits are not zero");
     if (out.size() != size)
-        return fail(error::malformed_input, "Size of decompressed output is " + std::to_string(out.size()) +
+        return fail(errc::malformed_input, "Size of decompressed output is " + std::to_string(out.size()) +
                                                 " bytes, which differs from size in header of " +
                                                 std::to_string(size) + " bytes");
     return out;

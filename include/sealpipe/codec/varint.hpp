@@ -79,16 +79,16 @@ namespace detail {
 template <class T>
 result<Decoded<T>> narrow(std::int64_t v, std::size_t size) {
     if (std::is_unsigned_v<T> && v < 0)
-        return fail(error::malformed_input,
+        return fail(errc::malformed_input,
                     "Value is " + std::to_string(v) + ", while a non-negative value was expected");
     const T converted = static_cast<T>(v);
     if (static_cast<std::int64_t>(converted) != v)
-        return fail(error::malformed_input, "Value is " + std::to_string(v) + ", which is out of range");
+        return fail(errc::malformed_input, "Value is " + std::to_string(v) + ", which is out of range");
     return Decoded<T>{converted, size};
 }
 
 inline Error truncated(std::size_t expected, std::size_t got) {
-    return fail(error::malformed_input, "forward varint: expected " + std::to_string(expected) + " bytes, got " +
+    return fail(errc::malformed_input, "forward varint: expected " + std::to_string(expected) + " bytes, got " +
                                             std::to_string(got));
 }
 
@@ -107,7 +107,7 @@ inline std::int64_t sign_extend(std::uint64_t raw, unsigned bits) noexcept {
 /** Reads a forward varint from the start of `in` as a `T` (Bonanza `ConsumeForward` /
     `ReadForward`); bytes after it are left alone (`size` says how many were used).
     Non-minimal encodings are accepted, as Bonanza accepts them.
-    @par Errors `error::malformed_input` when `in` ends early, or the value does not fit `T`
+    @par Errors `errc::malformed_input` when `in` ends early, or the value does not fit `T`
     (with Bonanza's messages: "Value is -1, while a non-negative value was expected",
     "Value is 256, which is out of range", "Value is out of range for int64", "Value is out of
     range for int64 and uint64"). */
@@ -136,15 +136,15 @@ template <Integer T>
         if constexpr (std::is_unsigned_v<T>) {
             if (positive) {
                 if (u > std::numeric_limits<T>::max())
-                    return fail(error::malformed_input, "Value is " + std::to_string(u) + ", which is out of range");
+                    return fail(errc::malformed_input, "Value is " + std::to_string(u) + ", which is out of range");
                 return Decoded<T>{static_cast<T>(u), 10};
             }
         } else {
-            if (positive != (u >> 63 == 0)) return fail(error::malformed_input, "Value is out of range for int64");
+            if (positive != (u >> 63 == 0)) return fail(errc::malformed_input, "Value is out of range for int64");
             return detail::narrow<T>(static_cast<std::int64_t>(u), 10);
         }
     }
-    return fail(error::malformed_input, "Value is out of range for int64 and uint64");
+    return fail(errc::malformed_input, "Value is out of range for int64 and uint64");
 }
 
 } // namespace sealpipe::codec::varint

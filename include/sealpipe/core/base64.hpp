@@ -115,7 +115,7 @@ inline void base64_append(std::string& out, ByteView b, std::string_view alphabe
 /** Decodes strictly: only the alphabet's characters, no white space, padding as `padding`
     demands, and the unused low bits of the last character must be zero (so that every
     value has exactly one encoding).
-    @par Errors `error::malformed_input`, with the offset of the first offending character. */
+    @par Errors `errc::malformed_input`, with the offset of the first offending character. */
 [[nodiscard]] inline result<Bytes> base64_decode(std::string_view s,
                                                  Base64Alphabet alphabet = Base64Alphabet::standard,
                                                  Base64Padding padding = Base64Padding::optional) {
@@ -126,16 +126,16 @@ inline void base64_append(std::string& out, ByteView b, std::string_view alphabe
     const std::string_view body = s.substr(0, s.size() - pad);
     if (pad != 0) {
         if (padding == Base64Padding::unpadded)
-            return fail(error::malformed_input, std::string(name) + ": padding is not allowed here");
+            return fail(errc::malformed_input, std::string(name) + ": padding is not allowed here");
         if (s.size() % 4 != 0)
-            return fail(error::malformed_input, std::string(name) + ": padded length is not a multiple of 4");
+            return fail(errc::malformed_input, std::string(name) + ": padded length is not a multiple of 4");
     } else if (padding == Base64Padding::padded && s.size() % 4 != 0) {
-        return fail(error::malformed_input, std::string(name) + ": missing padding");
+        return fail(errc::malformed_input, std::string(name) + ": missing padding");
     }
     if (body.size() % 4 == 1)
-        return fail(error::malformed_input, std::string(name) + ": impossible length " + std::to_string(s.size()));
+        return fail(errc::malformed_input, std::string(name) + ": impossible length " + std::to_string(s.size()));
     if (pad != 0 && (body.size() + pad) % 4 != 0)
-        return fail(error::malformed_input, std::string(name) + ": wrong amount of padding");
+        return fail(errc::malformed_input, std::string(name) + ": wrong amount of padding");
 
     Bytes out;
     out.reserve(body.size() / 4 * 3 + 2);
@@ -144,7 +144,7 @@ inline void base64_append(std::string& out, ByteView b, std::string_view alphabe
     for (std::size_t i = 0; i < body.size(); ++i) {
         const signed char v = table[static_cast<unsigned char>(body[i])];
         if (v < 0)
-            return fail(error::malformed_input,
+            return fail(errc::malformed_input,
                         std::string(name) + ": invalid character at offset " + std::to_string(i));
         acc = (acc << 6) | static_cast<unsigned>(v);
         bits += 6;
@@ -155,7 +155,7 @@ inline void base64_append(std::string& out, ByteView b, std::string_view alphabe
         }
     }
     if (acc != 0)
-        return fail(error::malformed_input, std::string(name) + ": non-zero trailing bits");
+        return fail(errc::malformed_input, std::string(name) + ": non-zero trailing bits");
     return out;
 }
 

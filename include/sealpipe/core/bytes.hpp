@@ -41,9 +41,9 @@ inline Bytes to_bytes(ByteView b) { return Bytes(b.begin(), b.end()); }
 /// Appends `src` to `dst`.
 inline void append(Bytes& dst, ByteView src) { dst.insert(dst.end(), src.begin(), src.end()); }
 
-/** A fixed-size byte array with a tag type, so that a nonce cannot be passed where a tag
-    is expected. `Tag` is an empty struct naming the role, e.g. `struct NonceTag;`. */
-template <std::size_t N, class Tag = void>
+/** A fixed-size byte array with a role type, so that a nonce cannot be passed where an AEAD tag
+    is expected. `Role` is an empty struct naming the role, e.g. `struct NonceRole;`. */
+template <std::size_t N, class Role = void>
 class FixedBytes {
 public:
     static constexpr std::size_t size_bytes = N;
@@ -51,7 +51,7 @@ public:
     constexpr FixedBytes() noexcept = default;
     constexpr explicit FixedBytes(const std::array<Byte, N>& a) noexcept : data_(a) {}
 
-    /// Copies exactly N bytes from `b`; any other length is `error::invalid_length`.
+    /// Copies exactly N bytes from `b`; any other length is `errc::invalid_length`.
     [[nodiscard]] static result<FixedBytes> from(ByteView b, std::string_view what = "value") {
         if (b.size() != N) return length_error(what, N, b.size());
         FixedBytes out;
@@ -81,9 +81,9 @@ private:
 };
 
 /// A SHA-256 or other 32-byte digest.
-using Digest32 = FixedBytes<32, struct Digest32Tag>;
+using Digest32 = FixedBytes<32, struct Digest32Role>;
 /// A SHA-512 digest.
-using Digest64 = FixedBytes<64, struct Digest64Tag>;
+using Digest64 = FixedBytes<64, struct Digest64Role>;
 
 } // namespace sealpipe
 

@@ -34,17 +34,17 @@ constexpr int hex_value(char c) noexcept {
 } // namespace detail
 
 /** Decodes hex in either case.
-    @par Errors `error::malformed_input` for an odd length or a character that is not a hex
+    @par Errors `errc::malformed_input` for an odd length or a character that is not a hex
     digit (no white space, no `0x` prefix). */
 [[nodiscard]] inline result<Bytes> hex_decode(std::string_view s) {
     if (s.size() % 2 != 0)
-        return fail(error::malformed_input, "hex: odd number of digits (" + std::to_string(s.size()) + ")");
+        return fail(errc::malformed_input, "hex: odd number of digits (" + std::to_string(s.size()) + ")");
     Bytes out(s.size() / 2);
     for (std::size_t i = 0; i < out.size(); ++i) {
         const int hi = detail::hex_value(s[2 * i]);
         const int lo = detail::hex_value(s[2 * i + 1]);
         if (hi < 0 || lo < 0)
-            return fail(error::malformed_input,
+            return fail(errc::malformed_input,
                         "hex: invalid character at offset " + std::to_string(hi < 0 ? 2 * i : 2 * i + 1));
         out[i] = static_cast<Byte>(hi << 4 | lo);
     }

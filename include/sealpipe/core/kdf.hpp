@@ -23,10 +23,10 @@ inline constexpr std::size_t hkdf_sha256_max_bytes = 255 * 32;
 
 /** HKDF-SHA-256 (RFC 5869): fills `out` from the input keying material `ikm`, a `salt` (empty
     means HashLen zero bytes, §2.2) and the context `info`.
-    @par Errors `error::invalid_argument` when `out` is longer than 8160 bytes. */
+    @par Errors `errc::invalid_argument` when `out` is longer than 8160 bytes. */
 [[nodiscard]] inline result<void> hkdf_sha256(ByteView ikm, ByteView salt, ByteView info, MutableByteView out) {
     if (out.size() > hkdf_sha256_max_bytes)
-        return fail(error::invalid_argument, "HKDF-SHA-256: output of " + std::to_string(out.size()) +
+        return fail(errc::invalid_argument, "HKDF-SHA-256: output of " + std::to_string(out.size()) +
                                                  " bytes exceeds the maximum of 8160");
     try {
         CryptoPP::HKDF<CryptoPP::SHA256> kdf;

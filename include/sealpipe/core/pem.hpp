@@ -37,7 +37,7 @@ inline std::string_view trim_line(std::string_view l) {
 /** Parses every PEM block in `text`, in order. Text between blocks is ignored (as OpenSSL
     and Go do); inside a block only base64 lines are allowed (RFC 7468 "strict" form, no
     RFC 1421 headers), and the END label must match the BEGIN label.
-    @par Errors `error::malformed_input` for an unterminated block, mismatched labels, bad
+    @par Errors `errc::malformed_input` for an unterminated block, mismatched labels, bad
     base64 or no block at all. */
 [[nodiscard]] inline result<std::vector<PemBlock>> pem_parse(std::string_view text) {
     std::vector<PemBlock> blocks;
@@ -56,7 +56,7 @@ inline std::string_view trim_line(std::string_view l) {
     while (next_line(line)) {
         if (!line.starts_with(detail::pem_begin)) continue;
         if (!line.ends_with(detail::pem_dashes) || line.size() < detail::pem_begin.size() + detail::pem_dashes.size())
-            return fail(error::malformed_input, "PEM: malformed BEGIN line " + std::to_string(line_no));
+            return fail(errc::malformed_input, "PEM: malformed BEGIN line " + std::to_string(line_no));
         std::string type(line.substr(detail::pem_begin.size(),
                                      line.size() - detail::pem_begin.size() - detail::pem_dashes.size()));
         const std::string end_line = std::string(detail::pem_end) + type + std::string(detail::pem_dashes);
@@ -65,18 +65,18 @@ inline std::string_view trim_line(std::string_view l) {
         while (next_line(line)) {
             if (line.starts_with(detail::pem_end)) {
                 if (line != end_line)
-                    return fail(error::malformed_input, "PEM: END line " + std::to_string(line_no) +
+                    return fail(errc::malformed_input, "PEM: END line " + std::to_string(line_no) +
                                                             " does not match BEGIN " + type);
                 closed = true;
                 break;
             }
             if (line.starts_with(detail::pem_begin))
-                return fail(error::malformed_input, "PEM: BEGIN inside block " + type);
+                return fail(errc::malformed_input, "PEM: BEGIN inside block " + type);
             if (line.find(':') != std::string_view::npos)
-                return fail(error::malformed_input, "PEM: headers are not supported (line " + std::to_string(line_no) + ")");
+                return fail(errc::malformed_input, "PEM: headers are not supported (line " + std::to_string(line_no) + ")");
             body += line;
         }
-        if (!closed) return fail(error::malformed_input, "PEM: block " + type + " is not terminated");
+        if (!closed) return fail(errc::malformed_input, "PEM: block " + type + " is not terminated");
         auto der = base64_decode(body, Base64Alphabet::standard, Base64Padding::padded);
         wipe(MutableByteView(reinterpret_cast<Byte*>(body.data()), body.size()));
         if (!der) return std::move(der.error()).context("PEM block " + type);
@@ -84,20 +84,20 @@ inline std::string_view trim_line(std::string_view l) {
         wipe(MutableByteView(*der));
         blocks.push_back(std::move(b));
     }
-    if (blocks.empty()) return fail(error::malformed_input, "PEM: no block found");
+    if (blocks.empty()) return fail(errc::malformed_input, "PEM: no block found");
     return blocks;
 }
 
 /** Parses exactly one block of type `type`.
-    @par Errors `error::malformed_input` when there is no block, more than one, or one of
+    @par Errors `errc::malformed_input` when there is no block, more than one, or one of
     another type ("expected PEM block PUBLIC KEY, got PRIVATE KEY"). */
 [[nodiscard]] inline result<PemBlock> pem_parse_one(std::string_view text, std::string_view type) {
     auto blocks = pem_parse(text);
     if (!blocks) return blocks.error();
     if (blocks->size() != 1)
-        return fail(error::malformed_input, "PEM: expected one block, got " + std::to_string(blocks->size()));
+        return fail(errc::malformed_input, "PEM: expected one block, got " + std::to_string(blocks->size()));
     if ((*blocks)[0].type != type)
-        return fail(error::malformed_input,
+        return fail(errc::malformed_input,
                     "expected PEM block " + std::string(type) + ", got " + (*blocks)[0].type);
     return std::move((*blocks)[0]);
 }

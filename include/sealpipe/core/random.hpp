@@ -21,7 +21,7 @@ namespace sealpipe {
 class SystemRng {
 public:
     /** Fills `out` with random bytes.
-        @par Errors `error::io_error` if the operating system cannot supply randomness. */
+        @par Errors `errc::io_error` if the operating system cannot supply randomness. */
     [[nodiscard]] result<void> fill(MutableByteView out) const {
         try {
             if (!out.empty()) CryptoPP::OS_GenerateRandomBlock(false, out.data(), out.size());

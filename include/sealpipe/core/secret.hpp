@@ -106,7 +106,7 @@ private:
 
 /** A secret of exactly N bytes, such as an AES key. Copyable (each copy wipes itself);
     reading the bytes takes `hazmat::secret_access()`. */
-template <std::size_t N, class Tag = void>
+template <std::size_t N, class Role = void>
 class FixedSecret {
 public:
     static constexpr std::size_t size_bytes = N;
@@ -116,7 +116,7 @@ public:
     FixedSecret& operator=(const FixedSecret&) noexcept = default;
     ~FixedSecret() { detail::secure_wipe(data_.data(), N); }
 
-    /// Copies exactly N bytes; any other length is `error::invalid_length`.
+    /// Copies exactly N bytes; any other length is `errc::invalid_length`.
     [[nodiscard]] static result<FixedSecret> from(ByteView b, std::string_view what = "secret") {
         if (b.size() != N) return length_error(what, N, b.size());
         FixedSecret s;
@@ -125,7 +125,7 @@ public:
     }
 
     /** A fresh secret from the operating system's CSPRNG: the way to make a key.
-        @par Errors `error::io_error` if the operating system cannot supply randomness. */
+        @par Errors `errc::io_error` if the operating system cannot supply randomness. */
     [[nodiscard]] static result<FixedSecret> generate() {
         FixedSecret s;
         if (auto r = SystemRng{}.fill({s.data_.data(), N}); !r) return r.error();

@@ -34,12 +34,12 @@ struct Link {
 
     /** Parses the form `to_string()` writes (reference hex, a dot, parameters hex); the reference
         is validated.
-        @par Errors `error::malformed_input` without the dot or for bad hex;
-        `error::invalid_length` / `error::invalid_reference` for a bad reference. */
+        @par Errors `errc::malformed_input` without the dot or for bad hex;
+        `errc::invalid_length` / `errc::invalid_reference` for a bad reference. */
     [[nodiscard]] static result<Link> parse(std::string_view text) {
         const auto dot = text.find('.');
         if (dot == std::string_view::npos)
-            return fail(error::malformed_input, "link: expected <reference hex>.<parameters hex>");
+            return fail(errc::malformed_input, "link: expected <reference hex>.<parameters hex>");
         auto ref = object::Reference::from_hex(text.substr(0, dot));
         if (!ref) return std::move(ref.error()).context("link");
         auto params = hex_decode(text.substr(dot + 1));

@@ -38,13 +38,13 @@ public:
         sort();
         return links_;
     }
-    /// The position of `ref` in `links()`; `error::invalid_argument` if it was never added.
+    /// The position of `ref` in `links()`; `errc::invalid_argument` if it was never added.
     [[nodiscard]] result<std::size_t> index_of(const object::Reference& ref) {
         sort();
         auto it = std::lower_bound(links_.begin(), links_.end(), ref,
                                    [](const Link& l, const object::Reference& r) { return l.reference < r; });
         if (it == links_.end() || it->reference != ref)
-            return fail(error::invalid_argument, "dag: " + ref.to_string() + " is not a child of this node");
+            return fail(errc::invalid_argument, "dag: " + ref.to_string() + " is not a child of this node");
         return static_cast<std::size_t>(it - links_.begin());
     }
     [[nodiscard]] std::size_t size() {
@@ -69,28 +69,33 @@ private:
     `children's references ‖ encode(children's decoding parameters ‖ body)`
     (doc/dag.md, "Node layout"): the references stay in plaintext for storage to walk, the
     parameters that decrypt the children are inside the encrypted payload. */
-template <ObjectCodec Codec, ObjectStore Store>
+template <class Codec, class Store>
 class Writer {
+    static_assert((check_policies<Codec, Store>(), true));   // names the first thing wrong, in one sentence
+
 public:
+    /** Writes through `codec` (an encoder pipeline in deterministic or randomized mode) into `store`
+        (a `storage::BasicStore`, a `storage::WriteSession`, any `ObjectStore`). Both must outlive
+        the writer. */
     Writer(Codec& codec, Store& store) : codec_(&codec), store_(&store) {}
 
     /** Encodes and stores one node.
         @param children strictly ascending by reference (see `ChildSet`), each with decoding
         parameters of `parameters_size()` bytes.
         @param body the node's own plaintext (what the children mean, file data, ...).
-        @par Errors `error::unsorted_children` / `error::duplicate_children`;
-        `error::invalid_argument` for parameters of the wrong length;
-        `error::size_limit_exceeded` when the encoded object exceeds 2 MiB; the codec's and
+        @par Errors `errc::unsorted_children` / `errc::duplicate_children`;
+        `errc::invalid_argument` for parameters of the wrong length;
+        `errc::size_limit_exceeded` when the encoded object exceeds 2 MiB; the codec's and
         the store's errors. */
     [[nodiscard]] result<Link> write(std::span<const Link> children, ByteView body) {
-        const std::size_t p = codec_->parameters_size();
+        const std::size_t p = parameters_size();
         SecureBytes plaintext;
         plaintext.reserve(children.size() * p + body.size());
         std::vector<object::Reference> refs;
         refs.reserve(children.size());
         for (const auto& c : children) {
             if (c.parameters.size() != p)
-                return fail(error::invalid_argument, "dag: child decoding parameters: expected " + std::to_string(p) +
+                return fail(errc::invalid_argument, "dag: child decoding parameters: expected " + std::to_string(p) +
                                                          " bytes, got " + std::to_string(c.parameters.size()));
             plaintext.insert(plaintext.end(), c.parameters.begin(), c.parameters.end());
             refs.push_back(c.reference);
@@ -102,18 +107,18 @@ public:
         if (!contents) return std::move(contents.error()).context("dag: building a node");
         if (auto r = store_->put(contents->reference(), contents->data()); !r) return r.error();
         ++objects_written_;
-        return Link{contents->reference(), std::move(encoded->parameters)};
+        return Link{contents->reference(), to_bytes(ByteView(encoded->parameters))};
     }
 
     /** Ends a unit of work (a tree, a file): the store's `commit()` when it has one
-        (`StoreAdapter::commit` writes what it batched and checks that every object put since
-        is still stored). A root is safe to hand out only after this succeeds. */
+        (`storage::WriteSession::commit` writes what it batched and checks that every object put
+        since is still stored). A root is safe to hand out only after this succeeds. */
     [[nodiscard]] result<void> commit() {
         if constexpr (requires { { store_->commit() } -> std::same_as<result<void>>; }) return store_->commit();
         else return {};
     }
 
-    [[nodiscard]] std::size_t parameters_size() const { return codec_->parameters_size(); }
+    [[nodiscard]] std::size_t parameters_size() const { return dag::parameters_size(*codec_); }
     /// How many objects this writer stored (repeats included).
     [[nodiscard]] std::size_t objects_written() const noexcept { return objects_written_; }
 
@@ -158,21 +163,24 @@ struct ReaderOptions {
 
 /** Reads nodes: fetches the object, validates it against its reference before anything else
     is done with it, then decodes the payload. */
-template <ObjectCodec Codec, ObjectStore Store>
+template <class Codec, class Store>
 class Reader {
+    static_assert((check_policies<Codec, Store>(), true));   // names the first thing wrong, in one sentence
+
 public:
+    /// Reads through `codec` from `store`; both must outlive the reader.
     Reader(Codec& codec, Store& store, ReaderOptions options = {})
         : codec_(&codec), store_(&store), options_(options) {}
 
     /** Reads the node `link` points to.
-        @par Errors `error::object_not_found` (from the store); `error::object_corrupt` when the
+        @par Errors `errc::object_not_found` (from the store); `errc::object_corrupt` when the
         stored data does not match the reference, or the payload cannot hold the children's
-        decoding parameters; the codec's errors (`error::authentication_failed`, ...);
-        `error::invalid_argument` for link parameters of the wrong length. */
+        decoding parameters; the codec's errors (`errc::authentication_failed`, ...);
+        `errc::invalid_argument` for link parameters of the wrong length. */
     [[nodiscard]] result<Node> read(const Link& link) const {
-        const std::size_t p = codec_->parameters_size();
+        const std::size_t p = dag::parameters_size(*codec_);
         if (link.parameters.size() != p)
-            return fail(error::invalid_argument, "dag: link decoding parameters: expected " + std::to_string(p) +
+            return fail(errc::invalid_argument, "dag: link decoding parameters: expected " + std::to_string(p) +
                                                      " bytes, got " + std::to_string(link.parameters.size()));
         auto data = store_->get(link.reference);
         if (!data) return data.error();
@@ -183,7 +191,7 @@ public:
         if (!plaintext) return std::move(plaintext.error()).context("dag: decoding " + link.reference.to_string());
         const std::size_t degree = link.reference.degree();
         if (p != 0 && plaintext->size() / p < degree)
-            return fail(error::object_corrupt, "dag: " + link.reference.to_string() + ": payload of " +
+            return fail(errc::object_corrupt, "dag: " + link.reference.to_string() + ": payload of " +
                                                    std::to_string(plaintext->size()) + " bytes cannot hold the " +
                                                    "decoding parameters of " + std::to_string(degree) + " children");
         return Node(std::move(*contents), std::move(*plaintext), p);
@@ -191,11 +199,11 @@ public:
 
     /** Checks, before a depth-first walk from `root`, that the ancestors held at any time fit
         the walk budget: root size plus its maximum total parents size.
-        @par Errors `error::size_limit_exceeded`. */
+        @par Errors `errc::size_limit_exceeded`. */
     [[nodiscard]] result<void> check_walk_budget(const object::Reference& root) const {
         const std::uint64_t need = std::uint64_t{root.size()} + root.max_parents_total_size();
         if (need > options_.max_walk_bytes)
-            return fail(error::size_limit_exceeded, "dag: walking " + root.to_string() + " may hold " +
+            return fail(errc::size_limit_exceeded, "dag: walking " + root.to_string() + " may hold " +
                                                         std::to_string(need) + " bytes of parents, more than the " +
                                                         std::to_string(options_.max_walk_bytes) + " allowed");
         return {};

@@ -112,7 +112,7 @@ struct RestoreOptions {
     /// a root node announces (0 for a part of a tree, and for roots of the 0.1 format).
     std::function<void(const TreeProgress&)> progress;
     /// Polled between chunks and entries; when it returns true the restore stops with
-    /// `error::cancelled` and removes what it wrote.
+    /// `errc::cancelled` and removes what it wrote.
     std::function<bool()> cancelled;
     /// Called with the path of each entry restored (files and directories once complete).
     std::function<void(std::string_view path)> restored;
@@ -126,7 +126,7 @@ inline constexpr std::size_t max_symlink_bytes = 4095;
 inline constexpr std::size_t max_height = 255;
 
 [[nodiscard]] inline Error os_error(std::string_view what, std::string_view path, int err = errno) {
-    return Error(error::io_error, std::string(what) + " " + std::string(path) + ": " + std::strerror(err));
+    return Error(errc::io_error, std::string(what) + " " + std::string(path) + ": " + std::strerror(err));
 }
 
 /// `dir + "/" + name`, for messages.
@@ -161,7 +161,7 @@ public:
         return {};
     }
     ByteView rest() const noexcept { return rest_; }
-    Error corrupt(const std::string& why) const { return Error(error::object_corrupt, where_ + ": " + why); }
+    Error corrupt(const std::string& why) const { return Error(errc::object_corrupt, where_ + ": " + why); }
 
 private:
     template <class T>
@@ -180,11 +180,11 @@ inline void put_number(Bytes& out, std::uint64_t v) { codec::varint::append_forw
 /// A name is one path component: no '/', no NUL, not "." or "..", 1 to 255 bytes.
 inline result<void> check_name(std::string_view name) {
     if (name.empty() || name.size() > max_name_bytes)
-        return fail(error::malformed_input, "entry name of " + std::to_string(name.size()) + " bytes (1 to 255 allowed)");
+        return fail(errc::malformed_input, "entry name of " + std::to_string(name.size()) + " bytes (1 to 255 allowed)");
     if (name == "." || name == "..")
-        return fail(error::malformed_input, "entry name '" + std::string(name) + "' is not allowed");
+        return fail(errc::malformed_input, "entry name '" + std::string(name) + "' is not allowed");
     if (name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos)
-        return fail(error::malformed_input, "entry name contains '/' or NUL");
+        return fail(errc::malformed_input, "entry name contains '/' or NUL");
     return {};
 }
 
@@ -192,7 +192,7 @@ inline result<void> check_name(std::string_view name) {
 /// not be empty, longer than 4095 bytes, or hold NUL.
 inline result<void> check_symlink_target(std::string_view target) {
     if (target.empty() || target.size() > max_symlink_bytes || target.find('\0') != std::string_view::npos)
-        return fail(error::malformed_input, "symlink target is empty, longer than 4095 bytes or contains NUL");
+        return fail(errc::malformed_input, "symlink target is empty, longer than 4095 bytes or contains NUL");
     return {};
 }
 
@@ -376,7 +376,7 @@ inline void remove_tree(int parent, const std::string& name) {
     stored, then stores it. Everything below the root is opened relative to its directory
     (`openat`, `O_NOFOLLOW | O_NONBLOCK`) and checked with `fstat` once open, so neither path
     length nor a swap of a file for a symlink or a FIFO matters. */
-template <ObjectCodec Codec, ObjectStore Store>
+template <class Codec, class Store>
 class TreeWriter {
 public:
     TreeWriter(Writer<Codec, Store>& writer, TreeOptions options = {}) : w_(&writer), options_(std::move(options)) {}
@@ -403,11 +403,11 @@ public:
         if (!fd) return detail::os_error("cannot open", p);
         struct stat st {};
         if (::fstat(fd.get(), &st) != 0) return detail::os_error("cannot stat", p);
-        if (!S_ISREG(st.st_mode)) return fail(error::unsupported, p + " is not a regular file");
+        if (!S_ISREG(st.st_mode)) return fail(errc::unsupported, p + " is not a regular file");
         empty_file_.reset();
         auto link = read_file(fd.get(), st, p);
         if (!link) return link.error();
-        if (!*link) return fail(error::io_error, p + " was left out");
+        if (!*link) return fail(errc::io_error, p + " was left out");
         if (auto c = w_->commit(); !c) return c.error();
         return std::move(**link);
     }
@@ -416,11 +416,11 @@ public:
         that keeps its metadata. Directory entries keep names, types, permission bits, mtimes,
         symlink targets and contents, sorted by name bytes, so the same tree (content and
         metadata) always yields the same root.
-        @par Errors `error::size_limit_exceeded` for a tree too deep to restore (found before
-        anything is stored); `error::unsupported` for FIFOs, sockets and devices;
-        `error::io_error` for what cannot be read, or a file that kept changing while it was
+        @par Errors `errc::size_limit_exceeded` for a tree too deep to restore (found before
+        anything is stored); `errc::unsupported` for FIFOs, sockets and devices;
+        `errc::io_error` for what cannot be read, or a file that kept changing while it was
         read (unless `TreeOptions::skip` leaves them out); the store's errors, and
-        `error::object_not_found` when an object stored by this put was removed before the
+        `errc::object_not_found` when an object stored by this put was removed before the
         end (`Writer::commit`). */
     [[nodiscard]] result<Link> put_path(const std::filesystem::path& path) {
         // A trailing '/' is kept for the calls (it makes a symlink to a directory name the
@@ -432,9 +432,9 @@ public:
         empty_file_.reset();
         auto shape = scan_entry(AT_FDCWD, given, display, 0, true);
         if (!shape) return shape.error();
-        if (!*shape) return fail(error::io_error, display + " was left out");
+        if (!*shape) return fail(errc::io_error, display + " was left out");
         if ((*shape)->height + 1 > detail::max_height)
-            return fail(error::size_limit_exceeded,
+            return fail(errc::size_limit_exceeded,
                         display + ": too deep to store: its DAG would be " + std::to_string((*shape)->height + 1) +
                             " levels high, " + std::to_string(detail::max_height) + " allowed (" + (*shape)->deepest +
                             " is the deepest path; doc/dag.md, \"Limits\")");
@@ -444,7 +444,7 @@ public:
 
         auto entry = put_entry(AT_FDCWD, given, display, 0, true);
         if (!entry) return entry.error();
-        if (!*entry) return fail(error::io_error, display + " was left out");
+        if (!*entry) return fail(errc::io_error, display + " was left out");
         ChildSet children;
         if ((*entry)->link) children.add(*(*entry)->link);
         Bytes body{static_cast<Byte>(NodeKind::root)};
@@ -461,7 +461,7 @@ public:
         if (!root) return std::move(root.error()).context(display);
         const std::uint64_t walk = std::uint64_t{root->reference.size()} + root->reference.max_parents_total_size();
         if (walk > options_.max_walk_bytes)
-            return fail(error::size_limit_exceeded, display + ": restoring it would hold up to " + std::to_string(walk) +
+            return fail(errc::size_limit_exceeded, display + ": restoring it would hold up to " + std::to_string(walk) +
                                                         " bytes of parent nodes, more than the " +
                                                         std::to_string(options_.max_walk_bytes) + " allowed");
         if (auto c = w_->commit(); !c) return c.error();
@@ -521,7 +521,7 @@ private:
                            : S_ISCHR(st.st_mode)  ? "a character device"
                            : S_ISBLK(st.st_mode)  ? "a block device"
                                                   : "of an unknown type";
-        return fail(error::unsupported, path + " is " + what + " (only files, directories and symlinks are stored)");
+        return fail(errc::unsupported, path + " is " + what + " (only files, directories and symlinks are stored)");
     }
 
     /** Opens an entry found by `fstatat` as `st`, without following a symlink or blocking on a
@@ -535,7 +535,7 @@ private:
         if (!fd) e = detail::os_error("cannot open", path);
         else if (::fstat(fd.get(), &now) != 0) e = detail::os_error("cannot stat", path);
         else if (now.st_dev != st.st_dev || now.st_ino != st.st_ino || (now.st_mode & S_IFMT) != (st.st_mode & S_IFMT))
-            e = fail(error::io_error, path + " was replaced while it was being stored");
+            e = fail(errc::io_error, path + " was replaced while it was being stored");
         else return std::optional<io::posix::Fd>(std::move(fd));
         if (!offer) return options_.skip ? result<std::optional<io::posix::Fd>>(std::nullopt) : e;
         return source_failure<io::posix::Fd>(path, std::move(e));
@@ -737,7 +737,7 @@ private:
             }
             if (attempt >= options_.retries)
                 return source_failure<Link>(
-                    path, fail(error::io_error, path + " changed while it was being read (" +
+                    path, fail(errc::io_error, path + " changed while it was being read (" +
                                                     std::to_string(attempt + 1) + " times; " +
                                                     std::to_string(before.st_size) + " bytes before, " +
                                                     std::to_string(offset + *beyond) + " read, " +
@@ -912,7 +912,7 @@ private:
 /** Restores file and directory DAGs. Every object is validated against its reference before
     it is decoded; sizes are checked against what the nodes declare; names are checked before
     anything is created, and nothing is ever written through a symlink. */
-template <ObjectCodec Codec, ObjectStore Store>
+template <class Codec, class Store>
 class TreeReader {
 public:
     TreeReader(const Reader<Codec, Store>& reader, RestoreOptions options = {})
@@ -924,7 +924,7 @@ public:
         Bytes out;
         auto sink = [&](ByteView chunk) -> result<void> {
             if (chunk.size() > limit - out.size())
-                return fail(error::size_limit_exceeded, "file is larger than " + std::to_string(limit) + " bytes");
+                return fail(errc::size_limit_exceeded, "file is larger than " + std::to_string(limit) + " bytes");
             append(out, chunk);
             return {};
         };
@@ -939,9 +939,9 @@ public:
         Everything is written under a temporary name beside `out` and renamed to `out` at the
         end; on failure (or cancellation) what was written is removed, so `out` either appears
         whole or not at all.
-        @par Errors `error::malformed_input` for hostile names; `error::object_corrupt` for
-        inconsistent nodes; `error::io_error` when `out` exists or cannot be created;
-        `error::cancelled`; every error of `Reader::read`. Messages name the path being
+        @par Errors `errc::malformed_input` for hostile names; `errc::object_corrupt` for
+        inconsistent nodes; `errc::io_error` when `out` exists or cannot be created;
+        `errc::cancelled`; every error of `Reader::read`. Messages name the path being
         restored, under `out`. */
     [[nodiscard]] result<void> restore(const Link& root, const std::filesystem::path& out) {
         return into(root, out, [&](int dir, const std::string& temporary, const std::string& target) {
@@ -954,7 +954,7 @@ public:
 
     /** Restores one entry of the tree at `root`, the file, directory or symlink at the path
         `inside` (names separated by '/'), to `out`, as `restore` does.
-        @par Errors as `restore`; `error::invalid_argument` when `inside` names nothing in the
+        @par Errors as `restore`; `errc::invalid_argument` when `inside` names nothing in the
         tree, climbs with "..", or goes through something that is not a directory. */
     [[nodiscard]] result<void> restore(const Link& root, std::string_view inside, const std::filesystem::path& out) {
         std::vector<std::string> names;
@@ -962,7 +962,7 @@ public:
             std::size_t end = inside.find('/', at);
             if (end == std::string_view::npos) end = inside.size();
             const std::string_view part = inside.substr(at, end - at);
-            if (part == "..") return fail(error::invalid_argument, "'" + std::string(inside) + "' climbs with '..'");
+            if (part == "..") return fail(errc::invalid_argument, "'" + std::string(inside) + "' climbs with '..'");
             if (!part.empty() && part != ".") names.emplace_back(part);
             at = end + 1;
         }
@@ -985,12 +985,12 @@ private:
         const std::filesystem::path parent = clean.has_parent_path() ? clean.parent_path() : std::filesystem::path(".");
         const std::string name = clean.filename().string();
         if (name.empty() || name == "." || name == "..")
-            return fail(error::invalid_argument, "cannot restore to '" + target + "': name a new file or directory");
+            return fail(errc::invalid_argument, "cannot restore to '" + target + "': name a new file or directory");
         io::posix::Fd dir(::open(parent.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
         if (!dir) return detail::os_error("cannot open", parent.string());
         struct stat st {};
         if (::fstatat(dir.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
-            return fail(error::io_error, "cannot restore to " + target + ": it exists");
+            return fail(errc::io_error, "cannot restore to " + target + ": it exists");
         std::array<Byte, 8> salt{};
         if (auto r = random_bytes(salt); !r) return r.error();
         const std::string temporary = ".sealpipe-partial-" + hex_encode(salt);
@@ -1007,12 +1007,12 @@ private:
                                 const std::string& target) {
 #ifdef RENAME_NOREPLACE
         if (::renameat2(dir, temporary.c_str(), dir, name.c_str(), RENAME_NOREPLACE) == 0) return {};
-        if (errno == EEXIST) return fail(error::io_error, "cannot restore to " + target + ": it appeared during the restore");
+        if (errno == EEXIST) return fail(errc::io_error, "cannot restore to " + target + ": it appeared during the restore");
         if (errno != EINVAL && errno != ENOSYS) return detail::os_error("cannot rename the restored tree to", target);
 #endif
         struct stat st {};
         if (::fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0)
-            return fail(error::io_error, "cannot restore to " + target + ": it appeared during the restore");
+            return fail(errc::io_error, "cannot restore to " + target + ": it appeared during the restore");
         if (::renameat(dir, temporary.c_str(), dir, name.c_str()) != 0)
             return detail::os_error("cannot rename the restored tree to", target);
         return {};
@@ -1023,7 +1023,7 @@ private:
                                 const std::string& temporary, const std::string& target) {
         auto top = r_->read(root);
         if (!top) return top.error();
-        if (top->body().empty()) return fail(error::object_corrupt, "dag: root node is empty");
+        if (top->body().empty()) return fail(errc::object_corrupt, "dag: root node is empty");
         std::optional<Node> listing;
         const auto kind = static_cast<NodeKind>(top->body()[0]);
         if (kind == NodeKind::root) {
@@ -1031,14 +1031,14 @@ private:
             auto meta = detail::read_metadata(body);
             if (!meta) return meta.error();
             if (meta->type != EntryType::directory || top->degree() != 1)
-                return fail(error::invalid_argument, "the root is not a directory: it holds no '" + names.front() + "'");
+                return fail(errc::invalid_argument, "the root is not a directory: it holds no '" + names.front() + "'");
             auto child = r_->read(top->child(0));
             if (!child) return child.error();
             listing.emplace(std::move(*child));
         } else if (kind == NodeKind::entries || kind == NodeKind::pages || kind == NodeKind::directory_0_1) {
             listing.emplace(std::move(*top));
         } else {
-            return fail(error::invalid_argument, "the root is not a directory: it holds no '" + names.front() + "'");
+            return fail(errc::invalid_argument, "the root is not a directory: it holds no '" + names.front() + "'");
         }
         std::string inside;
         for (std::size_t k = 0; k < names.size(); ++k) {
@@ -1058,7 +1058,7 @@ private:
             Listing seen;
             if (auto r = walk_listing(*listing, inside, seen, 0, visit); !r) return r.error();
             inside = detail::join(inside, names[k]);
-            if (!found) return fail(error::invalid_argument, "the tree holds no '" + inside + "'");
+            if (!found) return fail(errc::invalid_argument, "the tree holds no '" + inside + "'");
             if (k + 1 == names.size()) {
                 if (found->link) {
                     auto node = r_->read(*found->link);
@@ -1068,7 +1068,7 @@ private:
                 return restore_symlink(dir, temporary, found->target, found->meta, target);
             }
             if (found->meta.type != EntryType::directory)
-                return fail(error::invalid_argument, "'" + inside + "' is not a directory");
+                return fail(errc::invalid_argument, "'" + inside + "' is not a directory");
             auto next = r_->read(*found->link);
             if (!next) return next.error();
             listing.emplace(std::move(*next));
@@ -1077,7 +1077,7 @@ private:
     }
 
     result<void> check_cancelled() const {
-        if (options_.cancelled && options_.cancelled()) return fail(error::cancelled, "restore interrupted");
+        if (options_.cancelled && options_.cancelled()) return fail(errc::cancelled, "restore interrupted");
         return {};
     }
 
@@ -1088,7 +1088,7 @@ private:
     result<void> restore_root(const Link& root, int dir, const std::string& name, const std::string& path) {
         auto node = r_->read(root);
         if (!node) return node.error();
-        if (node->body().empty()) return fail(error::object_corrupt, "dag: root node is empty");
+        if (node->body().empty()) return fail(errc::object_corrupt, "dag: root node is empty");
         switch (static_cast<NodeKind>(node->body()[0])) {
         case NodeKind::root: {
             detail::BodyReader body(node->body().subspan(1), "dag: " + node->reference().to_string());
@@ -1132,7 +1132,7 @@ private:
         case NodeKind::directory_0_1:
             return restore_directory(*node, dir, name, Metadata{.type = EntryType::directory, .mode = 0755, .has_mtime = false},
                                      path);
-        default: return fail(error::object_corrupt, "dag: root is neither a file nor a directory");
+        default: return fail(errc::object_corrupt, "dag: root is neither a file nor a directory");
         }
     }
 

@@ -52,7 +52,7 @@ struct StageConfig {
 namespace detail {
 
 inline Error config_error(std::size_t index, const std::string& what) {
-    return fail(error::malformed_input, "encoders[" + std::to_string(index) + "]: " + what);
+    return fail(errc::malformed_input, "encoders[" + std::to_string(index) + "]: " + what);
 }
 
 /// Field names as protobuf-JSON spells them (lowerCamelCase) or as the .proto does.
@@ -96,7 +96,7 @@ inline result<StageConfig> parse_stage(const boost::json::value& v, std::size_t 
                 c.key = SecretBytes::copy_of(*bytes);
                 wipe(*bytes);
                 if (c.key.size() != 16 && c.key.size() != 32)
-                    return fail(error::invalid_key, "encoders[" + std::to_string(index) +
+                    return fail(errc::invalid_key, "encoders[" + std::to_string(index) +
                                                         "]: encrypting.encryptionKey: expected 16 or 32 bytes, got " +
                                                         std::to_string(c.key.size()));
                 have_key = true;
@@ -132,7 +132,7 @@ inline result<StageProperties> properties_of_config(const StageConfig& s, Mode m
     }
     const bool big = s.key.size() == 32;
     if (s.key.size() != 16 && !big)
-        return fail(error::invalid_key, "encrypting: expected a 16- or 32-byte key, got " + std::to_string(s.key.size()));
+        return fail(errc::invalid_key, "encrypting: expected a 16- or 32-byte key, got " + std::to_string(s.key.size()));
     if (s.aead == AeadChoice::aes_gcm_siv)
         return big ? encrypting_properties<aead::AesGcmSiv<256>>(m) : encrypting_properties<aead::AesGcmSiv<128>>(m);
     return big ? encrypting_properties<aead::AesGcm<aead::Nonce12, 256>>(m)
@@ -172,7 +172,7 @@ result<void> visit_encrypting(const StageConfig& c, F& f) {
     if constexpr (M::value != Mode::randomized && !aead::is_nonce_misuse_resistant_v<A>) {
         // `check_composition` refuses these chains first; the branch only keeps
         // `Encrypting<AesGcm, Deterministic>` (a static_assert) from being instantiated.
-        return fail(error::invalid_argument, std::string(to_string(M::value == Mode::deterministic
+        return fail(errc::invalid_argument, std::string(to_string(M::value == Mode::deterministic
                                                                         ? Rule::deterministic_needs_nonce_misuse_resistance
                                                                         : Rule::keyed_needs_nonce_misuse_resistance)));
     } else {
@@ -206,7 +206,7 @@ result<void> visit_stage(const StageConfig& c, Mode mode, F& f) {
     case Mode::keyed: return visit_stage<Keyed>(c, f);
     case Mode::randomized: return visit_stage<Randomized>(c, f);
     }
-    return fail(error::invalid_argument, "unknown encoding mode");
+    return fail(errc::invalid_argument, "unknown encoding mode");
 }
 
 } // namespace detail
@@ -214,14 +214,14 @@ result<void> visit_stage(const StageConfig& c, Mode mode, F& f) {
 /** Parses Bonanza's protobuf-JSON list of encoders, e.g.
     `[{"lzwCompressing": {}}, {"encrypting": {"encryptionKey": "<base64>"}}]`, plus the
     extensions `{"zstdCompressing": {"level": N}}` and `"aead": "AES_GCM"`.
-    @par Errors `error::malformed_input` for JSON that is not such a list, unknown encoders
-    or fields; `error::invalid_key` for a key that is not 16 or 32 bytes. */
+    @par Errors `errc::malformed_input` for JSON that is not such a list, unknown encoders
+    or fields; `errc::invalid_key` for a key that is not 16 or 32 bytes. */
 [[nodiscard]] inline result<std::vector<StageConfig>> parse_encoders(std::string_view json) {
     boost::system::error_code ec;
     const boost::json::value doc = boost::json::parse(json, ec);
-    if (ec) return fail(error::malformed_input, "encoders: not valid JSON: " + ec.message());
+    if (ec) return fail(errc::malformed_input, "encoders: not valid JSON: " + ec.message());
     const auto* list = doc.if_array();
-    if (!list) return fail(error::malformed_input, "encoders: expected a JSON array of encoders");
+    if (!list) return fail(errc::malformed_input, "encoders: expected a JSON array of encoders");
     std::vector<StageConfig> out;
     for (std::size_t i = 0; i < list->size(); ++i) {
         auto c = detail::parse_stage((*list)[i], i);
@@ -266,12 +266,6 @@ result<void> visit_stage(const StageConfig& c, Mode mode, F& f) {
     return out;
 }
 
-/** The result of `AnyPipeline::encode`: the bytes to store and the decoding parameters. */
-struct AnyEncoded {
-    Bytes data;
-    Bytes parameters;
-};
-
 /** A pipeline chosen at run time: any sequence of stages, of any length, that the
     composition rules allow (the same rules and sentences as `BasicPipeline`). Each stage is
     the stage type a `BasicPipeline` would hold (`SimpleLzw`, `Zstd<dynamic_level>`,
@@ -283,8 +277,8 @@ struct AnyEncoded {
 class AnyPipeline {
 public:
     /** Builds the pipeline for `stages` in `mode`: stage 0 encodes first.
-        @par Errors `error::invalid_argument` for a chain that breaks a composition rule
-        (the message is the rule's sentence); `error::invalid_key` for a key that is not 16
+        @par Errors `errc::invalid_argument` for a chain that breaks a composition rule
+        (the message is the rule's sentence); `errc::invalid_key` for a key that is not 16
         or 32 bytes. */
     [[nodiscard]] static result<AnyPipeline> make(const std::vector<StageConfig>& stages, Mode mode) {
         std::vector<StageProperties> props;
@@ -295,7 +289,7 @@ public:
             props.push_back(*p);
         }
         if (const Rule r = check_composition(props, mode); r != Rule::none)
-            return fail(error::invalid_argument, std::string(to_string(r)));
+            return fail(errc::invalid_argument, std::string(to_string(r)));
 
         // `described` is the `repeated BinaryEncoder` field of the stages built so far: the
         // additional data of an encrypting stage covers every encoder before it (doc/encoding.md).
@@ -339,12 +333,12 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return stages_.size(); }
 
     /** Encodes in deterministic or randomized mode.
-        @par Errors `error::invalid_argument` in keyed mode (use the overload with parameters);
+        @par Errors `errc::invalid_argument` in keyed mode (use the overload with parameters);
         the errors of the stages, as `BasicPipeline::encode`. */
-    [[nodiscard]] result<AnyEncoded> encode(ByteView in) {
+    [[nodiscard]] result<Encoded<>> encode(ByteView in) {
         if (mode_ == Mode::keyed)
-            return fail(error::invalid_argument, "a keyed pipeline encodes with caller-chosen parameters");
-        AnyEncoded out;
+            return fail(errc::invalid_argument, "a keyed pipeline encodes with caller-chosen parameters");
+        Encoded<> out;
         out.parameters.resize(parameters_bytes_);
         auto data = run_encode(in, out.parameters);
         if (!data) return data.error();
@@ -353,11 +347,11 @@ public:
     }
 
     /** Encodes in keyed mode under `parameters` (the nonce, when the chain encrypts).
-        @par Errors `error::invalid_argument` in other modes; `error::invalid_length` for
+        @par Errors `errc::invalid_argument` in other modes; `errc::invalid_length` for
         parameters of the wrong size; the errors of the stages, as `BasicPipeline::encode`. */
     [[nodiscard]] result<Bytes> encode(ByteView in, ByteView parameters) {
         if (mode_ != Mode::keyed)
-            return fail(error::invalid_argument, std::string("a ") + std::string(to_string(mode_)) +
+            return fail(errc::invalid_argument, std::string("a ") + std::string(to_string(mode_)) +
                                                      " pipeline chooses its own decoding parameters");
         Bytes p = to_bytes(parameters);
         if (p.size() != parameters_bytes_) return length_error("decoding parameters", parameters_bytes_, p.size());
@@ -370,7 +364,7 @@ public:
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) {
         const std::size_t count = stages_.size();
         if (count == 0) {
-            if (!parameters.empty()) return fail(error::malformed_input, "Unexpected decoding parameters");
+            if (!parameters.empty()) return fail(errc::malformed_input, "Unexpected decoding parameters");
             if (in.size() > max_decoded_bytes) return detail::encoded_too_large(in.size(), max_decoded_bytes);
             return SecureBytes(in.begin(), in.end());
         }

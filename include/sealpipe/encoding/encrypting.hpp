@@ -135,8 +135,8 @@ public:
 
     /** Pads and encrypts `in`. `parameters` (`decoding_parameters_bytes` long) receives the
         tag (deterministic) or nonce ‖ tag (randomized); in keyed mode it is read: the nonce.
-        @par Errors `error::invalid_length` for parameters of the wrong size;
-        `error::size_limit_exceeded` above the AEAD's limits; `error::io_error` if the system
+        @par Errors `errc::invalid_length` for parameters of the wrong size;
+        `errc::size_limit_exceeded` above the AEAD's limits; `errc::io_error` if the system
         has no randomness (randomized).
         @par Security Deterministic output reveals whether two inputs are equal, and the
         padded size reveals O(log log n) bits of the size. In keyed mode a nonce must not be
@@ -148,7 +148,7 @@ public:
             return Bytes{};
         }
         if (in.size() > detail::max_encrypting_payload)
-            return fail(error::size_limit_exceeded,
+            return fail(errc::size_limit_exceeded,
                         "encrypting: input of " + std::to_string(in.size()) + " bytes is too large");
         const auto padded = static_cast<std::size_t>(padme_size(in.size()));
         if constexpr (mode == Mode::keyed) {
@@ -185,10 +185,10 @@ public:
 
     /** Verifies, decrypts and unpads `in`. Nothing is allocated before the sizes are checked
         against `max_decoded_bytes`, and no plaintext is returned unless it is authentic.
-        @par Errors `error::invalid_length` for parameters of the wrong size;
-        `error::malformed_input` for keyed data shorter than the tag, or bad padding inside an
-        authentic ciphertext (Bonanza's messages); `error::size_limit_exceeded` when the payload would
-        exceed `max_decoded_bytes`; `error::authentication_failed` when the tag does not
+        @par Errors `errc::invalid_length` for parameters of the wrong size;
+        `errc::malformed_input` for keyed data shorter than the tag, or bad padding inside an
+        authentic ciphertext (Bonanza's messages); `errc::size_limit_exceeded` when the payload would
+        exceed `max_decoded_bytes`; `errc::authentication_failed` when the tag does not
         verify (wrong key, wrong chain or mode, tampered data or parameters).
         @par Security The tag is checked in constant time before the padding is read. */
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) {
@@ -197,7 +197,7 @@ public:
         ByteView ciphertext = in;
         if constexpr (mode == Mode::keyed) {
             if (in.size() < A::tag_bytes)
-                return fail(error::malformed_input, "Encoded data is " + std::to_string(in.size()) +
+                return fail(errc::malformed_input, "Encoded data is " + std::to_string(in.size()) +
                                                         " bytes in size, shorter than the " +
                                                         std::to_string(A::tag_bytes) + "-byte tag");
             ciphertext = in.first(in.size() - A::tag_bytes);
@@ -219,8 +219,8 @@ public:
         }
         SecureBytes out(ciphertext.size());
         if (auto r = context_.open_detached(nonce, ciphertext, tag, additional_data_, out); !r) {
-            if (r.error() == error::authentication_failed)
-                return fail(error::authentication_failed, "Decryption failed: message authentication failed");
+            if (r.error() == errc::authentication_failed)
+                return fail(errc::authentication_failed, "Decryption failed: message authentication failed");
             return r.error();
         }
         auto n = padme_unpad(out);
@@ -258,14 +258,14 @@ private:
         constexpr std::string_view what = mode == Mode::deterministic ? "the tag"
                                           : mode == Mode::keyed       ? "the nonce"
                                                                       : "the nonce and tag";
-        return fail(error::invalid_length, "Decoding parameters are " + std::to_string(got) + " bytes in size, while " +
+        return fail(errc::invalid_length, "Decoding parameters are " + std::to_string(got) + " bytes in size, while " +
                                                std::string(what) + (mode == Mode::randomized ? " were" : " was") +
                                                " expected to be " +
                                                std::to_string(decoding_parameters_bytes) + " bytes in size");
     }
 
     static Error too_large(std::size_t max) {
-        return fail(error::size_limit_exceeded,
+        return fail(errc::size_limit_exceeded,
                     "encrypting: the payload exceeds the permitted maximum of " + std::to_string(max) + " bytes");
     }
 

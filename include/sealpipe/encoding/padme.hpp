@@ -51,7 +51,7 @@ namespace sealpipe::encoding {
 
 /** Writes `payload` padded into `out` (exactly `padme_size(payload.size())` bytes): the
     payload, 0x80, then zeros. `payload` may already sit at the start of `out`.
-    @par Errors `error::invalid_length` if `out` has the wrong size. */
+    @par Errors `errc::invalid_length` if `out` has the wrong size. */
 [[nodiscard]] inline result<void> padme_pad(ByteView payload, MutableByteView out) {
     const std::uint64_t padded = padme_size(payload.size());
     if (payload.empty() || out.size() != padded)
@@ -65,23 +65,23 @@ namespace sealpipe::encoding {
 /** The payload length of a PADMÉ-padded buffer (Bonanza's `unpad`, strictly): scans back over
     zero bytes to the 0x80 marker, which must leave at least one payload byte, and checks
     that the padded size is exactly `padme_size` of the payload.
-    @par Errors `error::malformed_input` with Bonanza's messages: "Padding contains invalid
+    @par Errors `errc::malformed_input` with Bonanza's messages: "Padding contains invalid
     byte with value N", "Encoded data is N bytes in size, while M bytes were expected for a
     payload of P bytes", "No data remains after removing padding". */
 [[nodiscard]] inline result<std::size_t> padme_unpad(ByteView padded) {
     for (std::size_t l = padded.size(); l-- > 1;) {
         if (padded[l] == 0x00) continue;
         if (padded[l] != 0x80)
-            return fail(error::malformed_input,
+            return fail(errc::malformed_input,
                         "Padding contains invalid byte with value " + std::to_string(int{padded[l]}));
         if (const std::uint64_t expected = padme_size(l); expected != padded.size())
-            return fail(error::malformed_input, "Encoded data is " + std::to_string(padded.size()) +
+            return fail(errc::malformed_input, "Encoded data is " + std::to_string(padded.size()) +
                                                     " bytes in size, while " + std::to_string(expected) +
                                                     " bytes were expected for a payload of " + std::to_string(l) +
                                                     " bytes");
         return l;
     }
-    return fail(error::malformed_input, "No data remains after removing padding");
+    return fail(errc::malformed_input, "No data remains after removing padding");
 }
 
 } // namespace sealpipe::encoding

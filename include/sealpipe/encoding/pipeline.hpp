@@ -39,9 +39,10 @@ struct DecodingParametersRole;
 template <std::size_t N>
 using DecodingParameters = FixedBytes<N, DecodingParametersRole>;
 
-/// The result of encoding in deterministic or randomized mode: the bytes to store and the
-/// decoding parameters to keep secret.
-template <class Parameters>
+/** The result of encoding in deterministic or randomized mode: the bytes to store and the
+    decoding parameters to keep secret. A typed pipeline's parameters have a fixed size
+    (`DecodingParameters<N>`); an `AnyPipeline`'s are `Bytes`. */
+template <class Parameters = Bytes>
 struct Encoded {
     Bytes data;
     Parameters parameters;
@@ -77,9 +78,9 @@ struct PlaceholderStage {
     struct Config {};
     PlaceholderStage(const Config&, const StageContext&) noexcept {}
     static void describe(const Config&, Bytes&) {}
-    [[nodiscard]] result<Bytes> encode(ByteView, MutableByteView) { return fail(error::internal, "not an encoder"); }
+    [[nodiscard]] result<Bytes> encode(ByteView, MutableByteView) { return fail(errc::internal, "not an encoder"); }
     [[nodiscard]] result<SecureBytes> decode(ByteView, ByteView, std::size_t) {
-        return fail(error::internal, "not an encoder");
+        return fail(errc::internal, "not an encoder");
     }
     [[nodiscard]] static std::size_t max_encoded_bytes(std::size_t n) { return n; }
     [[nodiscard]] Bytes decoding_key(std::size_t) const { return {}; }
@@ -103,17 +104,17 @@ constexpr bool check_stages() {
 }
 
 template <Mode>
-struct ModeTag;
+struct ModeType;
 template <>
-struct ModeTag<Mode::deterministic> {
+struct ModeType<Mode::deterministic> {
     using type = Deterministic;
 };
 template <>
-struct ModeTag<Mode::keyed> {
+struct ModeType<Mode::keyed> {
     using type = Keyed;
 };
 template <>
-struct ModeTag<Mode::randomized> {
+struct ModeType<Mode::randomized> {
     using type = Randomized;
 };
 
@@ -149,7 +150,7 @@ constexpr StageProperties properties_or_default() {
 
 /// The error of data longer than anything that decodes within the bound.
 inline Error encoded_too_large(std::size_t size, std::size_t max) {
-    return fail(error::size_limit_exceeded, "Encoded data is " + std::to_string(size) +
+    return fail(errc::size_limit_exceeded, "Encoded data is " + std::to_string(size) +
                                                 " bytes in size, more than the permitted maximum allows (" +
                                                 std::to_string(max) + " bytes)");
 }
@@ -243,7 +244,7 @@ public:
 
     /** Encodes `in` (deterministic and randomized modes): the bytes to store and the decoding
         parameters. Empty input gives empty output.
-        @par Errors those of the stages (e.g. `error::size_limit_exceeded`).
+        @par Errors those of the stages (e.g. `errc::size_limit_exceeded`).
         @par Security Deterministic output reveals equality of inputs; keep the parameters
         secret (doc/protocol.md, "Encoders": in the parent's encrypted payload). */
     [[nodiscard]] result<Encoded<Parameters>> encode(ByteView in)
@@ -270,14 +271,14 @@ public:
     /** Decodes `in` with its decoding parameters, last stage first. Every stage is bounded:
         nothing decodes to more than `max_decoded_bytes`, and no stage allocates from a size
         it has not checked.
-        @par Errors `error::authentication_failed` (wrong key, chain, mode, parameters, or
-        tampered data); `error::malformed_input`; `error::invalid_length` for parameters of
-        the wrong size; `error::size_limit_exceeded`.
+        @par Errors `errc::authentication_failed` (wrong key, chain, mode, parameters, or
+        tampered data); `errc::malformed_input`; `errc::invalid_length` for parameters of
+        the wrong size; `errc::size_limit_exceeded`.
         @par Security No plaintext is returned unless it is authentic; intermediate
         plaintext is held in wiping storage. */
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) {
         if constexpr (count == 0) {
-            if (!parameters.empty()) return fail(error::malformed_input, "Unexpected decoding parameters");
+            if (!parameters.empty()) return fail(errc::malformed_input, "Unexpected decoding parameters");
             if (in.size() > max_decoded_bytes) return detail::encoded_too_large(in.size(), max_decoded_bytes);
             return SecureBytes(in.begin(), in.end());
         } else {
@@ -390,7 +391,7 @@ private:
 /// A pipeline whose mode is fixed by its stages (`Encrypting<A, Keyed>`...) or, when no stage
 /// fixes one, deterministic (Bonanza's default): `Pipeline<SimpleLzw, AesGcmSiv<256>>`.
 template <class... Stages>
-using Pipeline = BasicPipeline<typename detail::ModeTag<detail::deduced_mode<Stages...>()>::type, Stages...>;
+using Pipeline = BasicPipeline<typename detail::ModeType<detail::deduced_mode<Stages...>()>::type, Stages...>;
 /// A deterministic pipeline: equal inputs give equal outputs (and reveal that they are equal).
 template <class... Stages>
 using DeterministicPipeline = BasicPipeline<Deterministic, Stages...>;

@@ -44,18 +44,18 @@ public:
     }
 
     /** Compresses `in`; output is never more than one byte longer than the input.
-        @par Errors `error::invalid_argument` if `parameters` is not empty. */
+        @par Errors `errc::invalid_argument` if `parameters` is not empty. */
     [[nodiscard]] result<Bytes> encode(ByteView in, MutableByteView parameters) const {
-        if (!parameters.empty()) return fail(error::invalid_argument, "Unexpected decoding parameters");
+        if (!parameters.empty()) return fail(errc::invalid_argument, "Unexpected decoding parameters");
         return codec::simple_lzw::compress(in);
     }
 
     /** Decompresses `in`, refusing before allocating when the header announces more than
         `max_decoded_bytes`; the work is bounded by that maximum, whatever the input's length.
-        @par Errors `error::malformed_input` for non-empty parameters ("Unexpected decoding
-        parameters") or malformed data; `error::size_limit_exceeded` (codec::simple_lzw). */
+        @par Errors `errc::malformed_input` for non-empty parameters ("Unexpected decoding
+        parameters") or malformed data; `errc::size_limit_exceeded` (codec::simple_lzw). */
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) const {
-        if (!parameters.empty()) return fail(error::malformed_input, "Unexpected decoding parameters");
+        if (!parameters.empty()) return fail(errc::malformed_input, "Unexpected decoding parameters");
         auto out = codec::simple_lzw::decompress(in, max_decoded_bytes);
         if (!out) return out.error();
         SecureBytes secure(out->begin(), out->end());

@@ -92,45 +92,45 @@ public:
     [[nodiscard]] int compression_level() const noexcept { return level_; }
 
     /** Compresses `in` into one frame (empty input stays empty).
-        @par Errors `error::invalid_argument` if `parameters` is not empty; `error::internal`
+        @par Errors `errc::invalid_argument` if `parameters` is not empty; `errc::internal`
         if libzstd fails. */
     [[nodiscard]] result<Bytes> encode(ByteView in, MutableByteView parameters) {
-        if (!parameters.empty()) return fail(error::invalid_argument, "Unexpected decoding parameters");
+        if (!parameters.empty()) return fail(errc::invalid_argument, "Unexpected decoding parameters");
         if (in.empty()) return Bytes{};
         Bytes out(ZSTD_compressBound(in.size()));
         const std::size_t n = ZSTD_compressCCtx(cctx_.get(), out.data(), out.size(), in.data(), in.size(), level_);
-        if (ZSTD_isError(n)) return fail(error::internal, std::string("zstd: ") + ZSTD_getErrorName(n));
+        if (ZSTD_isError(n)) return fail(errc::internal, std::string("zstd: ") + ZSTD_getErrorName(n));
         out.resize(n);
         return out;
     }
 
     /** Decompresses one frame, bounded by `max_decoded_bytes` before anything is allocated.
-        @par Errors `error::malformed_input` for non-empty parameters, data that is not one
+        @par Errors `errc::malformed_input` for non-empty parameters, data that is not one
         complete frame stating its size, trailing bytes, an empty frame (empty data is
-        encoded as nothing) or corrupt data; `error::size_limit_exceeded` when the frame
+        encoded as nothing) or corrupt data; `errc::size_limit_exceeded` when the frame
         states more than `max_decoded_bytes`. */
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) {
-        if (!parameters.empty()) return fail(error::malformed_input, "Unexpected decoding parameters");
+        if (!parameters.empty()) return fail(errc::malformed_input, "Unexpected decoding parameters");
         if (in.empty()) return SecureBytes{};
         const unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
-        if (size == ZSTD_CONTENTSIZE_ERROR) return fail(error::malformed_input, "zstd: not a Zstandard frame");
+        if (size == ZSTD_CONTENTSIZE_ERROR) return fail(errc::malformed_input, "zstd: not a Zstandard frame");
         if (size == ZSTD_CONTENTSIZE_UNKNOWN)
-            return fail(error::malformed_input, "zstd: the frame does not state its content size");
+            return fail(errc::malformed_input, "zstd: the frame does not state its content size");
         if (size > max_decoded_bytes)
-            return fail(error::size_limit_exceeded, "Decompressed data is " + std::to_string(size) +
+            return fail(errc::size_limit_exceeded, "Decompressed data is " + std::to_string(size) +
                                                         " bytes in size, which exceeds the permitted maximum of " +
                                                         std::to_string(max_decoded_bytes) + " bytes");
-        if (size == 0) return fail(error::malformed_input, "zstd: an empty frame (empty data is encoded as nothing)");
+        if (size == 0) return fail(errc::malformed_input, "zstd: an empty frame (empty data is encoded as nothing)");
         const std::size_t frame = ZSTD_findFrameCompressedSize(in.data(), in.size());
-        if (ZSTD_isError(frame)) return fail(error::malformed_input, std::string("zstd: ") + ZSTD_getErrorName(frame));
+        if (ZSTD_isError(frame)) return fail(errc::malformed_input, std::string("zstd: ") + ZSTD_getErrorName(frame));
         if (frame != in.size())
-            return fail(error::malformed_input, "zstd: " + std::to_string(in.size() - frame) +
+            return fail(errc::malformed_input, "zstd: " + std::to_string(in.size() - frame) +
                                                     " unexpected bytes after the frame");
         SecureBytes out(static_cast<std::size_t>(size));
         const std::size_t n = ZSTD_decompressDCtx(dctx_.get(), out.data(), out.size(), in.data(), in.size());
-        if (ZSTD_isError(n)) return fail(error::malformed_input, std::string("zstd: ") + ZSTD_getErrorName(n));
+        if (ZSTD_isError(n)) return fail(errc::malformed_input, std::string("zstd: ") + ZSTD_getErrorName(n));
         if (n != out.size())
-            return fail(error::malformed_input, "zstd: the frame decoded to " + std::to_string(n) + " bytes, not " +
+            return fail(errc::malformed_input, "zstd: the frame decoded to " + std::to_string(n) + " bytes, not " +
                                                     std::to_string(out.size()));
         return out;
     }

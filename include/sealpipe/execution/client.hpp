@@ -38,14 +38,14 @@ namespace detail {
 
 /** ECDH between keys read at run time, Ed25519 on either side converted (doc/protocol.md, "Keys and key
     agreement").
-    @par Errors `error::invalid_key` for keys of different curves. */
+    @par Errors `errc::invalid_key` for keys of different curves. */
 inline result<keys::AnySharedSecret> agree(const keys::AnyPrivateKey& mine, const keys::AnyPublicKey& peer) {
     return keys::ecdh(mine, peer);
 }
 
 /** The key of purpose P with the raw tweak (doc/protocol.md, "Purpose tweak"); P-384/P-521 secrets are no AES
     key.
-    @par Errors `error::unsupported` for 48- and 66-byte secrets. */
+    @par Errors `errc::unsupported` for 48- and 66-byte secrets. */
 template <class P>
 result<keys::AeadKey<P>> purpose_key(const keys::AnySharedSecret& s) {
     return std::visit(
@@ -54,7 +54,7 @@ result<keys::AeadKey<P>> purpose_key(const keys::AnySharedSecret& s) {
             if constexpr (keys::RawXor::accepts<S::size_bytes>) {
                 return secret.template key_for<P>();
             } else {
-                return fail(error::unsupported, "remote execution: a " + std::string(S::curve::name) +
+                return fail(errc::unsupported, "remote execution: a " + std::string(S::curve::name) +
                                                     " shared secret is no AES-GCM-SIV key (Bonanza's raw tweak "
                                                     "needs X25519, Ed25519 or P-256 keys)");
             }
@@ -94,8 +94,8 @@ class PendingAction {
 public:
     /** Re-derives the event keys of an action this client sealed earlier, from the action
         bytes and the client's private key (the CLI's `event open`).
-        @par Errors `error::malformed_input` (not an Action), `error::invalid_key` (platform
-        key unreadable or of another curve), `error::unsupported` (P-384/P-521). */
+        @par Errors `errc::malformed_input` (not an Action), `errc::invalid_key` (platform
+        key unreadable or of another curve), `errc::unsupported` (P-384/P-521). */
     [[nodiscard]] static result<PendingAction> resume(const Action& action, const keys::AnyPrivateKey& client_key) {
         auto platform = keys::AnyPublicKey::from_der(action.platform_pkix_public_key);
         if (!platform) return std::move(platform.error()).context("the action's platform_pkix_public_key");
@@ -112,8 +112,8 @@ public:
     [[nodiscard]] const Bytes& bytes() const noexcept { return bytes_; }
 
     /** Opens an execution event of this action.
-        @par Errors `error::authentication_failed` (another action, the completion key, any
-        byte changed), `error::malformed_input` (not an Event, bad nonce size). */
+        @par Errors `errc::authentication_failed` (another action, the completion key, any
+        byte changed), `errc::malformed_input` (not an Event, bad nonce size). */
     [[nodiscard]] result<Plaintext> open_execution_event(const Event& e) const {
         return open_event(keys_.execution, action_.ciphertext, e);
     }
@@ -145,14 +145,14 @@ private:
 /** The client role: a certificate chain (leaf first) and the private key of its leaf. */
 class Client {
 public:
-    /** @par Errors `error::invalid_key` when the private key does not belong to the leaf
+    /** @par Errors `errc::invalid_key` when the private key does not belong to the leaf
         certificate (the worker could never answer), or the leaf's key is unusable. */
     [[nodiscard]] static result<Client> create(keys::CertificateChain chain, keys::AnyPrivateKey key) {
         auto leaf = chain.leaf_agreement_key();
         if (!leaf) return std::move(leaf.error()).context("client certificate");
         auto mine = key.to_agreement_key().public_key();
         if (!(mine == *leaf))
-            return fail(error::invalid_key, "the client private key does not belong to the leaf certificate");
+            return fail(errc::invalid_key, "the client private key does not belong to the leaf certificate");
         return Client(std::move(chain), std::move(key));
     }
 
@@ -167,8 +167,8 @@ public:
 
     /** Seals `plaintext` for the workers of `platform_key` (X25519, Ed25519 or P-256; an
         Ed25519 key is named by its converted X25519 key, doc/protocol.md, "Actions and events").
-        @par Errors `error::invalid_key` (platform key of another curve than the client's),
-        `error::unsupported` (P-384/P-521), `error::io_error` (no randomness).
+        @par Errors `errc::invalid_key` (platform key of another curve than the client's),
+        `errc::unsupported` (P-384/P-521), `errc::io_error` (no randomness).
         @par Security `NoncePolicy::zero` lets the scheduler see that two actions are equal
         (and run them once); `random` hides that. */
     [[nodiscard]] result<PendingAction> seal(const keys::AnyPublicKey& platform_key, ByteView plaintext,

@@ -35,7 +35,7 @@ template <class A, class Reply>
 result<A> expect(result<Reply>&& r, std::string_view request) {
     if (!r) return std::move(r).error().context(request);
     if (auto* a = std::get_if<A>(&*r)) return std::move(*a);
-    return fail(error::malformed_input, std::string(request) + ": the scheduler answered with another kind of reply");
+    return fail(errc::malformed_input, std::string(request) + ": the scheduler answered with another kind of reply");
 }
 
 } // namespace detail
@@ -55,10 +55,10 @@ class Execution {
 
 public:
     /** The next event, opened, waiting until `deadline`.
-        @par Errors the scheduler's `failed` update (`error::timed_out`, the worker's reason
-        for rejecting the action, ...), `error::authentication_failed` (an event that is
-        not from the worker of this action, or altered in transit), `error::timed_out`
-        (nothing before the deadline), `error::cancelled` (after the final event). */
+        @par Errors the scheduler's `failed` update (`errc::timed_out`, the worker's reason
+        for rejecting the action, ...), `errc::authentication_failed` (an event that is
+        not from the worker of this action, or altered in transit), `errc::timed_out`
+        (nothing before the deadline), `errc::cancelled` (after the final event). */
     [[nodiscard]] result<OpenedEvent> next(transport::Deadline deadline) {
         auto u = subscription_.next(deadline);
         if (!u) return u.error();
@@ -105,8 +105,8 @@ public:
 
     /** Seals `plaintext` for the workers of `platform_key` (as `Client::seal`) and submits
         it, waiting for the scheduler until `deadline`.
-        @par Errors those of `Client::seal` and `Scheduler::submit`, `error::timed_out`
-        (the scheduler did not answer: back-pressure), `error::cancelled` (it shut down). */
+        @par Errors those of `Client::seal` and `Scheduler::submit`, `errc::timed_out`
+        (the scheduler did not answer: back-pressure), `errc::cancelled` (it shut down). */
     [[nodiscard]] result<Execution<transport::checked_t<Transport>>> execute(const keys::AnyPublicKey& platform_key, ByteView plaintext,
                                                        AdditionalData additional_data, NoncePolicy policy,
                                                        transport::Deadline deadline) const {
@@ -126,7 +126,7 @@ private:
 };
 
 /// An action a `WorkerEndpoint` received, verified and opened.
-struct Job {
+struct ReceivedAction {
     TaskId task = 0;
     OpenedAction action;
 };
@@ -142,8 +142,8 @@ public:
         : worker_(std::move(worker)), id_(std::move(id)), connection_(std::move(connection)) {}
 
     /** Announces every platform key and proves possession of each against the scheduler's
-        challenge. Call it first, and again after `error::proof_failed` (e.g. a lost lease).
-        @par Errors `error::proof_failed` (refused), `error::timed_out`, `error::cancelled`,
+        challenge. Call it first, and again after `errc::proof_failed` (e.g. a lost lease).
+        @par Errors `errc::proof_failed` (refused), `errc::timed_out`, `errc::cancelled`,
         and those of `Scheduler::synchronize`. */
     [[nodiscard]] result<void> synchronize(transport::Deadline deadline) const {
         const auto announced = worker_.platform_public_keys();
@@ -151,7 +151,7 @@ public:
             detail::expect<Challenge>(connection_.call(request::Synchronize{id_, announced}, deadline), "synchronize");
         if (!challenge) return challenge.error();
         if (challenge->ephemeral_public_keys.size() != announced.size())
-            return fail(error::malformed_input, "synchronize: the challenge does not name one key per platform key");
+            return fail(errc::malformed_input, "synchronize: the challenge does not name one key per platform key");
         std::vector<keys::VerificationZeros> proofs;
         for (std::size_t i = 0; i < announced.size(); ++i) {
             auto ephemeral = keys::AnyPublicKey::from_der(challenge->ephemeral_public_keys[i]);
@@ -170,14 +170,14 @@ public:
         `now`. An action that does not verify or open is rejected at the scheduler (its
         clients receive the reason) and returned as that error, with the task number.
         @par Errors those of `Worker::open` (prefixed "task N"), of `Scheduler::next_action`,
-        `error::timed_out`, `error::cancelled`. */
-    [[nodiscard]] result<std::optional<Job>> next_job(transport::Deadline deadline,
+        `errc::timed_out`, `errc::cancelled`. */
+    [[nodiscard]] result<std::optional<ReceivedAction>> next_action(transport::Deadline deadline,
                                                       std::chrono::system_clock::time_point now =
                                                           std::chrono::system_clock::now()) const {
         auto assignment = detail::expect<std::optional<Assignment>>(
             connection_.call(request::NextAction{id_}, deadline), "next action");
         if (!assignment) return assignment.error();
-        if (!*assignment) return std::optional<Job>();
+        if (!*assignment) return std::optional<ReceivedAction>();
         const Assignment& a = **assignment;
         auto opened = worker_.open(a.action, now);
         if (!opened) {
@@ -185,13 +185,13 @@ public:
             (void)connection_.call(request::Reject{id_, a.task, reason}, deadline);
             return std::move(reason).context("task " + std::to_string(a.task));
         }
-        return std::optional<Job>(Job{a.task, std::move(*opened)});
+        return std::optional<ReceivedAction>(ReceivedAction{a.task, std::move(*opened)});
     }
 
     /** Seals `plaintext` as an execution event of `job` and sends it to its clients.
-        @par Errors `error::cancelled` (the action was cancelled or timed out: stop it),
-        `error::timed_out`, `error::io_error` (no randomness). */
-    [[nodiscard]] result<void> progress(const Job& job, ByteView plaintext, transport::Deadline deadline) const {
+        @par Errors `errc::cancelled` (the action was cancelled or timed out: stop it),
+        `errc::timed_out`, `errc::io_error` (no randomness). */
+    [[nodiscard]] result<void> progress(const ReceivedAction& job, ByteView plaintext, transport::Deadline deadline) const {
         auto e = job.action.responder.execution_event(plaintext);
         if (!e) return e.error();
         return report(job, e->encode(), false, deadline);
@@ -199,16 +199,16 @@ public:
 
     /** Seals `plaintext` as the completion event of `job` and sends it; the worker is free.
         @par Errors as `progress`. */
-    [[nodiscard]] result<void> complete(const Job& job, ByteView plaintext, transport::Deadline deadline) const {
+    [[nodiscard]] result<void> complete(const ReceivedAction& job, ByteView plaintext, transport::Deadline deadline) const {
         auto e = job.action.responder.completion_event(plaintext);
         if (!e) return e.error();
         return report(job, e->encode(), true, deadline);
     }
 
     /** Renews the lease, while running `job` if given.
-        @par Errors `error::cancelled` (that action was cancelled or timed out: stop it),
-        `error::proof_failed` (the lease ran out: synchronize again), `error::timed_out`. */
-    [[nodiscard]] result<void> heartbeat(const Job* job, transport::Deadline deadline) const {
+        @par Errors `errc::cancelled` (that action was cancelled or timed out: stop it),
+        `errc::proof_failed` (the lease ran out: synchronize again), `errc::timed_out`. */
+    [[nodiscard]] result<void> heartbeat(const ReceivedAction* job, transport::Deadline deadline) const {
         std::optional<TaskId> task;
         if (job) task = job->task;
         auto r = detail::expect<std::monostate>(connection_.call(request::Heartbeat{id_, task}, deadline), "heartbeat");
@@ -220,7 +220,7 @@ public:
     [[nodiscard]] const Worker& worker() const noexcept { return worker_; }
 
 private:
-    result<void> report(const Job& job, Bytes event, bool final, transport::Deadline deadline) const {
+    result<void> report(const ReceivedAction& job, Bytes event, bool final, transport::Deadline deadline) const {
         auto r = detail::expect<std::monostate>(
             connection_.call(request::Report{id_, job.task, std::move(event), final}, deadline),
             final ? "complete" : "execution event");

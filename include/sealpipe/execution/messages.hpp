@@ -113,7 +113,7 @@ struct Duration {
         return w.take();
     }
 
-    /** Strict decoding. @par Errors `error::malformed_input`: a bad wire format, an unknown
+    /** Strict decoding. @par Errors `errc::malformed_input`: a bad wire format, an unknown
         field, a duplicate field, nanos beyond int32. */
     [[nodiscard]] static result<Duration> decode(ByteView b) {
         using namespace codec::protobuf;
@@ -159,7 +159,7 @@ struct AdditionalData {
         return w.take();
     }
 
-    /** Strict decoding. @par Errors `error::malformed_input`. */
+    /** Strict decoding. @par Errors `errc::malformed_input`. */
     [[nodiscard]] static result<AdditionalData> decode(ByteView b) {
         using namespace codec::protobuf;
         return detail::decode_message<AdditionalData>(b, [](const Reader& r, detail::Seen& seen, const Field& f,
@@ -207,8 +207,8 @@ struct Action {
         return w.take();
     }
 
-    /** Strict decoding. @par Errors `error::malformed_input` (wire format, unknown or
-        duplicate fields), `error::size_limit_exceeded` (more than 16 certificates). */
+    /** Strict decoding. @par Errors `errc::malformed_input` (wire format, unknown or
+        duplicate fields), `errc::size_limit_exceeded` (more than 16 certificates). */
     [[nodiscard]] static result<Action> decode(ByteView b) {
         using namespace codec::protobuf;
         return detail::decode_message<Action>(b, [](const Reader& r, detail::Seen& seen, const Field& x,
@@ -219,7 +219,7 @@ struct Action {
                 if (x.type != WireType::length_delimited)
                     return r.wrong_wire_type(x, WireType::length_delimited, "client_certificate_chain");
                 if (a.client_certificate_chain.size() == max_action_certificates)
-                    return fail(error::size_limit_exceeded, std::string(proto_name) +
+                    return fail(errc::size_limit_exceeded, std::string(proto_name) +
                                                                 ": more than " + std::to_string(max_action_certificates) +
                                                                 " client certificates");
                 a.client_certificate_chain.push_back(to_bytes(x.bytes));
@@ -257,7 +257,7 @@ struct Event {
         return w.take();
     }
 
-    /** Strict decoding. @par Errors `error::malformed_input`. */
+    /** Strict decoding. @par Errors `errc::malformed_input`. */
     [[nodiscard]] static result<Event> decode(ByteView b) {
         using namespace codec::protobuf;
         return detail::decode_message<Event>(b, [](const Reader& r, detail::Seen& seen, const Field& f,

@@ -47,8 +47,8 @@
 
 namespace sealpipe::execution {
 
-/// The scheduler's clock: a function returning the monotonic time (injectable for tests).
-using Clock = std::function<std::chrono::steady_clock::time_point()>;
+/// The scheduler's time source: a function returning the monotonic time (injectable for tests).
+using TimeSource = std::function<std::chrono::steady_clock::time_point()>;
 
 /** A clock that moves only when told to: deterministic, fast timeout tests. Thread-safe;
     copies share the same time. */
@@ -59,8 +59,8 @@ public:
         return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(ticks_->load()));
     }
     void advance(std::chrono::nanoseconds d) noexcept { ticks_->fetch_add(d.count()); }
-    /// As a `Clock`.
-    [[nodiscard]] Clock clock() const {
+    /// As a `TimeSource`.
+    [[nodiscard]] TimeSource time_source() const {
         return [t = ticks_] { return std::chrono::steady_clock::time_point(std::chrono::nanoseconds(t->load())); };
     }
 
@@ -115,8 +115,8 @@ struct SchedulerOptions {
     /** (`synchronize_worker`) How often a task is sent again to a worker that reports
         another one (or none) before the task fails with `StatusCode::internal`. */
     std::size_t max_resends = 5;
-    /** After the scheduler starts, an unknown platform key is `error::backend_unavailable`
-        (workers may still be connecting) rather than `error::unknown_platform_key`. */
+    /** After the scheduler starts, an unknown platform key is `errc::backend_unavailable`
+        (workers may still be connecting) rather than `errc::unknown_platform_key`. */
     std::chrono::nanoseconds startup_grace{0};
     /// Updates buffered per client; progress events beyond it are dropped (the final
     /// update always has room).
@@ -305,7 +305,7 @@ public:
         ~Subscription() { cancel(); }
 
         /** The next update, waiting until `deadline` (on the monotonic clock).
-            @par Errors `error::timed_out` (nothing yet), `error::cancelled` (the final
+            @par Errors `errc::timed_out` (nothing yet), `errc::cancelled` (the final
             update was already received, or the subscription was cancelled). */
         [[nodiscard]] result<Update> next(transport::Deadline deadline) { return channel_->receive(deadline); }
         /// The next update if one is waiting. @par Errors as `next`.
@@ -353,7 +353,7 @@ public:
     /// An endpoint's connection to the scheduler through `Transport` (cheap to copy).
     using Connection = transport::Caller<T_, Request, Reply>;
 
-    explicit Scheduler(SchedulerOptions options = {}, Clock clock = [] { return std::chrono::steady_clock::now(); })
+    explicit Scheduler(SchedulerOptions options = {}, TimeSource clock = [] { return std::chrono::steady_clock::now(); })
         : state_(std::make_shared<State>(options, std::move(clock))), service_(options.inbox_capacity),
           tick_interval_(options.tick_interval) {}
 
@@ -392,24 +392,24 @@ public:
 
     /** Queues an action for the workers of its platform key, or joins an identical
         zero-nonce action already in flight.
-        @par Errors `error::malformed_input` (not an Action; no additional data or execution
-        timeout), `error::invalid_argument` (a negative or invalid timeout; zero is valid and
+        @par Errors `errc::malformed_input` (not an Action; no additional data or execution
+        timeout), `errc::invalid_argument` (a negative or invalid timeout; zero is valid and
         times out as soon as a worker takes the action),
-        `error::size_limit_exceeded` (larger than `max_action_bytes`),
-        `error::unknown_platform_key` (no worker ever proved this key),
-        `error::timed_out` (the platform queue is full: back-pressure). */
+        `errc::size_limit_exceeded` (larger than `max_action_bytes`),
+        `errc::unknown_platform_key` (no worker ever proved this key),
+        `errc::timed_out` (the platform queue is full: back-pressure). */
     [[nodiscard]] result<Subscription> submit(ByteView action_bytes) { return state_->submit(state_, action_bytes, 0); }
 
     /** As `submit`, in the priority class `priority` (lower runs sooner; within a class, the
-        oldest first). @par Errors as `submit`, and `error::invalid_argument` for a timeout
-        above `SchedulerOptions::max_execution_timeout`, `error::backend_unavailable` for an
+        oldest first). @par Errors as `submit`, and `errc::invalid_argument` for a timeout
+        above `SchedulerOptions::max_execution_timeout`, `errc::backend_unavailable` for an
         unknown platform key during `SchedulerOptions::startup_grace`. */
     [[nodiscard]] result<Subscription> submit(ByteView action_bytes, std::int32_t priority) {
         return state_->submit(state_, action_bytes, priority);
     }
 
     /** Joins the live or recently finished operation `name` (Bonanza's WaitExecution).
-        @par Errors `error::object_not_found` (no such operation, or finished longer than
+        @par Errors `errc::object_not_found` (no such operation, or finished longer than
         `client_grace` ago). */
     [[nodiscard]] result<Subscription> attach(std::string_view name) { return state_->attach(state_, name); }
 
@@ -418,7 +418,7 @@ public:
     /** Registers (or re-registers) a worker announcing platform public keys (PKIX DER,
         X25519 or P-256; Ed25519 keys are announced converted) and returns the challenge.
         Until it proves every key, the worker receives nothing.
-        @par Errors `error::invalid_argument` (no keys, duplicates), `error::invalid_key`
+        @par Errors `errc::invalid_argument` (no keys, duplicates), `errc::invalid_key`
         (not a PKIX key, or a type other than X25519 and P-256). */
     [[nodiscard]] result<Challenge> synchronize(const WorkerId& worker, std::vector<Bytes> platform_keys) {
         return state_->synchronize(worker, std::move(platform_keys));
@@ -426,28 +426,28 @@ public:
 
     /** Checks the worker's verification zeros, one per announced key in order (compared
         in constant time). A single wrong proof refuses the worker, which must synchronize
-        again. @par Errors `error::proof_failed`, `error::invalid_argument` (no challenge
+        again. @par Errors `errc::proof_failed`, `errc::invalid_argument` (no challenge
         pending, wrong count). */
     [[nodiscard]] result<void> prove(const WorkerId& worker, std::span<const keys::VerificationZeros> proofs) {
         return state_->prove(worker, proofs);
     }
 
     /** The oldest queued action among the worker's platform keys, if any. Renews the lease.
-        @par Errors `error::proof_failed` (not proven), `error::invalid_argument` (still
+        @par Errors `errc::proof_failed` (not proven), `errc::invalid_argument` (still
         running an action). */
     [[nodiscard]] result<std::optional<Assignment>> next_action(const WorkerId& worker) {
         return state_->next_action(worker);
     }
 
-    /** Renews the worker's lease. @par Errors `error::cancelled` when `task` was cancelled
-        or timed out: the worker must stop it; `error::proof_failed` (unknown worker, e.g.
+    /** Renews the worker's lease. @par Errors `errc::cancelled` when `task` was cancelled
+        or timed out: the worker must stop it; `errc::proof_failed` (unknown worker, e.g.
         after its lease ran out). */
     [[nodiscard]] result<void> heartbeat(const WorkerId& worker, std::optional<TaskId> task) {
         return state_->heartbeat(worker, task);
     }
 
     /** Forwards an execution event (encoded Event) to every client of `task`.
-        @par Errors `error::malformed_input` (not an Event), and those of `heartbeat`. */
+        @par Errors `errc::malformed_input` (not an Event), and those of `heartbeat`. */
     [[nodiscard]] result<void> execution_event(const WorkerId& worker, TaskId task, ByteView event) {
         return state_->report(worker, task, event, false);
     }
@@ -470,8 +470,8 @@ public:
         report, and answers what it should do next. An idle (or just finished) worker's call
         waits for work until `SchedulerOptions::idle_poll` or `shutdown()`; an executing
         worker's report never waits.
-        @par Errors `error::invalid_argument` (no keys, keys not sorted or repeated, a key that
-        is not X25519 or P-256 PKIX, no report), `error::conflict` (another call with the same
+        @par Errors `errc::invalid_argument` (no keys, keys not sorted or repeated, a key that
+        is not X25519 or P-256 PKIX, no report), `errc::conflict` (another call with the same
         worker is in progress: RESOURCE_EXHAUSTED on the wire). */
     [[nodiscard]] result<WorkerDirective> synchronize_worker(WorkerSync sync) {
         return state_->synchronize_worker(std::move(sync));
@@ -572,10 +572,10 @@ private:
     };
 
     struct State {
-        State(SchedulerOptions o, Clock c) : options(o), clock(std::move(c)), started(clock()) {}
+        State(SchedulerOptions o, TimeSource c) : options(o), clock(std::move(c)), started(clock()) {}
 
         SchedulerOptions options;
-        Clock clock;
+        TimeSource clock;
         SteadyTime started;
         mutable std::mutex mutex;
         std::condition_variable work;   // a task was queued, or the server stops
@@ -600,21 +600,21 @@ private:
 
         result<Subscription> submit(const std::shared_ptr<State>& self, ByteView bytes, std::int32_t priority) {
             if (bytes.size() > options.max_action_bytes)
-                return fail(error::size_limit_exceeded, "action of " + std::to_string(bytes.size()) +
+                return fail(errc::size_limit_exceeded, "action of " + std::to_string(bytes.size()) +
                                                             " bytes exceeds the scheduler's limit of " +
                                                             std::to_string(options.max_action_bytes));
             auto action = Action::decode(bytes);
             if (!action) return action.error();
             if (!action->additional_data)
-                return fail(error::malformed_input, "Action does not contain additional data");
+                return fail(errc::malformed_input, "Action does not contain additional data");
             const auto& t = action->additional_data->execution_timeout;
-            if (!t) return fail(error::malformed_input, "Action does not contain an execution timeout");
+            if (!t) return fail(errc::malformed_input, "Action does not contain an execution timeout");
             // Within [0, the maximum]: a zero timeout is valid and expires as soon as a worker
             // takes the action.
             if (!t->valid() || t->seconds < 0 || t->nanos < 0)
-                return fail(error::invalid_argument, "the execution timeout is not a valid non-negative duration");
+                return fail(errc::invalid_argument, "the execution timeout is not a valid non-negative duration");
             if (t->to_chrono() > options.max_execution_timeout)
-                return fail(error::invalid_argument,
+                return fail(errc::invalid_argument,
                             "the execution timeout of " + std::to_string(t->seconds) +
                                 " s exceeds the scheduler's maximum of " +
                                 std::to_string(std::chrono::duration_cast<std::chrono::seconds>(
@@ -626,9 +626,9 @@ private:
             auto queue = queues.find(action->platform_pkix_public_key);
             if (queue == queues.end()) {
                 if (now - started < options.startup_grace)
-                    return fail(error::backend_unavailable, "no worker has proven possession of this platform key "
+                    return fail(errc::backend_unavailable, "no worker has proven possession of this platform key "
                                                             "yet (the scheduler has just started)");
-                return fail(error::unknown_platform_key, "no worker has proven possession of this platform key");
+                return fail(errc::unknown_platform_key, "no worker has proven possession of this platform key");
             }
 
             auto channel = T_::template make_channel<Update>(std::max<std::size_t>(options.client_queue_capacity, 3));
@@ -646,12 +646,12 @@ private:
                 }
             }
             if (queue->second.size() >= options.max_queued_per_platform)
-                return fail(error::timed_out, "the platform queue is full (" +
+                return fail(errc::timed_out, "the platform queue is full (" +
                                                   std::to_string(options.max_queued_per_platform) +
                                                   " actions): back-pressure, retry later");
             auto uuid = random_uuid();
             auto name = random_uuid();
-            if (!uuid || !name) return fail(error::io_error, "no randomness for an operation name");
+            if (!uuid || !name) return fail(errc::io_error, "no randomness for an operation name");
             Task task;
             task.id = next_task++;
             task.uuid = std::move(*uuid);
@@ -696,7 +696,7 @@ private:
                 stage.final = it->second.final;
                 return Subscription(self, 0, sid, std::move(channel), std::string(name), std::move(stage));
             }
-            return fail(error::object_not_found, "no operation named " + std::string(name));
+            return fail(errc::object_not_found, "no operation named " + std::string(name));
         }
 
         void withdraw(TaskId id, std::uint64_t sid) noexcept {
@@ -722,7 +722,7 @@ private:
         // -- workers: the step-by-step protocol --
 
         result<Challenge> synchronize(const WorkerId& id, std::vector<Bytes> platform_keys) {
-            if (platform_keys.empty()) return fail(error::invalid_argument, "a worker must announce a platform key");
+            if (platform_keys.empty()) return fail(errc::invalid_argument, "a worker must announce a platform key");
             WorkerRecord rec;
             Challenge challenge;
             std::lock_guard lock(mutex);
@@ -730,7 +730,7 @@ private:
             for (std::size_t i = 0; i < platform_keys.size(); ++i) {
                 for (std::size_t j = 0; j < i; ++j)
                     if (platform_keys[i] == platform_keys[j])
-                        return fail(error::invalid_argument, "a platform key is announced twice");
+                        return fail(errc::invalid_argument, "a platform key is announced twice");
                 auto pub = platform_key(platform_keys[i]);
                 if (!pub) return pub.error();
                 auto eph = ephemeral(pub->template is<keys::X25519>(), now);
@@ -751,10 +751,10 @@ private:
             std::lock_guard lock(mutex);
             auto it = workers.find(id);
             if (it == workers.end() || it->second.ephemerals.empty())
-                return fail(error::invalid_argument, "worker " + id + " has no pending challenge: synchronize first");
+                return fail(errc::invalid_argument, "worker " + id + " has no pending challenge: synchronize first");
             WorkerRecord& w = it->second;
             if (proofs.size() != w.keys.size()) {
-                Error e = fail(error::invalid_argument, "expected " + std::to_string(w.keys.size()) +
+                Error e = fail(errc::invalid_argument, "expected " + std::to_string(w.keys.size()) +
                                                             " proofs, got " + std::to_string(proofs.size()));
                 drop_worker(it);
                 ++counters.proofs_failed;
@@ -769,7 +769,7 @@ private:
             if (!ok) {
                 drop_worker(it);
                 ++counters.proofs_failed;
-                return fail(error::proof_failed, "worker " + id + ": verification zeros do not match the announced "
+                return fail(errc::proof_failed, "worker " + id + ": verification zeros do not match the announced "
                                                                   "platform keys");
             }
             w.ephemerals.clear();   // a challenge answers once
@@ -785,7 +785,7 @@ private:
             auto it = contact(id, now);
             if (!it) return it.error();
             WorkerRecord& w = (*it)->second;
-            if (w.current) return fail(error::invalid_argument, "worker " + id + " is still running an action");
+            if (w.current) return fail(errc::invalid_argument, "worker " + id + " is still running an action");
             Task* task = take(id, w, now);
             if (!task) return std::optional<Assignment>();
             return std::optional<Assignment>(Assignment{task->id, task->action, task->platform, task->timeout});
@@ -833,22 +833,22 @@ private:
 
         result<WorkerDirective> synchronize_worker(WorkerSync q) {
             const auto wall = std::chrono::system_clock::now();
-            if (q.platform_keys.empty()) return fail(error::invalid_argument, "the worker announces no public keys");
+            if (q.platform_keys.empty()) return fail(errc::invalid_argument, "the worker announces no public keys");
             if (q.verification_zeros.size() != q.platform_keys.size())
-                return fail(error::invalid_argument, "one verification_zeros per public key is expected");
+                return fail(errc::invalid_argument, "one verification_zeros per public key is expected");
             std::vector<keys::AnyPublicKey> pubs;
             for (std::size_t i = 0; i < q.platform_keys.size(); ++i) {
                 if (i > 0 && !bytes_less(q.platform_keys[i - 1], q.platform_keys[i]))
-                    return fail(error::invalid_argument, "the public keys are not sorted bytewise, or repeat");
+                    return fail(errc::invalid_argument, "the public keys are not sorted bytewise, or repeat");
                 auto pub = platform_key(q.platform_keys[i]);
-                if (!pub) return fail(error::invalid_argument, pub.error().message());
+                if (!pub) return fail(errc::invalid_argument, pub.error().message());
                 pubs.push_back(std::move(*pub));
             }
-            if (!q.report) return fail(error::invalid_argument, "the request has no current_state");
+            if (!q.report) return fail(errc::invalid_argument, "the request has no current_state");
 
             std::unique_lock lock(mutex);
             if (!syncing.insert(q.worker).second)
-                return fail(error::conflict, "another Synchronize call of worker " + q.worker + " is in progress");
+                return fail(errc::conflict, "another Synchronize call of worker " + q.worker + " is in progress");
             struct Leave {
                 State& s;
                 const WorkerId& id;
@@ -933,7 +933,7 @@ private:
                 switch (r.kind) {
                 case WorkerReport::Kind::executing: {
                     if (!r.event.empty() && r.event != task.last_event) {
-                        if (auto e = Event::decode(r.event); !e) return fail(error::invalid_argument, e.error().message());
+                        if (auto e = Event::decode(r.event); !e) return fail(errc::invalid_argument, e.error().message());
                         deliver(task, w, r.event, false);
                     }
                     // Report again well within the lease, whatever the two options say.
@@ -943,7 +943,7 @@ private:
                 }
                 case WorkerReport::Kind::completed:
                     if (!r.event.empty())
-                        if (auto e = Event::decode(r.event); !e) return fail(error::invalid_argument, e.error().message());
+                        if (auto e = Event::decode(r.event); !e) return fail(errc::invalid_argument, e.error().message());
                     deliver(task, w, r.event, true);
                     break;
                 case WorkerReport::Kind::rejected: {
@@ -1031,7 +1031,7 @@ private:
             auto pub = keys::AnyPublicKey::from_der(der);
             if (!pub) return std::move(pub.error()).context("announced platform key");
             if (!pub->is<keys::X25519>() && !pub->is<keys::P256>())
-                return fail(error::invalid_key, "announced platform key: expected X25519 or P-256, got " +
+                return fail(errc::invalid_key, "announced platform key: expected X25519 or P-256, got " +
                                                     std::string(pub->type_name()));
             return pub;
         }
@@ -1155,21 +1155,21 @@ private:
         result<WorkerIt> proven(const WorkerId& id) {
             auto it = workers.find(id);
             if (it == workers.end() || !it->second.proven)
-                return fail(error::proof_failed, "worker " + id + " has not proven possession of its platform keys");
+                return fail(errc::proof_failed, "worker " + id + " has not proven possession of its platform keys");
             return it;
         }
 
-        /// The worker's running task `tid`, or `error::cancelled` (and the worker is freed)
+        /// The worker's running task `tid`, or `errc::cancelled` (and the worker is freed)
         /// when it was abandoned or timed out.
         result<Task*> current_task(typename std::map<WorkerId, WorkerRecord>::value_type& w, TaskId tid) {
             if (w.second.current != tid)
-                return fail(error::cancelled, "task " + std::to_string(tid) + " is not running on worker " + w.first +
+                return fail(errc::cancelled, "task " + std::to_string(tid) + " is not running on worker " + w.first +
                                                   ": stop it");
             auto t = tasks.find(tid);
             if (t == tasks.end() || t->second.state != TaskState::running) {
                 if (t != tasks.end()) erase_task(tid);
                 w.second.current.reset();
-                return fail(error::cancelled, "task " + std::to_string(tid) +
+                return fail(errc::cancelled, "task " + std::to_string(tid) +
                                                   " was cancelled or timed out: stop it");
             }
             return &t->second;
@@ -1214,11 +1214,11 @@ private:
             Update u;
             u.kind = Update::Kind::failed;
             switch (code) {
-            case StatusCode::deadline_exceeded: u.error = fail(error::timed_out, message); break;
-            case StatusCode::cancelled: u.error = fail(error::cancelled, message); break;
-            case StatusCode::unavailable: u.error = fail(error::backend_unavailable, message); break;
-            case StatusCode::internal: u.error = fail(error::internal, message); break;
-            default: u.error = fail(error::invalid_argument, message); break;
+            case StatusCode::deadline_exceeded: u.error = fail(errc::timed_out, message); break;
+            case StatusCode::cancelled: u.error = fail(errc::cancelled, message); break;
+            case StatusCode::unavailable: u.error = fail(errc::backend_unavailable, message); break;
+            case StatusCode::internal: u.error = fail(errc::internal, message); break;
+            default: u.error = fail(errc::invalid_argument, message); break;
             }
             u.status = Status{code, std::move(message)};
             finish(task, std::move(u));

@@ -53,7 +53,7 @@ result<Bytes> seal(const keys::AeadKey<P>& key, const Nonce& nonce, ByteView pla
 
 /// Bonanza's message for a nonce of the wrong size (pkg/encryptedaction).
 inline Error nonce_size_error(std::size_t got) {
-    return fail(error::malformed_input,
+    return fail(errc::malformed_input,
                 "Nonce was " + std::to_string(got) + " bytes in size, while 12 bytes were expected");
 }
 
@@ -63,7 +63,7 @@ result<Plaintext> open(const keys::AeadKey<P>& key, ByteView nonce, ByteView sea
     if (nonce.size() != Nonce::size_bytes) return nonce_size_error(nonce.size());
     const Nonce n = Nonce::from(nonce).value();
     if (sealed.size() < aead::AesGcmSiv<256>::tag_bytes)
-        return fail(error::malformed_input, "ciphertext of " + std::to_string(sealed.size()) +
+        return fail(errc::malformed_input, "ciphertext of " + std::to_string(sealed.size()) +
                                                 " bytes is shorter than the 16-byte tag");
     Plaintext out(sealed.size() - aead::AesGcmSiv<256>::tag_bytes);
     auto r = with_context(key, [&](auto& ctx) { return ctx.open(n, sealed, aad, out); });
@@ -76,7 +76,7 @@ result<Plaintext> open(const keys::AeadKey<P>& key, ByteView nonce, ByteView sea
 /** Seals an action's plaintext into `action.ciphertext` and sets `action.nonce` (doc/protocol.md, "Actions
     and events"): AES-GCM-SIV under the action key, AD = the deterministic encoding of
     `action.additional_data` (which must be set).
-    @par Errors `error::invalid_argument` when `additional_data` is missing.
+    @par Errors `errc::invalid_argument` when `additional_data` is missing.
     @par Security A zero nonce makes equal actions (same key, plaintext and AD) equal, so the
     scheduler can deduplicate them and learns that they are equal; use a random nonce when
     even that must stay hidden. */
@@ -85,7 +85,7 @@ template <class K>
     static_assert(std::is_same_v<K, keys::AeadKey<keys::Purpose::Action>>,
                   "sealpipe: seal_action(key, ...) requires an AeadKey<Purpose::Action>; event keys seal events");
     if (!action.additional_data)
-        return fail(error::invalid_argument, "seal_action: the action has no additional_data");
+        return fail(errc::invalid_argument, "seal_action: the action has no additional_data");
     auto c = detail::seal(key, nonce, plaintext, action.additional_data->encode());
     if (!c) return c.error();
     action.nonce = to_bytes(nonce);
@@ -96,9 +96,9 @@ template <class K>
 /** Opens an action's ciphertext (doc/protocol.md, "Actions and events"), as Bonanza's ActionGetPlaintext: the
     nonce must be 12 bytes and the additional data present, then the AD is the canonical re-encoding
     of the parsed additional data (never the bytes received).
-    @par Errors `error::malformed_input` ("Nonce was N bytes in size, while 12 bytes were
+    @par Errors `errc::malformed_input` ("Nonce was N bytes in size, while 12 bytes were
     expected"; "Action does not contain additional data"; a ciphertext shorter than a tag),
-    `error::authentication_failed` (wrong key, or any byte changed).
+    `errc::authentication_failed` (wrong key, or any byte changed).
     @par Security No plaintext is released unless the tag verifies. */
 template <class K>
 [[nodiscard]] result<Plaintext> open_action(const K& key, const Action& action) {
@@ -106,7 +106,7 @@ template <class K>
                   "sealpipe: open_action(key, action) requires an AeadKey<Purpose::Action>; event keys open events");
     if (action.nonce.size() != Nonce::size_bytes) return detail::nonce_size_error(action.nonce.size());
     if (!action.additional_data)
-        return fail(error::malformed_input, "Action does not contain additional data");
+        return fail(errc::malformed_input, "Action does not contain additional data");
     return detail::open(key, action.nonce, action.ciphertext, action.additional_data->encode());
 }
 
@@ -129,8 +129,8 @@ template <class K>
 
 /** Opens an event: it authenticates only under the key of its purpose and for the action
     whose ciphertext is `action_ciphertext`.
-    @par Errors `error::malformed_input` (nonce not 12 bytes, ciphertext shorter than a tag),
-    `error::authentication_failed` (another action, another purpose, any byte changed). */
+    @par Errors `errc::malformed_input` (nonce not 12 bytes, ciphertext shorter than a tag),
+    `errc::authentication_failed` (another action, another purpose, any byte changed). */
 template <class K>
 [[nodiscard]] result<Plaintext> open_event(const K& key, ByteView action_ciphertext, const Event& event) {
     static_assert(is_event_purpose_v<typename K::purpose> && std::is_same_v<K, keys::AeadKey<typename K::purpose>>,
@@ -140,7 +140,7 @@ template <class K>
     return detail::open(key, event.nonce, event.ciphertext, ad);
 }
 
-/// A fresh random nonce from the system CSPRNG. @par Errors `error::io_error`.
+/// A fresh random nonce from the system CSPRNG. @par Errors `errc::io_error`.
 [[nodiscard]] inline result<Nonce> random_nonce() { return SystemRng{}.generate<Nonce>(); }
 
 } // namespace sealpipe::execution

@@ -37,14 +37,14 @@ class Responder {
 public:
     /** The responder of `action` for the holder of `platform_key`, WITHOUT verifying the
         client's certificate chain (the CLI's `event seal`; a `Worker` verifies first).
-        @par Errors `error::malformed_input` (no chain), `error::unknown_platform_key`
+        @par Errors `errc::malformed_input` (no chain), `errc::unknown_platform_key`
         (the action names another platform key), key errors as `Client::seal`. */
     [[nodiscard]] static result<Responder> unverified(const keys::AnyPrivateKey& platform_key, const Action& action) {
         auto mine = platform_key.to_agreement_key();
         if (!same_bytes(mine.public_key().to_der(), action.platform_pkix_public_key))
-            return fail(error::unknown_platform_key, "the action is for another platform key");
+            return fail(errc::unknown_platform_key, "the action is for another platform key");
         if (action.client_certificate_chain.empty())
-            return fail(error::malformed_input, "the action has no client certificate chain");
+            return fail(errc::malformed_input, "the action has no client certificate chain");
         auto chain = keys::CertificateChain::from_der(action.client_certificate_chain);
         if (!chain) return std::move(chain.error()).context("client certificate chain");
         auto client = chain->leaf_agreement_key();
@@ -56,13 +56,13 @@ public:
         return Responder(action.ciphertext, std::move(*k));
     }
 
-    /// An execution event carrying `plaintext`, under a fresh random nonce. @par Errors `error::io_error`.
+    /// An execution event carrying `plaintext`, under a fresh random nonce. @par Errors `errc::io_error`.
     [[nodiscard]] result<Event> execution_event(ByteView plaintext) const {
         auto n = random_nonce();
         if (!n) return n.error();
         return seal_event(keys_.execution, action_ciphertext_, *n, plaintext);
     }
-    /// The completion event carrying `plaintext`, under a fresh random nonce. @par Errors `error::io_error`.
+    /// The completion event carrying `plaintext`, under a fresh random nonce. @par Errors `errc::io_error`.
     [[nodiscard]] result<Event> completion_event(ByteView plaintext) const {
         auto n = random_nonce();
         if (!n) return n.error();
@@ -100,18 +100,18 @@ struct OpenedAction {
     key rotation), the client CAs it trusts and the longest execution timeout it accepts. */
 class Worker {
 public:
-    /** @par Errors `error::invalid_argument` (no platform key, a maximum timeout that is
+    /** @par Errors `errc::invalid_argument` (no platform key, a maximum timeout that is
         not positive). Platform keys may be X25519, Ed25519 or P-256 (Bonanza's raw tweak);
-        P-384/P-521 keys are `error::unsupported`. */
+        P-384/P-521 keys are `errc::unsupported`. */
     [[nodiscard]] static result<Worker> create(std::vector<keys::AnyPrivateKey> platform_keys, keys::TrustStore trust,
                                                std::chrono::nanoseconds max_execution_timeout) {
-        if (platform_keys.empty()) return fail(error::invalid_argument, "a worker needs at least one platform key");
+        if (platform_keys.empty()) return fail(errc::invalid_argument, "a worker needs at least one platform key");
         if (max_execution_timeout <= std::chrono::nanoseconds::zero())
-            return fail(error::invalid_argument, "the maximum execution timeout must be positive");
+            return fail(errc::invalid_argument, "the maximum execution timeout must be positive");
         std::vector<Entry> entries;
         for (auto& k : platform_keys) {
             if (k.is<keys::P384>() || k.is<keys::P521>())
-                return fail(error::unsupported, std::string("platform key of type ") + std::string(k.type_name()) +
+                return fail(errc::unsupported, std::string("platform key of type ") + std::string(k.type_name()) +
                                                     ": remote execution needs X25519, Ed25519 or P-256 keys");
             keys::AnyPrivateKey agreement = k.to_agreement_key();
             Bytes der = agreement.public_key().to_der();
@@ -130,26 +130,26 @@ public:
 
     /** The proof of possession of the platform key `platform_pkix` against the scheduler's
         ephemeral public key: verification zeros (doc/protocol.md, "Actions and events").
-        @par Errors `error::unknown_platform_key`, `error::invalid_key` (ephemeral key of
+        @par Errors `errc::unknown_platform_key`, `errc::invalid_key` (ephemeral key of
         another curve or of low order). */
     [[nodiscard]] result<keys::VerificationZeros> prove_possession(ByteView platform_pkix,
                                                                    const keys::AnyPublicKey& ephemeral) const {
         const Entry* e = find(platform_pkix);
-        if (!e) return fail(error::unknown_platform_key, "no platform key of this worker matches");
+        if (!e) return fail(errc::unknown_platform_key, "no platform key of this worker matches");
         auto secret = detail::agree(e->key, ephemeral);
         if (!secret) return std::move(secret.error()).context("proof of possession");
         return keys::verification_zeros(*secret);
     }
 
     /** Decodes, verifies and opens an action at time `now`.
-        @par Errors in the order checked: `error::malformed_input` (not an Action, no
+        @par Errors in the order checked: `errc::malformed_input` (not an Action, no
         additional data, no execution timeout, a nonce that is not 12 bytes: "Nonce was N
         bytes in size, while 12 bytes were expected", no client chain),
-        `error::invalid_argument` (an invalid or negative timeout; zero is valid and leaves
-        the action no time at all), `error::size_limit_exceeded`
-        (a timeout above the maximum), `error::unknown_platform_key`,
-        `error::untrusted_certificate` / `error::certificate_expired`,
-        `error::invalid_key` (client key of another curve), `error::authentication_failed`. */
+        `errc::invalid_argument` (an invalid or negative timeout; zero is valid and leaves
+        the action no time at all), `errc::size_limit_exceeded`
+        (a timeout above the maximum), `errc::unknown_platform_key`,
+        `errc::untrusted_certificate` / `errc::certificate_expired`,
+        `errc::invalid_key` (client key of another curve), `errc::authentication_failed`. */
     [[nodiscard]] result<OpenedAction> open(ByteView action_bytes, std::chrono::system_clock::time_point now) const {
         auto a = Action::decode(action_bytes);
         if (!a) return a.error();
@@ -158,14 +158,14 @@ public:
 
     /// Verifies and opens a decoded action. @par Errors as the other overload.
     [[nodiscard]] result<OpenedAction> open(const Action& action, std::chrono::system_clock::time_point now) const {
-        if (!action.additional_data) return fail(error::malformed_input, "Action does not contain additional data");
+        if (!action.additional_data) return fail(errc::malformed_input, "Action does not contain additional data");
         if (auto t = check_timeout(*action.additional_data); !t) return t.error();
         if (action.nonce.size() != Nonce::size_bytes) return detail::nonce_size_error(action.nonce.size());
         const Entry* e = find(action.platform_pkix_public_key);
-        if (!e) return fail(error::unknown_platform_key, "the action's platform_pkix_public_key matches no platform key "
+        if (!e) return fail(errc::unknown_platform_key, "the action's platform_pkix_public_key matches no platform key "
                                                           "of this worker");
         if (action.client_certificate_chain.empty())
-            return fail(error::malformed_input, "the action has no client certificate chain");
+            return fail(errc::malformed_input, "the action has no client certificate chain");
         auto agreed = agreement(*e, action.client_certificate_chain, now);
         if (!agreed) return agreed.error();
         auto plaintext = open_action(agreed->action, action);
@@ -253,15 +253,15 @@ private:
 
     result<void> check_timeout(const AdditionalData& ad) const {
         if (!ad.execution_timeout)
-            return fail(error::malformed_input, "Action does not contain an execution timeout");
+            return fail(errc::malformed_input, "Action does not contain an execution timeout");
         const Duration& d = *ad.execution_timeout;
         // Zero is valid (Bonanza's worker runs it with no time at all: it times out at once);
         // a negative timeout leaves no effective timeout in [0, timeout], so Bonanza rejects it.
         if (!d.valid() || d.seconds < 0 || d.nanos < 0)
-            return fail(error::invalid_argument, "execution timeout " + std::to_string(d.seconds) + "s " +
+            return fail(errc::invalid_argument, "execution timeout " + std::to_string(d.seconds) + "s " +
                                                      std::to_string(d.nanos) + "ns is not a valid non-negative duration");
         if (d.to_chrono() > max_timeout_)
-            return fail(error::size_limit_exceeded,
+            return fail(errc::size_limit_exceeded,
                         "execution timeout of " + std::to_string(d.seconds) + " s exceeds the maximum of " +
                             std::to_string(std::chrono::duration_cast<std::chrono::seconds>(max_timeout_).count()) +
                             " s");

@@ -19,7 +19,7 @@ namespace sealpipe::hazmat {
 namespace detail {
 
 inline Error aes_gcm_siv_key_error(std::size_t got) {
-    return Error(error::invalid_length,
+    return Error(errc::invalid_length,
                  "aead key: expected 16 or 32 bytes, got " + std::to_string(got));
 }
 
@@ -39,8 +39,8 @@ result<Bytes> with_aes_gcm_siv(ByteView key, ByteView nonce, aead::Implementatio
 
 /** AES-GCM-SIV seal with raw key bytes (16 or 32) and a caller-chosen 12-byte nonce; returns
     ciphertext || tag.
-    @par Errors `error::invalid_length` for a key or nonce of the wrong size;
-    `error::size_limit_exceeded` beyond RFC 8452's limits; `error::unsupported` if `impl` is
+    @par Errors `errc::invalid_length` for a key or nonce of the wrong size;
+    `errc::size_limit_exceeded` beyond RFC 8452's limits; `errc::unsupported` if `impl` is
     not available on this CPU.
     @par Security The caller owns nonce uniqueness. A repeated nonce with AES-GCM-SIV reveals
     whether two messages (with their associated data) are identical, nothing more. Prefer
@@ -55,8 +55,8 @@ result<Bytes> with_aes_gcm_siv(ByteView key, ByteView nonce, aead::Implementatio
 }
 
 /** The inverse of `aes_gcm_siv_seal`: verifies and decrypts ciphertext || tag.
-    @par Errors `error::authentication_failed` when the tag does not verify (no plaintext is
-    returned); `error::malformed_input` for input shorter than the tag; the errors of
+    @par Errors `errc::authentication_failed` when the tag does not verify (no plaintext is
+    returned); `errc::malformed_input` for input shorter than the tag; the errors of
     `aes_gcm_siv_seal`.
     @par Security The tag is compared in constant time. */
 [[nodiscard]] inline result<Bytes> aes_gcm_siv_open(ByteView key, ByteView nonce, ByteView sealed,

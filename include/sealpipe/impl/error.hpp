@@ -9,33 +9,33 @@
 namespace sealpipe::detail {
 
 inline std::string ErrorCategory::message(int ev) const {
-    switch (static_cast<error>(ev)) {
-    case error::malformed_input: return "malformed input";
-    case error::invalid_length: return "invalid length";
-    case error::size_limit_exceeded: return "size limit exceeded";
-    case error::invalid_key: return "invalid key";
-    case error::invalid_reference: return "invalid reference";
-    case error::unsorted_children: return "outgoing references are not sorted";
-    case error::duplicate_children: return "outgoing references are duplicated";
-    case error::invalid_argument: return "invalid argument";
-    case error::unsupported: return "unsupported";
-    case error::authentication_failed: return "authentication failed";
-    case error::signature_invalid: return "signature is invalid";
-    case error::untrusted_certificate: return "certificate chain is not trusted";
-    case error::certificate_expired: return "certificate is expired or not yet valid";
-    case error::unknown_platform_key: return "unknown platform key";
-    case error::proof_failed: return "proof of possession failed";
-    case error::object_not_found: return "object not found";
-    case error::object_corrupt: return "object does not match its reference";
-    case error::key_conflict: return "a different key is already published under that id";
-    case error::not_owner: return "not the owner";
-    case error::rollback_refused: return "not newer than a version already stored or seen";
-    case error::conflict: return "conflicts with what is already stored";
-    case error::io_error: return "input/output error";
-    case error::backend_unavailable: return "backend unavailable";
-    case error::timed_out: return "timed out";
-    case error::cancelled: return "cancelled";
-    case error::internal: return "internal error";
+    switch (static_cast<errc>(ev)) {
+    case errc::malformed_input: return "malformed input";
+    case errc::invalid_length: return "invalid length";
+    case errc::size_limit_exceeded: return "size limit exceeded";
+    case errc::invalid_key: return "invalid key";
+    case errc::invalid_reference: return "invalid reference";
+    case errc::unsorted_children: return "outgoing references are not sorted";
+    case errc::duplicate_children: return "outgoing references are duplicated";
+    case errc::invalid_argument: return "invalid argument";
+    case errc::unsupported: return "unsupported";
+    case errc::authentication_failed: return "authentication failed";
+    case errc::signature_invalid: return "signature is invalid";
+    case errc::untrusted_certificate: return "certificate chain is not trusted";
+    case errc::certificate_expired: return "certificate is expired or not yet valid";
+    case errc::unknown_platform_key: return "unknown platform key";
+    case errc::proof_failed: return "proof of possession failed";
+    case errc::object_not_found: return "object not found";
+    case errc::object_corrupt: return "object does not match its reference";
+    case errc::key_conflict: return "a different key is already published under that id";
+    case errc::not_owner: return "not the owner";
+    case errc::rollback_refused: return "not newer than a version already stored or seen";
+    case errc::conflict: return "conflicts with what is already stored";
+    case errc::io_error: return "input/output error";
+    case errc::backend_unavailable: return "backend unavailable";
+    case errc::timed_out: return "timed out";
+    case errc::cancelled: return "cancelled";
+    case errc::internal: return "internal error";
     }
     return "unknown sealpipe error";
 }

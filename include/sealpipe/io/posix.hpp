@@ -26,9 +26,9 @@
 
 namespace sealpipe::io::posix {
 
-/// "what 'path': <strerror>", as `error::io_error`.
+/// "what 'path': <strerror>", as `errc::io_error`.
 [[nodiscard]] inline Error errno_error(std::string_view what, std::string_view path, int err = errno) {
-    return fail(error::io_error, std::string(what) + " '" + std::string(path) + "': " + std::strerror(err));
+    return fail(errc::io_error, std::string(what) + " '" + std::string(path) + "': " + std::strerror(err));
 }
 
 /// Owns a file descriptor and closes it when it goes.
@@ -127,7 +127,7 @@ inline int rename_noreplace(const char* from, const char* to) noexcept {
 class TemporaryFile {
 public:
     /** Creates it (mode `mode`, never replacing anything) and writes `data`.
-        @par Errors `error::io_error` naming the path. */
+        @par Errors `errc::io_error` naming the path. */
     [[nodiscard]] static result<TemporaryFile> write(const std::string& file, ByteView data, bool sync = true,
                                                      mode_t mode = 0644) {
         std::array<Byte, 8> salt{};

@@ -37,11 +37,11 @@ struct Config {
     std::chrono::milliseconds command_timeout{10000};
 
     /** Parses `redis://[[user]:password@]host[:port][/db]`.
-        @par Errors `error::malformed_input` naming the part that is wrong. */
+        @par Errors `errc::malformed_input` naming the part that is wrong. */
     [[nodiscard]] static result<Config> from_uri(std::string_view uri) {
         constexpr std::string_view scheme = "redis://";
         if (!uri.starts_with(scheme))
-            return fail(error::malformed_input, "redis URI: expected 'redis://HOST[:PORT][/DB]', got '" +
+            return fail(errc::malformed_input, "redis URI: expected 'redis://HOST[:PORT][/DB]', got '" +
                                                     std::string(uri) + "'");
         Config c;
         std::string_view rest = uri.substr(scheme.size());
@@ -50,7 +50,7 @@ struct Config {
             rest = rest.substr(at + 1);
             const auto colon = cred.find(':');
             if (colon == std::string_view::npos)
-                return fail(error::malformed_input, "redis URI: credentials must be ':PASSWORD' or 'USER:PASSWORD'");
+                return fail(errc::malformed_input, "redis URI: credentials must be ':PASSWORD' or 'USER:PASSWORD'");
             c.user = std::string(cred.substr(0, colon));
             c.password = std::string(cred.substr(colon + 1));
         }
@@ -61,7 +61,7 @@ struct Config {
             if (!db.empty()) {
                 auto [p, ec] = std::from_chars(db.data(), db.data() + db.size(), c.db);
                 if (ec != std::errc{} || p != db.data() + db.size() || c.db < 0)
-                    return fail(error::malformed_input, "redis URI: database '" + std::string(db) +
+                    return fail(errc::malformed_input, "redis URI: database '" + std::string(db) +
                                                             "' is not a non-negative integer");
             }
         }
@@ -69,10 +69,10 @@ struct Config {
             std::string_view port = hostport.substr(colon + 1);
             auto [p, ec] = std::from_chars(port.data(), port.data() + port.size(), c.port);
             if (ec != std::errc{} || p != port.data() + port.size() || c.port < 1 || c.port > 65535)
-                return fail(error::malformed_input, "redis URI: port '" + std::string(port) + "' is not in 1..65535");
+                return fail(errc::malformed_input, "redis URI: port '" + std::string(port) + "' is not in 1..65535");
             hostport = hostport.substr(0, colon);
         }
-        if (hostport.empty()) return fail(error::malformed_input, "redis URI: missing host");
+        if (hostport.empty()) return fail(errc::malformed_input, "redis URI: missing host");
         c.host = std::string(hostport);
         return c;
     }
@@ -144,7 +144,7 @@ public:
     [[nodiscard]] result<void> ensure_connected() {
         if (ctx_) return {};
         Context ctx(redisConnectWithTimeout(config_.host.c_str(), config_.port, to_timeval(config_.connect_timeout)));
-        if (!ctx) return fail(error::internal, "redis: cannot allocate a connection");
+        if (!ctx) return fail(errc::internal, "redis: cannot allocate a connection");
         if (ctx->err) return unavailable(ctx.get(), "cannot connect to");
         if (redisSetTimeout(ctx.get(), to_timeval(config_.command_timeout)) != REDIS_OK)
             return unavailable(ctx.get(), "cannot set a timeout on");
@@ -165,7 +165,7 @@ public:
             for (const auto& reply : *r)
                 if (reply->type == REDIS_REPLY_ERROR) {
                     ctx_.reset();
-                    return fail(error::backend_unavailable,
+                    return fail(errc::backend_unavailable,
                                 "redis " + where() + ": " + std::string(reply->str, reply->len));
                 }
         }
@@ -198,7 +198,7 @@ public:
 
     /// A reply that reports an error, as `backend_unavailable` (e.g. OOM, NOAUTH, LOADING).
     [[nodiscard]] Error reply_error(const redisReply* r, std::string_view what) const {
-        return fail(error::backend_unavailable,
+        return fail(errc::backend_unavailable,
                     "redis " + where() + ": " + std::string(what) + ": " + std::string(r->str, r->len));
     }
 
@@ -234,7 +234,7 @@ private:
     [[nodiscard]] Error unavailable(const redisContext* ctx, std::string_view what) const {
         std::string reason = ctx && ctx->err ? std::string(ctx->errstr) : "unknown error";
         if (reason.empty()) reason = "connection closed";
-        return fail(error::backend_unavailable, "redis: " + std::string(what) + " " + where() + ": " + reason);
+        return fail(errc::backend_unavailable, "redis: " + std::string(what) + " " + where() + ": " + reason);
     }
 
     Config config_;

@@ -25,7 +25,7 @@ namespace sealpipe::io::sqlite {
 /// How `Database::open` behaves.
 struct Options {
     /// How long an operation waits for another connection's write lock before failing
-    /// with `error::timed_out`.
+    /// with `errc::timed_out`.
     std::chrono::milliseconds busy_timeout{30000};
     /// `PRAGMA synchronous=FULL` (each commit survives power loss) rather than NORMAL
     /// (commits survive a crash of the process; the last ones may be lost on power loss).
@@ -39,10 +39,10 @@ struct Options {
     const std::string msg = "sqlite: " + std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
     switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return fail(error::timed_out, msg);
+    case SQLITE_LOCKED: return fail(errc::timed_out, msg);
     case SQLITE_NOMEM:
-    case SQLITE_MISUSE: return fail(error::internal, msg);
-    default: return fail(error::io_error, msg);
+    case SQLITE_MISUSE: return fail(errc::internal, msg);
+    default: return fail(errc::io_error, msg);
     }
 }
 
@@ -94,7 +94,7 @@ public:
     }
 
     /** Opens the database at `path` and runs `schema` (statements separated by ';').
-        @par Errors `error::io_error`, `error::timed_out`; `error::io_error` naming the path
+        @par Errors `errc::io_error`, `errc::timed_out`; `errc::io_error` naming the path
         when `options.create` is false and no database is there. */
     [[nodiscard]] static result<std::unique_ptr<Database>> open(const std::string& path, const Options& options,
                                                                 std::string_view schema = {}) {

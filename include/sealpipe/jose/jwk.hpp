@@ -66,10 +66,10 @@ struct ParsedJwk {
 inline result<std::string> jwk_string_member(const boost::json::object& o, std::string_view name, bool required) {
     const auto* v = o.if_contains(name);
     if (!v) {
-        if (required) return fail(error::invalid_key, "JWK: missing \"" + std::string(name) + "\"");
+        if (required) return fail(errc::invalid_key, "JWK: missing \"" + std::string(name) + "\"");
         return std::string();
     }
-    if (!v->is_string()) return fail(error::invalid_key, "JWK: \"" + std::string(name) + "\" must be a string");
+    if (!v->is_string()) return fail(errc::invalid_key, "JWK: \"" + std::string(name) + "\" must be a string");
     return std::string(v->get_string());
 }
 
@@ -78,7 +78,7 @@ inline result<std::string> jwk_string_member(const boost::json::object& o, std::
     anyone could "sign" as it; a published kid is immutable, so such a key is never read. */
 inline result<void> check_binding_key(const Ed25519PublicKey& key) {
     if (keys::has_small_order(key))
-        return fail(error::invalid_key, "JWK x: a point of small order, under which anyone can sign");
+        return fail(errc::invalid_key, "JWK x: a point of small order, under which anyone can sign");
     return {};
 }
 
@@ -91,19 +91,19 @@ inline PythonJsonOptions jwk_json_options() {
 }
 
 inline result<ParsedJwk> parse_jwk_object(const boost::json::value& value) {
-    if (!value.is_object()) return fail(error::invalid_key, "JWK: expected a JSON object");
+    if (!value.is_object()) return fail(errc::invalid_key, "JWK: expected a JSON object");
     const auto& o = value.get_object();
     ParsedJwk out;
     auto kty = jwk_string_member(o, "kty", true);
     if (!kty) return kty.error();
-    if (*kty != "OKP") return fail(error::invalid_key, "JWK: kty must be \"OKP\", got \"" + *kty + "\"");
+    if (*kty != "OKP") return fail(errc::invalid_key, "JWK: kty must be \"OKP\", got \"" + *kty + "\"");
     auto crv = jwk_string_member(o, "crv", true);
     if (!crv) return crv.error();
-    if (*crv != "Ed25519") return fail(error::invalid_key, "JWK: crv must be \"Ed25519\", got \"" + *crv + "\"");
+    if (*crv != "Ed25519") return fail(errc::invalid_key, "JWK: crv must be \"Ed25519\", got \"" + *crv + "\"");
     if (o.contains("alg")) {
         auto alg = jwk_string_member(o, "alg", true);
         if (!alg) return alg.error();
-        if (*alg != "EdDSA") return fail(error::invalid_key, "JWK: alg must be \"EdDSA\", got \"" + *alg + "\"");
+        if (*alg != "EdDSA") return fail(errc::invalid_key, "JWK: alg must be \"EdDSA\", got \"" + *alg + "\"");
     }
     auto kid = jwk_string_member(o, "kid", false);
     if (!kid) return kid.error();
@@ -111,9 +111,9 @@ inline result<ParsedJwk> parse_jwk_object(const boost::json::value& value) {
     auto x = jwk_string_member(o, "x", true);
     if (!x) return x.error();
     auto x_bytes = base64url_decode(*x);
-    if (!x_bytes) return Error(error::invalid_key, x_bytes.error().message()).context("JWK x");
+    if (!x_bytes) return Error(errc::invalid_key, x_bytes.error().message()).context("JWK x");
     auto xk = Ed25519PublicKey::from_raw(*x_bytes);
-    if (!xk) return Error(error::invalid_key, xk.error().message()).context("JWK x");
+    if (!xk) return Error(errc::invalid_key, xk.error().message()).context("JWK x");
     if (auto r = check_binding_key(*xk); !r) return r.error();
     out.x = *xk;
     if (const auto* ops = o.if_contains("key_ops")) {
@@ -126,19 +126,19 @@ inline result<ParsedJwk> parse_jwk_object(const boost::json::value& value) {
             note(ops->get_string());
         } else if (ops->is_array()) {
             for (const auto& e : ops->get_array()) {
-                if (!e.is_string()) return fail(error::invalid_key, "JWK: key_ops must hold strings");
+                if (!e.is_string()) return fail(errc::invalid_key, "JWK: key_ops must hold strings");
                 note(e.get_string());
             }
         } else {
-            return fail(error::invalid_key, "JWK: key_ops must be a string or an array of strings");
+            return fail(errc::invalid_key, "JWK: key_ops must be a string or an array of strings");
         }
         if (!out.key_ops_sign && !out.key_ops_verify)
-            return fail(error::invalid_key, "JWK: key_ops allows neither \"sign\" nor \"verify\"");
+            return fail(errc::invalid_key, "JWK: key_ops allows neither \"sign\" nor \"verify\"");
     } else {
         out.key_ops_sign = out.key_ops_verify = true;
     }
     if (const auto* d = o.if_contains("d"); d && !d->is_null()) {
-        if (!d->is_string()) return fail(error::invalid_key, "JWK: \"d\" must be a string or null");
+        if (!d->is_string()) return fail(errc::invalid_key, "JWK: \"d\" must be a string or null");
         out.d = d;
     }
     return out;
@@ -152,26 +152,26 @@ inline result<std::string> compact_string(std::string_view s) {
 } // namespace detail
 
 /** A public Ed25519 JWK: a key id and an Ed25519 public key (a point that decodes and is not
-    of small order; other 32-byte values are refused as `error::invalid_key`).
+    of small order; other 32-byte values are refused as `errc::invalid_key`).
     @par Security As libsodium, and unlike RFC 8032 and OpenSSL, a key of small order (the
     identity and the seven other torsion points) is refused when it is made or read, and
     `verify_raw` refuses a signature whose R is of small order: under such a key a signature
     verifies for any payload, so it would bind nobody. */
 class PublicJwk {
 public:
-    /** Makes a key from its parts. @par Errors `error::invalid_length` unless `x` is 32 bytes;
-        `error::invalid_key` if `kid` is not UTF-8. */
+    /** Makes a key from its parts. @par Errors `errc::invalid_length` unless `x` is 32 bytes;
+        `errc::invalid_key` if `kid` is not UTF-8. */
     [[nodiscard]] static result<PublicJwk> make(std::string kid, ByteView x) {
         auto key = Ed25519PublicKey::from_raw(x);
         if (!key) return key.error();
         return make(std::move(kid), *key);
     }
 
-    /** The JWK of a public key. @par Errors `error::invalid_key` if `kid` is not UTF-8 or the
+    /** The JWK of a public key. @par Errors `errc::invalid_key` if `kid` is not UTF-8 or the
         key is of small order. */
     [[nodiscard]] static result<PublicJwk> make(std::string kid, const Ed25519PublicKey& key) {
         if (auto r = detail::check_binding_key(key); !r) return r.error();
-        if (!detail::compact_string(kid)) return fail(error::invalid_key, "JWK: kid is not UTF-8");
+        if (!detail::compact_string(kid)) return fail(errc::invalid_key, "JWK: kid is not UTF-8");
         return PublicJwk(std::move(kid), key);
     }
 
@@ -179,8 +179,8 @@ public:
         "OKP" and `crv` "Ed25519" are required, `alg` must be "EdDSA" if present, `x` is
         base64url with or without padding, `kid` is optional (empty when absent), and
         `key_ops`, if present (a string or an array), must allow "verify".
-        @par Errors `error::malformed_input` for text that is not JSON or repeats a member;
-        `error::invalid_key` for anything else, including a key of small order and a JWK that
+        @par Errors `errc::malformed_input` for text that is not JSON or repeats a member;
+        `errc::invalid_key` for anything else, including a key of small order and a JWK that
         carries a private key (`d`): a private key where a public one is expected is refused
         rather than silently published. */
     [[nodiscard]] static result<PublicJwk> parse(std::string_view json) {
@@ -193,8 +193,8 @@ public:
     [[nodiscard]] static result<PublicJwk> from_value(const boost::json::value& value) {
         auto p = detail::parse_jwk_object(value);
         if (!p) return p.error();
-        if (p->d) return fail(error::invalid_key, "JWK: a private key (\"d\") where a public key was expected");
-        if (!p->key_ops_verify) return fail(error::invalid_key, "JWK: key_ops does not allow \"verify\"");
+        if (p->d) return fail(errc::invalid_key, "JWK: a private key (\"d\") where a public key was expected");
+        if (!p->key_ops_verify) return fail(errc::invalid_key, "JWK: key_ops does not allow \"verify\"");
         return PublicJwk(std::move(p->kid), *p->x);
     }
 
@@ -253,26 +253,26 @@ private:
 class PrivateJwk {
 public:
     /** A new key from the system CSPRNG, as `sqoolerkey --kid KID` makes one.
-        @par Errors `error::invalid_argument` for an empty or non-UTF-8 kid;
-        `error::io_error` if the operating system has no randomness. */
+        @par Errors `errc::invalid_argument` for an empty or non-UTF-8 kid;
+        `errc::io_error` if the operating system has no randomness. */
     [[nodiscard]] static result<PrivateJwk> generate(std::string kid) {
         auto key = Ed25519PrivateKey::generate();
         if (!key) return key.error();
         return from_key(std::move(kid), std::move(*key));
     }
 
-    /** The JWK of a key. @par Errors `error::invalid_argument` for an empty or non-UTF-8 kid. */
+    /** The JWK of a key. @par Errors `errc::invalid_argument` for an empty or non-UTF-8 kid. */
     [[nodiscard]] static result<PrivateJwk> from_key(std::string kid, Ed25519PrivateKey key) {
-        if (kid.empty()) return fail(error::invalid_argument, "JWK: the kid must not be empty");
-        if (!detail::compact_string(kid)) return fail(error::invalid_argument, "JWK: kid is not UTF-8");
+        if (kid.empty()) return fail(errc::invalid_argument, "JWK: the kid must not be empty");
+        if (!detail::compact_string(kid)) return fail(errc::invalid_argument, "JWK: kid is not UTF-8");
         return PrivateJwk(std::move(kid), std::move(key));
     }
 
     /** Reads sqooler's private-key config string: base64url (padding optional) of the JSON
         of the private JWK, as `sqoolerkey` prints it and `jwk_from_config_str` reads it.
         Leading and trailing white space is not accepted (strip it first).
-        @par Errors `error::malformed_input` if it is not base64url of JSON;
-        `error::invalid_key` as for `parse`. */
+        @par Errors `errc::malformed_input` if it is not base64url of JSON;
+        `errc::invalid_key` as for `parse`. */
     [[nodiscard]] static result<PrivateJwk> from_config_string(std::string_view config) {
         auto bytes = base64url_decode(config);
         if (!bytes) return std::move(bytes).error().context("config string");
@@ -283,8 +283,8 @@ public:
 
     /** Reads a private JWK in either form; `d` is required and `x` must be its public key;
         `key_ops`, if present, must allow "sign". The parsed text's copy of `d` is wiped;
-        the caller's text is not. @par Errors `error::malformed_input` for text that is not
-        JSON or repeats a member; `error::invalid_key` otherwise. */
+        the caller's text is not. @par Errors `errc::malformed_input` for text that is not
+        JSON or repeats a member; `errc::invalid_key` otherwise. */
     [[nodiscard]] static result<PrivateJwk> parse(std::string_view json) {
         auto v = parse_python_json(json, detail::jwk_json_options());
         if (!v) return std::move(v).error().context("JWK");
@@ -298,16 +298,16 @@ public:
     [[nodiscard]] static result<PrivateJwk> from_value(const boost::json::value& value) {
         auto p = detail::parse_jwk_object(value);
         if (!p) return p.error();
-        if (!p->d) return fail(error::invalid_key, "JWK: no private key (\"d\")");
-        if (!p->key_ops_sign) return fail(error::invalid_key, "JWK: key_ops does not allow \"sign\"");
-        if (p->kid.empty()) return fail(error::invalid_key, "JWK: a private key needs a kid");
+        if (!p->d) return fail(errc::invalid_key, "JWK: no private key (\"d\")");
+        if (!p->key_ops_sign) return fail(errc::invalid_key, "JWK: key_ops does not allow \"sign\"");
+        if (p->kid.empty()) return fail(errc::invalid_key, "JWK: a private key needs a kid");
         auto d = base64url_decode(p->d->get_string());
-        if (!d) return Error(error::invalid_key, d.error().message()).context("JWK d");
+        if (!d) return Error(errc::invalid_key, d.error().message()).context("JWK d");
         auto key = Ed25519PrivateKey::from_raw(*d);
         wipe(*d);
-        if (!key) return Error(error::invalid_key, key.error().message()).context("JWK d");
+        if (!key) return Error(errc::invalid_key, key.error().message()).context("JWK d");
         if (!constant_time_equal(key->public_key().raw(), p->x->raw()))
-            return fail(error::invalid_key, "JWK: x is not the public key of d");
+            return fail(errc::invalid_key, "JWK: x is not the public key of d");
         return PrivateJwk(std::move(p->kid), std::move(*key));
     }
 

@@ -111,12 +111,12 @@ struct JwsHeader {
 class SqoolerJws {
 public:
     /** Reads a JWSDict from JSON text, as sqooler stores it (any JSON spacing).
-        @par Errors `error::malformed_input`: not JSON; not exactly the members `header`,
+        @par Errors `errc::malformed_input`: not JSON; not exactly the members `header`,
         `payload` (an object) and `signature` (base64url of 64 bytes, padding optional); a
         header with a member other than alg, kid (required), typ and version, which sqooler
         would drop and the signature would not cover, or with a non-string value. Missing
         alg, typ and version take sqooler's defaults ("EdDSA", "JWS", "0.1"). Integers
-        beyond 64 bits are `error::unsupported` (see `parse_python_json`). */
+        beyond 64 bits are `errc::unsupported` (see `parse_python_json`). */
     [[nodiscard]] static result<SqoolerJws> parse(std::string_view json);
     /// As `parse`, from a JSON value.
     [[nodiscard]] static result<SqoolerJws> from_value(const boost::json::value& value);
@@ -171,7 +171,7 @@ private:
     Checks: alg is "EdDSA" (anything else, "none" included, fails); the header's kid equals
     the key's kid (if the key has one); the Ed25519 signature over the message rebuilt as
     sqooler rebuilds it (canonical S required).
-    @par Errors `error::signature_invalid` for each failed check; `error::malformed_input`
+    @par Errors `errc::signature_invalid` for each failed check; `errc::malformed_input`
     if the payload holds a string that is not UTF-8. */
 [[nodiscard]] inline result<Verified<boost::json::object>> verify_sqooler(const SqoolerJws& jws, const PublicJwk& key);
 /// As above, and the payload is moved out of `jws` rather than copied (a parsed JWSDict).
@@ -187,17 +187,17 @@ private:
 /** Verifies a compact JWS and releases its payload bytes.
     The protected header must be a JSON object without duplicate members, with alg "EdDSA";
     a kid, if present, must equal the key's; `crit` and `b64` are not supported.
-    @par Errors `error::malformed_input` (not three unpadded base64url parts, a header that
-    is not a JSON object, a signature that is not 64 bytes); `error::unsupported` (`crit`,
-    `b64`); `error::signature_invalid` (another alg, another kid, a bad signature). */
+    @par Errors `errc::malformed_input` (not three unpadded base64url parts, a header that
+    is not a JSON object, a signature that is not 64 bytes); `errc::unsupported` (`crit`,
+    `b64`); `errc::signature_invalid` (another alg, another kid, a bad signature). */
 [[nodiscard]] inline result<Verified<Bytes>> verify_compact(std::string_view jws, const PublicJwk& key);
 /** Verifies a flattened JSON JWS. As `verify_compact`; an unprotected `header` and the
-    general serialization (`signatures`) are `error::unsupported`. */
+    general serialization (`signatures`) are `errc::unsupported`. */
 [[nodiscard]] inline result<Verified<Bytes>> verify_flattened(std::string_view jws, const PublicJwk& key);
 
 /** Which format `text` is in (leading and trailing white space ignored): a JSON object with
     `protected` or `signatures` is flattened, one with `header` is sqooler's, anything else
-    is tried as compact. @par Errors `error::malformed_input` for a JSON object of neither kind. */
+    is tried as compact. @par Errors `errc::malformed_input` for a JSON object of neither kind. */
 [[nodiscard]] inline result<JwsFormat> detect_jws_format(std::string_view text);
 
 /** Verifies a JWS in any of the three formats and releases the payload bytes as signed

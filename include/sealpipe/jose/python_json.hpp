@@ -43,7 +43,7 @@ inline constexpr std::size_t max_integer_digits = 4300;
 /** The value of the integer written in `decimal` (`-?(0|[1-9][0-9]*)`, at most
     `max_integer_digits` digits): an `int64`/`uint64` when it fits, else the
     `big_integer_key` object.
-    @par Errors `error::malformed_input` (not such a number), `error::size_limit_exceeded`. */
+    @par Errors `errc::malformed_input` (not such a number), `errc::size_limit_exceeded`. */
 [[nodiscard]] inline result<boost::json::value> big_integer(std::string_view decimal,
                                                             boost::json::storage_ptr storage = {});
 
@@ -67,10 +67,10 @@ inline constexpr std::size_t max_integer_digits = 4300;
       (`strict=True`), and white space is only space, tab, line feed and carriage return.
 
     @par Errors
-    `error::malformed_input` for text Python rejects as well (with the byte offset);
-    `error::size_limit_exceeded` when nesting exceeds `options.max_depth` or an integer has
+    `errc::malformed_input` for text Python rejects as well (with the byte offset);
+    `errc::size_limit_exceeded` when nesting exceeds `options.max_depth` or an integer has
     more than `max_integer_digits` digits (Python refuses those too);
-    `error::unsupported` for the key `big_integer_key` ("\u0000sealpipe:int").
+    `errc::unsupported` for the key `big_integer_key` ("\u0000sealpipe:int").
 
     The value and everything in it allocate from `storage` (the default resource unless
     given). A `boost::json::monotonic_resource` shared by the value
@@ -88,9 +88,9 @@ inline constexpr std::size_t max_integer_digits = 4300;
     `-0.0`) and `NaN`, `Infinity`, `-Infinity`.
 
     @par Errors
-    `error::malformed_input` if a string is not UTF-8 (WTF-8 surrogates are allowed), or a
+    `errc::malformed_input` if a string is not UTF-8 (WTF-8 surrogates are allowed), or a
     `big_integer_key` object does not hold a valid integer;
-    `error::size_limit_exceeded` when nesting exceeds `options.max_depth`. */
+    `errc::size_limit_exceeded` when nesting exceeds `options.max_depth`. */
 [[nodiscard]] inline result<std::string> python_dumps(const boost::json::value& value,
                                                const PythonJsonOptions& options = {});
 
@@ -99,9 +99,9 @@ inline constexpr std::size_t max_integer_digits = 4300;
     sqooler signs the bytes of its JWS header and stores its keys in this form.
 
     @par Errors
-    `error::unsupported` for a double (pydantic's float format is not needed by sealpipe and
-    is not reproduced); `error::malformed_input` if a string is not UTF-8;
-    `error::size_limit_exceeded` when nesting exceeds `options.max_depth`. */
+    `errc::unsupported` for a double (pydantic's float format is not needed by sealpipe and
+    is not reproduced); `errc::malformed_input` if a string is not UTF-8;
+    `errc::size_limit_exceeded` when nesting exceeds `options.max_depth`. */
 [[nodiscard]] inline result<std::string> compact_dumps(const boost::json::value& value,
                                                 const PythonJsonOptions& options = {});
 

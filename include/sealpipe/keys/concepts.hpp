@@ -73,7 +73,7 @@ constexpr bool check_key_type() {
 }
 
 /** A key type on which ECDH runs directly: `K::agree(priv, pub, out)` writes
-    `K::shared_secret_bytes` bytes, or fails with `error::invalid_key`. */
+    `K::shared_secret_bytes` bytes, or fails with `errc::invalid_key`. */
 template <class K>
 concept AgreementCurve = KeyType<K> && std::same_as<typename K::agreement_curve, K> &&
                          requires(ByteView priv, ByteView pub, MutableByteView out) {

@@ -19,7 +19,7 @@ namespace sealpipe::keys {
 
 /** X25519 (RFC 7748): 32-byte scalar, 32-byte u-coordinate, 32-byte shared secret.
     @par Security An all-zero shared secret (a low-order peer key) is refused with
-    `error::invalid_key`, as Go's crypto/ecdh does. */
+    `errc::invalid_key`, as Go's crypto/ecdh does. */
 struct X25519 {
     static constexpr std::string_view name = "X25519";
     static constexpr std::string_view short_name = "x25519";
@@ -49,7 +49,7 @@ struct X25519 {
         if (auto c = check_public(pub); !c) return c;
         if (!detail::x25519(priv.data(), pub.data(), out.data())) {
             wipe(out.first(32));
-            return fail(error::invalid_key, "X25519: the peer's public key is of low order (all-zero shared secret)");
+            return fail(errc::invalid_key, "X25519: the peer's public key is of low order (all-zero shared secret)");
         }
         return {};
     }

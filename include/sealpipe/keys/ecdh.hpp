@@ -55,7 +55,7 @@ public:
     /// Constant-time equality.
     [[nodiscard]] bool equals(const SharedSecret& o) const noexcept { return secret_.equals(o.secret_); }
 
-    /// Wraps raw secret bytes computed elsewhere. @par Errors `error::invalid_length`.
+    /// Wraps raw secret bytes computed elsewhere. @par Errors `errc::invalid_length`.
     [[nodiscard]] static result<SharedSecret> from_raw(hazmat::SecretAccess, ByteView raw) {
         auto s = FixedSecret<size_bytes, C>::from(raw, "shared secret");
         if (!s) return s.error();
@@ -81,7 +81,7 @@ inline constexpr bool same_agreement_curve = std::is_same_v<typename A::agreemen
 /** ECDH between a private key and a peer's public key of the same curve. Ed25519 keys on
     either side are converted to X25519 first (doc/protocol.md, "Keys and key agreement"). Mixing curves does
     not compile.
-    @par Errors `error::invalid_key`: an X25519 peer key of low order (all-zero secret), or
+    @par Errors `errc::invalid_key`: an X25519 peer key of low order (all-zero secret), or
     an Ed25519 identity point. */
 template <class A, class B>
 [[nodiscard]] result<SharedSecret<typename A::agreement_curve>> ecdh(const PrivateKey<A>& mine,
@@ -105,7 +105,7 @@ template <class A, class B>
             return SharedSecret<C>::from_raw(hazmat::secret_access(), out.reveal(hazmat::secret_access()));
         }
     } else {
-        return fail(error::invalid_key, "mixed curves");
+        return fail(errc::invalid_key, "mixed curves");
     }
 }
 
@@ -113,7 +113,7 @@ template <class A, class B>
 using AnySharedSecret = std::variant<SharedSecret<X25519>, SharedSecret<P256>, SharedSecret<P384>, SharedSecret<P521>>;
 
 /** ECDH on keys whose types are known only at run time.
-    @par Errors `error::invalid_key` when the curves differ ("ECDH: expected an X25519 key,
+    @par Errors `errc::invalid_key` when the curves differ ("ECDH: expected an X25519 key,
     got a P-256 key") and as the typed `ecdh`. */
 [[nodiscard]] inline result<AnySharedSecret> ecdh(const AnyPrivateKey& mine, const AnyPublicKey& peer) {
     return std::visit(
@@ -125,7 +125,7 @@ using AnySharedSecret = std::variant<SharedSecret<X25519>, SharedSecret<P256>, S
                 if (!s) return s.error();
                 return AnySharedSecret(std::move(*s));
             } else {
-                return fail(error::invalid_key, "ECDH: expected " +
+                return fail(errc::invalid_key, "ECDH: expected " +
                                                     detail::kind_phrase(A::agreement_curve::kind) + ", got " +
                                                     detail::kind_phrase(B::kind));
             }

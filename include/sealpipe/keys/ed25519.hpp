@@ -18,7 +18,7 @@
 namespace sealpipe::keys {
 
 /// A 64-byte Ed25519 signature R ‖ S.
-using Ed25519Signature = FixedBytes<64, struct Ed25519SignatureTag>;
+using Ed25519Signature = FixedBytes<64, struct Ed25519SignatureRole>;
 
 /** Signs `msg` (RFC 8032 §5.1.6). Deterministic: the same key and message give the same
     signature. */
@@ -29,13 +29,13 @@ using Ed25519Signature = FixedBytes<64, struct Ed25519SignatureTag>;
 }
 
 /** Verifies a signature (RFC 8032 §5.1.7, cofactorless equation, S < L required).
-    @par Errors `error::invalid_length` for a signature that is not 64 bytes,
-    `error::signature_invalid` when it does not verify. */
+    @par Errors `errc::invalid_length` for a signature that is not 64 bytes,
+    `errc::signature_invalid` when it does not verify. */
 [[nodiscard]] inline result<void> verify(const PublicKey<Ed25519>& key, ByteView msg, ByteView sig) {
     if (sig.size() != Ed25519Signature::size_bytes)
         return length_error("Ed25519 signature", Ed25519Signature::size_bytes, sig.size());
     if (!detail::ed25519_verify(msg, key.raw().data(), sig.data()))
-        return fail(error::signature_invalid, "Ed25519 signature does not verify");
+        return fail(errc::signature_invalid, "Ed25519 signature does not verify");
     return {};
 }
 
@@ -50,14 +50,14 @@ using Ed25519Signature = FixedBytes<64, struct Ed25519SignatureTag>;
     (canonical key encoding, S < L, the cofactorless equation), and also refuses a public key
     or an R of small order (`has_small_order`). Use it where a key was chosen by someone else
     and must bind its holder, as a published JWK must.
-    @par Errors as `verify`; `error::signature_invalid` for a small-order key or R. */
+    @par Errors as `verify`; `errc::signature_invalid` for a small-order key or R. */
 [[nodiscard]] inline result<void> verify_strict(const PublicKey<Ed25519>& key, ByteView msg, ByteView sig) {
     if (sig.size() != Ed25519Signature::size_bytes)
         return length_error("Ed25519 signature", Ed25519Signature::size_bytes, sig.size());
     if (has_small_order(key))
-        return fail(error::signature_invalid, "Ed25519 public key of small order: it verifies forged signatures");
+        return fail(errc::signature_invalid, "Ed25519 public key of small order: it verifies forged signatures");
     if (detail::ed25519_has_small_order(sig.data()))
-        return fail(error::signature_invalid, "Ed25519 signature with an R of small order");
+        return fail(errc::signature_invalid, "Ed25519 signature with an R of small order");
     return verify(key, msg, sig);
 }
 

@@ -33,7 +33,7 @@ inline constexpr std::string_view pem_public_label = "PUBLIC KEY";
 
 namespace detail {
 inline Error wrong_type(KeyKind expected, KeyKind got) {
-    return fail(error::invalid_key, "expected " + kind_phrase(expected) + ", got " + kind_phrase(got));
+    return fail(errc::invalid_key, "expected " + kind_phrase(expected) + ", got " + kind_phrase(got));
 }
 } // namespace detail
 
@@ -48,8 +48,8 @@ public:
     static constexpr std::size_t size_bytes = K::public_bytes;
 
     /** Takes the raw key (X25519/Ed25519: 32 bytes; EC: 04 ‖ X ‖ Y).
-        @par Errors `error::invalid_length`, `error::invalid_key` (not on the curve, bad
-        encoding), `error::unsupported` (compressed EC point). */
+        @par Errors `errc::invalid_length`, `errc::invalid_key` (not on the curve, bad
+        encoding), `errc::unsupported` (compressed EC point). */
     [[nodiscard]] static result<PublicKey> from_raw(ByteView raw) {
         if (auto c = K::check_public(raw); !c) return c.error();
         PublicKey k;
@@ -58,9 +58,9 @@ public:
     }
 
     /** Reads a DER SubjectPublicKeyInfo (RFC 5280 §4.1, RFC 8410, RFC 5480).
-        @par Errors `error::malformed_input` (bad DER, trailing bytes), `error::invalid_key`
+        @par Errors `errc::malformed_input` (bad DER, trailing bytes), `errc::invalid_key`
         (another key type: "expected an X25519 key, got a P-256 key"; invalid point),
-        `error::unsupported` (unknown algorithm or curve, compressed point). */
+        `errc::unsupported` (unknown algorithm or curve, compressed point). */
     [[nodiscard]] static result<PublicKey> from_der(ByteView der) {
         auto p = detail::parse_spki(der);
         if (!p) return std::move(p.error()).context("expected " + detail::kind_phrase(K::kind));
@@ -99,7 +99,7 @@ public:
     using key_type = K;
 
     /** A fresh key from the operating system's CSPRNG.
-        @par Errors `error::io_error` when no randomness is available. */
+        @par Errors `errc::io_error` when no randomness is available. */
     [[nodiscard]] static result<PrivateKey> generate() {
         FixedSecret<K::private_bytes, K> s;
         if (auto r = K::generate(s.reveal_mutable(hazmat::secret_access())); !r) return r.error();
@@ -108,7 +108,7 @@ public:
 
     /** Takes the raw private key (X25519/Ed25519: 32 bytes; EC: the big-endian scalar,
         exactly `K::private_bytes` long, within [1, n − 1]).
-        @par Errors `error::invalid_length`, `error::invalid_key`. */
+        @par Errors `errc::invalid_length`, `errc::invalid_key`. */
     [[nodiscard]] static result<PrivateKey> from_raw(ByteView raw) {
         auto s = FixedSecret<K::private_bytes, K>::from(raw, std::string(K::name) + " private key");
         if (!s) return s.error();
@@ -122,8 +122,8 @@ public:
 
     /** Reads DER PKCS#8 (RFC 5208 / RFC 5958; EC keys as RFC 5915 inside). A public key in
         the structure must match the private key.
-        @par Errors `error::malformed_input` (bad DER, trailing bytes), `error::invalid_key`
-        (another key type, bad scalar, mismatched public key), `error::unsupported`. */
+        @par Errors `errc::malformed_input` (bad DER, trailing bytes), `errc::invalid_key`
+        (another key type, bad scalar, mismatched public key), `errc::unsupported`. */
     [[nodiscard]] static result<PrivateKey> from_der(ByteView der) {
         auto p = detail::parse_pkcs8(der);
         if (!p) return std::move(p.error()).context("expected " + detail::kind_phrase(K::kind));
@@ -131,7 +131,7 @@ public:
         auto k = from_raw(p->private_key);
         if (!k) return k.error();
         if (p->public_key && !detail::same(*p->public_key, k->public_key().raw()))
-            return fail(error::invalid_key, "PKCS#8: the public key does not match the private key");
+            return fail(errc::invalid_key, "PKCS#8: the public key does not match the private key");
         return k;
     }
 
@@ -177,7 +177,7 @@ private:
 
 /** doc/protocol.md, "Keys and key agreement": the X25519 public key u = (1 + y) / (1 − y) mod 2^255 − 19 of
     an Ed25519 key.
-    @par Errors `error::invalid_key` for the identity point (y = 1), which has no image. */
+    @par Errors `errc::invalid_key` for the identity point (y = 1), which has no image. */
 [[nodiscard]] inline result<PublicKey<X25519>> to_x25519(const PublicKey<Ed25519>& k) {
     std::array<Byte, 32> u{};
     if (auto r = detail::ed25519_to_x25519_public(k.raw().data(), u.data()); !r) return r.error();
@@ -207,7 +207,7 @@ public:
     AnyPublicKey(PublicKey<K> k) : v_(std::move(k)) {}
 
     /** Reads a DER SubjectPublicKeyInfo of any supported type.
-        @par Errors as PublicKey<K>::from_der; an unknown algorithm is `error::unsupported`. */
+        @par Errors as PublicKey<K>::from_der; an unknown algorithm is `errc::unsupported`. */
     [[nodiscard]] static result<AnyPublicKey> from_der(ByteView der) {
         auto p = detail::parse_spki(der);
         if (!p) return p.error();
@@ -218,7 +218,7 @@ public:
         case detail::KeyKind::p384: return make<P384>(p->key);
         case detail::KeyKind::p521: return make<P521>(p->key);
         }
-        return fail(error::unsupported, "unsupported key type");
+        return fail(errc::unsupported, "unsupported key type");
     }
     /// Reads one PEM "PUBLIC KEY" block.
     [[nodiscard]] static result<AnyPublicKey> from_pem(std::string_view pem) {
@@ -233,7 +233,7 @@ public:
     }
     template <class K>
     [[nodiscard]] bool is() const noexcept { return std::holds_alternative<PublicKey<K>>(v_); }
-    /// The typed key; another type is `error::invalid_key` ("expected an X25519 key, got ...").
+    /// The typed key; another type is `errc::invalid_key` ("expected an X25519 key, got ...").
     template <class K>
     [[nodiscard]] result<PublicKey<K>> get() const { return detail::variant_get<variant_type, PublicKey, K>(v_); }
 
@@ -242,7 +242,7 @@ public:
     [[nodiscard]] const variant_type& variant() const noexcept { return v_; }
 
     /** The key on its agreement curve: an Ed25519 key becomes X25519 (doc/protocol.md, "Keys and key
-        agreement"), others are unchanged. @par Errors `error::invalid_key` for the Ed25519 identity point. */
+        agreement"), others are unchanged. @par Errors `errc::invalid_key` for the Ed25519 identity point. */
     [[nodiscard]] result<AnyPublicKey> to_agreement_key() const {
         if (const auto* e = std::get_if<PublicKey<Ed25519>>(&v_)) {
             auto x = to_x25519(*e);
@@ -273,14 +273,14 @@ public:
     AnyPrivateKey(PrivateKey<K> k) : v_(std::move(k)) {}
 
     /** A fresh key of the type named as on the command line: x25519, ed25519, p256, p384, p521.
-        @par Errors `error::invalid_argument` for another name. */
+        @par Errors `errc::invalid_argument` for another name. */
     [[nodiscard]] static result<AnyPrivateKey> generate(std::string_view type) {
         if (type == X25519::short_name) return gen<X25519>();
         if (type == Ed25519::short_name) return gen<Ed25519>();
         if (type == P256::short_name) return gen<P256>();
         if (type == P384::short_name) return gen<P384>();
         if (type == P521::short_name) return gen<P521>();
-        return fail(error::invalid_argument, "unknown key type '" + std::string(type) +
+        return fail(errc::invalid_argument, "unknown key type '" + std::string(type) +
                                                  "' (expected x25519, ed25519, p256, p384 or p521)");
     }
 
@@ -295,7 +295,7 @@ public:
         case detail::KeyKind::p384: return make<P384>(der);
         case detail::KeyKind::p521: return make<P521>(der);
         }
-        return fail(error::unsupported, "unsupported key type");
+        return fail(errc::unsupported, "unsupported key type");
     }
     /// Reads one PEM "PRIVATE KEY" block.
     [[nodiscard]] static result<AnyPrivateKey> from_pem(std::string_view pem) {

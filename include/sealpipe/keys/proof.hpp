@@ -20,7 +20,7 @@
 namespace sealpipe::keys {
 
 /// The 16-byte proof a worker returns: AES-ECB(raw shared secret, 16 zero bytes).
-using VerificationZeros = FixedBytes<16, struct VerificationZerosTag>;
+using VerificationZeros = FixedBytes<16, struct VerificationZerosRole>;
 
 /// True for secret sizes that are AES keys.
 template <std::size_t N>
@@ -41,21 +41,21 @@ template <class C>
 }
 
 /** verification_zeros of a secret whose curve is known at run time.
-    @par Errors `error::unsupported` for a 48- or 66-byte secret. */
+    @par Errors `errc::unsupported` for a 48- or 66-byte secret. */
 [[nodiscard]] inline result<VerificationZeros> verification_zeros(const AnySharedSecret& secret) {
     return std::visit(
         [](const auto& s) -> result<VerificationZeros> {
             constexpr std::size_t n = std::decay_t<decltype(s)>::size_bytes;
             if constexpr (is_aes_key_size<n>) return verification_zeros(s);
             else
-                return fail(error::unsupported, "verification zeros: the shared secret is " + std::to_string(n) +
+                return fail(errc::unsupported, "verification zeros: the shared secret is " + std::to_string(n) +
                                                     " bytes; an AES key is 16, 24 or 32 bytes");
         },
         secret);
 }
 
 /** Checks a claimed proof against the one computed from our side of the agreement.
-    @par Errors `error::proof_failed` when it differs, `error::invalid_length` when it is not
+    @par Errors `errc::proof_failed` when it differs, `errc::invalid_length` when it is not
     16 bytes. @par Security compared in constant time. */
 template <class C>
 [[nodiscard]] result<void> check_verification_zeros(const SharedSecret<C>& secret, ByteView claimed) {
@@ -63,7 +63,7 @@ template <class C>
         return length_error("verification zeros", VerificationZeros::size_bytes, claimed.size());
     const VerificationZeros expected = verification_zeros(secret);
     if (!constant_time_equal(expected, claimed))
-        return fail(error::proof_failed, "verification zeros do not match: the peer does not hold the key");
+        return fail(errc::proof_failed, "verification zeros do not match: the peer does not hold the key");
     return {};
 }
 

@@ -109,10 +109,10 @@ public:
     using purpose = P;
 
     /** Wraps key bytes that were derived elsewhere (16 or 32 bytes).
-        @par Errors `error::invalid_length`. */
+        @par Errors `errc::invalid_length`. */
     [[nodiscard]] static result<AeadKey> from_raw(hazmat::SecretAccess, ByteView key) {
         if (key.size() != 16 && key.size() != 32)
-            return fail(error::invalid_length, "AEAD key: expected 16 or 32 bytes, got " + std::to_string(key.size()));
+            return fail(errc::invalid_length, "AEAD key: expected 16 or 32 bytes, got " + std::to_string(key.size()));
         AeadKey k;
         k.size_ = key.size();
         std::copy(key.begin(), key.end(), k.key_.reveal_mutable(hazmat::secret_access()).begin());

@@ -35,14 +35,14 @@ inline constexpr std::size_t max_ca_certificates = 4096;
 class CertificateChain {
 public:
     /** Reads DER certificates, leaf first.
-        @par Errors `error::malformed_input` (not a certificate, trailing bytes, empty chain),
-        `error::size_limit_exceeded` (more than 16 certificates). */
+        @par Errors `errc::malformed_input` (not a certificate, trailing bytes, empty chain),
+        `errc::size_limit_exceeded` (more than 16 certificates). */
     [[nodiscard]] static result<CertificateChain> from_der(std::span<const Bytes> certs) {
         return build(certs, max_chain_certificates);
     }
 
     /** Reads concatenated PEM "CERTIFICATE" blocks, leaf first.
-        @par Errors `error::malformed_input` (bad PEM, a block of another type), as from_der. */
+        @par Errors `errc::malformed_input` (bad PEM, a block of another type), as from_der. */
     [[nodiscard]] static result<CertificateChain> from_pem(std::string_view pem) {
         return build_pem(pem, max_chain_certificates);
     }
@@ -52,7 +52,7 @@ public:
     [[nodiscard]] std::size_t size() const noexcept { return der_.size(); }
 
     /** The leaf's public key as written in it (any supported type).
-        @par Errors `error::unsupported` (RSA and other types), `error::invalid_key`. */
+        @par Errors `errc::unsupported` (RSA and other types), `errc::invalid_key`. */
     [[nodiscard]] result<AnyPublicKey> leaf_public_key() const {
         auto spki = detail::certificate_spki(list_->certs.front().get());
         if (!spki) return spki.error();
@@ -71,9 +71,9 @@ private:
     friend class TrustStore;
 
     static result<CertificateChain> build(std::span<const Bytes> certs, std::size_t limit) {
-        if (certs.empty()) return fail(error::malformed_input, "empty certificate chain");
+        if (certs.empty()) return fail(errc::malformed_input, "empty certificate chain");
         if (certs.size() > limit)
-            return fail(error::size_limit_exceeded, "certificate chain: more than " +
+            return fail(errc::size_limit_exceeded, "certificate chain: more than " +
                                                         std::to_string(limit) + " certificates");
         auto list = std::make_shared<detail::X509List>();
         for (std::size_t i = 0; i < certs.size(); ++i) {
@@ -90,7 +90,7 @@ private:
         std::vector<Bytes> der;
         for (const auto& b : *blocks) {
             if (b.type != "CERTIFICATE")
-                return fail(error::malformed_input, "certificate chain: expected PEM blocks CERTIFICATE, got " + b.type);
+                return fail(errc::malformed_input, "certificate chain: expected PEM blocks CERTIFICATE, got " + b.type);
             der.emplace_back(b.der.begin(), b.der.end());
         }
         return build(der, limit);
@@ -123,8 +123,8 @@ public:
         configured CA, every certificate is within its validity period at `at`, issuers are CAs, signatures
         (Ed25519, ECDSA, RSA) verify, and every certificate that lists extended key usages
         lists clientAuth or anyExtendedKeyUsage (Go's rule for ExtKeyUsageClientAuth).
-        @par Errors `error::certificate_expired` (outside a validity period),
-        `error::untrusted_certificate` (anything else, with OpenSSL's reason). */
+        @par Errors `errc::certificate_expired` (outside a validity period),
+        `errc::untrusted_certificate` (anything else, with OpenSSL's reason). */
     [[nodiscard]] result<void> verify_client(const CertificateChain& chain,
                                              std::chrono::system_clock::time_point at) const {
         const auto secs = std::chrono::duration_cast<std::chrono::seconds>(at.time_since_epoch()).count();

@@ -37,11 +37,11 @@ public:
     /** The next event, opened; waits for the scheduler.
         @par Errors the stream's status as `status_error` gives it (the action failed, was
         rejected by the worker, cancelled, or the scheduler cannot be reached: the message
-        names the gRPC code), `error::authentication_failed` (an event that is not from a
-        worker of this action, or altered), `error::malformed_input` (a completion without
-        an event), `error::cancelled` (after the completion event). */
+        names the gRPC code), `errc::authentication_failed` (an event that is not from a
+        worker of this action, or altered), `errc::malformed_input` (a completion without
+        an event), `errc::cancelled` (after the completion event). */
     [[nodiscard]] result<execution::OpenedEvent> next() {
-        if (done_) return fail(error::cancelled, "the operation has already completed");
+        if (done_) return fail(errc::cancelled, "the operation has already completed");
         ::bonanza::remoteexecution::ExecuteResponse r;
         while (reader_->Read(&r)) {
             if (!r.name().empty()) name_ = r.name();
@@ -64,7 +64,7 @@ public:
                 done_ = true;
                 (void)finish();
                 if (!r.completed().has_completion_event())
-                    return fail(error::malformed_input, "the action completed without a completion event");
+                    return fail(errc::malformed_input, "the action completed without a completion event");
                 auto p = action_.open_completion_event(detail::serialize(r.completed().completion_event()));
                 if (!p) return std::move(p).error().context("completion event");
                 return execution::OpenedEvent{true, std::move(*p)};
@@ -72,7 +72,7 @@ public:
         }
         done_ = true;
         const ::grpc::Status s = finish();
-        if (s.ok()) return fail(error::malformed_input, "the scheduler ended the stream without a completion");
+        if (s.ok()) return fail(errc::malformed_input, "the scheduler ended the stream without a completion");
         return status_error(s);
     }
 
@@ -147,7 +147,7 @@ public:
         std::optional<std::chrono::system_clock::time_point> call_deadline = std::nullopt) const {
         ::bonanza::remoteexecution::ExecuteRequest request;
         if (!detail::parse(action.bytes(), *request.mutable_action()))
-            return fail(error::internal, "the sealed action does not parse as bonanza.encryptedaction.Action");
+            return fail(errc::internal, "the sealed action does not parse as bonanza.encryptedaction.Action");
         request.set_priority(priority);
         auto context = std::make_unique<::grpc::ClientContext>();
         if (call_deadline) context->set_deadline(*call_deadline);
@@ -156,7 +156,7 @@ public:
     }
 
     /** Follows the operation `name`, started earlier for `action` (`WaitExecution`).
-        @par Errors none here; `next` gives `error::object_not_found` (NOT_FOUND) for an
+        @par Errors none here; `next` gives `errc::object_not_found` (NOT_FOUND) for an
         unknown name. */
     [[nodiscard]] result<RemoteExecution> wait_execution(const std::string& name, execution::PendingAction action) const {
         ::bonanza::remoteexecution::WaitExecutionRequest request;

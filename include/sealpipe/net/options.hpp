@@ -63,7 +63,7 @@ struct Endpoint {
 };
 
 /** Reads `grpc://HOST:PORT` or `grpcs://HOST:PORT`.
-    @par Errors `error::invalid_argument` (another scheme, no host or port). */
+    @par Errors `errc::invalid_argument` (another scheme, no host or port). */
 [[nodiscard]] inline result<Endpoint> parse_url(std::string_view url) {
     Endpoint e;
     std::string_view rest;
@@ -73,29 +73,29 @@ struct Endpoint {
         rest = url.substr(8);
         e.tls = true;
     } else {
-        return fail(error::invalid_argument, "scheduler URL '" + std::string(url) +
+        return fail(errc::invalid_argument, "scheduler URL '" + std::string(url) +
                                                  "': expected grpc://HOST:PORT or grpcs://HOST:PORT");
     }
     const auto colon = rest.rfind(':');
     if (rest.empty() || colon == std::string_view::npos || colon == 0 || colon + 1 == rest.size() ||
         rest.find('/') != std::string_view::npos)
-        return fail(error::invalid_argument, "scheduler URL '" + std::string(url) + "': expected HOST:PORT after the scheme");
+        return fail(errc::invalid_argument, "scheduler URL '" + std::string(url) + "': expected HOST:PORT after the scheme");
     for (char c : rest.substr(colon + 1))
         if (c < '0' || c > '9')
-            return fail(error::invalid_argument, "scheduler URL '" + std::string(url) + "': the port is not a number");
+            return fail(errc::invalid_argument, "scheduler URL '" + std::string(url) + "': the port is not a number");
     e.target = std::string(rest);
     return e;
 }
 
 /** A channel to the scheduler with the options' credentials, message limits and backoff.
     Connection happens lazily and again after a failure.
-    @par Errors those of `parse_url`; `error::invalid_argument` for TLS material given to a
+    @par Errors those of `parse_url`; `errc::invalid_argument` for TLS material given to a
     plaintext URL, or a certificate without its key. */
 [[nodiscard]] inline result<std::shared_ptr<::grpc::Channel>> make_channel(const ChannelOptions& o) {
     auto e = parse_url(o.url);
     if (!e) return e.error();
     if (o.tls_cert_pem.empty() != o.tls_key_pem.empty())
-        return fail(error::invalid_argument, "a TLS client certificate needs its key, and a key its certificate");
+        return fail(errc::invalid_argument, "a TLS client certificate needs its key, and a key its certificate");
     std::shared_ptr<::grpc::ChannelCredentials> credentials;
     if (e->tls) {
         ::grpc::SslCredentialsOptions ssl;
@@ -105,7 +105,7 @@ struct Endpoint {
         credentials = ::grpc::SslCredentials(ssl);
     } else {
         if (!o.tls_ca_pem.empty() || !o.tls_cert_pem.empty())
-            return fail(error::invalid_argument, "TLS options were given for a plaintext grpc:// URL (use grpcs://)");
+            return fail(errc::invalid_argument, "TLS options were given for a plaintext grpc:// URL (use grpcs://)");
         credentials = ::grpc::InsecureChannelCredentials();
     }
     ::grpc::ChannelArguments args;
@@ -151,15 +151,15 @@ struct Endpoint {
     (CANCELLED), `object_not_found` (NOT_FOUND), `unknown_platform_key`
     (FAILED_PRECONDITION), `invalid_argument` (INVALID_ARGUMENT, OUT_OF_RANGE) or `internal`. */
 [[nodiscard]] inline Error status_error(const ::grpc::Status& s) {
-    error e = error::internal;
+    errc e = errc::internal;
     switch (s.error_code()) {
-    case ::grpc::UNAVAILABLE: e = error::backend_unavailable; break;
-    case ::grpc::DEADLINE_EXCEEDED: e = error::timed_out; break;
-    case ::grpc::CANCELLED: e = error::cancelled; break;
-    case ::grpc::NOT_FOUND: e = error::object_not_found; break;
-    case ::grpc::FAILED_PRECONDITION: e = error::unknown_platform_key; break;
+    case ::grpc::UNAVAILABLE: e = errc::backend_unavailable; break;
+    case ::grpc::DEADLINE_EXCEEDED: e = errc::timed_out; break;
+    case ::grpc::CANCELLED: e = errc::cancelled; break;
+    case ::grpc::NOT_FOUND: e = errc::object_not_found; break;
+    case ::grpc::FAILED_PRECONDITION: e = errc::unknown_platform_key; break;
     case ::grpc::INVALID_ARGUMENT:
-    case ::grpc::OUT_OF_RANGE: e = error::invalid_argument; break;
+    case ::grpc::OUT_OF_RANGE: e = errc::invalid_argument; break;
     default: break;
     }
     return fail(e, std::string(code_name(s.error_code())) + ": " + s.error_message());

@@ -64,21 +64,21 @@ public:
 
     explicit SchedulerServer(execution::SchedulerOptions options = bonanza_scheduler_options(),
                              StreamOptions stream = {},
-                             execution::Clock clock = [] { return std::chrono::steady_clock::now(); })
+                             execution::TimeSource clock = [] { return std::chrono::steady_clock::now(); })
         : scheduler_(std::make_shared<Scheduler>(options, std::move(clock))), stream_(stream), execution_(*this),
           queue_(*this) {}
     SchedulerServer(const SchedulerServer&) = delete;
     SchedulerServer& operator=(const SchedulerServer&) = delete;
     ~SchedulerServer() { shutdown(); }
 
-    /** Listens and serves. @par Errors `error::invalid_argument` (a certificate without its
-        key, a client CA without a certificate), `error::io_error` (the address cannot be
+    /** Listens and serves. @par Errors `errc::invalid_argument` (a certificate without its
+        key, a client CA without a certificate), `errc::io_error` (the address cannot be
         bound). */
     [[nodiscard]] result<void> start(const ServerOptions& o) {
         if (o.tls_cert_pem.empty() != o.tls_key_pem.empty())
-            return fail(error::invalid_argument, "a TLS server certificate needs its key, and a key its certificate");
+            return fail(errc::invalid_argument, "a TLS server certificate needs its key, and a key its certificate");
         if (!o.tls_client_ca_pem.empty() && o.tls_cert_pem.empty())
-            return fail(error::invalid_argument, "mutual TLS (a client CA) needs a server certificate");
+            return fail(errc::invalid_argument, "mutual TLS (a client CA) needs a server certificate");
         std::shared_ptr<::grpc::ServerCredentials> credentials;
         if (o.tls_cert_pem.empty()) {
             credentials = ::grpc::InsecureServerCredentials();
@@ -101,7 +101,7 @@ public:
         builder.RegisterService(&execution_);
         builder.RegisterService(&queue_);
         server_ = builder.BuildAndStart();
-        if (!server_ || port == 0) return fail(error::io_error, "cannot listen on " + o.listen);
+        if (!server_ || port == 0) return fail(errc::io_error, "cannot listen on " + o.listen);
         port_ = port;
         ticker_ = std::thread([this] { tick_loop(); });
         return {};
@@ -190,7 +190,7 @@ private:
                 }
                 return end(*u);
             }
-            if (u.error() == error::cancelled) return ::grpc::Status(::grpc::UNAVAILABLE, "the operation ended");
+            if (u.error() == errc::cancelled) return ::grpc::Status(::grpc::UNAVAILABLE, "the operation ended");
             if (context->IsCancelled()) return ::grpc::Status(::grpc::CANCELLED, "client went away");
             if (stopping()) return ::grpc::Status(::grpc::UNAVAILABLE, "the scheduler is shutting down");
             if (std::chrono::steady_clock::now() >= keepalive_at) {

@@ -122,7 +122,7 @@ public:
         it notice at once), then abandons the current run, tells the scheduler (a rejection
         with UNAVAILABLE, so that its client learns at once) and makes one last call with
         `prefer_being_idle`. Failed calls are retried with backoff.
-        @par Errors `error::internal` when the scheduler refuses the worker's own requests
+        @par Errors `errc::internal` when the scheduler refuses the worker's own requests
         (INVALID_ARGUMENT: a protocol mismatch that retrying cannot fix). */
     [[nodiscard]] result<void> run(const Runner& runner, const std::atomic<bool>& stop) {
         using namespace ::bonanza::remoteworker;
@@ -172,7 +172,7 @@ public:
             if (!status.ok()) {
                 if (status.error_code() == ::grpc::INVALID_ARGUMENT) {
                     abandon();
-                    return fail(error::internal, "the scheduler refused this worker: " + status_error(status).message());
+                    return fail(errc::internal, "the scheduler refused this worker: " + status_error(status).message());
                 }
                 if (last_call) {
                     abandon();

@@ -104,18 +104,18 @@ public:
         if (degree_ > 0) {
             const auto order = last_ <=> child.array();
             if (order == 0)
-                return fail(parsing_ ? error::object_corrupt : error::duplicate_children,
+                return fail(parsing_ ? errc::object_corrupt : errc::duplicate_children,
                             "Outgoing references at indices " + std::to_string(degree_ - 1) + " and " +
                                 std::to_string(degree_) + " are equal");
             if (order > 0)
-                return fail(parsing_ ? error::object_corrupt : error::unsorted_children,
+                return fail(parsing_ ? errc::object_corrupt : errc::unsorted_children,
                             "Outgoing references at indices " + std::to_string(degree_ - 1) + " and " +
                                 std::to_string(degree_) + " are not properly sorted");
         }
         last_ = child.array();
         if (child.height() + 1 > height_) {
             if (child.height() + 1 > max_height<Format>)
-                return fail(parsing_ ? error::object_corrupt : error::size_limit_exceeded,
+                return fail(parsing_ ? errc::object_corrupt : errc::size_limit_exceeded,
                             "Outgoing reference at index " + std::to_string(degree_) + " has height " +
                                 std::to_string(child.height()) + ", which is too high");
             height_ = child.height() + 1;
@@ -145,7 +145,7 @@ result<void> check_object_size(std::size_t degree, std::size_t payload_size) {
                                  ? max + 1
                                  : degree * Format::reference_bytes + payload_size;
     if (size < Format::min_object_bytes || size > max)
-        return fail(error::size_limit_exceeded,
+        return fail(errc::size_limit_exceeded,
                     size > max ? "object of " + std::to_string(degree) + " outgoing references and a payload of " +
                                      std::to_string(payload_size) + " bytes is larger than the maximum of " +
                                      std::to_string(max) + " bytes"
@@ -167,28 +167,28 @@ result<BasicReference<Format>> assemble_reference(const typename BasicReference<
 template <class Format>
 result<void> validate_contents(const BasicReference<Format>& ref, ByteView data) {
     if (data.size() != ref.size())
-        return fail(error::object_corrupt, "object data: expected " + std::to_string(ref.size()) + " bytes, got " +
+        return fail(errc::object_corrupt, "object data: expected " + std::to_string(ref.size()) + " bytes, got " +
                                                std::to_string(data.size()));
     const auto actual = Format::hash_type::digest(data);
     const auto expected = ref.hash();
     if (actual != expected)
-        return fail(error::object_corrupt, "Data has " + std::string(Format::hash_label) + " hash " +
+        return fail(errc::object_corrupt, "Data has " + std::string(Format::hash_label) + " hash " +
                                                hex_encode(actual) + ", while " + hex_encode(expected) +
                                                " was expected");
     ChildStats<Format> stats(true);
     for (std::size_t i = 0; i < ref.degree(); ++i) {
         auto child = BasicReference<Format>::from_bytes(data.subspan(i * Format::reference_bytes, Format::reference_bytes));
         if (!child)
-            return fail(error::object_corrupt,
+            return fail(errc::object_corrupt,
                         "Invalid reference at index " + std::to_string(i) + ": " + child.error().message());
         if (auto r = stats.add(*child); !r) return r;
     }
     if (stats.height() != ref.height())
-        return fail(error::object_corrupt, "Object has height " + std::to_string(stats.height()) + ", while " +
+        return fail(errc::object_corrupt, "Object has height " + std::to_string(stats.height()) + ", while " +
                                                std::to_string(ref.height()) + " was expected");
     const auto actual_parents = Float16::round_up(stats.parents_size());
     if (!actual_parents || *actual_parents != ref.parents_size_field())
-        return fail(error::object_corrupt,
+        return fail(errc::object_corrupt,
                     "Object has a maximum total parents size of " +
                         std::to_string(actual_parents ? actual_parents->value() : stats.parents_size()) +
                         " bytes, while " + std::to_string(ref.max_parents_total_size()) + " bytes were expected");
@@ -207,7 +207,7 @@ public:
         `ref.degree()` leading groups is a valid reference, they are strictly ascending, and the
         height and parents size recomputed from them equal the reference's (doc/protocol.md, "Objects and
         references").
-        @par Errors `error::object_corrupt` for any mismatch, with a message naming it.
+        @par Errors `errc::object_corrupt` for any mismatch, with a message naming it.
         @par Security
         Nothing of `data` is exposed unless every check passed. The checks authenticate the
         data against the reference, not the reference itself: the degree is not recorded in
@@ -243,8 +243,8 @@ public:
 
     /** Builds the object `children ‖ payload` and computes its reference.
         @param children outgoing references, strictly ascending bytewise.
-        @par Errors `error::unsorted_children`, `error::duplicate_children` (naming the
-        indices); `error::size_limit_exceeded` for an object outside [min_object_bytes,
+        @par Errors `errc::unsorted_children`, `errc::duplicate_children` (naming the
+        indices); `errc::size_limit_exceeded` for an object outside [min_object_bytes,
         max_object_bytes] (in particular an empty one), or a child already at the maximum
         height. */
     [[nodiscard]] static result<BasicContents> build(std::span<const reference_type> children, ByteView payload) {
@@ -264,7 +264,7 @@ public:
 
     /** Takes ownership of stored `data` and checks it against `ref`, as
         `BasicContentsView::from_data`.
-        @par Errors `error::object_corrupt` for any mismatch. */
+        @par Errors `errc::object_corrupt` for any mismatch. */
     [[nodiscard]] static result<BasicContents> from_data(const reference_type& ref, Bytes data) {
         if (auto v = detail::validate_contents<Format>(ref, data); !v) return v.error();
         return BasicContents(ref, std::move(data));

@@ -19,6 +19,7 @@
 #include <compare>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <iosfwd>
 #include <string>
 #include <string_view>
@@ -46,27 +47,27 @@ template <class F>
 result<void> validate_reference(const std::array<Byte, F::reference_bytes>& raw) {
     const std::uint64_t size = read_field<F, Field::size>(raw);
     if (size < F::min_object_bytes || size > F::max_object_bytes)
-        return fail(error::invalid_reference,
+        return fail(errc::invalid_reference,
                     "Size is " + std::to_string(size) + " bytes, which lies outside the permitted range of [" +
                         std::to_string(F::min_object_bytes) + ", " + std::to_string(F::max_object_bytes) + "] bytes");
     const std::uint64_t max_degree = size / F::reference_bytes;
     const std::uint64_t degree = read_field<F, Field::degree>(raw);
     if (degree > max_degree)
-        return fail(error::invalid_reference,
+        return fail(errc::invalid_reference,
                     "Degree is " + std::to_string(degree) + ", while an object of " + std::to_string(size) +
                         " bytes in size can only have a maximum degree of " + std::to_string(max_degree));
     const std::uint64_t height = read_field<F, Field::height>(raw);
     if ((degree > 0) != (height > 0))
-        return fail(error::invalid_reference, "Degree is " + std::to_string(degree) + " and height is " +
+        return fail(errc::invalid_reference, "Degree is " + std::to_string(degree) + " and height is " +
                                                   std::to_string(height) +
                                                   ", while both either have to be zero or non-zero");
     if (height > max_height<F>)
-        return fail(error::invalid_reference, "Height is " + std::to_string(height) + ", which exceeds the maximum of " +
+        return fail(errc::invalid_reference, "Height is " + std::to_string(height) + ", which exceeds the maximum of " +
                                                   std::to_string(max_height<F>));
     const ParentsSizeBounds bounds = parents_size_table<F>.bounds[height];
     const Float16 parents = read_field<F, Field::parents_size>(raw);
     if (parents < bounds.minimum || parents > bounds.maximum)
-        return fail(error::invalid_reference,
+        return fail(errc::invalid_reference,
                     "Maximum total parents size is " + std::to_string(parents.value()) + " bytes, which at height " +
                         std::to_string(height) + " lies outside the permitted range of [" +
                         std::to_string(bounds.minimum.value()) + ", " + std::to_string(bounds.maximum.value()) +
@@ -102,8 +103,8 @@ public:
 
     /** Parses and validates a raw reference.
         @par Errors
-        `error::invalid_length` unless `raw` is exactly `size_bytes` long;
-        `error::invalid_reference` when a rule of doc/protocol.md, "Validating a reference", is broken (size
+        `errc::invalid_length` unless `raw` is exactly `size_bytes` long;
+        `errc::invalid_reference` when a rule of doc/protocol.md, "Validating a reference", is broken (size
         outside [min, max]; degree above size / reference size; height and degree not both zero or both
         non-zero; parents size outside the bounds of its height), with a message naming it. */
     [[nodiscard]] static result<BasicReference> from_bytes(ByteView raw) {
@@ -115,7 +116,7 @@ public:
     }
 
     /** Parses a reference written in hex (either case), as `from_bytes`.
-        @par Errors `error::malformed_input` for text that is not hex, else as `from_bytes`. */
+        @par Errors `errc::malformed_input` for text that is not hex, else as `from_bytes`. */
     [[nodiscard]] static result<BasicReference> from_hex(std::string_view text) {
         auto b = hex_decode(text);
         if (!b) return std::move(b.error()).context("reference");
@@ -124,18 +125,18 @@ public:
 
     /** Packs and validates a reference from its fields. `max_parents_total_size` is rounded up
         to a Float16 as the format stores it.
-        @par Errors `error::invalid_reference` when a value does not fit its field or the
+        @par Errors `errc::invalid_reference` when a value does not fit its field or the
         result breaks a rule of `from_bytes`. */
     [[nodiscard]] static result<BasicReference> from_fields(const hash_type& hash, std::uint64_t size,
                                                             std::uint64_t height, std::uint64_t degree,
                                                             std::uint64_t max_parents_total_size) {
         auto fits = [](Field f, std::uint64_t v) { return v <= detail::max_for_width(detail::layout_of<Format>(f).width); };
         if (!fits(Field::size, size) || !fits(Field::height, height) || !fits(Field::degree, degree))
-            return fail(error::invalid_reference, "a size, height or degree does not fit its field in " +
+            return fail(errc::invalid_reference, "a size, height or degree does not fit its field in " +
                                                       std::string(Format::name));
         const auto parents = Float16::round_up(max_parents_total_size);
         if (!parents)
-            return fail(error::invalid_reference, "a maximum total parents size of " +
+            return fail(errc::invalid_reference, "a maximum total parents size of " +
                                                       std::to_string(max_parents_total_size) +
                                                       " bytes cannot be expressed as a Float16");
         raw_type a{};
@@ -182,6 +183,9 @@ public:
     /// The raw bytes.
     [[nodiscard]] constexpr ByteView bytes() const noexcept { return {raw_.data(), raw_.size()}; }
     [[nodiscard]] constexpr const raw_type& array() const noexcept { return raw_; }
+
+    /// The raw reference in lowercase hex (80 digits for SHA256_V1), as the CLI prints it; `from_hex` reads it.
+    [[nodiscard]] std::string to_hex() const { return hex_encode(bytes()); }
 
     /// Bonanza's human form: `SHA256=<hex>:S=<size>:H=<height>:D=<degree>:M=<parents size>`.
     [[nodiscard]] std::string to_string() const {
@@ -239,8 +243,8 @@ public:
     using raw_type = std::array<Byte, size_bytes>;
 
     /** Parses a raw flat reference.
-        @par Errors `error::invalid_length` unless `raw` is `size_bytes` long;
-        `error::invalid_reference` for a size outside the format's bounds. */
+        @par Errors `errc::invalid_length` unless `raw` is `size_bytes` long;
+        `errc::invalid_reference` for a size outside the format's bounds. */
     [[nodiscard]] static result<BasicFlatReference> from_bytes(ByteView raw) {
         if (raw.size() != size_bytes)
             return length_error(std::string(Format::name) + " flat reference", size_bytes, raw.size());
@@ -280,6 +284,16 @@ constexpr BasicFlatReference<Format> BasicReference<Format>::flat() const noexce
 
 /// A SHA256_V1 reference.
 using Reference = BasicReference<Sha256V1>;
+
+/// A hash for unordered containers of references: the leading bytes are the object's SHA-256, already uniform.
+struct ReferenceHash {
+    template <class Format>
+    std::size_t operator()(const BasicReference<Format>& r) const noexcept {
+        std::size_t h;
+        std::memcpy(&h, r.array().data(), sizeof h);
+        return h;
+    }
+};
 /// A SHA256_V1 flat reference.
 using FlatReference = BasicFlatReference<Sha256V1>;
 

@@ -106,7 +106,7 @@ bool may_be_missing(std::string_view name) {
 }
 
 inline Error member_error(std::string_view path, std::string_view what) {
-    return fail(error::malformed_input, "document: " + std::string(path.empty() ? "(top)" : path) + ": " +
+    return fail(errc::malformed_input, "document: " + std::string(path.empty() ? "(top)" : path) + ": " +
                                             std::string(what));
 }
 } // namespace detail
@@ -257,7 +257,7 @@ result<T> from_json_at(const boost::json::value& j, const std::string& path) {
         static_assert(detail::always_false<T>,
                       "sealpipe: from_json<T>(v) requires 'T' to be a jose::Document or a supported member type "
                       "(std::string, bool, integer, double, std::optional, std::vector, OrderedMap, boost::json)");
-        return fail(error::internal);
+        return fail(errc::internal);
     }
 }
 
@@ -265,7 +265,7 @@ result<T> from_json_at(const boost::json::value& j, const std::string& path) {
 
 /** Reads a document (or any supported member type) from JSON. Types are strict: a string
     where a number is declared, a double where an integer is, a missing member that is not
-    optional or defaulted: each is `error::malformed_input` naming the member's path
+    optional or defaulted: each is `errc::malformed_input` naming the member's path
     (`results[0].data.memory`). Unknown members go to `unknown_members` if the struct has it. */
 template <class T>
 [[nodiscard]] result<T> from_json(const boost::json::value& v) {

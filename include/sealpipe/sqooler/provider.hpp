@@ -90,7 +90,7 @@ inline constexpr std::string_view key_rotation_statement = "sealpipe key rotatio
     @par Signing A backend whose config has `"sign": true` stores its config (after setting
     `kid`), its status messages and its results as JWSDicts signed with its private key. Such a
     write needs the key the config names: the key published under the config's `kid`, not
-    rotated away. Without a key it fails with `error::invalid_argument`, as sqooler raises; a
+    rotated away. Without a key it fails with `errc::invalid_argument`, as sqooler raises; a
     key given for a backend that does not sign is refused the same way rather than ignored.
     @par Ownership A signed config is changed only by its owner: the key that signed it, or
     the key it was rotated to (`rotate_key`), never through an unsigned config. Each check of
@@ -100,12 +100,12 @@ inline constexpr std::string_view key_rotation_statement = "sealpipe key rotatio
     only for a document signed by the key that the backend's *verified* config names, whose
     payload names the job (and backend) it is read for. `get_*` return stored payloads
     *unverified*, as sqooler does.
-    @par Errors every operation: the store's errors (`error::io_error`,
-    `error::backend_unavailable`); `error::malformed_input` for a stored document that does
-    not parse (verification reports any unreadable document as `error::signature_invalid`);
-    `error::object_not_found` for a missing document; `error::invalid_argument` for a display
+    @par Errors every operation: the store's errors (`errc::io_error`,
+    `errc::backend_unavailable`); `errc::malformed_input` for a stored document that does
+    not parse (verification reports any unreadable document as `errc::signature_invalid`);
+    `errc::object_not_found` for a missing document; `errc::invalid_argument` for a display
     name, job id or kid that is empty, longer than `max_name_bytes`, starts with `.`, or holds
-    `/` or a NUL; `error::size_limit_exceeded` for a document whose stored form would exceed
+    `/` or a NUL; `errc::size_limit_exceeded` for a document whose stored form would exceed
     `max_document_bytes` or `max_document_depth`. */
 template <class Documents>
 class Provider {
@@ -133,9 +133,9 @@ public:
     /** Stores the status of a queued or running job (`status/<name>/<id>`), signed if the
         backend's config says so. Atomic against the job finishing: a job's final status
         (written by `update_in_database`) is never replaced.
-        @par Errors `error::object_not_found` for a job that is neither queued for this backend,
-        running nor finished; `error::conflict` for a finished job (its status is final);
-        `error::not_owner` for a key other than the one the config names. */
+        @par Errors `errc::object_not_found` for a job that is neither queued for this backend,
+        running nor finished; `errc::conflict` for a finished job (its status is final);
+        `errc::not_owner` for a key other than the one the config names. */
     [[nodiscard]] result<void> upload_status(std::string_view display_name, const StatusMessage& status,
                                              const PrivateJwk* key = nullptr);
 
@@ -153,8 +153,8 @@ public:
         The result must name the job (`job_id`) and the backend (`display_name`) it is stored
         for, and only the key the config names may sign it, so a stored signed result always
         verifies.
-        @par Errors `error::invalid_argument` for a result that names another job or backend;
-        `error::not_owner` for a key other than the one the config names. */
+        @par Errors `errc::invalid_argument` for a result that names another job or backend;
+        `errc::not_owner` for a key other than the one the config names. */
     [[nodiscard]] result<void> upload_result(std::string_view display_name, std::string_view job_id,
                                              const ResultDocument& result_doc, const PrivateJwk* key = nullptr);
 
@@ -163,8 +163,8 @@ public:
         then stores the status. Any other status is stored as `upload_status` stores it.
         Everything is checked and signed before the job moves; the move is the atomic step,
         so of two calls that finish one job, one succeeds.
-        @par Errors as `upload_status` and `upload_result`; `error::conflict` for a job that is
-        queued or already finished; `error::invalid_argument` for "DONE" without a result. */
+        @par Errors as `upload_status` and `upload_result`; `errc::conflict` for a job that is
+        queued or already finished; `errc::invalid_argument` for "DONE" without a result. */
     [[nodiscard]] result<void> update_in_database(std::string_view display_name, const StatusMessage& status,
                                                   const ResultDocument* result_doc, const PrivateJwk* key = nullptr);
 
@@ -174,18 +174,18 @@ public:
     /** sqooler's `verify_result`, and more: verifies the backend's config (signed by the key
         its `kid` names), then the stored result with that key, then that the result names
         this job and this backend, so a signed result copied to another job or backend fails.
-        @par Errors `error::signature_invalid` (a config or result altered, unsigned, signed by
+        @par Errors `errc::signature_invalid` (a config or result altered, unsigned, signed by
         another key, unreadable, or naming another job or backend);
-        `error::object_not_found` (no config, no kid, no key, no result: missing, not forged). */
+        `errc::object_not_found` (no config, no kid, no key, no result: missing, not forged). */
     [[nodiscard]] result<Verified<ResultDocument>> verify_result(std::string_view display_name,
                                                                  std::string_view job_id);
 
     /** Stores a new backend config. With `sign` true it sets `kid` to the key's kid and stores
         it signed; the key must be published under that kid. Its `display_name`, if null, is
         set to `display_name` (a signed config names the backend it is for).
-        @par Errors `error::conflict` if the backend has a config; `error::invalid_argument` for
+        @par Errors `errc::conflict` if the backend has a config; `errc::invalid_argument` for
         a config naming another backend, or a key with `sign` false or none with `sign` true;
-        `error::not_owner` for a key other than the one published under its kid (or rotated). */
+        `errc::not_owner` for a key other than the one published under its kid (or rotated). */
     [[nodiscard]] result<void> upload_config(std::string_view display_name, BackendConfig config,
                                              const PrivateJwk* key = nullptr);
 
@@ -196,8 +196,8 @@ public:
         successor. A signed config is never replaced by an unsigned one.
         The ownership check and the write are one atomic step (compare and swap on the stored
         bytes, retried when another writer came first).
-        @par Errors `error::not_owner`; `error::object_not_found` if there is no config;
-        `error::timed_out` if other writers won 64 times in a row. */
+        @par Errors `errc::not_owner`; `errc::object_not_found` if there is no config;
+        `errc::timed_out` if other writers won 64 times in a row. */
     [[nodiscard]] result<void> update_config(std::string_view display_name, BackendConfig config,
                                              const PrivateJwk* key = nullptr);
 
@@ -214,8 +214,8 @@ public:
 
     /** Publishes a public key under its kid (`backends/public_keys/<kid>`, sqooler's compact
         JWK form). Publishing the same key again is fine.
-        @par Errors `error::key_conflict` if a different key holds the kid;
-        `error::invalid_argument` for a key without kid. */
+        @par Errors `errc::key_conflict` if a different key holds the kid;
+        `errc::invalid_argument` for a key without kid. */
     [[nodiscard]] result<void> upload_public_key(const PublicJwk& key);
 
     /// The public key published under `kid`.
@@ -230,17 +230,17 @@ public:
         once: the statement is stored at `backends/key_rotations/<old kid>` if that path is free.
         Rotating again to the same key is fine. The owner then moves each config to the new
         key with `update_config`, which accepts the successor of the config's signer.
-        @par Errors `error::not_owner` if `old_key` is not the key published under its kid;
-        `error::object_not_found` if no key is published under it; `error::key_conflict` if
+        @par Errors `errc::not_owner` if `old_key` is not the key published under its kid;
+        `errc::object_not_found` if no key is published under it; `errc::key_conflict` if
         the old key was rotated to another key, or another key holds the new kid;
-        `error::invalid_argument` if both keys have one kid. */
+        `errc::invalid_argument` if both keys have one kid. */
     [[nodiscard]] result<void> rotate_key(const PrivateJwk& old_key, const PrivateJwk& new_key);
 
     /** The key that `old_kid` was rotated to, verified: the statement verifies with the key
         published under `old_kid` (`Verified::kid()`), the new key's signature in it verifies
         with the new key, and the new key is the one published under its kid.
-        @par Errors `error::object_not_found` if `old_kid` was not rotated;
-        `error::signature_invalid` for a statement that does not verify or is unreadable. */
+        @par Errors `errc::object_not_found` if `old_kid` was not rotated;
+        `errc::signature_invalid` for a statement that does not verify or is unreadable. */
     [[nodiscard]] result<Verified<PublicJwk>> verify_rotation(std::string_view old_kid);
 
 private:

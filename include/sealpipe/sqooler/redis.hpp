@@ -53,7 +53,7 @@ inline std::pair<std::string, std::string> split(const std::string& path) {
     @par Caveat A command whose reply is lost with the connection is sent again once; a
     repeated `move` then reports false (the job was taken, by this client), and a repeated
     `put_if_unchanged` false (the document changed, by this client).
-    @par Errors `error::backend_unavailable` (cannot connect, server errors). */
+    @par Errors `errc::backend_unavailable` (cannot connect, server errors). */
 class RedisDocuments {
 public:
     /// Connects lazily to `config` (`redis://…` via `io::redis::Config::from_uri`).

@@ -26,7 +26,7 @@ namespace sealpipe::sqooler {
     body = ?` and `move` one `BEGIN IMMEDIATE` transaction, so each is atomic against other
     connections and processes. Copies share
     one connection (guarded by a mutex).
-    @par Errors `error::io_error`; `error::timed_out` when the database stays locked. */
+    @par Errors `errc::io_error`; `errc::timed_out` when the database stays locked. */
 class SqliteDocuments {
 public:
     /// Opens (creating if needed) the database at `path`.

@@ -29,20 +29,20 @@ public:
     explicit AnyBackend(B&& backend)
         : impl_(std::make_shared<Model<std::remove_cvref_t<B>>>(std::forward<B>(backend))) {}
 
-    [[nodiscard]] result<void> put(const Key& k, ByteView d) { return impl_->put(k, d); }
-    [[nodiscard]] result<Bytes> get(const Key& k) { return impl_->get(k); }
-    [[nodiscard]] result<bool> contains(const Key& k) { return impl_->contains(k); }
-    [[nodiscard]] result<bool> touch(const Key& k) { return impl_->touch(k); }
-    [[nodiscard]] result<bool> remove(const Key& k) { return impl_->remove(k); }
-    [[nodiscard]] result<bool> remove_if_written_before(const Key& k, WriteTime t) {
+    [[nodiscard]] result<void> put(const Reference& k, ByteView d) { return impl_->put(k, d); }
+    [[nodiscard]] result<Bytes> get(const Reference& k) { return impl_->get(k); }
+    [[nodiscard]] result<bool> contains(const Reference& k) { return impl_->contains(k); }
+    [[nodiscard]] result<bool> touch(const Reference& k) { return impl_->touch(k); }
+    [[nodiscard]] result<bool> remove(const Reference& k) { return impl_->remove(k); }
+    [[nodiscard]] result<bool> remove_if_written_before(const Reference& k, WriteTime t) {
         return impl_->remove_if_written_before(k, t);
     }
     [[nodiscard]] result<void> enumerate(const ObjectVisitor& v) { return impl_->enumerate(v); }
     [[nodiscard]] result<void> put_many(std::span<const PutItem> items) { return impl_->put_many(items); }
-    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Key> keys) {
+    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference> keys) {
         return impl_->get_many(keys);
     }
-    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Key> keys) {
+    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Reference> keys) {
         return impl_->contains_many(keys);
     }
     /// The held backend's stale-temporary cleanup, or 0 when it has none.
@@ -60,16 +60,16 @@ public:
 private:
     struct Interface {
         virtual ~Interface() = default;
-        virtual result<void> put(const Key&, ByteView) = 0;
-        virtual result<Bytes> get(const Key&) = 0;
-        virtual result<bool> contains(const Key&) = 0;
-        virtual result<bool> touch(const Key&) = 0;
-        virtual result<bool> remove(const Key&) = 0;
-        virtual result<bool> remove_if_written_before(const Key&, WriteTime) = 0;
+        virtual result<void> put(const Reference&, ByteView) = 0;
+        virtual result<Bytes> get(const Reference&) = 0;
+        virtual result<bool> contains(const Reference&) = 0;
+        virtual result<bool> touch(const Reference&) = 0;
+        virtual result<bool> remove(const Reference&) = 0;
+        virtual result<bool> remove_if_written_before(const Reference&, WriteTime) = 0;
         virtual result<void> enumerate(const ObjectVisitor&) = 0;
         virtual result<void> put_many(std::span<const PutItem>) = 0;
-        virtual result<std::vector<std::optional<Bytes>>> get_many(std::span<const Key>) = 0;
-        virtual result<std::vector<bool>> contains_many(std::span<const Key>) = 0;
+        virtual result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference>) = 0;
+        virtual result<std::vector<bool>> contains_many(std::span<const Reference>) = 0;
         virtual result<std::size_t> remove_stale_temporaries(WriteTime) = 0;
     };
 
@@ -77,20 +77,20 @@ private:
     struct Model final : Interface {
         template <class T>
         explicit Model(T&& b) : backend(std::forward<T>(b)) {}
-        result<void> put(const Key& k, ByteView d) override { return backend.put(k, d); }
-        result<Bytes> get(const Key& k) override { return backend.get(k); }
-        result<bool> contains(const Key& k) override { return backend.contains(k); }
-        result<bool> touch(const Key& k) override { return backend.touch(k); }
-        result<bool> remove(const Key& k) override { return backend.remove(k); }
-        result<bool> remove_if_written_before(const Key& k, WriteTime t) override {
+        result<void> put(const Reference& k, ByteView d) override { return backend.put(k, d); }
+        result<Bytes> get(const Reference& k) override { return backend.get(k); }
+        result<bool> contains(const Reference& k) override { return backend.contains(k); }
+        result<bool> touch(const Reference& k) override { return backend.touch(k); }
+        result<bool> remove(const Reference& k) override { return backend.remove(k); }
+        result<bool> remove_if_written_before(const Reference& k, WriteTime t) override {
             return backend.remove_if_written_before(k, t);
         }
         result<void> enumerate(const ObjectVisitor& v) override { return backend.enumerate(v); }
         result<void> put_many(std::span<const PutItem> items) override { return backend.put_many(items); }
-        result<std::vector<std::optional<Bytes>>> get_many(std::span<const Key> keys) override {
+        result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference> keys) override {
             return backend.get_many(keys);
         }
-        result<std::vector<bool>> contains_many(std::span<const Key> keys) override {
+        result<std::vector<bool>> contains_many(std::span<const Reference> keys) override {
             return backend.contains_many(keys);
         }
         result<std::size_t> remove_stale_temporaries(WriteTime t) override {

@@ -2,7 +2,7 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // `BasicStore<Backend, Verifier>`: a storage backend whose objects are verified against
-// their keys on every read and every write.
+// their references on every read and every write.
 
 #ifndef SEALPIPE_STORAGE_BASIC_STORE_HPP
 #define SEALPIPE_STORAGE_BASIC_STORE_HPP
@@ -19,14 +19,14 @@ namespace sealpipe::storage {
 
 /** A content-addressed object store: `Backend` keeps the bytes, `Verifier` checks them.
 
-    Reads never return bytes that do not match their key: a tampered, torn or substituted
-    object is `error::object_corrupt`. Writes refuse data that does not match its key, so a
-    store only ever holds what its keys name.
+    Reads never return bytes that do not match their reference: a tampered, torn or substituted
+    object is `errc::object_corrupt`. Writes refuse data that does not match its reference, so a
+    store only ever holds what its references name.
 
     @code
     auto store = storage::MemoryStore{};
-    if (auto r = store.put(key, data); !r) ...
-    auto data = store.get(key);   // result<Bytes>: object_not_found or object_corrupt on failure
+    if (auto r = store.put(ref, data); !r) ...
+    auto data = store.get(ref);   // result<Bytes>: object_not_found or object_corrupt on failure
     @endcode
 
     @par Thread safety As the backend's (every shipped backend is safe to share between threads).
@@ -51,69 +51,57 @@ public:
     explicit BasicStore(std::in_place_t, Args&&... args) : backend_(std::forward<Args>(args)...) {}
     BasicStore() requires std::default_initializable<Backend> = default;
 
-    /** Stores `data` under `key`. Storing the same object again is harmless and refreshes its
+    /** Stores `data` under `ref`. Storing the same object again is harmless and refreshes its
         write time (which protects it from a concurrent garbage collection).
-        @par Errors `error::object_corrupt` when data does not match key, `error::invalid_reference`,
-        and the backend's environment errors (`io_error`, `backend_unavailable`). */
-    [[nodiscard]] result<void> put(const Key& key, ByteView data) {
-        if (auto r = Verifier::verify(key, data); !r) return r;
-        return backend_.put(key, data);
+        @par Errors `errc::object_corrupt` when data does not match the reference, and the backend's environment errors (`io_error`, `backend_unavailable`). */
+    [[nodiscard]] result<void> put(const Reference& ref, ByteView data) {
+        if (auto r = Verifier::verify(ref, data); !r) return r;
+        return backend_.put(ref, data);
     }
 
-    /** The object stored under `key`, verified.
-        @par Errors `error::object_not_found`, `error::object_corrupt`, `error::invalid_reference`,
-        environment errors. */
-    [[nodiscard]] result<Bytes> get(const Key& key) {
-        if (auto r = Verifier::check_key(key); !r) return r.error();
-        auto data = backend_.get(key);
+    /** The object stored under `ref`, verified.
+        @par Errors `errc::object_not_found`, `errc::object_corrupt`, environment errors. */
+    [[nodiscard]] result<Bytes> get(const Reference& ref) {
+        auto data = backend_.get(ref);
         if (!data) return data;
-        if (auto r = Verifier::verify(key, *data); !r) return r.error();
+        if (auto r = Verifier::verify(ref, *data); !r) return r.error();
         return data;
     }
 
-    /// Whether `key` is stored (presence only: use `get` or `check_reachable` to validate).
-    [[nodiscard]] result<bool> contains(const Key& key) { return backend_.contains(key); }
+    /// Whether `ref` is stored (presence only: use `get` or `check_reachable` to validate).
+    [[nodiscard]] result<bool> contains(const Reference& ref) { return backend_.contains(ref); }
 
     /** Refreshes the write time of a stored object so that a garbage collection that starts
         later keeps it for its grace period; false when absent. Use this, not `contains`,
         when deciding not to upload an object because it is already there. */
-    [[nodiscard]] result<bool> touch(const Key& key) { return backend_.touch(key); }
+    [[nodiscard]] result<bool> touch(const Reference& ref) { return backend_.touch(ref); }
 
-    /// Deletes `key`; false when it was absent.
-    [[nodiscard]] result<bool> remove(const Key& key) { return backend_.remove(key); }
+    /// Deletes `ref`; false when it was absent.
+    [[nodiscard]] result<bool> remove(const Reference& ref) { return backend_.remove(ref); }
 
-    /// Calls `visit` for every stored object (unverified keys and write times).
+    /// Calls `visit` for every stored object (unverified references and write times).
     [[nodiscard]] result<void> enumerate(const ObjectVisitor& visit) { return backend_.enumerate(visit); }
 
     /** Stores every item, verifying each first; nothing is stored if one does not verify.
         @par Errors as `put`. */
     [[nodiscard]] result<void> put_many(std::span<const PutItem> items) {
         for (const auto& it : items)
-            if (auto r = Verifier::verify(it.key, it.data); !r) return r;
+            if (auto r = Verifier::verify(it.reference, it.data); !r) return r;
         return backend_.put_many(items);
     }
 
-    /** Fetches every key in one batch. The outer result fails only when the backend does;
+    /** Fetches every reference in one batch. The outer result fails only when the backend does;
         each element is the verified object, `object_not_found` or `object_corrupt`. */
-    [[nodiscard]] result<std::vector<result<Bytes>>> get_many(std::span<const Key> keys) {
+    [[nodiscard]] result<std::vector<result<Bytes>>> get_many(std::span<const Reference> refs) {
         std::vector<result<Bytes>> out;
-        out.reserve(keys.size());
-        // Keys no object can match are answered without asking the backend.
-        std::vector<Key> valid;
-        valid.reserve(keys.size());
-        for (const auto& k : keys)
-            if (Verifier::check_key(k)) valid.push_back(k);
-        auto fetched = backend_.get_many(valid);
+        out.reserve(refs.size());
+        auto fetched = backend_.get_many(refs);
         if (!fetched) return fetched.error();
-        std::size_t j = 0;
-        for (const auto& k : keys) {
-            if (auto r = Verifier::check_key(k); !r) {
-                out.emplace_back(r.error());
-                continue;
-            }
-            auto& slot = (*fetched)[j++];
+        for (std::size_t i = 0; i < refs.size(); ++i) {
+            const Reference& k = refs[i];
+            auto& slot = (*fetched)[i];
             if (!slot) {
-                out.emplace_back(fail(error::object_not_found, "object " + to_hex(k) + " is not stored"));
+                out.emplace_back(detail::not_found(k));
             } else if (auto r = Verifier::verify(k, *slot); !r) {
                 out.emplace_back(r.error());
             } else {
@@ -123,9 +111,9 @@ public:
         return out;
     }
 
-    /// Whether each key is stored, in one batch.
-    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Key> keys) {
-        return backend_.contains_many(keys);
+    /// Whether each reference is stored, in one batch.
+    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Reference> refs) {
+        return backend_.contains_many(refs);
     }
 
     /// The backend, for its own operations (and for tests that need to tamper with it).

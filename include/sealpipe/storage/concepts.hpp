@@ -8,7 +8,7 @@
 #ifndef SEALPIPE_STORAGE_CONCEPTS_HPP
 #define SEALPIPE_STORAGE_CONCEPTS_HPP
 
-#include <sealpipe/storage/key.hpp>
+#include <sealpipe/storage/types.hpp>
 
 #include <concepts>
 #include <functional>
@@ -25,7 +25,7 @@ using ObjectVisitor = std::function<bool(const ObjectInfo&)>;
 namespace detail {
 
 template <class B>
-concept HasSingleOps = requires(B& b, const Key& k, ByteView data, WriteTime t) {
+concept HasSingleOps = requires(B& b, const Reference& k, ByteView data, WriteTime t) {
     { b.put(k, data) } -> std::same_as<result<void>>;
     { b.get(k) } -> std::same_as<result<Bytes>>;
     { b.contains(k) } -> std::same_as<result<bool>>;
@@ -35,7 +35,7 @@ concept HasSingleOps = requires(B& b, const Key& k, ByteView data, WriteTime t) 
 };
 
 template <class B>
-concept HasBatchOps = requires(B& b, std::span<const PutItem> items, std::span<const Key> keys) {
+concept HasBatchOps = requires(B& b, std::span<const PutItem> items, std::span<const Reference> keys) {
     { b.put_many(items) } -> std::same_as<result<void>>;
     { b.get_many(keys) } -> std::same_as<result<std::vector<std::optional<Bytes>>>>;
     { b.contains_many(keys) } -> std::same_as<result<std::vector<bool>>>;
@@ -48,13 +48,13 @@ concept HasEnumerate = requires(B& b, const ObjectVisitor& visit) {
 
 } // namespace detail
 
-/** A place where object bytes live, keyed by `Key`. Backends store opaque bytes and do not
+/** A place where object bytes live, keyed by `Reference`. Backends store opaque bytes and do not
     verify them: that is the job of `BasicStore`'s `ObjectVerifier`.
 
     | expression | result | semantics |
     | --- | --- | --- |
     | `b.put(k, data)` | `result<void>` | stores data under k; idempotent; a put of an existing key refreshes its write time |
-    | `b.get(k)` | `result<Bytes>` | the stored bytes; `error::object_not_found` when absent |
+    | `b.get(k)` | `result<Bytes>` | the stored bytes; `errc::object_not_found` when absent |
     | `b.contains(k)` | `result<bool>` | whether k is stored |
     | `b.touch(k)` | `result<bool>` | refreshes the write time of a stored k; false when absent |
     | `b.remove(k)` | `result<bool>` | deletes k; false when it was absent |
@@ -64,7 +64,7 @@ concept HasEnumerate = requires(B& b, const ObjectVisitor& visit) {
     | `b.get_many(keys)` | `result<vector<optional<Bytes>>>` | get of each key, batched; nullopt when absent |
     | `b.contains_many(keys)` | `result<vector<bool>>` | contains of each key, batched |
 
-    Every operation fails with `error::io_error` or `error::backend_unavailable` when the
+    Every operation fails with `errc::io_error` or `errc::backend_unavailable` when the
     environment does; none returns partially written data. */
 template <class B>
 concept StorageBackend = detail::HasSingleOps<B> && detail::HasBatchOps<B> && detail::HasEnumerate<B>;
@@ -82,14 +82,14 @@ constexpr bool check_backend() {
         return true;
     } else if constexpr (!detail::HasSingleOps<B>) {
         static_assert(detail::always_false_v<B>,
-                      "sealpipe: a StorageBackend needs put(Key, ByteView) -> result<void>, get(Key) -> result<Bytes>, "
-                      "contains, touch, remove and remove_if_written_before(Key, WriteTime) -> result<bool> "
+                      "sealpipe: a StorageBackend needs put(Reference, ByteView) -> result<void>, get(Reference) -> result<Bytes>, "
+                      "contains, touch, remove and remove_if_written_before(Reference, WriteTime) -> result<bool> "
                       "(doc/concepts/storage_backend.md)");
         return false;
     } else if constexpr (!detail::HasBatchOps<B>) {
         static_assert(detail::always_false_v<B>,
                       "sealpipe: a StorageBackend needs the batch operations put_many(span<const PutItem>), "
-                      "get_many(span<const Key>) and contains_many(span<const Key>) (doc/concepts/storage_backend.md)");
+                      "get_many(span<const Reference>) and contains_many(span<const Reference>) (doc/concepts/storage_backend.md)");
         return false;
     } else {
         static_assert(detail::always_false_v<B>,
@@ -98,19 +98,17 @@ constexpr bool check_backend() {
     }
 }
 
-/** How a store checks an object against its key and finds the keys the object references.
+/** How a store checks an object against its reference and finds the references the object holds.
 
     | expression | result | semantics |
     | --- | --- | --- |
-    | `V::verify(k, data)` | `result<void>` | success iff data is the object k names; else `error::object_corrupt` |
-    | `V::check_key(k)` | `result<void>` | rejects keys no object can match (`error::invalid_reference`) |
-    | `V::children(k, data)` | `result<std::vector<Key>>` | the keys a verified object references |
+    | `V::verify(r, data)` | `result<void>` | success iff data is the object r names; else `errc::object_corrupt` |
+    | `V::children(r, data)` | `result<std::vector<Reference>>` | the references a verified object holds |
 */
 template <class V>
-concept ObjectVerifier = requires(const Key& k, ByteView data) {
-    { V::verify(k, data) } -> std::same_as<result<void>>;
-    { V::check_key(k) } -> std::same_as<result<void>>;
-    { V::children(k, data) } -> std::same_as<result<std::vector<Key>>>;
+concept ObjectVerifier = requires(const Reference& r, ByteView data) {
+    { V::verify(r, data) } -> std::same_as<result<void>>;
+    { V::children(r, data) } -> std::same_as<result<std::vector<Reference>>>;
 };
 
 } // namespace sealpipe::storage

@@ -47,7 +47,7 @@ inline timespec to_timespec(WriteTime t) noexcept {
 }
 
 inline WriteTime from_timespec(const timespec& ts) noexcept {
-    return WriteTime(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(ts.tv_sec) +
+    return WriteTime(std::chrono::duration_cast<WriteClock::duration>(std::chrono::seconds(ts.tv_sec) +
                                                                  std::chrono::nanoseconds(ts.tv_nsec)));
 }
 
@@ -72,27 +72,27 @@ struct DirectoryOptions {
     is its write time: a put of a stored object only sets it again (in a batch, after a put
     of a new object, by a temporary file that the rename finds redundant).
 
-    @par Errors every failure of the file system is `error::io_error` naming the path and the
+    @par Errors every failure of the file system is `errc::io_error` naming the path and the
     reason ("Read-only file system", "No space left on device", "File too large").
     @par Thread and process safety Safe for any number of threads and processes sharing the
     directory (on a local file system; NFS renames are not atomic for every client). */
 class Directory {
 public:
     /** Opens (by default creating) a store directory.
-        @par Errors `error::io_error` when it cannot be created or is not a directory. */
+        @par Errors `errc::io_error` when it cannot be created or is not a directory. */
     [[nodiscard]] static result<Directory> open(const std::string& path, DirectoryOptions options = {}) {
-        if (path.empty()) return fail(error::invalid_argument, "directory store: empty path");
+        if (path.empty()) return fail(errc::invalid_argument, "directory store: empty path");
         std::string root = path;
         while (root.size() > 1 && root.back() == '/') root.pop_back();
         if (options.create) {
             std::error_code ec;
             std::filesystem::create_directories(root, ec);
-            if (ec) return fail(error::io_error, "cannot create store directory '" + root + "': " + ec.message());
+            if (ec) return fail(errc::io_error, "cannot create store directory '" + root + "': " + ec.message());
         }
         struct stat st{};
         if (::stat(root.c_str(), &st) != 0) return io::posix::errno_error("cannot open store directory", root);
         if (!S_ISDIR(st.st_mode))
-            return fail(error::io_error, "cannot open store directory '" + root + "': Not a directory");
+            return fail(errc::io_error, "cannot open store directory '" + root + "': Not a directory");
         return Directory(std::move(root), options);
     }
 
@@ -100,17 +100,17 @@ public:
     const std::string& path() const noexcept { return root_; }
 
     /// The file that holds `k`.
-    [[nodiscard]] std::string object_path(const Key& k) const {
-        const std::string hex = to_hex(k);
+    [[nodiscard]] std::string object_path(const Reference& k) const {
+        const std::string hex = k.to_hex();
         return root_ + "/" + hex.substr(0, 2) + "/" + hex;
     }
 
-    [[nodiscard]] result<void> put(const Key& k, ByteView data) {
+    [[nodiscard]] result<void> put(const Reference& k, ByteView data) {
         bool probe = true;
         return put_one(k, data, probe);
     }
 
-    [[nodiscard]] result<Bytes> get(const Key& k) const {
+    [[nodiscard]] result<Bytes> get(const Reference& k) const {
         const std::string p = object_path(k);
         io::posix::Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
         if (!fd) {
@@ -128,7 +128,7 @@ public:
         return out;
     }
 
-    [[nodiscard]] result<bool> contains(const Key& k) const {
+    [[nodiscard]] result<bool> contains(const Reference& k) const {
         const std::string p = object_path(k);
         struct stat st{};
         if (::stat(p.c_str(), &st) == 0) return true;
@@ -136,16 +136,16 @@ public:
         return io::posix::errno_error("cannot stat object file", p);
     }
 
-    [[nodiscard]] result<bool> touch(const Key& k) {
+    [[nodiscard]] result<bool> touch(const Reference& k) {
         const std::string p = object_path(k);
-        const timespec now = detail::directory::to_timespec(Clock::now());
+        const timespec now = detail::directory::to_timespec(WriteClock::now());
         const timespec times[2] = {now, now};
         if (::utimensat(AT_FDCWD, p.c_str(), times, 0) == 0) return true;
         if (errno == ENOENT || errno == ENOTDIR) return false;
         return io::posix::errno_error("cannot update object", p);
     }
 
-    [[nodiscard]] result<bool> remove(const Key& k) {
+    [[nodiscard]] result<bool> remove(const Reference& k) {
         const std::string p = object_path(k);
         if (::unlink(p.c_str()) == 0) return true;
         if (errno == ENOENT || errno == ENOTDIR) return false;
@@ -156,8 +156,8 @@ public:
         in any process: the file is first renamed aside, its time read there, and it is put
         back when a put touched it in the meantime. (While it is aside, readers of `k` see it
         missing; only unreachable objects are ever removed this way.) */
-    [[nodiscard]] result<bool> remove_if_written_before(const Key& k, WriteTime cutoff) {
-        const std::string hex = to_hex(k);
+    [[nodiscard]] result<bool> remove_if_written_before(const Reference& k, WriteTime cutoff) {
+        const std::string hex = k.to_hex();
         const std::string shard = root_ + "/" + hex.substr(0, 2);
         const std::string p = shard + "/" + hex;
         const std::string aside = temp_name(shard, ".gc-");
@@ -189,9 +189,9 @@ public:
             std::vector<ObjectInfo> found;
             auto r = scan(shard, [&](const std::string& name, const struct stat& st) {
                 if (name.size() != 80 || name.front() == '.') return;
-                auto key = key_from_hex(name);
-                if (!key || to_hex(*key) != name) return; // not ours (uppercase, stray file)
-                found.push_back({*key, detail::directory::from_timespec(st.st_mtim)});
+                auto ref = Reference::from_hex(name);
+                if (!ref || ref->to_hex() != name) return; // not ours (uppercase, stray file, no valid reference)
+                found.push_back({*ref, detail::directory::from_timespec(st.st_mtim)});
             });
             if (!r) return r;
             for (const auto& info : found)
@@ -206,23 +206,23 @@ public:
     [[nodiscard]] result<void> put_many(std::span<const PutItem> items) {
         bool probe = true;
         for (const auto& item : items)
-            if (auto r = put_one(item.key, item.data, probe); !r) return r;
+            if (auto r = put_one(item.reference, item.data, probe); !r) return r;
         return {};
     }
 
-    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Key> keys) const {
+    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference> keys) const {
         std::vector<std::optional<Bytes>> out;
         out.reserve(keys.size());
         for (const auto& k : keys) {
             auto r = get(k);
             if (r) out.emplace_back(std::move(*r));
-            else if (r.error() == error::object_not_found) out.emplace_back();
+            else if (r.error() == errc::object_not_found) out.emplace_back();
             else return r.error();
         }
         return out;
     }
 
-    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Key> keys) const {
+    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Reference> keys) const {
         std::vector<bool> out;
         out.reserve(keys.size());
         for (const auto& k : keys) {
@@ -259,11 +259,11 @@ private:
 
     /** A put. `probe` in: look for a stored object first (one utimensat); out: whether the
         object was found stored, i.e. whether the next put of a batch should look first. */
-    [[nodiscard]] result<void> put_one(const Key& k, ByteView data, bool& probe) {
-        const std::string hex = to_hex(k);
+    [[nodiscard]] result<void> put_one(const Reference& k, ByteView data, bool& probe) {
+        const std::string hex = k.to_hex();
         const std::string shard = root_ + "/" + hex.substr(0, 2);
         const std::string final_path = shard + "/" + hex;
-        const timespec now = detail::directory::to_timespec(Clock::now());
+        const timespec now = detail::directory::to_timespec(WriteClock::now());
         const timespec times[2] = {now, now};
         // Already stored: refresh the write time only.
         if (probe) {

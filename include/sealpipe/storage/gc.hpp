@@ -62,50 +62,50 @@ inline constexpr std::size_t batch_bytes_limit = std::size_t{32} << 20;
     batches of `batch` keys through get_many) and visiting each object once. Stops at the first
     missing or corrupt object, naming it and the object that references it. */
 template <class Backend, class Verifier>
-[[nodiscard]] result<ReachStats> mark(BasicStore<Backend, Verifier>& store, std::span<const Key> roots,
-                                      std::size_t batch, std::unordered_set<Key, KeyHash>& visited,
+[[nodiscard]] result<ReachStats> mark(BasicStore<Backend, Verifier>& store, std::span<const Reference> roots,
+                                      std::size_t batch, std::unordered_set<Reference, ReferenceHash>& visited,
                                       const std::function<void(const ReachStats&)>& progress = {}) {
     ReachStats stats;
     struct Pending {
-        Key key;
-        std::optional<Key> parent;
+        Reference ref;
+        std::optional<Reference> parent;
     };
     std::vector<Pending> stack;
     for (const auto& r : roots)
         if (visited.insert(r).second) stack.push_back({r, std::nullopt});
     if (batch == 0) batch = 1;
     std::vector<Pending> current;
-    std::vector<Key> keys;
+    std::vector<Reference> keys;
     while (!stack.empty()) {
         // A batch holds at most `batch` objects and, beyond its first, `batch_bytes_limit`
         // bytes as the keys announce them: memory stays bounded even for 2 MiB objects.
         std::size_t n = 0, announced = 0;
         while (n < std::min(batch, stack.size())) {
-            const std::size_t size = Sha256V1Verifier::announced_size(stack[stack.size() - 1 - n].key);
+            const std::size_t size = stack[stack.size() - 1 - n].ref.size();
             if (n > 0 && announced + size > batch_bytes_limit) break;
             announced += size;
             ++n;
         }
         current.assign(std::make_move_iterator(stack.end() - static_cast<std::ptrdiff_t>(n)),
                        std::make_move_iterator(stack.end()));
-        stack.resize(stack.size() - n);
+        stack.erase(stack.end() - static_cast<std::ptrdiff_t>(n), stack.end());
         keys.clear();
-        for (const auto& p : current) keys.push_back(p.key);
+        for (const auto& p : current) keys.push_back(p.ref);
         auto fetched = store.get_many(keys);
         if (!fetched) return fetched.error();
         for (std::size_t i = 0; i < n; ++i) {
             auto& got = (*fetched)[i];
             if (!got) {
                 Error e = got.error();
-                if (current[i].parent) return std::move(e).context("reached from " + to_hex(*current[i].parent));
+                if (current[i].parent) return std::move(e).context("reached from " + current[i].parent->to_hex());
                 return e;
             }
             ++stats.objects;
             stats.bytes += got->size();
-            auto children = Verifier::children(current[i].key, *got);
+            auto children = Verifier::children(current[i].ref, *got);
             if (!children) return children.error();
             for (const auto& c : *children)
-                if (visited.insert(c).second) stack.push_back({c, current[i].key});
+                if (visited.insert(c).second) stack.push_back({c, current[i].ref});
         }
         if (progress) progress(stats);
     }
@@ -125,30 +125,30 @@ concept HasStaleTemporaries = requires(B& b, WriteTime t) {
     references"), fetching in batches and verifying each object against its reference.
 
     @return the number and total size of the distinct objects checked.
-    @par Errors the first `error::object_not_found` or `error::object_corrupt` met, naming
+    @par Errors the first `errc::object_not_found` or `errc::object_corrupt` met, naming
     the object (and the object that references it); environment errors from the backend.
     @par Security Needs no key: references are plaintext. A success proves availability and
     integrity of the stored bytes, not that anyone can decode them. */
 template <class Backend, class Verifier>
-[[nodiscard]] result<ReachStats> check_reachable(BasicStore<Backend, Verifier>& store, std::span<const Key> roots,
+[[nodiscard]] result<ReachStats> check_reachable(BasicStore<Backend, Verifier>& store, std::span<const Reference> roots,
                                                  std::size_t batch = 256) {
-    std::unordered_set<Key, KeyHash> visited;
+    std::unordered_set<Reference, ReferenceHash> visited;
     return detail::mark(store, roots, batch, visited);
 }
 
 /// `check_reachable` for one root.
 template <class Backend, class Verifier>
-[[nodiscard]] result<ReachStats> check_reachable(BasicStore<Backend, Verifier>& store, const Key& root,
+[[nodiscard]] result<ReachStats> check_reachable(BasicStore<Backend, Verifier>& store, const Reference& root,
                                                  std::size_t batch = 256) {
     return check_reachable(store, std::span(&root, 1), batch);
 }
 
 /// `check_reachable`, calling `progress` after each batch with what was checked so far.
 template <class Backend, class Verifier>
-[[nodiscard]] result<ReachStats> check_reachable(BasicStore<Backend, Verifier>& store, std::span<const Key> roots,
+[[nodiscard]] result<ReachStats> check_reachable(BasicStore<Backend, Verifier>& store, std::span<const Reference> roots,
                                                  const std::function<void(const ReachStats&)>& progress,
                                                  std::size_t batch = 256) {
-    std::unordered_set<Key, KeyHash> visited;
+    std::unordered_set<Reference, ReferenceHash> visited;
     return detail::mark(store, roots, batch, visited, progress);
 }
 
@@ -168,21 +168,21 @@ template <class Backend, class Verifier>
     @par Errors as `check_reachable` for the mark phase; environment errors from the backend
     (some objects may then have been deleted, all of them garbage). */
 template <class Backend, class Verifier>
-[[nodiscard]] result<GcStats> collect_garbage(BasicStore<Backend, Verifier>& store, std::span<const Key> roots,
+[[nodiscard]] result<GcStats> collect_garbage(BasicStore<Backend, Verifier>& store, std::span<const Reference> roots,
                                               const GcOptions& options = {}) {
-    const WriteTime start = Clock::now();
-    const WriteTime cutoff = start - std::chrono::duration_cast<Clock::duration>(options.grace);
-    std::unordered_set<Key, KeyHash> marked;
+    const WriteTime start = WriteClock::now();
+    const WriteTime cutoff = start - std::chrono::duration_cast<WriteClock::duration>(options.grace);
+    std::unordered_set<Reference, ReferenceHash> marked;
     auto m = detail::mark(store, roots, options.batch, marked, options.progress);
     if (!m) return m.error();
     GcStats stats;
     stats.reachable = m->objects;
     stats.cutoff = cutoff;
 
-    std::vector<Key> candidates;
+    std::vector<Reference> candidates;
     auto e = store.enumerate([&](const ObjectInfo& info) {
-        if (marked.contains(info.key)) return true;
-        if (info.written < cutoff) candidates.push_back(info.key);
+        if (marked.contains(info.reference)) return true;
+        if (info.written < cutoff) candidates.push_back(info.reference);
         else ++stats.kept_recent;
         return true;
     });

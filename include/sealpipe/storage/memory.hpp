@@ -29,8 +29,8 @@ class Memory {
 public:
     Memory() : state_(std::make_shared<State>()) {}
 
-    [[nodiscard]] result<void> put(const Key& k, ByteView data) {
-        const auto now = Clock::now();
+    [[nodiscard]] result<void> put(const Reference& k, ByteView data) {
+        const auto now = WriteClock::now();
         std::unique_lock lock(state_->mutex);
         auto [it, inserted] = state_->objects.try_emplace(k);
         if (inserted) it->second.data = to_bytes(data);
@@ -38,20 +38,20 @@ public:
         return {};
     }
 
-    [[nodiscard]] result<Bytes> get(const Key& k) const {
+    [[nodiscard]] result<Bytes> get(const Reference& k) const {
         std::shared_lock lock(state_->mutex);
         auto it = state_->objects.find(k);
         if (it == state_->objects.end()) return detail::not_found(k);
         return it->second.data;
     }
 
-    [[nodiscard]] result<bool> contains(const Key& k) const {
+    [[nodiscard]] result<bool> contains(const Reference& k) const {
         std::shared_lock lock(state_->mutex);
         return state_->objects.contains(k);
     }
 
-    [[nodiscard]] result<bool> touch(const Key& k) {
-        const auto now = Clock::now();
+    [[nodiscard]] result<bool> touch(const Reference& k) {
+        const auto now = WriteClock::now();
         std::unique_lock lock(state_->mutex);
         auto it = state_->objects.find(k);
         if (it == state_->objects.end()) return false;
@@ -59,12 +59,12 @@ public:
         return true;
     }
 
-    [[nodiscard]] result<bool> remove(const Key& k) {
+    [[nodiscard]] result<bool> remove(const Reference& k) {
         std::unique_lock lock(state_->mutex);
         return state_->objects.erase(k) == 1;
     }
 
-    [[nodiscard]] result<bool> remove_if_written_before(const Key& k, WriteTime cutoff) {
+    [[nodiscard]] result<bool> remove_if_written_before(const Reference& k, WriteTime cutoff) {
         std::unique_lock lock(state_->mutex);
         auto it = state_->objects.find(k);
         if (it == state_->objects.end() || !(it->second.written < cutoff)) return false;
@@ -86,17 +86,17 @@ public:
     }
 
     [[nodiscard]] result<void> put_many(std::span<const PutItem> items) {
-        const auto now = Clock::now();
+        const auto now = WriteClock::now();
         std::unique_lock lock(state_->mutex);
         for (const auto& item : items) {
-            auto [it, inserted] = state_->objects.try_emplace(item.key);
+            auto [it, inserted] = state_->objects.try_emplace(item.reference);
             if (inserted) it->second.data = to_bytes(item.data);
             it->second.written = now;
         }
         return {};
     }
 
-    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Key> keys) const {
+    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference> keys) const {
         std::vector<std::optional<Bytes>> out;
         out.reserve(keys.size());
         std::shared_lock lock(state_->mutex);
@@ -108,7 +108,7 @@ public:
         return out;
     }
 
-    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Key> keys) const {
+    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Reference> keys) const {
         std::vector<bool> out;
         out.reserve(keys.size());
         std::shared_lock lock(state_->mutex);
@@ -129,7 +129,7 @@ private:
     };
     struct State {
         mutable std::shared_mutex mutex;
-        std::unordered_map<Key, Entry, KeyHash> objects;
+        std::unordered_map<Reference, Entry, ReferenceHash> objects;
     };
     std::shared_ptr<State> state_;
 };

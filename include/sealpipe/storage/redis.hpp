@@ -60,9 +60,9 @@ inline WriteTime decode_time(const char* p) noexcept {
     std::uint64_t v = 0;
     for (std::size_t i = 0; i < time_bytes; ++i) v = (v << 8) | static_cast<unsigned char>(p[i]);
     constexpr auto max_us = static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(Clock::duration::max()).count());
+        std::chrono::duration_cast<std::chrono::microseconds>(WriteClock::duration::max()).count());
     const auto us = static_cast<std::int64_t>(std::min(v, max_us));
-    return WriteTime(std::chrono::duration_cast<Clock::duration>(std::chrono::microseconds(us)));
+    return WriteTime(std::chrono::duration_cast<WriteClock::duration>(std::chrono::microseconds(us)));
 }
 
 // The scripts compare 8-byte big-endian numbers byte by byte: Lua numbers are doubles (exact
@@ -119,11 +119,11 @@ using io::redis::escape_glob;
     (one round trip) but not transactional: after a failure some of a batch may be stored,
     each object whole. Durability is the server's (AOF/RDB settings); a server that restarts
     without persistence loses every object, which reads then report as
-    `error::object_not_found`, never as data. A value too short to hold a write time (written
-    by something else) reads as `error::object_corrupt`.
+    `errc::object_not_found`, never as data. A value too short to hold a write time (written
+    by something else) reads as `errc::object_corrupt`.
     @par Thread and process safety One connection guarded by a mutex; copies share it. Open
     one handle per thread for parallel requests, and a new one in a forked child.
-    @par Errors `error::backend_unavailable` when the server cannot be reached, closes the
+    @par Errors `errc::backend_unavailable` when the server cannot be reached, closes the
     connection, or answers with an error (the message says which); a broken connection is
     reconnected on the next operation (and each operation is retried once on a fresh
     connection). */
@@ -133,7 +133,7 @@ public:
     static constexpr std::size_t time_bytes = detail::redis::time_bytes;
 
     /** Connects to the server.
-        @par Errors `error::backend_unavailable`. */
+        @par Errors `errc::backend_unavailable`. */
     [[nodiscard]] static result<Redis> connect(RedisConfig config) {
         auto c = std::make_shared<detail::redis::Connection>(std::move(config));
         {
@@ -144,19 +144,19 @@ public:
     }
 
     /** Parses a `redis://[[user]:password@]host[:port][/db]` URI and connects.
-        @par Errors `error::malformed_input`, `error::backend_unavailable`. */
+        @par Errors `errc::malformed_input`, `errc::backend_unavailable`. */
     [[nodiscard]] static result<Redis> open(std::string_view uri) {
         auto config = RedisConfig::from_uri(uri);
         if (!config) return config.error();
         return connect(std::move(*config));
     }
 
-    [[nodiscard]] result<void> put(const Key& k, ByteView data) {
+    [[nodiscard]] result<void> put(const Reference& k, ByteView data) {
         const PutItem item{k, data};
         return put_many(std::span(&item, 1));
     }
 
-    [[nodiscard]] result<Bytes> get(const Key& k) {
+    [[nodiscard]] result<Bytes> get(const Reference& k) {
         auto r = get_many(std::span(&k, 1));
         if (!r) return r.error();
         auto& slot = r->front();
@@ -164,18 +164,18 @@ public:
         return std::move(*slot);
     }
 
-    [[nodiscard]] result<bool> contains(const Key& k) {
+    [[nodiscard]] result<bool> contains(const Reference& k) {
         auto r = contains_many(std::span(&k, 1));
         if (!r) return r.error();
         return bool(r->front());
     }
 
-    [[nodiscard]] result<bool> touch(const Key& k) {
-        const auto now = detail::redis::encode_time(Clock::now());
+    [[nodiscard]] result<bool> touch(const Reference& k) {
+        const auto now = detail::redis::encode_time(WriteClock::now());
         return script(detail::redis::touch_script, k, std::string_view(now.data(), now.size()), "touch");
     }
 
-    [[nodiscard]] result<bool> remove(const Key& k) {
+    [[nodiscard]] result<bool> remove(const Reference& k) {
         const std::string name = object_key(k);
         std::lock_guard lock(c_->mutex);
         auto r = c_->command({"DEL", name});
@@ -183,7 +183,7 @@ public:
         return integer_reply(r->get(), "remove");
     }
 
-    [[nodiscard]] result<bool> remove_if_written_before(const Key& k, WriteTime cutoff) {
+    [[nodiscard]] result<bool> remove_if_written_before(const Reference& k, WriteTime cutoff) {
         const auto t = detail::redis::encode_time(cutoff);
         return script(detail::redis::remove_if_script, k, std::string_view(t.data(), t.size()), "remove");
     }
@@ -209,13 +209,15 @@ public:
                 cursor.assign(reply->element[0]->str, reply->element[0]->len);
                 const redisReply* names = reply->element[1];
                 detail::redis::Command times{"EVAL", detail::redis::times_script, ""};
-                std::vector<Key> keys;
+                std::vector<Reference> keys;
                 for (std::size_t i = 0; i < names->elements; ++i) {
                     const redisReply* n = names->element[i];
                     if (n->type != REDIS_REPLY_STRING) continue;
                     const std::string_view name(n->str, n->len);
-                    if (name.size() != infix.size() + Key::size() || !name.starts_with(infix)) continue;
-                    keys.push_back(*Key::from(as_bytes(name.substr(infix.size()))));
+                    if (name.size() != infix.size() + Reference::size_bytes || !name.starts_with(infix)) continue;
+                    auto ref = Reference::from_bytes(as_bytes(name.substr(infix.size())));
+                    if (!ref) continue; // no object can have this name: not written by a store
+                    keys.push_back(*ref);
                     times.push_back(name);
                 }
                 if (keys.empty()) continue;
@@ -243,14 +245,14 @@ public:
     /// One pipeline of `SET <prefix>o:K <time><data>` (one round trip; no copy of the data
     /// beyond hiredis' output buffer).
     [[nodiscard]] result<void> put_many(std::span<const PutItem> items) {
-        const auto now = detail::redis::encode_time(Clock::now());
+        const auto now = detail::redis::encode_time(WriteClock::now());
         const std::string_view time(now.data(), now.size());
         const std::string& prefix = c_->config().prefix;
         std::lock_guard lock(c_->mutex);
         auto r = c_->pipeline(items.size(), [&](std::size_t i, std::string& out) {
             out.reserve(items[i].data.size() + prefix.size() + 96);
             out += "*3\r\n$3\r\nSET\r\n";
-            detail::redis::append_argument(out, {prefix, "o:", as_chars(items[i].key.view())});
+            detail::redis::append_argument(out, {prefix, "o:", as_chars(items[i].reference.bytes())});
             detail::redis::append_argument(out, {time, as_chars(items[i].data)});
         });
         if (!r) return r.error();
@@ -262,14 +264,14 @@ public:
     }
 
     /// One pipeline of GETs.
-    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Key> keys) {
+    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference> keys) {
         const std::string& prefix = c_->config().prefix;
         std::vector<std::optional<Bytes>> out;
         out.reserve(keys.size());
         std::lock_guard lock(c_->mutex);
         auto r = c_->pipeline(keys.size(), [&](std::size_t i, std::string& cmd) {
             cmd += "*2\r\n$3\r\nGET\r\n";
-            detail::redis::append_argument(cmd, {prefix, "o:", as_chars(keys[i].view())});
+            detail::redis::append_argument(cmd, {prefix, "o:", as_chars(keys[i].bytes())});
         });
         if (!r) return r.error();
         for (std::size_t i = 0; i < keys.size(); ++i) {
@@ -278,7 +280,7 @@ public:
                 out.emplace_back();
             } else if (reply->type == REDIS_REPLY_STRING) {
                 if (reply->len < time_bytes)
-                    return fail(error::object_corrupt, "object " + to_hex(keys[i]) + ": stored value of " +
+                    return fail(errc::object_corrupt, "object " + keys[i].to_hex() + ": stored value of " +
                                                            std::to_string(reply->len) + " bytes, too short for its " +
                                                            std::to_string(time_bytes) + "-byte write time");
                 if (reply->len - time_bytes > max_object_bytes)
@@ -294,14 +296,14 @@ public:
     }
 
     /// One pipeline of EXISTS.
-    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Key> keys) {
+    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Reference> keys) {
         const std::string& prefix = c_->config().prefix;
         std::vector<bool> out;
         out.reserve(keys.size());
         std::lock_guard lock(c_->mutex);
         auto r = c_->pipeline(keys.size(), [&](std::size_t i, std::string& cmd) {
             cmd += "*2\r\n$6\r\nEXISTS\r\n";
-            detail::redis::append_argument(cmd, {prefix, "o:", as_chars(keys[i].view())});
+            detail::redis::append_argument(cmd, {prefix, "o:", as_chars(keys[i].bytes())});
         });
         if (!r) return r.error();
         for (const auto& reply : *r) {
@@ -313,9 +315,9 @@ public:
     }
 
     /// The Redis key that holds `k` (its write time, then its bytes).
-    [[nodiscard]] std::string object_key(const Key& k) const {
+    [[nodiscard]] std::string object_key(const Reference& k) const {
         std::string s = c_->config().prefix + "o:";
-        s.append(as_chars(k.view()));
+        s.append(as_chars(k.bytes()));
         return s;
     }
 
@@ -323,7 +325,7 @@ private:
     explicit Redis(std::shared_ptr<detail::redis::Connection> c) : c_(std::move(c)) {}
 
     [[nodiscard]] Error unexpected(std::string_view what) const {
-        return fail(error::backend_unavailable, "redis " + c_->where() + ": unexpected reply to " + std::string(what));
+        return fail(errc::backend_unavailable, "redis " + c_->where() + ": unexpected reply to " + std::string(what));
     }
 
     [[nodiscard]] result<bool> integer_reply(const redisReply* reply, std::string_view what) const {
@@ -333,7 +335,7 @@ private:
     }
 
     /// Runs a one-key script on the object `k` with one argument.
-    [[nodiscard]] result<bool> script(std::string_view body, const Key& k, std::string_view arg, std::string_view what) {
+    [[nodiscard]] result<bool> script(std::string_view body, const Reference& k, std::string_view arg, std::string_view what) {
         const std::string name = object_key(k);
         std::lock_guard lock(c_->mutex);
         auto r = c_->command({"EVAL", body, "1", name, arg});

@@ -37,7 +37,7 @@ inline std::int64_t to_micros(WriteTime t) noexcept {
     return std::chrono::duration_cast<std::chrono::microseconds>(t.time_since_epoch()).count();
 }
 inline WriteTime from_micros(std::int64_t us) noexcept {
-    return WriteTime(std::chrono::duration_cast<Clock::duration>(std::chrono::microseconds(us)));
+    return WriteTime(std::chrono::duration_cast<WriteClock::duration>(std::chrono::microseconds(us)));
 }
 
 inline constexpr std::string_view schema =
@@ -79,10 +79,10 @@ public:
 
     // Each function below expects `mutex` to be held.
 
-    [[nodiscard]] result<void> put(const Key& k, ByteView data, std::int64_t now) {
+    [[nodiscard]] result<void> put(const Reference& k, ByteView data, std::int64_t now) {
         sqlite3_stmt* s = put_.get();
         Reset reset{s};
-        io::sqlite::bind_blob(s, 1, k.view());
+        io::sqlite::bind_blob(s, 1, k.bytes());
         sqlite3_bind_int64(s, 2, now);
         io::sqlite::bind_blob(s, 3, data);
         const int rc = sqlite3_step(s);
@@ -91,10 +91,10 @@ public:
     }
 
     /// The object, nullopt when absent.
-    [[nodiscard]] result<std::optional<Bytes>> get(const Key& k) {
+    [[nodiscard]] result<std::optional<Bytes>> get(const Reference& k) {
         sqlite3_stmt* s = get_.get();
         Reset reset{s};
-        io::sqlite::bind_blob(s, 1, k.view());
+        io::sqlite::bind_blob(s, 1, k.bytes());
         const int rc = sqlite3_step(s);
         if (rc == SQLITE_DONE) return std::optional<Bytes>();
         if (rc != SQLITE_ROW) return db_->error(rc, "get");
@@ -104,10 +104,10 @@ public:
         return std::optional<Bytes>(Bytes(p, p + (p ? size : 0)));
     }
 
-    [[nodiscard]] result<bool> contains(const Key& k) {
+    [[nodiscard]] result<bool> contains(const Reference& k) {
         sqlite3_stmt* s = contains_.get();
         Reset reset{s};
-        io::sqlite::bind_blob(s, 1, k.view());
+        io::sqlite::bind_blob(s, 1, k.bytes());
         const int rc = sqlite3_step(s);
         if (rc == SQLITE_ROW) return true;
         if (rc == SQLITE_DONE) return false;
@@ -115,10 +115,10 @@ public:
     }
 
     /// Runs a statement binding key (and time); returns whether a row changed.
-    [[nodiscard]] result<bool> change(sqlite3_stmt* s, const Key& k, std::optional<std::int64_t> t,
+    [[nodiscard]] result<bool> change(sqlite3_stmt* s, const Reference& k, std::optional<std::int64_t> t,
                                       std::string_view what) {
         Reset reset{s};
-        io::sqlite::bind_blob(s, 1, k.view());
+        io::sqlite::bind_blob(s, 1, k.bytes());
         if (t) sqlite3_bind_int64(s, 2, *t);
         const int rc = sqlite3_step(s);
         if (rc != SQLITE_DONE) return db_->error(rc, what);
@@ -151,25 +151,25 @@ private:
     parallel writers open one handle per thread or process: SQLite serialises writers with
     its file lock, waiting up to `busy_timeout`. Never use a handle in a forked child: open
     a new one there.
-    @par Errors `error::io_error` (cannot open, disk full, read-only, I/O), `error::timed_out`
+    @par Errors `errc::io_error` (cannot open, disk full, read-only, I/O), `errc::timed_out`
     (the write lock stayed busy for `busy_timeout`). */
 class Sqlite {
 public:
     /** Opens (by default creating) the database file at `path`.
-        @par Errors `error::io_error`, `error::timed_out`. */
+        @par Errors `errc::io_error`, `errc::timed_out`. */
     [[nodiscard]] static result<Sqlite> open(const std::string& path, SqliteOptions options = {}) {
         auto c = detail::sqlite::Connection::open(path, options);
         if (!c) return c.error();
         return Sqlite(std::move(*c));
     }
 
-    [[nodiscard]] result<void> put(const Key& k, ByteView data) {
-        const auto now = detail::sqlite::to_micros(Clock::now());
+    [[nodiscard]] result<void> put(const Reference& k, ByteView data) {
+        const auto now = detail::sqlite::to_micros(WriteClock::now());
         std::lock_guard lock(c_->mutex());
         return c_->put(k, data, now);
     }
 
-    [[nodiscard]] result<Bytes> get(const Key& k) {
+    [[nodiscard]] result<Bytes> get(const Reference& k) {
         std::lock_guard lock(c_->mutex());
         auto r = c_->get(k);
         if (!r) return r.error();
@@ -177,24 +177,24 @@ public:
         return std::move(**r);
     }
 
-    [[nodiscard]] result<bool> contains(const Key& k) {
+    [[nodiscard]] result<bool> contains(const Reference& k) {
         std::lock_guard lock(c_->mutex());
         return c_->contains(k);
     }
 
-    [[nodiscard]] result<bool> touch(const Key& k) {
-        const auto now = detail::sqlite::to_micros(Clock::now());
+    [[nodiscard]] result<bool> touch(const Reference& k) {
+        const auto now = detail::sqlite::to_micros(WriteClock::now());
         std::lock_guard lock(c_->mutex());
         return c_->change(c_->touch_.get(), k, now, "touch");
     }
 
-    [[nodiscard]] result<bool> remove(const Key& k) {
+    [[nodiscard]] result<bool> remove(const Reference& k) {
         std::lock_guard lock(c_->mutex());
         return c_->change(c_->remove_.get(), k, std::nullopt, "remove");
     }
 
     /// One DELETE with the time in its WHERE clause: atomic against concurrent puts.
-    [[nodiscard]] result<bool> remove_if_written_before(const Key& k, WriteTime cutoff) {
+    [[nodiscard]] result<bool> remove_if_written_before(const Reference& k, WriteTime cutoff) {
         std::lock_guard lock(c_->mutex());
         return c_->change(c_->remove_if_.get(), k, detail::sqlite::to_micros(cutoff), "remove");
     }
@@ -202,10 +202,11 @@ public:
     /// Visits keys in order, a page at a time; no lock or transaction is held while visiting.
     [[nodiscard]] result<void> enumerate(const ObjectVisitor& visit) {
         constexpr int page_rows = 512;
-        Key after{}; // the all-zero key; the blob comparison starts strictly after it
+        Reference::raw_type after{}; // the last row seen; the blob comparison starts strictly after it
         bool first = true;
         while (true) {
             std::vector<ObjectInfo> page;
+            int rows = 0;
             {
                 std::lock_guard lock(c_->mutex());
                 sqlite3_stmt* s = c_->page_.get();
@@ -215,35 +216,36 @@ public:
                 sqlite3_bind_int(s, 2, page_rows);
                 int rc;
                 while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+                    ++rows;
                     const auto* p = static_cast<const Byte*>(sqlite3_column_blob(s, 0));
                     const int n = sqlite3_column_bytes(s, 0);
-                    if (!p || n != static_cast<int>(Key::size())) continue; // not an object row
-                    auto key = Key::from(ByteView(p, static_cast<std::size_t>(n)));
-                    page.push_back({*key, detail::sqlite::from_micros(sqlite3_column_int64(s, 1))});
+                    if (!p || n != static_cast<int>(Reference::size_bytes)) continue; // not an object row
+                    std::copy(p, p + n, after.begin());
+                    auto ref = Reference::from_bytes(ByteView(p, static_cast<std::size_t>(n)));
+                    if (!ref) continue; // no object can have this name: not written by a store
+                    page.push_back({*ref, detail::sqlite::from_micros(sqlite3_column_int64(s, 1))});
                 }
                 if (rc != SQLITE_DONE) return io::sqlite::error_from(c_->db(), rc, "enumerate");
             }
             first = false;
-            if (page.empty()) return {};
-            after = page.back().key;
             for (const auto& info : page)
                 if (!visit(info)) return {};
-            if (page.size() < static_cast<std::size_t>(page_rows)) return {};
+            if (rows < page_rows) return {};
         }
     }
 
     /// The whole batch in one transaction: all stored or none.
     [[nodiscard]] result<void> put_many(std::span<const PutItem> items) {
-        const auto now = detail::sqlite::to_micros(Clock::now());
+        const auto now = detail::sqlite::to_micros(WriteClock::now());
         std::lock_guard lock(c_->mutex());
         return c_->transaction([&]() -> result<void> {
             for (const auto& it : items)
-                if (auto r = c_->put(it.key, it.data, now); !r) return r;
+                if (auto r = c_->put(it.reference, it.data, now); !r) return r;
             return {};
         });
     }
 
-    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Key> keys) {
+    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference> keys) {
         std::vector<std::optional<Bytes>> out;
         out.reserve(keys.size());
         std::lock_guard lock(c_->mutex());
@@ -255,7 +257,7 @@ public:
         return out;
     }
 
-    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Key> keys) {
+    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Reference> keys) {
         std::vector<bool> out;
         out.reserve(keys.size());
         std::lock_guard lock(c_->mutex());

@@ -40,8 +40,8 @@ enum class OpenMode {
     With `OpenMode::existing`, a `dir:` or `sqlite:` PATH where nothing is is refused ("no
     store at PATH") instead of becoming a new, empty store: a mistyped path then fails
     clearly rather than reporting every object missing.
-    @par Errors `error::malformed_input` for an unknown scheme or a bad URI;
-    `error::io_error` "no store at PATH"; the backend's own errors when it cannot be opened
+    @par Errors `errc::malformed_input` for an unknown scheme or a bad URI;
+    `errc::io_error` "no store at PATH"; the backend's own errors when it cannot be opened
     (`io_error`, `backend_unavailable`). */
 [[nodiscard]] inline result<AnyBackend> open_backend(std::string_view uri, OpenMode mode = OpenMode::create) {
     auto wrap = [](auto&& r) -> result<AnyBackend> {
@@ -52,22 +52,22 @@ enum class OpenMode {
         if (mode == OpenMode::create) return {};
         struct stat st {};
         if (::stat(path.c_str(), &st) != 0) {
-            if (errno == ENOENT || errno == ENOTDIR) return fail(error::io_error, "no store at " + path);
+            if (errno == ENOENT || errno == ENOTDIR) return fail(errc::io_error, "no store at " + path);
             return io::posix::errno_error("cannot open store", path);
         }
         if (directory != S_ISDIR(st.st_mode))
-            return fail(error::io_error, "no store at " + path + ": it is " +
+            return fail(errc::io_error, "no store at " + path + ": it is " +
                                              (directory ? "not a directory" : "a directory, not a database file"));
         return {};
     };
     if (uri.starts_with("dir:")) {
         const std::string path(uri.substr(4));
-        if (path.empty()) return fail(error::malformed_input, "store URI 'dir:' needs a path");
+        if (path.empty()) return fail(errc::malformed_input, "store URI 'dir:' needs a path");
         if (auto e = check_exists(path, true); !e) return e.error();
         return wrap(Directory::open(path, {.create = mode == OpenMode::create}));
     }
     if (uri.starts_with("sqlite:")) {
-        if (uri.size() == 7) return fail(error::malformed_input, "store URI 'sqlite:' needs a path");
+        if (uri.size() == 7) return fail(errc::malformed_input, "store URI 'sqlite:' needs a path");
         const std::string path(uri.substr(7));
         if (auto e = check_exists(path, false); !e) return e.error();
         SqliteOptions options;
@@ -76,7 +76,7 @@ enum class OpenMode {
     }
     if (uri.starts_with("redis://")) return wrap(Redis::open(uri));
     if (uri == "memory:") return AnyBackend(Memory{});
-    return fail(error::malformed_input, "store URI: expected dir:PATH, sqlite:PATH or redis://HOST[:PORT][/DB], got '" +
+    return fail(errc::malformed_input, "store URI: expected dir:PATH, sqlite:PATH or redis://HOST[:PORT][/DB], got '" +
                                             std::string(uri) + "'");
 }
 

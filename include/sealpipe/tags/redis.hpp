@@ -62,12 +62,12 @@ static_assert(tags::detail::header_bytes == 104, "put_tag_script hard-codes the 
     `rollback_refused`), though its record is stored.
     @par Thread and process safety One connection guarded by a mutex; copies share it. Open a
     new handle in a forked child.
-    @par Errors `error::backend_unavailable` (cannot connect, connection lost, server errors),
-    `error::object_corrupt` for a stored value over `max_tag_record_bytes`. */
+    @par Errors `errc::backend_unavailable` (cannot connect, connection lost, server errors),
+    `errc::object_corrupt` for a stored value over `max_tag_record_bytes`. */
 class RedisTags {
 public:
     /** Connects to the server.
-        @par Errors `error::backend_unavailable`. */
+        @par Errors `errc::backend_unavailable`. */
     [[nodiscard]] static result<RedisTags> connect(io::redis::Config config) {
         auto c = std::make_shared<detail::redis::Connection>(std::move(config));
         {
@@ -78,7 +78,7 @@ public:
     }
 
     /** Parses a `redis://[[user]:password@]host[:port][/db]` URI and connects.
-        @par Errors `error::malformed_input`, `error::backend_unavailable`. */
+        @par Errors `errc::malformed_input`, `errc::backend_unavailable`. */
     [[nodiscard]] static result<RedisTags> open(std::string_view uri) {
         auto config = io::redis::Config::from_uri(uri);
         if (!config) return config.error();
@@ -101,16 +101,16 @@ public:
         if (reply->type == REDIS_REPLY_NIL) return std::optional<Bytes>();
         if (reply->type == REDIS_REPLY_ERROR) return c_->reply_error(reply, "get tag");
         if (reply->type != REDIS_REPLY_STRING)
-            return fail(error::backend_unavailable, "redis " + c_->where() + ": unexpected reply to get tag");
+            return fail(errc::backend_unavailable, "redis " + c_->where() + ": unexpected reply to get tag");
         if (reply->len > max_tag_record_bytes)
-            return fail(error::object_corrupt, "tag record larger than " + std::to_string(max_tag_record_bytes) +
+            return fail(errc::object_corrupt, "tag record larger than " + std::to_string(max_tag_record_bytes) +
                                                    " bytes");
         return std::optional<Bytes>(Bytes(reply->str, reply->str + reply->len));
     }
 
     [[nodiscard]] result<bool> put_tag_if_newer(const TagId& id, std::uint64_t version, ByteView record) {
         if (version > static_cast<std::uint64_t>(INT64_MAX))
-            return fail(error::invalid_argument, "tag version: over 2^63 - 1");
+            return fail(errc::invalid_argument, "tag version: over 2^63 - 1");
         std::array<char, 8> v{};
         for (std::size_t i = 0; i < v.size(); ++i) v[i] = static_cast<char>(version >> (8 * (7 - i)));
         const std::string name = tag_key(id);
@@ -121,7 +121,7 @@ public:
         const redisReply* reply = r->get();
         if (reply->type == REDIS_REPLY_ERROR) return c_->reply_error(reply, "put tag");
         if (reply->type != REDIS_REPLY_INTEGER)
-            return fail(error::backend_unavailable, "redis " + c_->where() + ": unexpected reply to put tag");
+            return fail(errc::backend_unavailable, "redis " + c_->where() + ": unexpected reply to put tag");
         return reply->integer == 1;
     }
 

@@ -26,7 +26,7 @@ namespace sealpipe::tags {
 class SqliteTags {
 public:
     /** Opens (creating) the database at `path` and its `tags` table.
-        @par Errors `error::io_error`, `error::timed_out`. */
+        @par Errors `errc::io_error`, `errc::timed_out`. */
     [[nodiscard]] static result<SqliteTags> open(const std::string& path, io::sqlite::Options options = {}) {
         auto db = io::sqlite::Database::open(path, options,
                                              "CREATE TABLE IF NOT EXISTS tags (id BLOB PRIMARY KEY NOT NULL,"
@@ -54,14 +54,14 @@ public:
         if (rc != SQLITE_ROW) return s_->db->error(rc, "get tag");
         const auto size = static_cast<std::size_t>(sqlite3_column_bytes(s, 0));
         if (size > max_tag_record_bytes)
-            return fail(error::object_corrupt, "tag record of " + std::to_string(size) + " bytes");
+            return fail(errc::object_corrupt, "tag record of " + std::to_string(size) + " bytes");
         const auto* p = static_cast<const Byte*>(sqlite3_column_blob(s, 0));
         return std::optional<Bytes>(Bytes(p, p + (p ? size : 0)));
     }
 
     [[nodiscard]] result<bool> put_tag_if_newer(const TagId& id, std::uint64_t version, ByteView record) {
         if (version > static_cast<std::uint64_t>(INT64_MAX))
-            return fail(error::invalid_argument, "tag version: over 2^63 - 1");
+            return fail(errc::invalid_argument, "tag version: over 2^63 - 1");
         std::lock_guard lock(s_->db->mutex);
         sqlite3_stmt* s = s_->put.get();
         io::sqlite::Reset reset{s};

@@ -47,7 +47,7 @@
 namespace sealpipe::tags {
 
 /// A tag's identifier in storage: SHA-256("sealpipe tag id" ‖ public key ‖ name).
-using TagId = FixedBytes<32, struct TagIdTag>;
+using TagId = FixedBytes<32, struct TagIdRole>;
 
 /// Largest stored tag record; anything larger is refused before it is loaded.
 inline constexpr std::size_t max_tag_record_bytes = 4096;
@@ -77,7 +77,7 @@ public:
     using Secret = FixedSecret<secret_bytes, struct TagSecretRole>;
 
     /** A fresh signing key and tag secret from the system RNG.
-        @par Errors `error::internal` when the RNG fails. */
+        @par Errors `errc::internal` when the RNG fails. */
     [[nodiscard]] static result<TagKey> generate() {
         auto signing = keys::PrivateKey<keys::Ed25519>::generate();
         if (!signing) return signing.error();
@@ -87,7 +87,7 @@ public:
     }
 
     /** A tag key from its parts.
-        @par Errors `error::invalid_length` for a secret that is not 32 bytes. */
+        @par Errors `errc::invalid_length` for a secret that is not 32 bytes. */
     [[nodiscard]] static result<TagKey> from(keys::PrivateKey<keys::Ed25519> signing, const SecretBytes& secret) {
         auto s = Secret::from(secret.reveal(hazmat::secret_access()), "tag secret");
         if (!s) return s.error();
@@ -134,9 +134,9 @@ inline std::uint64_t read_u64(const Byte* p) noexcept {
 }
 
 [[nodiscard]] inline result<void> check_name(std::string_view name) {
-    if (name.empty()) return fail(error::invalid_argument, "tag name: empty");
+    if (name.empty()) return fail(errc::invalid_argument, "tag name: empty");
     if (name.size() > max_tag_name_bytes)
-        return fail(error::invalid_argument, "tag name: " + std::to_string(name.size()) + " bytes, more than " +
+        return fail(errc::invalid_argument, "tag name: " + std::to_string(name.size()) + " bytes, more than " +
                                                  std::to_string(max_tag_name_bytes));
     return {};
 }
@@ -179,7 +179,7 @@ inline std::uint64_t read_u64(const Byte* p) noexcept {
 } // namespace detail
 
 /** The storage identifier of `name` in the namespace of `public_key`.
-    @par Errors `error::invalid_argument` for an empty name or one over 1024 bytes. */
+    @par Errors `errc::invalid_argument` for an empty name or one over 1024 bytes. */
 [[nodiscard]] inline result<TagId> tag_id(const keys::PublicKey<keys::Ed25519>& public_key, std::string_view name) {
     if (auto r = detail::check_name(name); !r) return r.error();
     Sha256 h;
@@ -214,17 +214,17 @@ public:
     [[nodiscard]] B& backend() noexcept { return backend_; }
 
     /** Points `name` at `target` with an explicit `version`.
-        @par Errors `error::rollback_refused` when a record of this or a newer version is stored
-        (rollback refused); `error::invalid_argument` for a bad name or link parameters over
+        @par Errors `errc::rollback_refused` when a record of this or a newer version is stored
+        (rollback refused); `errc::invalid_argument` for a bad name or link parameters over
         64 bytes; backend errors. */
     [[nodiscard]] result<void> update(const TagKey& key, std::string_view name, const dag::Link& target,
                                       std::uint64_t version) {
         auto id = tag_id(key.public_key(), name);
         if (!id) return id.error();
         if (target.parameters.size() > detail::max_parameters_bytes)
-            return fail(error::invalid_argument, "tag target: link parameters over 64 bytes");
+            return fail(errc::invalid_argument, "tag target: link parameters over 64 bytes");
         if (version > static_cast<std::uint64_t>(INT64_MAX))
-            return fail(error::invalid_argument, "tag version: over 2^63 - 1");
+            return fail(errc::invalid_argument, "tag version: over 2^63 - 1");
         auto pipeline = detail::pipeline(key);
         if (!pipeline) return pipeline.error();
         auto nonce = detail::nonce(key, name, version);
@@ -243,7 +243,7 @@ public:
         auto stored = backend_.put_tag_if_newer(*id, version, record);
         if (!stored) return stored.error();
         if (!*stored)
-            return fail(error::rollback_refused, "tag '" + std::string(name) + "': version " + std::to_string(version) +
+            return fail(errc::rollback_refused, "tag '" + std::string(name) + "': version " + std::to_string(version) +
                                                  " is not newer than the stored one (rollback refused)");
         return {};
     }
@@ -256,43 +256,43 @@ public:
             std::uint64_t version = now_micros();
             auto current = verify(key.public_key(), name);
             if (current) version = std::max(version, current->version + 1);
-            else if (current.error() != error::object_not_found) return current.error();
+            else if (current.error() != errc::object_not_found) return current.error();
             auto r = update(key, name, target, version);
             if (r) return version;
-            if (r.error() != error::rollback_refused || attempt == 8) return r.error();
+            if (r.error() != errc::rollback_refused || attempt == 8) return r.error();
         }
     }
 
     /** Reads and verifies the record of `name` with only the public key (no decryption).
-        @par Errors `error::object_not_found` (no such tag); `error::signature_invalid` (not
-        signed by this key); `error::object_corrupt` (a malformed record, or one stored under
-        another id); `error::rollback_refused` (a version older than `min_version`). */
+        @par Errors `errc::object_not_found` (no such tag); `errc::signature_invalid` (not
+        signed by this key); `errc::object_corrupt` (a malformed record, or one stored under
+        another id); `errc::rollback_refused` (a version older than `min_version`). */
     [[nodiscard]] result<VerifiedTag> verify(const keys::PublicKey<keys::Ed25519>& public_key, std::string_view name,
                                              std::uint64_t min_version = 0) {
         auto id = tag_id(public_key, name);
         if (!id) return id.error();
         auto stored = backend_.get_tag(*id);
         if (!stored) return stored.error();
-        if (!*stored) return fail(error::object_not_found, "tag '" + std::string(name) + "' is not set");
+        if (!*stored) return fail(errc::object_not_found, "tag '" + std::string(name) + "' is not set");
         const Bytes& rec = **stored;
         const auto where = "tag '" + std::string(name) + "'";
         if (rec.size() < detail::header_bytes || rec.size() > max_tag_record_bytes)
-            return fail(error::object_corrupt, where + ": record of " + std::to_string(rec.size()) + " bytes");
+            return fail(errc::object_corrupt, where + ": record of " + std::to_string(rec.size()) + " bytes");
         if (!constant_time_equal(ByteView(rec.data(), 32), id->view()))
-            return fail(error::object_corrupt, where + ": record stored under another tag id");
+            return fail(errc::object_corrupt, where + ": record stored under another tag id");
         VerifiedTag out{*id, detail::read_u64(rec.data() + 32), Bytes(rec.begin() + detail::header_bytes, rec.end())};
         const ByteView sig(rec.data() + 40, 64);
         if (auto r = keys::verify(public_key, detail::signed_message(*id, out.version, out.blob), sig); !r)
             return std::move(r.error()).context(where);
         if (out.version < min_version)
-            return fail(error::rollback_refused, where + ": version " + std::to_string(out.version) +
+            return fail(errc::rollback_refused, where + ": version " + std::to_string(out.version) +
                                                    " is older than version " + std::to_string(min_version) +
                                                    " already seen (rollback)");
         return out;
     }
 
     /** Reads, verifies and decrypts the target of `name`.
-        @par Errors those of `verify`; `error::authentication_failed` when the blob does not
+        @par Errors those of `verify`; `errc::authentication_failed` when the blob does not
         decrypt under this key (a key with the right signing part but another secret). */
     [[nodiscard]] result<dag::Link> get(const TagKey& key, std::string_view name, std::uint64_t min_version = 0) {
         auto tag = verify(key.public_key(), name, min_version);
@@ -310,7 +310,7 @@ public:
         auto plain = pipeline->decode(tag.blob, *nonce, ref_bytes + detail::max_parameters_bytes);
         if (!plain) return std::move(plain.error()).context("tag '" + std::string(name) + "'");
         if (plain->size() < ref_bytes)
-            return fail(error::object_corrupt, "tag '" + std::string(name) + "': target shorter than a reference");
+            return fail(errc::object_corrupt, "tag '" + std::string(name) + "': target shorter than a reference");
         auto ref = object::Reference::from_bytes(ByteView(plain->data(), ref_bytes));
         if (!ref) return std::move(ref.error()).context("tag target");
         return dag::Link{*ref, Bytes(plain->begin() + ref_bytes, plain->end())};
@@ -376,12 +376,12 @@ private:
 class DirectoryTags {
 public:
     /** Opens (creating) the tag directory.
-        @par Errors `error::io_error`. */
+        @par Errors `errc::io_error`. */
     [[nodiscard]] static result<DirectoryTags> open(const std::string& path, bool sync = true) {
-        if (path.empty()) return fail(error::invalid_argument, "tag directory: empty path");
+        if (path.empty()) return fail(errc::invalid_argument, "tag directory: empty path");
         std::error_code ec;
         std::filesystem::create_directories(path, ec);
-        if (ec) return fail(error::io_error, "cannot create tag directory '" + path + "': " + ec.message());
+        if (ec) return fail(errc::io_error, "cannot create tag directory '" + path + "': " + ec.message());
         return DirectoryTags(path, sync);
     }
 
@@ -398,7 +398,7 @@ public:
         if (int err = io::posix::read_up_to(fd.get(), out, max_tag_record_bytes + 1))
             return io::posix::errno_error("cannot read tag record", p, err);
         if (out.size() > max_tag_record_bytes)
-            return fail(error::object_corrupt, "tag record '" + p + "' is larger than " +
+            return fail(errc::object_corrupt, "tag record '" + p + "' is larger than " +
                                                    std::to_string(max_tag_record_bytes) + " bytes");
         return std::optional<Bytes>(std::move(out));
     }

@@ -52,9 +52,9 @@ concept MakesChannels = requires(std::size_t capacity) {
     | expression | result | meaning |
     | --- | --- | --- |
     | `T::make_channel<M>(n)` | `shared_ptr<T::Channel<M>>` | a channel holding at most n messages |
-    | `c.send(m, d)` | `result<void>` | waits for room until `d`; `error::timed_out` (back-pressure) or `error::cancelled` (closed) |
-    | `c.try_send(m)` | `result<void>` | never waits: `error::timed_out` when full |
-    | `c.receive(d)` | `result<M>` | waits for a message until `d`; `error::cancelled` once closed and drained |
+    | `c.send(m, d)` | `result<void>` | waits for room until `d`; `errc::timed_out` (back-pressure) or `errc::cancelled` (closed) |
+    | `c.try_send(m)` | `result<void>` | never waits: `errc::timed_out` when full |
+    | `c.receive(d)` | `result<M>` | waits for a message until `d`; `errc::cancelled` once closed and drained |
     | `c.try_receive()` | `result<M>` | never waits |
     | `c.close()` | | wakes every waiter; later sends fail |
     | `c.capacity()`, `c.size()`, `c.closed()` | | |
@@ -71,10 +71,10 @@ inline constexpr bool always_false_v = false;
 /// A channel that carries nothing: what stands in for a rejected transport's channels.
 template <class M>
 struct InertChannel {
-    result<void> send(M, Deadline) { return fail(error::cancelled, "not a transport"); }
-    result<void> try_send(M) { return fail(error::cancelled, "not a transport"); }
-    result<M> receive(Deadline) { return fail(error::cancelled, "not a transport"); }
-    result<M> try_receive() { return fail(error::cancelled, "not a transport"); }
+    result<void> send(M, Deadline) { return fail(errc::cancelled, "not a transport"); }
+    result<void> try_send(M) { return fail(errc::cancelled, "not a transport"); }
+    result<M> receive(Deadline) { return fail(errc::cancelled, "not a transport"); }
+    result<M> try_receive() { return fail(errc::cancelled, "not a transport"); }
     void close() {}
     std::size_t capacity() const { return 0; }
     std::size_t size() const { return 0; }

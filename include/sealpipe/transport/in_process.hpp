@@ -21,7 +21,7 @@
 namespace sealpipe::transport {
 
 /** The in-process transport: channels are mutex-protected bounded queues. A full queue
-    makes `send` wait until there is room or the deadline passes (`error::timed_out`, the
+    makes `send` wait until there is room or the deadline passes (`errc::timed_out`, the
     back-pressure signal), and `try_send` fail at once. */
 struct InProcess {
     template <class M>
@@ -31,8 +31,8 @@ struct InProcess {
         Channel(const Channel&) = delete;
         Channel& operator=(const Channel&) = delete;
 
-        /** Waits for room until `deadline`. @par Errors `error::timed_out` (still full: the
-            receiver is slower than the sender), `error::cancelled` (closed). */
+        /** Waits for room until `deadline`. @par Errors `errc::timed_out` (still full: the
+            receiver is slower than the sender), `errc::cancelled` (closed). */
         [[nodiscard]] result<void> send(M m, Deadline deadline) {
             std::unique_lock lock(mutex_);
             if (!not_full_.wait_until(lock, deadline, [&] { return closed_ || queue_.size() < capacity_; }))
@@ -45,18 +45,18 @@ struct InProcess {
             if (!closed_ && queue_.size() >= capacity_) return full();
             return push(lock, std::move(m));
         }
-        /** Waits for a message until `deadline`. @par Errors `error::timed_out`,
-            `error::cancelled` (closed and drained). */
+        /** Waits for a message until `deadline`. @par Errors `errc::timed_out`,
+            `errc::cancelled` (closed and drained). */
         [[nodiscard]] result<M> receive(Deadline deadline) {
             std::unique_lock lock(mutex_);
             if (!not_empty_.wait_until(lock, deadline, [&] { return closed_ || !queue_.empty(); }))
-                return fail(error::timed_out, "channel: no message before the deadline");
+                return fail(errc::timed_out, "channel: no message before the deadline");
             return pop(lock);
         }
         /// Never waits. @par Errors as `receive`.
         [[nodiscard]] result<M> try_receive() {
             std::unique_lock lock(mutex_);
-            if (queue_.empty() && !closed_) return fail(error::timed_out, "channel: empty");
+            if (queue_.empty() && !closed_) return fail(errc::timed_out, "channel: empty");
             return pop(lock);
         }
         /// Refuses further sends and wakes every waiter; queued messages can still be received.
@@ -80,17 +80,17 @@ struct InProcess {
 
     private:
         Error full() const {
-            return fail(error::timed_out, "channel: full (" + std::to_string(capacity_) + " messages): back-pressure");
+            return fail(errc::timed_out, "channel: full (" + std::to_string(capacity_) + " messages): back-pressure");
         }
         result<void> push(std::unique_lock<std::mutex>& lock, M m) {
-            if (closed_) return fail(error::cancelled, "channel: closed");
+            if (closed_) return fail(errc::cancelled, "channel: closed");
             queue_.push_back(std::move(m));
             lock.unlock();
             not_empty_.notify_one();
             return {};
         }
         result<M> pop(std::unique_lock<std::mutex>& lock) {
-            if (queue_.empty()) return fail(error::cancelled, "channel: closed");
+            if (queue_.empty()) return fail(errc::cancelled, "channel: closed");
             M m = std::move(queue_.front());
             queue_.pop_front();
             lock.unlock();

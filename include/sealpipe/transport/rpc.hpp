@@ -48,8 +48,8 @@ public:
     explicit Caller(std::shared_ptr<Inbox> inbox) noexcept : inbox_(std::move(inbox)) {}
 
     /** Sends `request` and waits for the reply, both until `deadline`.
-        @par Errors `error::timed_out` (the service's inbox stayed full, which is its
-        back-pressure, or no reply came in time), `error::cancelled` (the service shut down),
+        @par Errors `errc::timed_out` (the service's inbox stayed full, which is its
+        back-pressure, or no reply came in time), `errc::cancelled` (the service shut down),
         or the error the service answered with. */
     [[nodiscard]] result<Response> call(Request request, Deadline deadline) const {
         auto reply = T::template make_channel<Answer<Response>>(1);
@@ -88,7 +88,7 @@ public:
     bool serve_until(Handler& handler, Deadline deadline) {
         for (;;) {
             auto call = inbox_->receive(deadline);
-            if (!call) return call.error() == error::timed_out;
+            if (!call) return call.error() == errc::timed_out;
             // The caller may have given up (its reply channel is closed): the answer is dropped.
             (void)call->reply->try_send(Answer<Response>{handler(std::move(call->request))});
         }

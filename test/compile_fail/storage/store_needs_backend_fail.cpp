@@ -1,4 +1,4 @@
-// expect: sealpipe: a StorageBackend needs put\(Key, ByteView\)
+// expect: sealpipe: a StorageBackend needs put\(Reference, ByteView\)
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
@@ -6,7 +6,7 @@
 #include <sealpipe/storage/basic_store.hpp>
 
 struct HalfBackend {
-    sealpipe::result<void> put(const sealpipe::storage::Key&, sealpipe::ByteView) { return {}; }
+    sealpipe::result<void> put(const sealpipe::storage::Reference&, sealpipe::ByteView) { return {}; }
 };
 
 int main() {

@@ -7,8 +7,7 @@
 #include <sealpipe/storage/memory.hpp>
 
 struct VerifyOnly {
-    static sealpipe::result<void> verify(const sealpipe::storage::Key&, sealpipe::ByteView) { return {}; }
-    static sealpipe::result<void> check_key(const sealpipe::storage::Key&) { return {}; }
+    static sealpipe::result<void> verify(const sealpipe::storage::Reference&, sealpipe::ByteView) { return {}; }
 };
 
 int main() {

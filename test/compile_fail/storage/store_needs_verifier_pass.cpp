@@ -8,11 +8,10 @@
 #include <vector>
 
 struct Complete {
-    static sealpipe::result<void> verify(const sealpipe::storage::Key&, sealpipe::ByteView) { return {}; }
-    static sealpipe::result<void> check_key(const sealpipe::storage::Key&) { return {}; }
-    static sealpipe::result<std::vector<sealpipe::storage::Key>> children(const sealpipe::storage::Key&,
+    static sealpipe::result<void> verify(const sealpipe::storage::Reference&, sealpipe::ByteView) { return {}; }
+    static sealpipe::result<std::vector<sealpipe::storage::Reference>> children(const sealpipe::storage::Reference&,
                                                                          sealpipe::ByteView) {
-        return std::vector<sealpipe::storage::Key>{};
+        return std::vector<sealpipe::storage::Reference>{};
     }
 };
 

@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(wycheproof_on_every_path) {
                     } else {
                         ++invalid;
                         BOOST_TEST_REQUIRE(!opened.has_value());
-                        BOOST_TEST((opened.error() == error::authentication_failed));
+                        BOOST_TEST((opened.error() == errc::authentication_failed));
                     }
                 }
             }
@@ -201,7 +201,7 @@ BOOST_AUTO_TEST_CASE(tampering_fails_and_wipes_the_output) {
             Bytes out(s.size() - 16, 0xAA);
             const auto r = ctx.open(n, s, a, out);
             BOOST_TEST_REQUIRE(!r.has_value());
-            BOOST_TEST((r.error() == error::authentication_failed));
+            BOOST_TEST((r.error() == errc::authentication_failed));
             BOOST_TEST((r.error() == condition::verification_failed ? 1 : 2) == 1);
             BOOST_TEST(all_zero(out));
         };
@@ -226,7 +226,7 @@ BOOST_AUTO_TEST_CASE(tampering_fails_and_wipes_the_output) {
             Bytes buf(sealed.begin(), sealed.end() - 16);
             auto tag = AesGcmSiv<256>::Tag::from(ByteView(sealed).last(16)).value();
             tag[0] ^= 1;
-            BOOST_TEST((ctx.open_in_place(nonce, buf, tag, aad).error() == error::authentication_failed));
+            BOOST_TEST((ctx.open_in_place(nonce, buf, tag, aad).error() == errc::authentication_failed));
             BOOST_TEST(all_zero(buf));
             // The untampered message still opens.
             BOOST_TEST(ctx.open(nonce, sealed, aad).value() == pt);
@@ -239,14 +239,14 @@ BOOST_AUTO_TEST_CASE(lengths_and_overlap_are_checked) {
     const AesGcmSiv<128>::Nonce nonce{};
     Bytes buf(64);
     auto r = ctx.seal(nonce, ByteView(buf).first(10), {}, MutableByteView(buf).subspan(20, 25));
-    BOOST_TEST((r.error() == error::invalid_length));
+    BOOST_TEST((r.error() == errc::invalid_length));
     BOOST_TEST(r.error().detail() == "aead seal output: expected 26 bytes, got 25");
-    BOOST_TEST((ctx.open(nonce, ByteView(buf).first(15), {}).error() == error::malformed_input));
+    BOOST_TEST((ctx.open(nonce, ByteView(buf).first(15), {}).error() == errc::malformed_input));
     BOOST_TEST(ctx.open(nonce, ByteView(buf).first(15), {}).error().detail() ==
                "aead open: expected at least 16 bytes (the tag), got 15");
     // Partial overlap is refused; exact aliasing is in place and allowed.
     BOOST_TEST((ctx.seal_detached(nonce, ByteView(buf).first(32), {}, MutableByteView(buf).subspan(1, 32)).error() ==
-                error::invalid_argument));
+                errc::invalid_argument));
     BOOST_TEST(ctx.seal_detached(nonce, ByteView(buf).first(32), {}, MutableByteView(buf).first(32)).has_value());
     // hazmat: key and nonce lengths.
     BOOST_TEST(hazmat::aes_gcm_siv_seal(Bytes(24), Bytes(12), {}).error().detail() ==
@@ -255,7 +255,7 @@ BOOST_AUTO_TEST_CASE(lengths_and_overlap_are_checked) {
                "aead nonce: expected 12 bytes, got 8");
     // A moved-from context refuses to work instead of crashing.
     auto moved = std::move(ctx);
-    BOOST_TEST((ctx.seal(nonce, Bytes(3)).error() == error::invalid_argument));   // NOLINT(bugprone-use-after-move)
+    BOOST_TEST((ctx.seal(nonce, Bytes(3)).error() == errc::invalid_argument));   // NOLINT(bugprone-use-after-move)
     BOOST_TEST(moved.seal(nonce, Bytes(3)).has_value());
 }
 
@@ -270,12 +270,12 @@ BOOST_AUTO_TEST_CASE(size_limits) {
         auto ctx = context<256>(test::pattern(32, 1), impl);
         const AesGcmSiv<256>::Nonce nonce{};
         const ByteView too_big(big, limit + 1);
-        BOOST_TEST((ctx.seal(nonce, too_big).error() == error::size_limit_exceeded));
-        BOOST_TEST((ctx.seal(nonce, {}, too_big).error() == error::size_limit_exceeded));
-        BOOST_TEST((ctx.open(nonce, ByteView(big, limit + 17)).error() == error::size_limit_exceeded));
-        BOOST_TEST((ctx.open(nonce, ByteView(big, 16), too_big).error() == error::size_limit_exceeded));
+        BOOST_TEST((ctx.seal(nonce, too_big).error() == errc::size_limit_exceeded));
+        BOOST_TEST((ctx.seal(nonce, {}, too_big).error() == errc::size_limit_exceeded));
+        BOOST_TEST((ctx.open(nonce, ByteView(big, limit + 17)).error() == errc::size_limit_exceeded));
+        BOOST_TEST((ctx.open(nonce, ByteView(big, 16), too_big).error() == errc::size_limit_exceeded));
         Bytes out(16);
-        BOOST_TEST((ctx.seal_detached(nonce, too_big, {}, out).error() == error::size_limit_exceeded));
+        BOOST_TEST((ctx.seal_detached(nonce, too_big, {}, out).error() == errc::size_limit_exceeded));
         BOOST_TEST(ctx.seal(nonce, too_big).error().detail() ==
                    "aead: plaintext of 68719476737 bytes exceeds the RFC 8452 limit of 2^36 bytes");
     }

@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(detection_matches_cpuinfo) {
     // An unsupported path is refused, not run.
     for (auto i : aead::all_implementations)
         if (!aead::is_supported(i))
-            BOOST_TEST((AesGcmSiv<128>::Context::with_implementation({}, i).error() == error::unsupported));
+            BOOST_TEST((AesGcmSiv<128>::Context::with_implementation({}, i).error() == errc::unsupported));
 }
 
 BOOST_AUTO_TEST_CASE(every_size_up_to_300) {

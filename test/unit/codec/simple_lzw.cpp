@@ -84,7 +84,7 @@ BOOST_AUTO_TEST_CASE(bonanza_decompress_cases) {
                 BOOST_TEST(out.error().message() == e.at("message").as_string());
                 BOOST_TEST((out.error() == condition::bad_input));
                 const bool over_max = out.error().message().find("exceeds the permitted maximum") != std::string::npos;
-                BOOST_TEST((out.error() == (over_max ? error::size_limit_exceeded : error::malformed_input)));
+                BOOST_TEST((out.error() == (over_max ? errc::size_limit_exceeded : errc::malformed_input)));
             }
             ++count;
         }
@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE(compressible_data_round_trips) {
         BOOST_TEST_CONTEXT("n = " << n) {
             if (n >= 4096) BOOST_TEST(c.size() < n / 2);
             BOOST_TEST((lzw::decompress(c, n).value() == in));
-            BOOST_TEST((lzw::decompress(c, n - 1).error() == error::size_limit_exceeded));
+            BOOST_TEST((lzw::decompress(c, n - 1).error() == errc::size_limit_exceeded));
         }
     }
     const Bytes zeros(1 << 20, 0);
@@ -177,7 +177,7 @@ BOOST_AUTO_TEST_CASE(the_declared_size_decides_not_the_encoded_length) {
     const Bytes literals = test::unhex(std::string_view("8641428610296204"));
     BOOST_TEST(hex_encode(lzw::decompress(literals, 6).value()) == "414243444546");
     BOOST_TEST((lzw::compress_without_fallback(as_bytes("ABCDEF")).value() == literals));
-    BOOST_TEST((lzw::decompress(literals, 5).error() == error::size_limit_exceeded));
+    BOOST_TEST((lzw::decompress(literals, 5).error() == errc::size_limit_exceeded));
 
     // max_compressed_size is the longest input decompress accepts: one code per output byte
     // (bytes 0, 1, 2, ... repeat no pair, so LZW emits literals only) behind the longest
@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE(the_declared_size_decides_not_the_encoded_length) {
     // codes beyond it are never held.
     Bytes many = codec::varint::encode_forward(std::uint32_t{3});
     many.resize(many.size() + (8u << 20), 0x41);
-    BOOST_TEST((lzw::decompress(many, 3).error() == error::malformed_input));
+    BOOST_TEST((lzw::decompress(many, 3).error() == errc::malformed_input));
 }
 
 BOOST_AUTO_TEST_CASE(hostile_inputs) {
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(hostile_inputs) {
     BOOST_TEST(lzw::decompress(test::unhex(std::string_view("8241ff01")), 100).error().message() ==
                "Input contains unexpected code 511");
     // Over the maximum before anything is decoded.
-    BOOST_TEST((lzw::decompress(test::unhex(std::string_view("a44100030a1c48b0a041")), 0).error() == error::size_limit_exceeded));
+    BOOST_TEST((lzw::decompress(test::unhex(std::string_view("a44100030a1c48b0a041")), 0).error() == errc::size_limit_exceeded));
     // Every single-byte change of a valid stream is decoded or rejected, never more than max.
     const Bytes good = lzw::compress(english(3000));
     std::size_t accepted = 0, rejected = 0;

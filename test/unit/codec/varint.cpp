@@ -50,7 +50,7 @@ void check_case(const boost::json::object& c) {
     } else {
         BOOST_TEST(consume.at("n").to_number<int>() == -1);
         BOOST_TEST_REQUIRE(!decoded.has_value());
-        BOOST_TEST((decoded.error() == error::malformed_input));
+        BOOST_TEST((decoded.error() == errc::malformed_input));
         BOOST_TEST(read.at("result").as_string() == "error");
         const auto& e = read.at("error").as_object();
         BOOST_TEST(e.at("code").as_string() == "InvalidArgument");
@@ -148,7 +148,7 @@ BOOST_AUTO_TEST_CASE(truncated_input) {
         const auto v = varint::decode_forward<std::uint64_t>(test::unhex(std::string_view(h)));
         BOOST_TEST_CONTEXT(h) {
             BOOST_TEST_REQUIRE(!v.has_value());
-            BOOST_TEST((v.error() == error::malformed_input));
+            BOOST_TEST((v.error() == errc::malformed_input));
             BOOST_TEST(v.error().message().find("forward varint: expected") == 0u);
         }
     }

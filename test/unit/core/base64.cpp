@@ -49,7 +49,7 @@ BOOST_AUTO_TEST_CASE(rejects_malformed) {
         BOOST_TEST_CONTEXT(bad) {
             auto r = base64_decode(bad);
             BOOST_TEST(!r.has_value());
-            if (!r) BOOST_TEST((r.error() == error::malformed_input));
+            if (!r) BOOST_TEST((r.error() == errc::malformed_input));
         }
     }
 }

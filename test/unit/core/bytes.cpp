@@ -11,8 +11,8 @@
 
 using namespace sealpipe;
 
-using Nonce = FixedBytes<12, struct NonceTag>;
-using Tag16 = FixedBytes<16, struct TagTag>;
+using Nonce = FixedBytes<12, struct NonceRole>;
+using Tag16 = FixedBytes<16, struct AeadTagRole>;
 
 BOOST_AUTO_TEST_SUITE(bytes)
 
@@ -26,8 +26,8 @@ BOOST_AUTO_TEST_CASE(fixed_bytes_checks_length) {
     BOOST_TEST(bad.error().message() == "nonce: expected 12 bytes, got 8");
 }
 
-BOOST_AUTO_TEST_CASE(fixed_bytes_tags_are_distinct_types) {
-    static_assert(!std::is_convertible_v<Nonce, FixedBytes<12, struct OtherTag>>);
+BOOST_AUTO_TEST_CASE(fixed_bytes_roles_are_distinct_types) {
+    static_assert(!std::is_convertible_v<Nonce, FixedBytes<12, struct OtherRole>>);
     static_assert(!std::is_convertible_v<Nonce, Tag16>);
     static_assert(std::is_convertible_v<Nonce, ByteView>);
     static_assert(Nonce::size_bytes == 12);

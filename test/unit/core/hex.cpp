@@ -27,7 +27,7 @@ BOOST_AUTO_TEST_CASE(rejects_malformed) {
         auto r = hex_decode(bad);
         BOOST_TEST_CONTEXT(bad) {
             BOOST_TEST(!r.has_value());
-            BOOST_TEST((r.error() == error::malformed_input));
+            BOOST_TEST((r.error() == errc::malformed_input));
         }
     }
 }

@@ -65,7 +65,7 @@ BOOST_AUTO_TEST_CASE(rejects_malformed) {
         BOOST_TEST_CONTEXT(text) {
             auto r = pem_parse(text);
             BOOST_TEST(!r.has_value());
-            if (!r) BOOST_TEST((r.error() == error::malformed_input));
+            if (!r) BOOST_TEST((r.error() == errc::malformed_input));
         }
     }
 }

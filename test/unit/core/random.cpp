@@ -23,7 +23,7 @@ BOOST_AUTO_TEST_CASE(fills_and_differs) {
 }
 
 BOOST_AUTO_TEST_CASE(generates_strong_types) {
-    using Nonce = FixedBytes<12, struct NonceTag>;
+    using Nonce = FixedBytes<12, struct NonceRole>;
     auto a = SystemRng{}.generate<Nonce>();
     auto b = SystemRng{}.generate<Nonce>();
     BOOST_REQUIRE(a.has_value());

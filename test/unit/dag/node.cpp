@@ -92,11 +92,11 @@ BOOST_AUTO_TEST_CASE(writer_rejects_bad_children) {
     auto a = writer.write({}, as_bytes("a")).value();
     auto b = writer.write({}, as_bytes("b")).value();
     std::vector<dag::Link> unsorted = a.reference < b.reference ? std::vector{b, a} : std::vector{a, b};
-    BOOST_TEST((writer.write(unsorted, as_bytes("p")).error() == error::unsorted_children));
-    BOOST_TEST((writer.write(std::vector{a, a}, as_bytes("p")).error() == error::duplicate_children));
+    BOOST_TEST((writer.write(unsorted, as_bytes("p")).error() == errc::unsorted_children));
+    BOOST_TEST((writer.write(std::vector{a, a}, as_bytes("p")).error() == errc::duplicate_children));
     dag::Link wrong = a;
     wrong.parameters.pop_back();
-    BOOST_TEST((writer.write(std::vector{wrong}, as_bytes("p")).error() == error::invalid_argument));
+    BOOST_TEST((writer.write(std::vector{wrong}, as_bytes("p")).error() == errc::invalid_argument));
 }
 
 BOOST_AUTO_TEST_CASE(reader_validates_before_decoding) {
@@ -112,22 +112,22 @@ BOOST_AUTO_TEST_CASE(reader_validates_before_decoding) {
     for (std::size_t i = 0; i < original.size(); ++i) {
         store.objects[leaf.reference] = original;
         store.objects[leaf.reference][i] ^= 0x01;
-        BOOST_TEST((reader.read(leaf).error() == error::object_corrupt));
+        BOOST_TEST((reader.read(leaf).error() == errc::object_corrupt));
     }
     store.objects[leaf.reference] = original;
     // A truncated or extended object too.
     store.objects[leaf.reference].push_back(0);
-    BOOST_TEST((reader.read(leaf).error() == error::object_corrupt));
+    BOOST_TEST((reader.read(leaf).error() == errc::object_corrupt));
     store.objects[leaf.reference] = original;
 
     // Wrong parameters fail authentication; missing objects are reported as such.
     dag::Link bad = leaf;
     bad.parameters[0] ^= 1;
-    BOOST_TEST((reader.read(bad).error() == error::authentication_failed));
+    BOOST_TEST((reader.read(bad).error() == errc::authentication_failed));
     bad.parameters.resize(3);
-    BOOST_TEST((reader.read(bad).error() == error::invalid_argument));
+    BOOST_TEST((reader.read(bad).error() == errc::invalid_argument));
     store.objects.erase(leaf.reference);
-    BOOST_TEST((reader.read(leaf).error() == error::object_not_found));
+    BOOST_TEST((reader.read(leaf).error() == errc::object_not_found));
 }
 
 BOOST_AUTO_TEST_CASE(a_dag_of_thousands_of_objects_round_trips) {
@@ -192,7 +192,7 @@ BOOST_AUTO_TEST_CASE(walk_budget_uses_the_parents_size) {
     dag::Reader roomy(codec, store);
     BOOST_TEST(roomy.check_walk_budget(l.reference).has_value());
     dag::Reader tight(codec, store, {.max_walk_bytes = 3000});
-    BOOST_TEST((tight.check_walk_budget(l.reference).error() == error::size_limit_exceeded));
+    BOOST_TEST((tight.check_walk_budget(l.reference).error() == errc::size_limit_exceeded));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -3,7 +3,7 @@
 //
 // Tests for sealpipe/dag/adapters.hpp: DAGs through real encoder pipelines and verified
 // stores, end to end.
-#include <sealpipe/dag/adapters.hpp>
+#include <sealpipe/storage/write_session.hpp>
 
 #include <sealpipe/dag.hpp>
 #include <sealpipe/encoding.hpp>
@@ -33,11 +33,9 @@ BOOST_AUTO_TEST_SUITE(dag_pipeline)
 BOOST_AUTO_TEST_CASE(files_through_a_real_pipeline_and_a_verified_store) {
     Chain pipeline({}, key_of(1));
     storage::MemoryStore store;
-    dag::PipelineCodec codec(pipeline);
-    dag::StoreAdapter objects(store);
-    BOOST_TEST(codec.parameters_size() == 16u);   // the AES-GCM-SIV tag
+    dag::Writer writer(pipeline, store);   // a pipeline and a store plug in directly
+    BOOST_TEST(writer.parameters_size() == 16u);   // the AES-GCM-SIV tag
 
-    dag::Writer writer(codec, objects);
     dag::TreeWriter tree(writer, {.chunk_bytes = 4096, .fan_out = 16});
     const std::string secret = "the quick brown fox jumps over the lazy dog ";
     Bytes data;
@@ -49,14 +47,14 @@ BOOST_AUTO_TEST_CASE(files_through_a_real_pipeline_and_a_verified_store) {
     std::size_t objects_seen = 0;
     auto seen = store.backend().enumerate([&](const storage::ObjectInfo& info) {
         ++objects_seen;
-        auto bytes = store.get(info.key).value();
+        auto bytes = store.get(info.reference).value();
         BOOST_TEST(!contains(bytes, as_bytes("quick brown fox")));
         return true;
     });
     BOOST_TEST(seen.has_value());
     BOOST_TEST(objects_seen > 10u);
 
-    dag::Reader reader(codec, objects);
+    dag::Reader reader(pipeline, store);
     BOOST_TEST(dag::TreeReader(reader).get_bytes(link, data.size()).value() == data);
 
     // The same data under the same key gives the same root (deduplication) ...
@@ -64,49 +62,46 @@ BOOST_AUTO_TEST_CASE(files_through_a_real_pipeline_and_a_verified_store) {
     BOOST_TEST((again == link));
     // ... and under another key a different one, which the first key cannot read.
     Chain other({}, key_of(2));
-    dag::PipelineCodec other_codec(other);
-    dag::Writer other_writer(other_codec, objects);
+    dag::Writer other_writer(other, store);
     auto other_link = dag::TreeWriter(other_writer).put_bytes(data).value();
     BOOST_TEST((other_link.reference != link.reference));
-    BOOST_TEST((reader.read(other_link).error() == error::authentication_failed));
+    BOOST_TEST((reader.read(other_link).error() == errc::authentication_failed));
 }
 
 BOOST_AUTO_TEST_CASE(reachability_without_a_key_and_corruption_on_read) {
     Chain pipeline({}, key_of(3));
     storage::MemoryStore store;
-    dag::PipelineCodec codec(pipeline);
-    dag::StoreAdapter objects(store);
-    dag::Writer writer(codec, objects);
+    storage::WriteSession objects(store);
+    dag::Writer writer(pipeline, objects);
     auto link = dag::TreeWriter(writer, {.chunk_bytes = 100, .fan_out = 4}).put_bytes(test::pattern(2000)).value();
 
     // The store walks the plaintext references alone.
-    const storage::Key root(link.reference.array());
+    const storage::Reference root = link.reference;
     auto reach = storage::check_reachable(store, root);
     BOOST_REQUIRE(reach.has_value());
     BOOST_TEST(reach->objects >= 20u + 5u);
 
     // Removing one object is noticed by the store and by the reader.
-    dag::Reader reader(codec, objects);
+    dag::Reader reader(pipeline, objects);
     auto node = reader.read(link).value();
-    const storage::Key child(node.child(0).reference.array());
+    const storage::Reference child = node.child(0).reference;
     BOOST_TEST(store.backend().remove(child).value());
-    BOOST_TEST((storage::check_reachable(store, root).error() == error::object_not_found));
-    BOOST_TEST((dag::TreeReader(reader).get_bytes(link, 1 << 20).error() == error::object_not_found));
+    BOOST_TEST((storage::check_reachable(store, root).error() == errc::object_not_found));
+    BOOST_TEST((dag::TreeReader(reader).get_bytes(link, 1 << 20).error() == errc::object_not_found));
 }
 
 BOOST_AUTO_TEST_CASE(randomized_pipelines_work_without_deduplication) {
     using Gcm = aead::AesGcm<aead::Nonce12, 256>;
     encoding::RandomizedPipeline<encoding::SimpleLzw, Gcm> pipeline({}, Gcm::Key::from(Bytes(32, 4)).value());
     storage::MemoryStore store;
-    dag::PipelineCodec codec(pipeline);
-    dag::StoreAdapter objects(store);
-    dag::Writer writer(codec, objects);
-    BOOST_TEST(codec.parameters_size() == 28u);   // nonce and tag
+    storage::WriteSession objects(store);
+    dag::Writer writer(pipeline, objects);
+    BOOST_TEST(writer.parameters_size() == 28u);   // nonce and tag
     const Bytes data = test::pattern(10'000);
     auto a = dag::TreeWriter(writer, {.chunk_bytes = 1000}).put_bytes(data).value();
     auto b = dag::TreeWriter(writer, {.chunk_bytes = 1000}).put_bytes(data).value();
     BOOST_TEST((a.reference != b.reference));
-    dag::Reader reader(codec, objects);
+    dag::Reader reader(pipeline, objects);
     BOOST_TEST(dag::TreeReader(reader).get_bytes(a, 1 << 20).value() == data);
     BOOST_TEST(dag::TreeReader(reader).get_bytes(b, 1 << 20).value() == data);
 }
@@ -117,15 +112,14 @@ BOOST_AUTO_TEST_CASE(commit_finds_objects_removed_since_they_were_put) {
     // TreeWriter then hands out no root.
     Chain pipeline({}, key_of(5));
     storage::MemoryStore store;
-    dag::PipelineCodec codec(pipeline);
-    dag::StoreAdapter objects(store);
-    dag::Writer writer(codec, objects);
+    storage::WriteSession objects(store);
+    dag::Writer writer(pipeline, objects);
     auto leaf = writer.write({}, as_bytes("leaf")).value();
     auto root = writer.write(std::vector{leaf}, as_bytes("root")).value();
-    BOOST_TEST(store.backend().remove(storage::Key(leaf.reference.array())).value());
+    BOOST_TEST(store.backend().remove(leaf.reference).value());
     auto c = writer.commit();
     BOOST_REQUIRE(!c.has_value());
-    BOOST_TEST((c.error() == error::object_not_found));
+    BOOST_TEST((c.error() == errc::object_not_found));
     BOOST_TEST(c.error().message().find(hex_encode(leaf.reference.bytes())) != std::string::npos);
     BOOST_TEST(writer.commit().has_value());   // what was checked is forgotten
     (void)root;
@@ -134,38 +128,37 @@ BOOST_AUTO_TEST_CASE(commit_finds_objects_removed_since_they_were_put) {
     struct Losing {
         storage::MemoryStore& s;
         int n = 0;
-        result<void> put(const storage::Key& k, ByteView d) {
+        result<void> put(const storage::Reference& k, ByteView d) {
             if (auto r = s.put(k, d); !r) return r;
             if (++n % 3 == 0) (void)s.remove(k);
             return {};
         }
-        result<Bytes> get(const storage::Key& k) { return s.get(k); }
+        result<Bytes> get(const storage::Reference& k) { return s.get(k); }
     } losing{store};
-    dag::StoreAdapter lossy(losing);
-    dag::Writer lossy_writer(codec, lossy);
+    storage::WriteSession lossy(losing);
+    dag::Writer lossy_writer(pipeline, lossy);
     auto r = dag::TreeWriter(lossy_writer, {.chunk_bytes = 100}).put_bytes(test::pattern(1000, 6));
     BOOST_REQUIRE(!r.has_value());
-    BOOST_TEST((r.error() == error::object_not_found));
+    BOOST_TEST((r.error() == errc::object_not_found));
 }
 
 BOOST_AUTO_TEST_CASE(batched_puts_are_written_in_order_by_the_commit) {
     Chain pipeline({}, key_of(6));
     storage::MemoryStore store;
-    dag::PipelineCodec codec(pipeline);
-    dag::StoreAdapter objects(store, {.batch_objects = 64});
-    dag::Writer writer(codec, objects);
+    storage::WriteSession objects(store, {.batch_objects = 64});
+    dag::Writer writer(pipeline, objects);
     auto leaf = writer.write({}, as_bytes("leaf")).value();
     BOOST_TEST(store.backend().size() == 0u);   // batched
-    dag::Reader reader(codec, objects);
+    dag::Reader reader(pipeline, objects);
     BOOST_TEST(as_chars(reader.read(leaf).value().body()) == "leaf");   // a read writes the batch first
     BOOST_TEST(store.backend().size() == 1u);
     auto link = dag::TreeWriter(writer, {.chunk_bytes = 100}).put_bytes(test::pattern(3000, 7)).value();
-    BOOST_TEST(storage::check_reachable(store, storage::Key(link.reference.array())).has_value());
+    BOOST_TEST(storage::check_reachable(store, link.reference).has_value());
 
     // Counting what is new: 30 distinct chunks and the file node, once; nothing the second time.
     storage::MemoryStore fresh;
-    dag::StoreAdapter counting(fresh, {.batch_objects = 8, .count_new = true});
-    dag::Writer counting_writer(codec, counting);
+    storage::WriteSession counting(fresh, {.batch_objects = 8, .count_new = true});
+    dag::Writer counting_writer(pipeline, counting);
     Bytes repeated = test::pattern(3000, 8);
     append(repeated, ByteView(repeated).first(1000));   // ten chunks again
     (void)dag::TreeWriter(counting_writer, {.chunk_bytes = 100}).put_bytes(repeated).value();
@@ -173,7 +166,7 @@ BOOST_AUTO_TEST_CASE(batched_puts_are_written_in_order_by_the_commit) {
     BOOST_TEST(counting.new_objects() == 31u);
     std::uint64_t bytes = 0;
     (void)fresh.backend().enumerate([&](const storage::ObjectInfo& info) {
-        bytes += fresh.backend().get(info.key).value().size();
+        bytes += fresh.backend().get(info.reference).value().size();
         return true;
     });
     BOOST_TEST(counting.new_bytes() == bytes);
@@ -184,26 +177,25 @@ BOOST_AUTO_TEST_CASE(batched_puts_are_written_in_order_by_the_commit) {
 BOOST_AUTO_TEST_CASE(repair_rewrites_objects_stored_corrupt) {
     Chain pipeline({}, key_of(7));
     storage::MemoryStore store;
-    dag::PipelineCodec codec(pipeline);
-    dag::StoreAdapter objects(store);
-    dag::Writer writer(codec, objects);
+    storage::WriteSession objects(store);
+    dag::Writer writer(pipeline, objects);
     const Bytes data = test::pattern(1000, 8);
     auto link = dag::TreeWriter(writer, {.chunk_bytes = 100}).put_bytes(data).value();
-    const storage::Key root(link.reference.array());
+    const storage::Reference root = link.reference;
     // One byte of one chunk flips in the medium.
-    dag::Reader reader(codec, objects);
-    const storage::Key chunk(reader.read(link).value().child(0).reference.array());
+    dag::Reader reader(pipeline, objects);
+    const storage::Reference chunk = reader.read(link).value().child(0).reference;
     Bytes bad = store.backend().get(chunk).value();
     bad.back() ^= 1;
     BOOST_TEST(store.backend().remove(chunk).value());
     BOOST_TEST(store.backend().put(chunk, bad).has_value());
-    BOOST_TEST((storage::check_reachable(store, root).error() == error::object_corrupt));
+    BOOST_TEST((storage::check_reachable(store, root).error() == errc::object_corrupt));
     // Putting the same data again refreshes the stored objects, corrupt or not ...
     BOOST_TEST((dag::TreeWriter(writer, {.chunk_bytes = 100}).put_bytes(data).value() == link));
-    BOOST_TEST((storage::check_reachable(store, root).error() == error::object_corrupt));
+    BOOST_TEST((storage::check_reachable(store, root).error() == errc::object_corrupt));
     // ... and with repair, reads them back and rewrites the corrupt one.
-    dag::StoreAdapter repairing(store, {.repair = true});
-    dag::Writer repair_writer(codec, repairing);
+    storage::WriteSession repairing(store, {.repair = true});
+    dag::Writer repair_writer(pipeline, repairing);
     BOOST_TEST((dag::TreeWriter(repair_writer, {.chunk_bytes = 100}).put_bytes(data).value() == link));
     BOOST_TEST(repairing.repaired() == 1u);
     BOOST_TEST(storage::check_reachable(store, root).has_value());

@@ -199,7 +199,7 @@ BOOST_AUTO_TEST_CASE(files_of_every_shape_round_trip) {
     }
     // Limits are honoured.
     auto big = tree.put_bytes(test::pattern(1000)).value();
-    BOOST_TEST((out.get_bytes(big, 999).error() == error::size_limit_exceeded));
+    BOOST_TEST((out.get_bytes(big, 999).error() == errc::size_limit_exceeded));
 }
 
 BOOST_AUTO_TEST_CASE(repeated_chunks_are_stored_once) {
@@ -241,7 +241,7 @@ BOOST_AUTO_TEST_CASE(directories_round_trip_deterministically) {
     BOOST_REQUIRE(out.restore(*la, restored.path / "copy").has_value());
     check_same_tree(a.path / "t", restored.path / "copy");
     // Restoring onto an existing path is refused rather than merged.
-    BOOST_TEST((out.restore(*la, restored.path / "copy").error() == error::io_error));
+    BOOST_TEST((out.restore(*la, restored.path / "copy").error() == errc::io_error));
     // "DIR/" names DIR.
     BOOST_REQUIRE(out.restore(*la, (restored.path / "slash").string() + "/").has_value());
     check_same_tree(a.path / "t", restored.path / "slash");
@@ -386,7 +386,7 @@ BOOST_AUTO_TEST_CASE(restore_rejects_hostile_names) {
                 auto root = raw_directory(writer, one, hostile[i], legacy);
                 auto r = dag::TreeReader(reader).restore(root, out.path / "r");
                 BOOST_TEST(!r.has_value());
-                if (!r) BOOST_TEST((r.error() == condition::bad_input || r.error() == error::object_corrupt));
+                if (!r) BOOST_TEST((r.error() == condition::bad_input || r.error() == errc::object_corrupt));
                 // Nothing is left behind: not the restore, not its temporary name.
                 BOOST_TEST(fs::is_empty(out.path));
             }
@@ -427,12 +427,12 @@ BOOST_AUTO_TEST_CASE(restore_rejects_inconsistent_files) {
     dag::TreeReader out(reader);
     BOOST_TEST(out.get_bytes(file_node(2, {0}), 100).value() == (Bytes{'x', 'y'}));
     BOOST_TEST(out.get_bytes(file_node(4, {0, 0}), 100).value() == (Bytes{'x', 'y', 'x', 'y'}));
-    BOOST_TEST((out.get_bytes(file_node(3, {0}), 100).error() == error::object_corrupt));   // size lies
-    BOOST_TEST((out.get_bytes(file_node(1, {0}), 100).error() == error::object_corrupt));
-    BOOST_TEST((out.get_bytes(file_node(2, {1}), 100).error() == error::object_corrupt));   // bad index
-    BOOST_TEST((out.get_bytes(file_node(2, {0}, 'D'), 100).error() == error::object_corrupt));
+    BOOST_TEST((out.get_bytes(file_node(3, {0}), 100).error() == errc::object_corrupt));   // size lies
+    BOOST_TEST((out.get_bytes(file_node(1, {0}), 100).error() == errc::object_corrupt));
+    BOOST_TEST((out.get_bytes(file_node(2, {1}), 100).error() == errc::object_corrupt));   // bad index
+    BOOST_TEST((out.get_bytes(file_node(2, {0}, 'D'), 100).error() == errc::object_corrupt));
     // A chunk where a file is expected.
-    BOOST_TEST((out.get_bytes(chunk, 100).error() == error::object_corrupt));
+    BOOST_TEST((out.get_bytes(chunk, 100).error() == errc::object_corrupt));
     // Trailing bytes after the entries.
     Bytes body{'F'};
     codec::varint::append_forward(body, 2);
@@ -440,7 +440,7 @@ BOOST_AUTO_TEST_CASE(restore_rejects_inconsistent_files) {
     codec::varint::append_forward(body, 0);
     body.push_back(0);
     auto trailing = writer.write(std::vector{chunk}, body).value();
-    BOOST_TEST((out.get_bytes(trailing, 100).error() == error::object_corrupt));
+    BOOST_TEST((out.get_bytes(trailing, 100).error() == errc::object_corrupt));
 }
 
 BOOST_AUTO_TEST_CASE(large_files_stay_within_the_object_limit) {
@@ -542,7 +542,7 @@ BOOST_AUTO_TEST_CASE(deep_trees_are_stored_up_to_the_reference_height_and_refuse
                 BOOST_TEST(dag::TreeReader(reader).restore(*root, out.path / "t").has_value());
                 remove_deep(out.path / "t");
             } else {
-                BOOST_TEST((root.error() == error::size_limit_exceeded));
+                BOOST_TEST((root.error() == errc::size_limit_exceeded));
                 BOOST_TEST(root.error().message().find("too deep") != std::string::npos);
                 BOOST_TEST(store.objects.empty());   // refused before anything was stored
             }
@@ -561,7 +561,7 @@ BOOST_AUTO_TEST_CASE(deep_trees_are_stored_up_to_the_reference_height_and_refuse
         auto root = dag::TreeWriter(writer, {.page_bytes = 256}).put_path(src.path / "t");
         remove_deep(src.path / "t");
         if (!root) {
-            BOOST_TEST((root.error() == error::size_limit_exceeded));
+            BOOST_TEST((root.error() == errc::size_limit_exceeded));
             BOOST_TEST(store.objects.empty());
             break;
         }
@@ -624,7 +624,7 @@ BOOST_AUTO_TEST_CASE(a_file_that_changes_while_it_is_read_is_read_again_or_refus
                             }};
     auto refused = dag::TreeWriter(writer, always).put_path(t);
     BOOST_REQUIRE(!refused.has_value());
-    BOOST_TEST((refused.error() == error::io_error));
+    BOOST_TEST((refused.error() == errc::io_error));
     BOOST_TEST(refused.error().message().find("log changed while it was being read") != std::string::npos);
     // ... or left out, when the caller says so.
     std::vector<std::string> skipped;
@@ -661,7 +661,7 @@ BOOST_AUTO_TEST_CASE(a_file_swapped_for_a_fifo_does_not_block) {
     // A FIFO that is there from the start is refused (or left out) while counting.
     auto again = dag::TreeWriter(writer).put_path(t);
     BOOST_REQUIRE(!again.has_value());
-    BOOST_TEST((again.error() == error::unsupported));
+    BOOST_TEST((again.error() == errc::unsupported));
     BOOST_TEST(store.objects.empty());
     auto skipping = dag::TreeWriter(writer, {.skip = [](std::string_view, const Error&) { return true; }}).put_path(t);
     BOOST_TEST(skipping.has_value());
@@ -721,7 +721,7 @@ BOOST_AUTO_TEST_CASE(one_path_restores_out_of_a_tree) {
     for (const char* bad : {"a/nothing", "a/f100/x", "a/../a", "zzz"}) {
         BOOST_TEST_CONTEXT(bad) {
             auto r = tree.restore(root, bad, out.path / "bad");
-            BOOST_TEST((r.error() == error::invalid_argument));
+            BOOST_TEST((r.error() == errc::invalid_argument));
             BOOST_TEST(!fs::exists(out.path / "bad"));
         }
     }
@@ -754,7 +754,7 @@ BOOST_AUTO_TEST_CASE(the_root_announces_what_a_restore_will_write) {
     codec::varint::append_forward(lying, seen.front().total_bytes);
     auto liar = writer.write(std::vector{node.child(0)}, lying).value();
     auto bad = dag::TreeReader(reader).restore(liar, out.path / "liar");
-    BOOST_TEST((bad.error() == error::object_corrupt));
+    BOOST_TEST((bad.error() == errc::object_corrupt));
     BOOST_TEST(!fs::exists(out.path / "liar"));
 }
 
@@ -775,7 +775,7 @@ BOOST_AUTO_TEST_CASE(a_failed_or_cancelled_restore_leaves_nothing_and_names_the_
     store.objects.erase(node.child(0).reference);
     auto r = dag::TreeReader(reader).restore(root, out.path / "r");
     BOOST_REQUIRE(!r.has_value());
-    BOOST_TEST((r.error() == error::object_not_found));
+    BOOST_TEST((r.error() == errc::object_not_found));
     BOOST_TEST(r.error().message().find((out.path / "r" / "on" / "a" / "b" / "c" / "data").string()) != std::string::npos);
     BOOST_TEST(fs::is_empty(out.path));   // nothing under the real name, no temporary left
 
@@ -783,7 +783,7 @@ BOOST_AUTO_TEST_CASE(a_failed_or_cancelled_restore_leaves_nothing_and_names_the_
     int polls = 0;
     auto c = dag::TreeReader(reader, {.cancelled = [&] { return ++polls > 3; }}).restore(root, out.path / "r");
     BOOST_REQUIRE(!c.has_value());
-    BOOST_TEST((c.error() == error::cancelled));
+    BOOST_TEST((c.error() == errc::cancelled));
     BOOST_TEST(fs::is_empty(out.path));
 }
 

@@ -147,7 +147,7 @@ void check_chain(const std::string& chain, const Bytes& in) {
     BOOST_TEST(any->decoding_keys(in.size()).size() == chain.size());
     if (encrypts) {
         data[data.size() / 2] ^= 0x40;
-        BOOST_TEST((any->decode(data, parameters, in.size()).error() == error::authentication_failed));
+        BOOST_TEST((any->decode(data, parameters, in.size()).error() == errc::authentication_failed));
     }
 }
 
@@ -279,9 +279,9 @@ BOOST_AUTO_TEST_CASE(agrees_with_the_typed_pipelines) {
     const Bytes nonce = test::pattern(12, 2);
     BOOST_TEST((keyed.encode(in, nonce).value() ==
                 typed_keyed.encode(in, enc::DecodingParameters<12>::from(nonce).value()).value()));
-    BOOST_TEST((keyed.encode(in).error() == error::invalid_argument));
-    BOOST_TEST((any.encode(in, nonce).error() == error::invalid_argument));
-    BOOST_TEST((keyed.encode(in, ByteView(nonce).first(3)).error() == error::invalid_length));
+    BOOST_TEST((keyed.encode(in).error() == errc::invalid_argument));
+    BOOST_TEST((any.encode(in, nonce).error() == errc::invalid_argument));
+    BOOST_TEST((keyed.encode(in, ByteView(nonce).first(3)).error() == errc::invalid_length));
 }
 
 BOOST_AUTO_TEST_CASE(every_stage_kind_round_trips) {
@@ -301,7 +301,7 @@ BOOST_AUTO_TEST_CASE(every_stage_kind_round_trips) {
                     const bool gcm = e.find("\"AES_GCM\"") != std::string::npos;
                     if (gcm && mode != enc::Mode::randomized) {
                         BOOST_TEST_REQUIRE(!p.has_value());
-                        BOOST_TEST((p.error() == error::invalid_argument));
+                        BOOST_TEST((p.error() == errc::invalid_argument));
                         continue;
                     }
                     BOOST_TEST_REQUIRE(p.has_value(), (p ? std::string() : p.error().message()));
@@ -321,7 +321,7 @@ BOOST_AUTO_TEST_CASE(every_stage_kind_round_trips) {
                     BOOST_TEST((Bytes(back->begin(), back->end()) == in));
                     if (!e.empty()) {
                         data[data.size() / 2] ^= 0x40;
-                        BOOST_TEST((p->decode(data, params, in.size()).error() == error::authentication_failed));
+                        BOOST_TEST((p->decode(data, params, in.size()).error() == errc::authentication_failed));
                     }
                 }
             }
@@ -387,14 +387,14 @@ BOOST_AUTO_TEST_CASE(configuration_errors) {
                             "[{\"zstdCompressing\": {\"level\": \"3\"}}]", "[{\"encrypting\": {}}]",
                             "[{\"encrypting\": {\"encryptionKey\": \"***\"}}]",
                             "[{\"encrypting\": {\"encryptionKey\": 5}}]"}) {
-        BOOST_TEST_CONTEXT(bad) { BOOST_TEST((error_of(bad, Mode::deterministic) == error::malformed_input)); }
+        BOOST_TEST_CONTEXT(bad) { BOOST_TEST((error_of(bad, Mode::deterministic) == errc::malformed_input)); }
     }
     BOOST_TEST((error_of("[" + encrypting(base64_encode(test::pattern(24, 1))) + "]", Mode::deterministic) ==
-                error::invalid_key));
+                errc::invalid_key));
     BOOST_TEST((error_of("[" + encrypting(key32, R"(, "aead": "CHACHA")") + "]", Mode::deterministic) ==
-                error::malformed_input));
+                errc::malformed_input));
     BOOST_TEST((error_of("[" + encrypting(key32, R"(, "colour": 1)") + "]", Mode::deterministic) ==
-                error::malformed_input));
+                errc::malformed_input));
     // Protobuf-JSON spellings: snake_case field names and unpadded or URL-safe base64.
     std::string unpadded = base64_encode(test::pattern(16, 1), Base64Alphabet::url, Base64Padding::unpadded);
     BOOST_TEST(enc::AnyPipeline::from_json(R"([{"encrypting": {"encryption_key": ")" + unpadded + "\"}}]",

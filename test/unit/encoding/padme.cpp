@@ -96,7 +96,7 @@ BOOST_AUTO_TEST_CASE(unpad_messages) {
                "Encoded data is 13 bytes in size, while 12 bytes were expected for a payload of 11 bytes");
     BOOST_TEST(enc::padme_unpad(test::unhex(std::string_view("800000"))).error().message() == "No data remains after removing padding");
     BOOST_TEST(enc::padme_unpad({}).error().message() == "No data remains after removing padding");
-    BOOST_TEST((enc::padme_unpad(test::unhex(std::string_view("0000"))).error() == error::malformed_input));
+    BOOST_TEST((enc::padme_unpad(test::unhex(std::string_view("0000"))).error() == errc::malformed_input));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -238,7 +238,7 @@ BOOST_AUTO_TEST_CASE(additional_data_depends_on_the_stages_before_and_the_mode) 
     enc::DeterministicPipeline<enc::Zstd<5>, Siv> other({}, key);
     auto r = other.decode(sealed.data, sealed.parameters, 100);
     BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST((r.error() == error::authentication_failed));
+    BOOST_TEST((r.error() == errc::authentication_failed));
 }
 
 BOOST_AUTO_TEST_CASE(lzw_decides_by_the_declared_size) {
@@ -249,7 +249,7 @@ BOOST_AUTO_TEST_CASE(lzw_decides_by_the_declared_size) {
     auto plain = lzw.decode(literals, ByteView{}, 6);
     BOOST_TEST_REQUIRE(plain.has_value(), (plain ? "" : plain.error().message()));
     BOOST_TEST(hex_encode(*plain) == "414243444546");
-    BOOST_TEST((lzw.decode(literals, ByteView{}, 5).error() == error::size_limit_exceeded));
+    BOOST_TEST((lzw.decode(literals, ByteView{}, 5).error() == errc::size_limit_exceeded));
     // The same stream behind encryption, sealed by the encrypting stage alone.
     const auto key = Siv::Key::from(test::pattern(32, 1)).value();
     enc::DeterministicEncrypting<Siv> last(key, sha256(test::unhex(std::string_view("12020a00"))));
@@ -274,9 +274,9 @@ BOOST_AUTO_TEST_CASE(parameters_of_the_wrong_size_and_unexpected_parameters) {
     auto s = lzw.encode(as_bytes("hello")).value();
     auto r2 = lzw.decode(s.data, as_bytes("p"), 10);
     BOOST_TEST_REQUIRE(!r2.has_value());
-    BOOST_TEST((r2.error() == error::malformed_input));
+    BOOST_TEST((r2.error() == errc::malformed_input));
     const Bytes big(10, 'a');
-    BOOST_TEST((identity.decode(big, ByteView{}, 9).error() == error::size_limit_exceeded));
+    BOOST_TEST((identity.decode(big, ByteView{}, 9).error() == errc::size_limit_exceeded));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

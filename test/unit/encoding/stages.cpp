@@ -77,7 +77,7 @@ BOOST_AUTO_TEST_CASE(bonanza_encrypting_deterministic_binary_encoder) {
                 if (expected.at("match").as_string() == "exact") BOOST_TEST(out.error().message() == message);
                 else BOOST_TEST(out.error().message().starts_with(message));
                 // A bad tag is a verification failure (exit 1); the rest are bad input.
-                if (message.starts_with("Decryption failed")) BOOST_TEST((out.error() == error::authentication_failed));
+                if (message.starts_with("Decryption failed")) BOOST_TEST((out.error() == errc::authentication_failed));
                 else BOOST_TEST((out.error() == condition::bad_input));
             }
         }
@@ -147,7 +147,7 @@ BOOST_AUTO_TEST_CASE(zstd_decoding_is_bounded_before_allocating) {
     // A small frame that announces a large size is refused before any allocation.
     auto bomb = z.decode(packed, {}, text.size() - 1);
     BOOST_TEST_REQUIRE(!bomb.has_value());
-    BOOST_TEST((bomb.error() == error::size_limit_exceeded));
+    BOOST_TEST((bomb.error() == errc::size_limit_exceeded));
     BOOST_TEST(z.decode(packed, {}, text.size()).has_value());
 
     // A frame without a content size (streaming API) is refused.
@@ -165,21 +165,21 @@ BOOST_AUTO_TEST_CASE(zstd_decoding_is_bounded_before_allocating) {
     BOOST_TEST_REQUIRE(ZSTD_getFrameContentSize(streamed.data(), streamed.size()) == ZSTD_CONTENTSIZE_UNKNOWN);
     auto unknown = z.decode(streamed, {}, 1 << 30);
     BOOST_TEST_REQUIRE(!unknown.has_value());
-    BOOST_TEST((unknown.error() == error::malformed_input));
+    BOOST_TEST((unknown.error() == errc::malformed_input));
 
     // Trailing bytes, a second frame, garbage, truncation, an empty frame.
     Bytes trailing = packed;
     trailing.push_back(0);
-    BOOST_TEST((z.decode(trailing, {}, 1 << 20).error() == error::malformed_input));
+    BOOST_TEST((z.decode(trailing, {}, 1 << 20).error() == errc::malformed_input));
     Bytes two = packed;
     append(two, packed);
-    BOOST_TEST((z.decode(two, {}, 1 << 20).error() == error::malformed_input));
-    BOOST_TEST((z.decode(as_bytes("not zstd at all"), {}, 1 << 20).error() == error::malformed_input));
+    BOOST_TEST((z.decode(two, {}, 1 << 20).error() == errc::malformed_input));
+    BOOST_TEST((z.decode(as_bytes("not zstd at all"), {}, 1 << 20).error() == errc::malformed_input));
     for (std::size_t n = 1; n < packed.size(); ++n)
-        BOOST_TEST((z.decode(ByteView(packed).first(n), {}, 1 << 20).error() == error::malformed_input));
+        BOOST_TEST((z.decode(ByteView(packed).first(n), {}, 1 << 20).error() == errc::malformed_input));
     Bytes empty_frame(64);
     empty_frame.resize(ZSTD_compress(empty_frame.data(), empty_frame.size(), nullptr, 0, 1));
-    BOOST_TEST((z.decode(empty_frame, {}, 1 << 20).error() == error::malformed_input));
+    BOOST_TEST((z.decode(empty_frame, {}, 1 << 20).error() == errc::malformed_input));
 
     // A frame whose header lies about its size (patched down by one) is refused.
     auto small = z.encode(as_bytes("hello hello hello hello"), {}).value();
@@ -236,7 +236,7 @@ BOOST_AUTO_TEST_CASE(aes_gcm_known_answers) {
                 inplace[3] ^= 1;
                 auto bad = ctx.open(nonce, inplace, aad, back);
                 BOOST_TEST_REQUIRE(!bad.has_value());
-                BOOST_TEST((bad.error() == error::authentication_failed));
+                BOOST_TEST((bad.error() == errc::authentication_failed));
                 BOOST_TEST((back == Bytes(pt.size(), 0)));  // wiped
             };
             if (std::string_view(c.key).size() == 32) run(aead::AesGcm<aead::Nonce12, 128>{});
@@ -264,7 +264,7 @@ BOOST_AUTO_TEST_CASE(encrypting_stage_sizes_and_modes) {
     BOOST_TEST_REQUIRE(!wrong.has_value());
     BOOST_TEST(wrong.error().message() ==
                "Decoding parameters are 11 bytes in size, while the nonce was expected to be 12 bytes in size");
-    BOOST_TEST((keyed.decode(ByteView(out).first(15), nonce, 100).error() == error::malformed_input));
+    BOOST_TEST((keyed.decode(ByteView(out).first(15), nonce, 100).error() == errc::malformed_input));
 
     enc::RandomizedEncrypting<aead::AesGcm<aead::Nonce12>> randomized(aead::AesGcm<aead::Nonce12>::Key{}, ad);
     Bytes params(28);

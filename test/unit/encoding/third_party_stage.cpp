@@ -53,16 +53,16 @@ public:
     }
 
     [[nodiscard]] result<Bytes> encode(ByteView in, MutableByteView parameters) const {
-        if (!parameters.empty()) return fail(error::invalid_argument, "Unexpected decoding parameters");
+        if (!parameters.empty()) return fail(errc::invalid_argument, "Unexpected decoding parameters");
         Bytes out(in.begin(), in.end());
         for (Byte& b : out) b ^= mask_;
         return out;
     }
 
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) const {
-        if (!parameters.empty()) return fail(error::malformed_input, "Unexpected decoding parameters");
+        if (!parameters.empty()) return fail(errc::malformed_input, "Unexpected decoding parameters");
         if (in.size() > max_decoded_bytes)   // refuse before allocating
-            return fail(error::size_limit_exceeded, "XorMask: " + std::to_string(in.size()) +
+            return fail(errc::size_limit_exceeded, "XorMask: " + std::to_string(in.size()) +
                                                         " bytes exceed the limit of " + std::to_string(max_decoded_bytes));
         SecureBytes out(in.begin(), in.end());
         for (Byte& b : out) b ^= mask_;
@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(composes_and_enters_the_additional_data) {
     enc::DeterministicPipeline<XorMask, enc::SimpleLzw, Siv> other({.mask = 0x34}, {}, key);
     auto r = other.decode(sealed->data, sealed->parameters, 1 << 20);
     BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST((r.error() == error::authentication_failed));
+    BOOST_TEST((r.error() == errc::authentication_failed));
 }
 
 BOOST_AUTO_TEST_CASE(obeys_the_encoder_laws) {

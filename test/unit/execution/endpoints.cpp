@@ -89,7 +89,7 @@ BOOST_AUTO_TEST_CASE(client_and_worker_through_the_transport) {
     BOOST_TEST_REQUIRE(execution.has_value());
 
     std::thread bob([&] {
-        auto job = r.worker.next_job(in(2000ms), at(t0));
+        auto job = r.worker.next_action(in(2000ms), at(t0));
         BOOST_TEST_REQUIRE(job.has_value());
         BOOST_TEST_REQUIRE(job->has_value());
         BOOST_TEST(text((*job)->action.plaintext) == "count words");
@@ -97,7 +97,7 @@ BOOST_AUTO_TEST_CASE(client_and_worker_through_the_transport) {
         BOOST_TEST(r.worker.progress(**job, as_bytes("half way"), in(2000ms)).has_value());
         BOOST_TEST(r.worker.complete(**job, as_bytes("2 words"), in(2000ms)).has_value());
         // Nothing else is queued.
-        auto none = r.worker.next_job(in(2000ms), at(t0));
+        auto none = r.worker.next_action(in(2000ms), at(t0));
         BOOST_TEST_REQUIRE(none.has_value());
         BOOST_TEST(!none->has_value());
     });
@@ -109,7 +109,7 @@ BOOST_AUTO_TEST_CASE(client_and_worker_through_the_transport) {
     BOOST_TEST_REQUIRE(done.has_value());
     BOOST_TEST(done->final);
     BOOST_TEST(text(done->plaintext) == "2 words");
-    BOOST_TEST((execution->next(in(100ms)).error() == error::cancelled));   // no event after the last
+    BOOST_TEST((execution->next(in(100ms)).error() == errc::cancelled));   // no event after the last
     bob.join();
 }
 
@@ -119,13 +119,13 @@ BOOST_AUTO_TEST_CASE(rejected_action_reaches_the_client_with_its_reason) {
     auto execution = r.execute("x");
     BOOST_TEST_REQUIRE(execution.has_value());
     // Long after the client certificate expired.
-    auto job = r.worker.next_job(in(2000ms), at(t0 + 400 * test::day));
+    auto job = r.worker.next_action(in(2000ms), at(t0 + 400 * test::day));
     BOOST_TEST_REQUIRE(!job.has_value());
-    BOOST_TEST((job.error() == error::certificate_expired));
+    BOOST_TEST((job.error() == errc::certificate_expired));
     BOOST_TEST(job.error().message().find("task " + std::to_string(execution->task())) != std::string::npos);
     auto update = execution->next(in(5000ms));
     BOOST_TEST_REQUIRE(!update.has_value());
-    BOOST_TEST((update.error() == error::certificate_expired));
+    BOOST_TEST((update.error() == errc::certificate_expired));
 }
 
 BOOST_AUTO_TEST_CASE(worker_of_another_key_is_not_served) {
@@ -137,13 +137,13 @@ BOOST_AUTO_TEST_CASE(worker_of_another_key_is_not_served) {
     BOOST_TEST_REQUIRE(mallory.synchronize(in(2000ms)).has_value());
     auto execution = r.execute("for bob only");
     BOOST_TEST_REQUIRE(execution.has_value());
-    auto stolen = mallory.next_job(in(2000ms), at(t0));
+    auto stolen = mallory.next_action(in(2000ms), at(t0));
     BOOST_TEST_REQUIRE(stolen.has_value());
     BOOST_TEST(!stolen->has_value());
     // And an endpoint that never proved anything gets nothing.
     WorkerEndpoint<transport::InProcess> eve(Worker::create({fresh("x25519")}, r.pki.trust(), 3600s).value(), "eve",
                                              r.scheduler.connect());
-    BOOST_TEST((eve.next_job(in(2000ms), at(t0)).error() == error::proof_failed));
+    BOOST_TEST((eve.next_action(in(2000ms), at(t0)).error() == errc::proof_failed));
 }
 
 BOOST_AUTO_TEST_CASE(cancelled_action_stops_the_worker) {
@@ -151,11 +151,11 @@ BOOST_AUTO_TEST_CASE(cancelled_action_stops_the_worker) {
     BOOST_TEST_REQUIRE(r.worker.synchronize(in(2000ms)).has_value());
     auto execution = r.execute("long job");
     BOOST_TEST_REQUIRE(execution.has_value());
-    auto job = r.worker.next_job(in(2000ms), at(t0));
+    auto job = r.worker.next_action(in(2000ms), at(t0));
     BOOST_TEST_REQUIRE(job.has_value());
     BOOST_TEST_REQUIRE(job->has_value());
     execution->cancel();
-    BOOST_TEST((r.worker.progress(**job, as_bytes("still going"), in(2000ms)).error() == error::cancelled));
+    BOOST_TEST((r.worker.progress(**job, as_bytes("still going"), in(2000ms)).error() == errc::cancelled));
 }
 
 BOOST_AUTO_TEST_CASE(events_altered_in_transit_are_detected) {
@@ -163,13 +163,13 @@ BOOST_AUTO_TEST_CASE(events_altered_in_transit_are_detected) {
     BOOST_TEST_REQUIRE(r.worker.synchronize(in(2000ms)).has_value());
     auto execution = r.execute("count words");
     BOOST_TEST_REQUIRE(execution.has_value());
-    auto job = r.worker.next_job(in(2000ms), at(t0));
+    auto job = r.worker.next_action(in(2000ms), at(t0));
     BOOST_TEST_REQUIRE(job.has_value());
     BOOST_TEST_REQUIRE(job->has_value());
     BOOST_TEST_REQUIRE(r.worker.complete(**job, as_bytes("2 words"), in(2000ms)).has_value());
     auto done = execution->next(in(5000ms));
     BOOST_TEST_REQUIRE(!done.has_value());
-    BOOST_TEST((done.error() == error::authentication_failed));
+    BOOST_TEST((done.error() == errc::authentication_failed));
 }
 
 BOOST_AUTO_TEST_CASE(back_pressure_deadlines_and_shutdown) {
@@ -180,21 +180,21 @@ BOOST_AUTO_TEST_CASE(back_pressure_deadlines_and_shutdown) {
     // Delivered into the inbox, but nobody answers before the deadline.
     auto first = connection.call(request::NextAction{"bob"}, in(50ms));
     BOOST_TEST_REQUIRE(!first.has_value());
-    BOOST_TEST((first.error() == error::timed_out));
+    BOOST_TEST((first.error() == errc::timed_out));
     BOOST_TEST(first.error().message().find("no reply") != std::string::npos);
     // The inbox is full: the next request is refused at its deadline.
     auto second = connection.call(request::NextAction{"bob"}, in(50ms));
     BOOST_TEST_REQUIRE(!second.has_value());
-    BOOST_TEST((second.error() == error::timed_out));
+    BOOST_TEST((second.error() == errc::timed_out));
     BOOST_TEST(second.error().message().find("back-pressure") != std::string::npos);
     // Serving drains the stale request (its answer goes nowhere), then answers a new one.
     BOOST_TEST(scheduler.serve_until(in(20ms)));
     std::thread serving([&] { scheduler.run(); });
     auto third = connection.call(request::NextAction{"bob"}, in(2000ms));
-    BOOST_TEST((third.error() == error::proof_failed));   // answered: bob never synchronized
+    BOOST_TEST((third.error() == errc::proof_failed));   // answered: bob never synchronized
     scheduler.shutdown();
     serving.join();
-    BOOST_TEST((connection.call(request::NextAction{"bob"}, in(50ms)).error() == error::cancelled));
+    BOOST_TEST((connection.call(request::NextAction{"bob"}, in(50ms)).error() == errc::cancelled));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(action_strictness) {
     for (int i = 0; i < 17; ++i) many += "1201aa";
     auto m = Action::decode(unhex(many));
     BOOST_TEST_REQUIRE(!m.has_value());
-    BOOST_TEST((m.error() == error::size_limit_exceeded));
+    BOOST_TEST((m.error() == errc::size_limit_exceeded));
     BOOST_TEST(Action::decode(unhex(many.substr(6))).has_value());
 }
 
@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(truncation_anywhere_is_refused_or_a_prefix) {
             ++accepted;
             BOOST_TEST(a->encode() == to_bytes(ByteView(enc).first(n)));
         } else {
-            BOOST_TEST((a.error() == error::malformed_input));
+            BOOST_TEST((a.error() == errc::malformed_input));
         }
     }
     BOOST_TEST(accepted == 6u);   // the empty prefix and the five whole-field boundaries before the end

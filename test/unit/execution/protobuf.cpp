@@ -29,7 +29,7 @@ std::string read_all(ByteView b) {
     for (;;) {
         auto f = r.next();
         if (!f) {
-            BOOST_TEST((f.error() == error::malformed_input));
+            BOOST_TEST((f.error() == errc::malformed_input));
             return f.error().message();
         }
         if (!*f) return "";

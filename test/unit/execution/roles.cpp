@@ -73,8 +73,8 @@ BOOST_AUTO_TEST_CASE(round_trip_on_every_curve) {
                 BOOST_TEST(text(sealed->open_execution_event(running->encode()).value()) == "compiling");
                 BOOST_TEST(text(sealed->open_completion_event(done->encode()).value()) == "outputs at 9bc1...");
                 // Each purpose opens only with its own key.
-                BOOST_TEST((sealed->open_completion_event(*running).error() == error::authentication_failed));
-                BOOST_TEST((sealed->open_execution_event(*done).error() == error::authentication_failed));
+                BOOST_TEST((sealed->open_completion_event(*running).error() == errc::authentication_failed));
+                BOOST_TEST((sealed->open_execution_event(*done).error() == errc::authentication_failed));
             }
         }
     }
@@ -112,7 +112,7 @@ BOOST_AUTO_TEST_CASE(key_rotation_and_proof_of_possession) {
         BOOST_TEST(opened->platform_pkix_public_key == sealed.action().platform_pkix_public_key);
     }
     auto foreign = client.seal(other.public_key(), plaintext, ad()).value();
-    BOOST_TEST((worker.open(foreign.bytes(), at(t0)).error() == error::unknown_platform_key));
+    BOOST_TEST((worker.open(foreign.bytes(), at(t0)).error() == errc::unknown_platform_key));
 
     // The scheduler's side of the proof: ECDH(ephemeral, platform public) gives the same zeros.
     auto ephemeral = keys::PrivateKey<keys::X25519>::generate().value();
@@ -123,7 +123,7 @@ BOOST_AUTO_TEST_CASE(key_rotation_and_proof_of_possession) {
         BOOST_TEST(keys::check_verification_zeros(keys::ecdh(ephemeral, platform_pub).value(), *zeros).has_value());
     }
     BOOST_TEST((worker.prove_possession(other.public_key().to_der(), keys::AnyPublicKey(ephemeral.public_key()))
-                    .error() == error::unknown_platform_key));
+                    .error() == errc::unknown_platform_key));
 }
 
 BOOST_AUTO_TEST_CASE(precise_rejections) {
@@ -136,31 +136,31 @@ BOOST_AUTO_TEST_CASE(precise_rejections) {
     // Untrusted chain: another CA.
     Pki stranger;
     Worker other_ca = make_worker(stranger, {platform});
-    BOOST_TEST((other_ca.open(sealed.bytes(), at(t0)).error() == error::untrusted_certificate));
+    BOOST_TEST((other_ca.open(sealed.bytes(), at(t0)).error() == errc::untrusted_certificate));
     // Expired and not yet valid.
     auto late = worker.open(sealed.bytes(), at(t0 + 400 * test::day));
-    BOOST_TEST((late.error() == error::certificate_expired));
+    BOOST_TEST((late.error() == errc::certificate_expired));
     BOOST_TEST(late.error().message().find("client certificate") != std::string::npos);
-    BOOST_TEST((worker.open(sealed.bytes(), at(t0 - 40 * test::day)).error() == error::certificate_expired));
+    BOOST_TEST((worker.open(sealed.bytes(), at(t0 - 40 * test::day)).error() == errc::certificate_expired));
     // Authentication failure: a changed ciphertext byte, or changed additional data.
     Action a = sealed.action();
     a.ciphertext[0] ^= 1;
-    BOOST_TEST((worker.open(a, at(t0)).error() == error::authentication_failed));
+    BOOST_TEST((worker.open(a, at(t0)).error() == errc::authentication_failed));
     a = sealed.action();
     a.additional_data->stable_fingerprint[0] ^= 1;
-    BOOST_TEST((worker.open(a, at(t0)).error() == error::authentication_failed));
+    BOOST_TEST((worker.open(a, at(t0)).error() == errc::authentication_failed));
     // Missing, invalid and too large timeouts.
     a = sealed.action();
     a.additional_data->execution_timeout.reset();
-    BOOST_TEST((worker.open(a, at(t0)).error() == error::malformed_input));
+    BOOST_TEST((worker.open(a, at(t0)).error() == errc::malformed_input));
     a.additional_data.reset();
     BOOST_TEST(worker.open(a, at(t0)).error().message() == "Action does not contain additional data");
     auto too_long = client.seal(platform.public_key(), plaintext, ad(7200)).value();
-    BOOST_TEST((worker.open(too_long.bytes(), at(t0)).error() == error::size_limit_exceeded));
+    BOOST_TEST((worker.open(too_long.bytes(), at(t0)).error() == errc::size_limit_exceeded));
     auto negative = client.seal(platform.public_key(), plaintext, ad(-1)).value();
-    BOOST_TEST((worker.open(negative.bytes(), at(t0)).error() == error::invalid_argument));
+    BOOST_TEST((worker.open(negative.bytes(), at(t0)).error() == errc::invalid_argument));
     auto negative_nanos = client.seal(platform.public_key(), plaintext, AdditionalData{{}, Duration{0, -1}}).value();
-    BOOST_TEST((worker.open(negative_nanos.bytes(), at(t0)).error() == error::invalid_argument));
+    BOOST_TEST((worker.open(negative_nanos.bytes(), at(t0)).error() == errc::invalid_argument));
     // Present but zero is valid (Bonanza's worker accepts it; the action times out at once).
     auto zero = client.seal(platform.public_key(), plaintext, ad(0)).value();
     BOOST_TEST(hex_encode(zero.action().additional_data->encode()) == "0a030102031200");
@@ -172,25 +172,25 @@ BOOST_AUTO_TEST_CASE(precise_rejections) {
         a = sealed.action();
         a.nonce.resize(n);
         auto r = worker.open(a, at(t0));
-        BOOST_TEST((r.error() == error::malformed_input));
+        BOOST_TEST((r.error() == errc::malformed_input));
         BOOST_TEST(r.error().message() == "Nonce was " + std::to_string(n) + " bytes in size, while 12 bytes were expected");
     }
     // No chain at all; a chain that does not parse.
     a = sealed.action();
     a.client_certificate_chain.clear();
-    BOOST_TEST((worker.open(a, at(t0)).error() == error::malformed_input));
+    BOOST_TEST((worker.open(a, at(t0)).error() == errc::malformed_input));
     a.client_certificate_chain = {Bytes{0x30, 0x00}};
-    BOOST_TEST((worker.open(a, at(t0)).error() == error::malformed_input));
+    BOOST_TEST((worker.open(a, at(t0)).error() == errc::malformed_input));
     // Not an Action at all.
-    BOOST_TEST((worker.open(as_bytes("\x08"), at(t0)).error() == error::malformed_input));
+    BOOST_TEST((worker.open(as_bytes("\x08"), at(t0)).error() == errc::malformed_input));
     // A worker needs keys and a positive maximum.
-    BOOST_TEST((Worker::create({}, pki.trust(), 1s).error() == error::invalid_argument));
-    BOOST_TEST((Worker::create({platform}, pki.trust(), 0s).error() == error::invalid_argument));
-    BOOST_TEST((Worker::create({fresh("p384")}, pki.trust(), 1s).error() == error::unsupported));
+    BOOST_TEST((Worker::create({}, pki.trust(), 1s).error() == errc::invalid_argument));
+    BOOST_TEST((Worker::create({platform}, pki.trust(), 0s).error() == errc::invalid_argument));
+    BOOST_TEST((Worker::create({fresh("p384")}, pki.trust(), 1s).error() == errc::unsupported));
     // A client key that is not the leaf's.
-    BOOST_TEST((Client::create(pki.chain(), fresh("ed25519")).error() == error::invalid_key));
+    BOOST_TEST((Client::create(pki.chain(), fresh("ed25519")).error() == errc::invalid_key));
     // Curves that cannot agree.
-    BOOST_TEST((client.seal(fresh("p256").public_key(), plaintext, ad()).error() == error::invalid_key));
+    BOOST_TEST((client.seal(fresh("p256").public_key(), plaintext, ad()).error() == errc::invalid_key));
 }
 
 BOOST_AUTO_TEST_CASE(every_flipped_byte_is_detected) {
@@ -228,11 +228,11 @@ BOOST_AUTO_TEST_CASE(events_are_bound_to_their_action) {
     const Event done = opened.responder.completion_event(as_bytes("result of one")).value();
     BOOST_TEST(first.open_completion_event(done).has_value());
     // Replayed for another action of the same client and platform: refused.
-    BOOST_TEST((second.open_completion_event(done).error() == error::authentication_failed));
+    BOOST_TEST((second.open_completion_event(done).error() == errc::authentication_failed));
     // A bad nonce size in an event.
     Event short_nonce = done;
     short_nonce.nonce.pop_back();
-    BOOST_TEST((first.open_completion_event(short_nonce).error() == error::malformed_input));
+    BOOST_TEST((first.open_completion_event(short_nonce).error() == errc::malformed_input));
     // Resuming from the action bytes and the client key gives the same event keys.
     auto resumed = PendingAction::resume(Action::decode(first.bytes()).value(), pki.client.key);
     BOOST_TEST_REQUIRE(resumed.has_value());
@@ -240,7 +240,7 @@ BOOST_AUTO_TEST_CASE(events_are_bound_to_their_action) {
     // The worker-side responder from the action alone agrees (the CLI's event seal).
     auto responder = Responder::unverified(platform, first.action()).value();
     BOOST_TEST(text(first.open_execution_event(responder.execution_event(as_bytes("p")).value()).value()) == "p");
-    BOOST_TEST((Responder::unverified(fresh("x25519"), first.action()).error() == error::unknown_platform_key));
+    BOOST_TEST((Responder::unverified(fresh("x25519"), first.action()).error() == errc::unknown_platform_key));
 }
 
 BOOST_AUTO_TEST_CASE(additional_data_is_re_encoded_canonically) {
@@ -280,14 +280,14 @@ BOOST_AUTO_TEST_CASE(a_verified_chain_is_reused_within_its_second_only) {
     const auto last = at(t0 + test::day - 1);
     BOOST_TEST(worker.open(sealed.bytes(), last).has_value());
     BOOST_TEST(worker.open(sealed.bytes(), last + 999ms).has_value());   // the same second: reused
-    BOOST_TEST((worker.open(sealed.bytes(), last + 1s).error() == error::certificate_expired));
+    BOOST_TEST((worker.open(sealed.bytes(), last + 1s).error() == errc::certificate_expired));
     // A copy shares what was verified, never across platform keys or chains.
     Worker copy = worker;
-    BOOST_TEST((copy.open(sealed.bytes(), last + 1s).error() == error::certificate_expired));
+    BOOST_TEST((copy.open(sealed.bytes(), last + 1s).error() == errc::certificate_expired));
     Pki stranger;
     const Client other = make_client(stranger);
     BOOST_TEST((worker.open(other.seal(platform.public_key(), plaintext, ad()).value().bytes(), last).error() ==
-                error::untrusted_certificate));
+                errc::untrusted_certificate));
 }
 
 BOOST_AUTO_TEST_CASE(bonanza_missing_nonce_vector) {
@@ -307,13 +307,13 @@ BOOST_AUTO_TEST_CASE(bonanza_missing_nonce_vector) {
                               .value();
             auto r = open_action(secret.key_for<keys::Purpose::Action>(), action);
             BOOST_TEST_REQUIRE(!r.has_value());
-            BOOST_TEST((r.error() == error::malformed_input));   // gRPC InvalidArgument
+            BOOST_TEST((r.error() == errc::malformed_input));   // gRPC InvalidArgument
             BOOST_TEST(r.error().message() == std::string(c.at("error").at("message").as_string()));
             // With a 12-byte nonce the same call reaches the decryption (and fails there: the
             // vector holds no usable ciphertext).
             action.nonce = Bytes(12, 0);
             BOOST_TEST((open_action(secret.key_for<keys::Purpose::Action>(), action).error() ==
-                        error::authentication_failed));
+                        errc::authentication_failed));
         }
     }
 }

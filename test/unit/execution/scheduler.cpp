@@ -58,7 +58,7 @@ struct Fixture {
     Worker worker = Worker::create({platform}, pki.trust(), 3600s).value();
     Client client = Client::create(pki.chain(), pki.client.key).value();
     ManualClock clock;
-    Sched scheduler{SchedulerOptions{}, clock.clock()};
+    Sched scheduler{SchedulerOptions{}, clock.time_source()};
 
     PendingAction seal(std::string_view text, std::int64_t timeout = 60, NoncePolicy nonce = NoncePolicy::zero) const {
         return client.seal(platform.public_key(), as_bytes(text), AdditionalData{{}, Duration::from_seconds(timeout)}, nonce)
@@ -80,7 +80,7 @@ BOOST_AUTO_TEST_SUITE(scheduler)
 BOOST_AUTO_TEST_CASE(proof_of_possession_then_routing) {
     Fixture f;
     // No worker has proven the key: nowhere to route.
-    BOOST_TEST((f.scheduler.submit(f.seal("x").bytes()).error() == error::unknown_platform_key));
+    BOOST_TEST((f.scheduler.submit(f.seal("x").bytes()).error() == errc::unknown_platform_key));
     BOOST_TEST_REQUIRE(connect(f.scheduler, "bob", f.worker).has_value());
     auto sub = f.scheduler.submit(f.seal("count words").bytes());
     BOOST_TEST_REQUIRE(sub.has_value());
@@ -100,18 +100,18 @@ BOOST_AUTO_TEST_CASE(proof_of_possession_then_routing) {
     auto u2 = sub->next(soon()).value();
     BOOST_TEST((u2.kind == Update::Kind::completion_event));
     BOOST_TEST(text(pending.open_completion_event(u2.event).value()) == "42");
-    BOOST_TEST((sub->next(soon()).error() == error::cancelled));   // nothing after the final update
+    BOOST_TEST((sub->next(soon()).error() == errc::cancelled));   // nothing after the final update
     // A worker that cannot verify an action rejects it; the client learns why.
     auto sub2 = f.scheduler.submit(f.seal("from an untrusted client", 60, NoncePolicy::random).bytes()).value();
     auto b = f.scheduler.next_action("bob").value();
     BOOST_TEST_REQUIRE(b.has_value());
-    BOOST_TEST(f.scheduler.reject("bob", b->task, fail(error::untrusted_certificate, "client certificate: untrusted"))
+    BOOST_TEST(f.scheduler.reject("bob", b->task, fail(errc::untrusted_certificate, "client certificate: untrusted"))
                    .has_value());
     auto u3 = sub2.next(soon()).value();
     BOOST_TEST((u3.kind == Update::Kind::failed));
-    BOOST_TEST((u3.error == error::untrusted_certificate));
+    BOOST_TEST((u3.error == errc::untrusted_certificate));
     // The scheduler refuses garbage events.
-    BOOST_TEST((f.scheduler.complete("bob", a->task, as_bytes("\x0b")).error() == error::malformed_input));
+    BOOST_TEST((f.scheduler.complete("bob", a->task, as_bytes("\x0b")).error() == errc::malformed_input));
 }
 
 BOOST_AUTO_TEST_CASE(rogue_worker_fails_the_proof_and_gets_nothing) {
@@ -128,8 +128,8 @@ BOOST_AUTO_TEST_CASE(rogue_worker_fails_the_proof_and_gets_nothing) {
     auto eph = keys::AnyPublicKey::from_der(challenge->ephemeral_public_keys[0]).value();
     const keys::VerificationZeros guess = mallory.prove_possession(mallory.platform_public_keys()[0], eph).value();
     auto proved = f.scheduler.prove("mallory", std::vector<keys::VerificationZeros>{guess});
-    BOOST_TEST((proved.error() == error::proof_failed));
-    BOOST_TEST((f.scheduler.next_action("mallory").error() == error::proof_failed));
+    BOOST_TEST((proved.error() == errc::proof_failed));
+    BOOST_TEST((f.scheduler.next_action("mallory").error() == errc::proof_failed));
     // Announcing her own key together with Bob's does not help: every key is proven.
     auto c2 = f.scheduler.synchronize("mallory", {mallory.platform_public_keys()[0], bobs_key}).value();
     std::vector<keys::VerificationZeros> proofs{
@@ -137,13 +137,13 @@ BOOST_AUTO_TEST_CASE(rogue_worker_fails_the_proof_and_gets_nothing) {
                                  keys::AnyPublicKey::from_der(c2.ephemeral_public_keys[0]).value())
             .value(),
         guess};
-    BOOST_TEST((f.scheduler.prove("mallory", proofs).error() == error::proof_failed));
-    BOOST_TEST((f.scheduler.next_action("mallory").error() == error::proof_failed));
+    BOOST_TEST((f.scheduler.prove("mallory", proofs).error() == errc::proof_failed));
+    BOOST_TEST((f.scheduler.next_action("mallory").error() == errc::proof_failed));
     // A challenge answers once, and the count must match.
-    BOOST_TEST((f.scheduler.prove("mallory", proofs).error() == error::invalid_argument));
+    BOOST_TEST((f.scheduler.prove("mallory", proofs).error() == errc::invalid_argument));
     auto c3 = f.scheduler.synchronize("mallory", {bobs_key}).value();
     (void)c3;
-    BOOST_TEST((f.scheduler.prove("mallory", {}).error() == error::invalid_argument));
+    BOOST_TEST((f.scheduler.prove("mallory", {}).error() == errc::invalid_argument));
     BOOST_TEST(f.scheduler.stats().proofs_failed == 3u);
     // Bob still gets the work.
     auto a = f.scheduler.next_action("bob").value();
@@ -151,9 +151,9 @@ BOOST_AUTO_TEST_CASE(rogue_worker_fails_the_proof_and_gets_nothing) {
     BOOST_TEST(f.scheduler.complete("bob", a->task, f.run(*a, "ok")).has_value());
     BOOST_TEST((sub.next(soon())->kind == Update::Kind::completion_event));
     // Announcements must be X25519 or P-256 PKIX keys.
-    BOOST_TEST((f.scheduler.synchronize("x", {fresh("ed25519").public_key().to_der()}).error() == error::invalid_key));
-    BOOST_TEST((f.scheduler.synchronize("x", {Bytes{1, 2, 3}}).error() == error::malformed_input));
-    BOOST_TEST((f.scheduler.synchronize("x", {}).error() == error::invalid_argument));
+    BOOST_TEST((f.scheduler.synchronize("x", {fresh("ed25519").public_key().to_der()}).error() == errc::invalid_key));
+    BOOST_TEST((f.scheduler.synchronize("x", {Bytes{1, 2, 3}}).error() == errc::malformed_input));
+    BOOST_TEST((f.scheduler.synchronize("x", {}).error() == errc::invalid_argument));
 }
 
 BOOST_AUTO_TEST_CASE(key_rotation_worker_proves_every_key) {
@@ -172,7 +172,7 @@ BOOST_AUTO_TEST_CASE(key_rotation_worker_proves_every_key) {
     auto a1 = f.scheduler.next_action("bob").value();
     BOOST_TEST_REQUIRE(a1.has_value());
     BOOST_TEST(a1->task == s1->task());   // the oldest first
-    BOOST_TEST((f.scheduler.next_action("bob").error() == error::invalid_argument));   // one at a time
+    BOOST_TEST((f.scheduler.next_action("bob").error() == errc::invalid_argument));   // one at a time
     BOOST_TEST(f.scheduler.complete("bob", a1->task, f.run(*a1, "1")).has_value());
     auto a2 = f.scheduler.next_action("bob").value();
     BOOST_TEST_REQUIRE(a2.has_value());
@@ -220,16 +220,16 @@ BOOST_AUTO_TEST_CASE(execution_timeout_is_enforced) {
     f.scheduler.tick();
     auto u = sub.next(soon()).value();
     BOOST_TEST((u.kind == Update::Kind::failed));
-    BOOST_TEST((u.error == error::timed_out));
+    BOOST_TEST((u.error == errc::timed_out));
     BOOST_TEST(f.scheduler.stats().timed_out == 1u);
     // The worker is told to stop, and is free again.
-    BOOST_TEST((f.scheduler.heartbeat("bob", a->task).error() == error::cancelled));
-    BOOST_TEST((f.scheduler.complete("bob", a->task, f.run(*a, "late")).error() == error::cancelled));
+    BOOST_TEST((f.scheduler.heartbeat("bob", a->task).error() == errc::cancelled));
+    BOOST_TEST((f.scheduler.complete("bob", a->task, f.run(*a, "late")).error() == errc::cancelled));
     BOOST_TEST(!f.scheduler.next_action("bob")->has_value());
     // Submitting without a timeout is refused by the scheduler itself.
     Action no_timeout = f.seal("x").action();
     no_timeout.additional_data->execution_timeout.reset();
-    BOOST_TEST((f.scheduler.submit(no_timeout.encode()).error() == error::malformed_input));
+    BOOST_TEST((f.scheduler.submit(no_timeout.encode()).error() == errc::malformed_input));
 }
 
 BOOST_AUTO_TEST_CASE(zero_execution_timeout_times_out_at_once) {
@@ -245,13 +245,13 @@ BOOST_AUTO_TEST_CASE(zero_execution_timeout_times_out_at_once) {
     BOOST_TEST_REQUIRE(opened.has_value(), (opened ? "" : opened.error().message()));
     BOOST_TEST(opened->additional_data.execution_timeout->seconds == 0);
     // Without the clock moving, the worker's next contact finds the deadline passed.
-    BOOST_TEST((f.scheduler.heartbeat("bob", a->task).error() == error::cancelled));
+    BOOST_TEST((f.scheduler.heartbeat("bob", a->task).error() == errc::cancelled));
     auto u = sub->next(soon()).value();
     BOOST_TEST((u.kind == Update::Kind::failed));
-    BOOST_TEST((u.error == error::timed_out));
+    BOOST_TEST((u.error == errc::timed_out));
     BOOST_TEST(f.scheduler.stats().timed_out == 1u);
     // A negative timeout is still refused.
-    BOOST_TEST((f.scheduler.submit(f.seal("x", -1).bytes()).error() == error::invalid_argument));
+    BOOST_TEST((f.scheduler.submit(f.seal("x", -1).bytes()).error() == errc::invalid_argument));
 }
 
 BOOST_AUTO_TEST_CASE(vanished_worker_action_is_requeued) {
@@ -276,7 +276,7 @@ BOOST_AUTO_TEST_CASE(vanished_worker_action_is_requeued) {
     BOOST_TEST(f.scheduler.complete("carol", again->task, f.run(*again, "done")).has_value());
     BOOST_TEST((sub.next(soon())->kind == Update::Kind::completion_event));
     // Bob comes back: he must synchronize and prove again.
-    BOOST_TEST((f.scheduler.complete("bob", a->task, f.run(*a, "stale")).error() == error::proof_failed));
+    BOOST_TEST((f.scheduler.complete("bob", a->task, f.run(*a, "stale")).error() == errc::proof_failed));
 }
 
 BOOST_AUTO_TEST_CASE(client_going_away_cancels) {
@@ -294,7 +294,7 @@ BOOST_AUTO_TEST_CASE(client_going_away_cancels) {
     auto a = f.scheduler.next_action("bob").value();
     BOOST_TEST_REQUIRE(a.has_value());
     sub.cancel();
-    BOOST_TEST((f.scheduler.heartbeat("bob", a->task).error() == error::cancelled));
+    BOOST_TEST((f.scheduler.heartbeat("bob", a->task).error() == errc::cancelled));
     BOOST_TEST(!f.scheduler.next_action("bob")->has_value());
     BOOST_TEST(f.scheduler.stats().cancelled == 2u);
 
@@ -313,13 +313,13 @@ BOOST_AUTO_TEST_CASE(client_going_away_cancels) {
 BOOST_AUTO_TEST_CASE(back_pressure) {
     Fixture f;
     Sched small{SchedulerOptions{.worker_lease = 30s, .client_queue_capacity = 3, .max_queued_per_platform = 2},
-                f.clock.clock()};
+                f.clock.time_source()};
     BOOST_TEST_REQUIRE(connect(small, "bob", f.worker).has_value());
     auto s1 = small.submit(f.seal("1", 60, NoncePolicy::random).bytes());
     auto s2 = small.submit(f.seal("2", 60, NoncePolicy::random).bytes());
     auto s3 = small.submit(f.seal("3", 60, NoncePolicy::random).bytes());
     BOOST_TEST_REQUIRE((s1 && s2));
-    BOOST_TEST((s3.error() == error::timed_out));
+    BOOST_TEST((s3.error() == errc::timed_out));
     BOOST_TEST(s3.error().message().find("back-pressure") != std::string::npos);
     // A slow client: progress beyond its queue is dropped, the final update still arrives.
     auto a = small.next_action("bob").value();
@@ -335,17 +335,17 @@ BOOST_AUTO_TEST_CASE(back_pressure) {
     // The channel itself: full → try_send refuses, send waits until the deadline.
     auto ch = transport::InProcess::make_channel<int>(1);
     BOOST_TEST(ch->try_send(1).has_value());
-    BOOST_TEST((ch->try_send(2).error() == error::timed_out));
-    BOOST_TEST((ch->send(2, std::chrono::steady_clock::now() + 5ms).error() == error::timed_out));
+    BOOST_TEST((ch->try_send(2).error() == errc::timed_out));
+    BOOST_TEST((ch->send(2, std::chrono::steady_clock::now() + 5ms).error() == errc::timed_out));
     // A receiver on another thread makes room; the blocked sender proceeds.
     std::thread reader([&] { (void)ch->receive(soon()); });
     BOOST_TEST(ch->send(3, soon()).has_value());
     reader.join();
     BOOST_TEST(ch->receive(soon()).value() == 3);
-    BOOST_TEST((ch->receive(std::chrono::steady_clock::now() + 1ms).error() == error::timed_out));
+    BOOST_TEST((ch->receive(std::chrono::steady_clock::now() + 1ms).error() == errc::timed_out));
     ch->close();
-    BOOST_TEST((ch->send(4, soon()).error() == error::cancelled));
-    BOOST_TEST((ch->receive(soon()).error() == error::cancelled));
+    BOOST_TEST((ch->send(4, soon()).error() == errc::cancelled));
+    BOOST_TEST((ch->receive(soon()).error() == errc::cancelled));
 }
 
 BOOST_AUTO_TEST_CASE(threads_over_the_in_process_transport) {

@@ -44,7 +44,7 @@ BOOST_AUTO_TEST_CASE(rfc8037_a1_public_key_from_private) {
     // RFC 8037 A.1 as printed there (no kid): a private key needs a kid, the public half does not
     const std::string a1 = R"({"kty":"OKP","crv":"Ed25519","d":")" + std::string(rfc_d) + R"(","x":")" +
                            std::string(rfc_x) + R"("})";
-    BOOST_TEST(PrivateJwk::parse(a1).error() == error::invalid_key);
+    BOOST_TEST(PrivateJwk::parse(a1).error() == errc::invalid_key);
     const auto a2 = PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + std::string(rfc_x) + R"("})");
     BOOST_REQUIRE(a2.has_value());
     BOOST_TEST(a2->kid().empty());
@@ -77,8 +77,8 @@ BOOST_AUTO_TEST_CASE(config_string_round_trip) {
     BOOST_TEST(back->public_jwk() == key.public_jwk());
     // unpadded is accepted too; non-base64url and non-JSON are malformed
     BOOST_TEST(PrivateJwk::from_config_string(config.substr(0, config.find('='))).has_value());
-    BOOST_TEST(PrivateJwk::from_config_string(config + "\n").error() == error::malformed_input);
-    BOOST_TEST(PrivateJwk::from_config_string(base64url_encode(as_bytes("{nope"))).error() == error::malformed_input);
+    BOOST_TEST(PrivateJwk::from_config_string(config + "\n").error() == errc::malformed_input);
+    BOOST_TEST(PrivateJwk::from_config_string(base64url_encode(as_bytes("{nope"))).error() == errc::malformed_input);
     // two generated keys differ
     BOOST_TEST(!same_seed(PrivateJwk::generate("a").value(), PrivateJwk::generate("a").value()));
 }
@@ -96,31 +96,31 @@ BOOST_AUTO_TEST_CASE(parse_both_forms_and_key_ops) {
     // key_ops as an RFC 7517 array
     BOOST_TEST(PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + x + R"(","key_ops":["verify"]})").has_value());
     BOOST_TEST(PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + x + R"(","key_ops":"sign"})").error() ==
-               error::invalid_key);
+               errc::invalid_key);
     BOOST_TEST(PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + x + R"(","key_ops":[]})").error() ==
-               error::invalid_key);
+               errc::invalid_key);
     BOOST_TEST(PrivateJwk::parse(R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + x + R"(","d":")" +
                                  std::string(rfc_d) + R"(","key_ops":"verify"})")
-                   .error() == error::invalid_key);
+                   .error() == errc::invalid_key);
 }
 
 BOOST_AUTO_TEST_CASE(inconsistent_or_foreign_keys_are_refused) {
     const std::string x = std::string(rfc_x);
     const std::string d = std::string(rfc_d);
     const std::string other_x = base64url_encode(Bytes(32, 7));
-    const std::pair<std::string, error> cases[] = {
-        {R"({"kty":"EC","crv":"Ed25519","x":")" + x + R"("})", error::invalid_key},
-        {R"({"kty":"OKP","crv":"X25519","x":")" + x + R"("})", error::invalid_key},
-        {R"({"kty":"OKP","crv":"Ed25519","alg":"ES256","x":")" + x + R"("})", error::invalid_key},
-        {R"({"kty":"OKP","crv":"Ed25519"})", error::invalid_key},
-        {R"({"kty":"OKP","crv":"Ed25519","x":"AAAA"})", error::invalid_key},
-        {R"({"kty":"OKP","crv":"Ed25519","x":"!!"})", error::invalid_key},
-        {R"({"kty":"OKP","crv":"Ed25519","x":5})", error::invalid_key},
-        {R"({"kty":"OKP","crv":"Ed25519","kid":7,"x":")" + x + R"("})", error::invalid_key},
-        {R"([1])", error::invalid_key},
-        {R"({"kty":"OKP",)", error::malformed_input},
+    const std::pair<std::string, errc> cases[] = {
+        {R"({"kty":"EC","crv":"Ed25519","x":")" + x + R"("})", errc::invalid_key},
+        {R"({"kty":"OKP","crv":"X25519","x":")" + x + R"("})", errc::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","alg":"ES256","x":")" + x + R"("})", errc::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519"})", errc::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","x":"AAAA"})", errc::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","x":"!!"})", errc::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","x":5})", errc::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","kid":7,"x":")" + x + R"("})", errc::invalid_key},
+        {R"([1])", errc::invalid_key},
+        {R"({"kty":"OKP",)", errc::malformed_input},
         // a private key where a public one is expected
-        {R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + x + R"(","d":")" + d + R"("})", error::invalid_key},
+        {R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + x + R"(","d":")" + d + R"("})", errc::invalid_key},
     };
     for (const auto& [json, e] : cases) {
         BOOST_TEST_CONTEXT(json) { BOOST_TEST(PublicJwk::parse(json).error() == e); }
@@ -128,14 +128,14 @@ BOOST_AUTO_TEST_CASE(inconsistent_or_foreign_keys_are_refused) {
     // x that is not the public key of d
     BOOST_TEST(PrivateJwk::parse(R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + other_x + R"(","d":")" + d +
                                  R"("})")
-                   .error() == error::invalid_key);
+                   .error() == errc::invalid_key);
     BOOST_TEST(PrivateJwk::parse(R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + x + R"(","d":"AAAA"})").error() ==
-               error::invalid_key);
+               errc::invalid_key);
     BOOST_TEST(PrivateJwk::parse(R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + x + R"(","d":null})").error() ==
-               error::invalid_key);
-    BOOST_TEST(PrivateJwk::generate("").error() == error::invalid_argument);
-    BOOST_TEST(PrivateJwk::generate("\xff").error() == error::invalid_argument);
-    BOOST_TEST(PublicJwk::make("k", Bytes(31)).error() == error::invalid_length);
+               errc::invalid_key);
+    BOOST_TEST(PrivateJwk::generate("").error() == errc::invalid_argument);
+    BOOST_TEST(PrivateJwk::generate("\xff").error() == errc::invalid_argument);
+    BOOST_TEST(PublicJwk::make("k", Bytes(31)).error() == errc::invalid_length);
 }
 
 // A JWK of small order would let anyone "sign" under its kid (R = identity, S = 0): refused
@@ -157,16 +157,16 @@ BOOST_AUTO_TEST_CASE(small_order_keys_are_refused) {
     for (const auto hex : small_order) {
         const Bytes x = test::unhex(hex);
         BOOST_TEST_CONTEXT(hex) {
-            BOOST_TEST(PublicJwk::make("k", x).error() == error::invalid_key);
+            BOOST_TEST(PublicJwk::make("k", x).error() == errc::invalid_key);
             const std::string json = R"({"kty":"OKP","crv":"Ed25519","kid":"k","x":")" + base64url_encode(x) + R"("})";
-            BOOST_TEST(PublicJwk::parse(json).error() == error::invalid_key);
+            BOOST_TEST(PublicJwk::parse(json).error() == errc::invalid_key);
             const std::string sqooler = R"({"x":")" + base64url_encode(x, Base64Padding::padded) +
                                         R"(","key_ops":"verify","kid":"k","d":null,"kty":"OKP","alg":"EdDSA","crv":"Ed25519"})";
-            BOOST_TEST(PublicJwk::parse(sqooler).error() == error::invalid_key);
+            BOOST_TEST(PublicJwk::parse(sqooler).error() == errc::invalid_key);
         }
     }
     BOOST_TEST(PublicJwk::make("k", Ed25519PublicKey::from_raw(test::unhex(small_order[0])).value()).error() ==
-               error::invalid_key);
+               errc::invalid_key);
 }
 
 // RFC 7517 §4: member names are unique; a repeated one is refused, not read with its last value.
@@ -174,11 +174,11 @@ BOOST_AUTO_TEST_CASE(repeated_members_are_refused) {
     const std::string x = std::string(rfc_x);
     const std::string other_x = base64url_encode(PrivateJwk::generate("o").value().public_jwk().key().raw());
     BOOST_TEST(PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","x":")" + x + R"(","x":")" + other_x + R"("})").error() ==
-               error::malformed_input);
+               errc::malformed_input);
     BOOST_TEST(PublicJwk::parse(R"({"kty":"OKP","crv":"Ed25519","kid":"a","kid":"b","x":")" + x + R"("})").error() ==
-               error::malformed_input);
+               errc::malformed_input);
     const std::string priv = text(rfc_key().to_json());
-    BOOST_TEST(PrivateJwk::parse(priv.substr(0, priv.size() - 1) + R"(,"kid":"other"})").error() == error::malformed_input);
+    BOOST_TEST(PrivateJwk::parse(priv.substr(0, priv.size() - 1) + R"(,"kid":"other"})").error() == errc::malformed_input);
 }
 
 BOOST_AUTO_TEST_CASE(wycheproof_public_jwks) {

@@ -79,14 +79,14 @@ BOOST_AUTO_TEST_CASE(surrogates_round_trip) {
     // a lone surrogate is WTF-8 inside; compact JSON (pydantic) refuses it
     const auto v = parse_python_json(R"("\ud800")").value();
     BOOST_TEST(std::string(v.get_string()) == "\xed\xa0\x80");
-    BOOST_TEST(compact_dumps(v).error() == error::malformed_input);
+    BOOST_TEST(compact_dumps(v).error() == errc::malformed_input);
 }
 
 BOOST_AUTO_TEST_CASE(duplicate_keys_behave_like_a_dict) {
     BOOST_TEST(round_trip(R"({"a": 1, "b": 2, "a": 3})") == R"({"a": 3, "b": 2})");
     PythonJsonOptions strict;
     strict.reject_duplicate_keys = true;
-    BOOST_TEST(parse_python_json(R"({"a": 1, "a": 1})", strict).error() == error::malformed_input);
+    BOOST_TEST(parse_python_json(R"({"a": 1, "a": 1})", strict).error() == errc::malformed_input);
 }
 
 BOOST_AUTO_TEST_CASE(big_integers) {
@@ -94,21 +94,21 @@ BOOST_AUTO_TEST_CASE(big_integers) {
     const std::string most(max_integer_digits, '7');
     BOOST_TEST(round_trip(most) == most);
     BOOST_TEST(round_trip("-" + most) == "-" + most);
-    BOOST_TEST(parse_python_json("[" + most + "7]").error() == error::size_limit_exceeded);
+    BOOST_TEST(parse_python_json("[" + most + "7]").error() == errc::size_limit_exceeded);
     // Built by hand: canonical (64-bit values stay int64/uint64), validated.
     BOOST_TEST(big_integer("-42").value().as_int64() == -42);
     BOOST_TEST(big_integer("18446744073709551615").value().is_uint64());
     BOOST_TEST(python_dumps(big_integer("-18446744073709551616").value()).value() == "-18446744073709551616");
     for (const char* bad : {"", "-", "+1", "01", "-0123", "1.5", "1e30", "12a", " 1"})
-        BOOST_TEST_CONTEXT(bad) { BOOST_TEST(big_integer(bad).error() == error::malformed_input); }
-    BOOST_TEST(big_integer(most + "1").error() == error::size_limit_exceeded);
+        BOOST_TEST_CONTEXT(bad) { BOOST_TEST(big_integer(bad).error() == errc::malformed_input); }
+    BOOST_TEST(big_integer(most + "1").error() == errc::size_limit_exceeded);
     // The marker key cannot come from a document, and a forged marker must hold an integer.
-    BOOST_TEST(parse_python_json(R"({"\u0000sealpipe:int": "5"})").error() == error::unsupported);
+    BOOST_TEST(parse_python_json(R"({"\u0000sealpipe:int": "5"})").error() == errc::unsupported);
     boost::json::object forged;
     forged[big_integer_key] = "5 ]";
-    BOOST_TEST(python_dumps(boost::json::value(forged)).error() == error::malformed_input);
+    BOOST_TEST(python_dumps(boost::json::value(forged)).error() == errc::malformed_input);
     forged[big_integer_key] = 5;
-    BOOST_TEST(python_dumps(boost::json::value(forged)).error() == error::malformed_input);
+    BOOST_TEST(python_dumps(boost::json::value(forged)).error() == errc::malformed_input);
 }
 
 BOOST_AUTO_TEST_CASE(numbers_like_python) {
@@ -139,7 +139,7 @@ BOOST_AUTO_TEST_CASE(rejects_what_python_rejects) {
         BOOST_TEST_CONTEXT("input " << bad) {
             const auto r = parse_python_json(bad);
             BOOST_TEST(!r.has_value());
-            if (!r) BOOST_TEST(r.error() == error::malformed_input);
+            if (!r) BOOST_TEST(r.error() == errc::malformed_input);
         }
     }
     BOOST_TEST(parse_python_json(" \t\r\n[ ]\n").has_value());
@@ -148,14 +148,14 @@ BOOST_AUTO_TEST_CASE(rejects_what_python_rejects) {
 
 BOOST_AUTO_TEST_CASE(depth_is_limited) {
     const std::string deep = std::string(600, '[') + std::string(600, ']');
-    BOOST_TEST(parse_python_json(deep).error() == error::size_limit_exceeded);
+    BOOST_TEST(parse_python_json(deep).error() == errc::size_limit_exceeded);
     PythonJsonOptions deeper;
     deeper.max_depth = 700;
     const auto v = parse_python_json(deep, deeper);
     BOOST_REQUIRE(v.has_value());
-    BOOST_TEST(python_dumps(*v).error() == error::size_limit_exceeded);
+    BOOST_TEST(python_dumps(*v).error() == errc::size_limit_exceeded);
     BOOST_TEST(python_dumps(*v, deeper).value().size() == 1200u);
-    BOOST_TEST(parse_python_json(std::string(513, '[') + std::string(513, ']')).error() == error::size_limit_exceeded);
+    BOOST_TEST(parse_python_json(std::string(513, '[') + std::string(513, ']')).error() == errc::size_limit_exceeded);
     BOOST_TEST(parse_python_json(std::string(512, '[') + std::string(512, ']')).has_value());
 }
 
@@ -190,10 +190,10 @@ BOOST_AUTO_TEST_CASE(escapes_at_every_offset_of_a_long_run) {
     BOOST_TEST(python_dumps(boost::json::value(run + "\x7f" + run)).value() == "\"" + run + "\\u007f" + run + "\"");
     BOOST_TEST(compact_dumps(boost::json::value(run + "\x7f" + run)).value() == "\"" + run + "\x7f" + run + "\"");
     BOOST_TEST(parse_python_json("\"" + run + "\x7f" + run + "\"").value().as_string() == run + "\x7f" + run);
-    BOOST_TEST(parse_python_json("\"" + run + "\x01" + run + "\"").error() == error::malformed_input);
-    BOOST_TEST(parse_python_json("\"" + run + "\xff" + run + "\"").error() == error::malformed_input);
-    BOOST_TEST(parse_python_json("\"" + run).error() == error::malformed_input);
-    BOOST_TEST(python_dumps(boost::json::value(run + "\xff")).error() == error::malformed_input);
+    BOOST_TEST(parse_python_json("\"" + run + "\x01" + run + "\"").error() == errc::malformed_input);
+    BOOST_TEST(parse_python_json("\"" + run + "\xff" + run + "\"").error() == errc::malformed_input);
+    BOOST_TEST(parse_python_json("\"" + run).error() == errc::malformed_input);
+    BOOST_TEST(python_dumps(boost::json::value(run + "\xff")).error() == errc::malformed_input);
 }
 
 BOOST_AUTO_TEST_CASE(parses_into_a_given_resource) {
@@ -212,9 +212,9 @@ BOOST_AUTO_TEST_CASE(parses_into_a_given_resource) {
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_in_a_value_is_refused) {
     const boost::json::value v(boost::json::string("\xff"));
-    BOOST_TEST(python_dumps(v).error() == error::malformed_input);
-    BOOST_TEST(compact_dumps(v).error() == error::malformed_input);
-    BOOST_TEST(compact_dumps(boost::json::value(1.5)).error() == error::unsupported);
+    BOOST_TEST(python_dumps(v).error() == errc::malformed_input);
+    BOOST_TEST(compact_dumps(v).error() == errc::malformed_input);
+    BOOST_TEST(compact_dumps(boost::json::value(1.5)).error() == errc::unsupported);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

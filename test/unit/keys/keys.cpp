@@ -99,7 +99,7 @@ BOOST_AUTO_TEST_CASE(wrong_type_errors_are_clear) {
     auto p256 = PrivateKey<P256>::generate().value();
     auto r = PublicKey<X25519>::from_der(p256.public_key().to_der());
     BOOST_TEST_REQUIRE(!r.has_value());
-    BOOST_TEST((r.error() == error::invalid_key));
+    BOOST_TEST((r.error() == errc::invalid_key));
     BOOST_TEST(r.error().message() == "expected an X25519 key, got a P-256 key");
     auto r2 = PrivateKey<P384>::from_der(p256.to_der());
     BOOST_TEST(r2.error().message() == "expected a P-384 key, got a P-256 key");
@@ -124,12 +124,12 @@ BOOST_AUTO_TEST_CASE(trailing_garbage_and_bad_der) {
     Bytes longer = spki;
     longer.push_back(0);
     auto r = PublicKey<Ed25519>::from_der(longer);
-    BOOST_TEST((r.error() == error::malformed_input));
+    BOOST_TEST((r.error() == errc::malformed_input));
     BOOST_TEST(r.error().message().find("trailing") != std::string::npos);
     auto der = k.to_der();
     SecureBytes der2 = der;
     der2.push_back(0x05);
-    BOOST_TEST((PrivateKey<Ed25519>::from_der(der2).error() == error::malformed_input));
+    BOOST_TEST((PrivateKey<Ed25519>::from_der(der2).error() == errc::malformed_input));
     for (std::size_t n = 0; n < spki.size(); ++n)   // every truncation
         BOOST_TEST(!PublicKey<Ed25519>::from_der(ByteView(spki).first(n)).has_value());
     // A non-minimal length (0x81 0x2a instead of 0x2a).
@@ -140,7 +140,7 @@ BOOST_AUTO_TEST_CASE(trailing_garbage_and_bad_der) {
     Bytes x448 = spki;
     x448[8] = 0x6f;
     auto u = AnyPublicKey::from_der(x448);
-    BOOST_TEST((u.error() == error::unsupported));
+    BOOST_TEST((u.error() == errc::unsupported));
     BOOST_TEST(u.error().message() == "unsupported key algorithm (OID 1.3.101.111)");
 }
 
@@ -149,27 +149,27 @@ BOOST_AUTO_TEST_CASE(invalid_points) {
     Bytes raw = to_bytes(k.public_key().raw());
     raw[64] ^= 1;   // y changed: off the curve
     auto r = PublicKey<P256>::from_raw(raw);
-    BOOST_TEST((r.error() == error::invalid_key));
+    BOOST_TEST((r.error() == errc::invalid_key));
     BOOST_TEST(r.error().message() == "public key: point is not on the curve");
     Bytes compressed(raw.begin(), raw.begin() + 33);
     compressed[0] = 0x02;
-    BOOST_TEST((PublicKey<P256>::from_raw(compressed).error() == error::unsupported));
-    BOOST_TEST((PublicKey<P256>::from_raw(Bytes{0x00}).error() == error::invalid_key));
+    BOOST_TEST((PublicKey<P256>::from_raw(compressed).error() == errc::unsupported));
+    BOOST_TEST((PublicKey<P256>::from_raw(Bytes{0x00}).error() == errc::invalid_key));
     // Private scalars: zero and the group order are refused.
-    BOOST_TEST((PrivateKey<P256>::from_raw(Bytes(32, 0)).error() == error::invalid_key));
+    BOOST_TEST((PrivateKey<P256>::from_raw(Bytes(32, 0)).error() == errc::invalid_key));
     const Bytes order = test::unhex(std::string_view("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"));
-    BOOST_TEST((PrivateKey<P256>::from_raw(order).error() == error::invalid_key));
+    BOOST_TEST((PrivateKey<P256>::from_raw(order).error() == errc::invalid_key));
     BOOST_TEST(PrivateKey<P256>::from_raw(test::unhex(std::string_view("ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632550")))
                    .has_value());
     BOOST_TEST(PrivateKey<P256>::from_raw(Bytes(31, 1)).error().message() ==
                "P-256 private key: expected 32 bytes, got 31");
     // Ed25519: non-canonical y (y = p) and a y with no x.
     Bytes y_is_p = test::unhex(std::string_view("edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f"));
-    BOOST_TEST((PublicKey<Ed25519>::from_raw(y_is_p).error() == error::invalid_key));
+    BOOST_TEST((PublicKey<Ed25519>::from_raw(y_is_p).error() == errc::invalid_key));
     // X25519: a low-order peer key gives an all-zero secret, refused.
     auto x = PrivateKey<X25519>::generate().value();
     auto zero = PublicKey<X25519>::from_raw(Bytes(32, 0)).value();
-    BOOST_TEST((ecdh(x, zero).error() == error::invalid_key));
+    BOOST_TEST((ecdh(x, zero).error() == errc::invalid_key));
 }
 
 BOOST_AUTO_TEST_CASE(pkcs8_with_mismatched_public_key) {
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(pkcs8_with_mismatched_public_key) {
     BOOST_TEST_REQUIRE((it != der.end()));
     std::copy(pb.begin(), pb.end(), it);
     auto r = PrivateKey<P256>::from_der(der);
-    BOOST_TEST((r.error() == error::invalid_key));
+    BOOST_TEST((r.error() == errc::invalid_key));
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_agreement) {
@@ -284,7 +284,7 @@ BOOST_AUTO_TEST_CASE(invalid_edwards_points_rejected_like_libsodium) {
     one[0] = 1;
     auto id = PublicKey<Ed25519>::from_raw(one);
     BOOST_TEST_REQUIRE(id.has_value());
-    BOOST_TEST((to_x25519(*id).error() == error::invalid_key));
+    BOOST_TEST((to_x25519(*id).error() == errc::invalid_key));
 }
 
 // The points of small order, as the torsion subgroup gives them (computed independently in
@@ -312,7 +312,7 @@ BOOST_AUTO_TEST_CASE(small_order_keys_refused_like_libsodium) {
             ++decoded;
             BOOST_TEST_CONTEXT(hex_encode(pk)) {
                 BOOST_TEST(has_small_order(*key));
-                BOOST_TEST((verify_strict(*key, message, forged).error() == error::signature_invalid));
+                BOOST_TEST((verify_strict(*key, message, forged).error() == errc::signature_invalid));
                 BOOST_TEST(crypto_sign_verify_detached(forged.data(), message.data(), message.size(), pk.data()) != 0);
                 // an R of small order is refused under any key
                 Bytes r_small = forged;
@@ -429,14 +429,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(both_sides_agree_and_match_openssl, K, ProofTypes)
     auto rogue = PrivateKey<K>::generate().value();
     const VerificationZeros wrong = verification_zeros(ecdh(rogue, scheduler.public_key()).value());
     auto r = check_verification_zeros(scheduler_secret, wrong);
-    BOOST_TEST((r.error() == error::proof_failed));
-    BOOST_TEST((check_verification_zeros(scheduler_secret, Bytes(15)).error() == error::invalid_length));
+    BOOST_TEST((r.error() == errc::proof_failed));
+    BOOST_TEST((check_verification_zeros(scheduler_secret, Bytes(15)).error() == errc::invalid_length));
 }
 
 BOOST_AUTO_TEST_CASE(runtime_secret_sizes) {
     auto a = AnyPrivateKey::generate("p384").value();
     auto s = ecdh(a, a.public_key()).value();
-    BOOST_TEST((verification_zeros(s).error() == error::unsupported));
+    BOOST_TEST((verification_zeros(s).error() == errc::unsupported));
     auto x = AnyPrivateKey::generate("ed25519").value();
     auto sx = ecdh(x, x.public_key()).value();
     BOOST_TEST(verification_zeros(sx).has_value());
@@ -463,13 +463,13 @@ BOOST_AUTO_TEST_CASE(sign_verify_and_libsodium) {
     for (std::size_t i : {0u, 31u, 32u, 63u}) {
         bad[i] ^= 0x01;
         auto r = verify(k.public_key(), msg, bad);
-        BOOST_TEST((r.error() == error::signature_invalid));
+        BOOST_TEST((r.error() == errc::signature_invalid));
         bad[i] ^= 0x01;
     }
     Bytes other = msg;
     other[999] ^= 0x80;
     BOOST_TEST(!verify(k.public_key(), other, sig).has_value());
-    BOOST_TEST((verify(k.public_key(), msg, ByteView(sig).first(63)).error() == error::invalid_length));
+    BOOST_TEST((verify(k.public_key(), msg, ByteView(sig).first(63)).error() == errc::invalid_length));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

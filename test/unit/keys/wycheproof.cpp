@@ -58,7 +58,7 @@ void x25519_case(const json::object& t, Compute compute, Tally& tally) {
             auto got = compute();
             if (res == "invalid" || must_reject) {
                 BOOST_TEST(!got.has_value());
-                if (!got && res != "invalid") BOOST_TEST((got.error() == error::invalid_key));
+                if (!got && res != "invalid") BOOST_TEST((got.error() == errc::invalid_key));
             } else {
                 BOOST_TEST_REQUIRE(got.has_value(), got.error().message());
                 const ByteView s = got->reveal(hazmat::secret_access());
@@ -166,7 +166,7 @@ BOOST_AUTO_TEST_CASE(x25519_jwk) {
                 x25519_case(t, [&]() -> result<SharedSecret<X25519>> {
                     auto d = jwk_okp_x25519(t.at("private"), "d");
                     auto x = jwk_okp_x25519(t.at("public"), "x");
-                    if (!d || !x) return fail(error::invalid_key, "JWK is not an OKP X25519 key");
+                    if (!d || !x) return fail(errc::invalid_key, "JWK is not an OKP X25519 key");
                     auto priv = PrivateKey<X25519>::from_raw(*d);
                     if (!priv) return priv.error();
                     BOOST_TEST(to_bytes(priv->public_key().raw()) == *jwk_okp_x25519(t.at("private"), "x"));
@@ -267,7 +267,7 @@ BOOST_AUTO_TEST_CASE(hkdf_sha256) {
                 } else {
                     ++invalid;
                     BOOST_TEST(!r.has_value());
-                    if (!r) BOOST_TEST((r.error() == error::invalid_argument));
+                    if (!r) BOOST_TEST((r.error() == errc::invalid_argument));
                 }
             }
         }

@@ -165,16 +165,16 @@ BOOST_AUTO_TEST_CASE(validity_periods) {
     Pki pki;
     auto chain = pki.chain({&pki.client, &pki.intermediate});
     auto late = pki.store.verify_client(chain, at(t0 + 400 * day));
-    BOOST_TEST((late.error() == error::certificate_expired));
+    BOOST_TEST((late.error() == errc::certificate_expired));
     BOOST_TEST(late.error().message().find("certificate has expired") != std::string::npos);
     auto early = pki.store.verify_client(chain, at(t0 - 40 * day));
-    BOOST_TEST((early.error() == error::certificate_expired));
+    BOOST_TEST((early.error() == errc::certificate_expired));
     BOOST_TEST(early.error().message().find("not yet valid") != std::string::npos);
     // An expired intermediate with a valid leaf.
     Cert old_ca = issue({.cn = "old intermediate", .key = gen("EC"), .issuer = &pki.root,
                          .not_after = t0 - day, .ca = true});
     Cert leaf = issue({.cn = "dave", .key = gen("ED25519"), .issuer = &old_ca, .eku = "clientAuth"});
-    BOOST_TEST((pki.store.verify_client(pki.chain({&leaf, &old_ca}), at(t0)).error() == error::certificate_expired));
+    BOOST_TEST((pki.store.verify_client(pki.chain({&leaf, &old_ca}), at(t0)).error() == errc::certificate_expired));
 }
 
 BOOST_AUTO_TEST_CASE(untrusted_chains) {
@@ -183,14 +183,14 @@ BOOST_AUTO_TEST_CASE(untrusted_chains) {
     Cert other_root = issue({.cn = "other root", .key = gen("ED25519"), .ca = true});
     Cert other_leaf = issue({.cn = "alice", .key = gen("ED25519"), .issuer = &other_root, .eku = "clientAuth"});
     auto wrong = pki.store.verify_client(pki.chain({&other_leaf}), at(t0));
-    BOOST_TEST((wrong.error() == error::untrusted_certificate));
+    BOOST_TEST((wrong.error() == errc::untrusted_certificate));
     BOOST_TEST(wrong.error().message().find("unable to get local issuer certificate") != std::string::npos);
     // Another CA under the same name: the signature gives it away.
     Pki other;
     auto impostor = pki.store.verify_client(other.chain({&other.client, &other.intermediate}), at(t0));
-    BOOST_TEST((impostor.error() == error::untrusted_certificate));
+    BOOST_TEST((impostor.error() == errc::untrusted_certificate));
     // The intermediate missing.
-    BOOST_TEST((pki.store.verify_client(pki.chain({&pki.client}), at(t0)).error() == error::untrusted_certificate));
+    BOOST_TEST((pki.store.verify_client(pki.chain({&pki.client}), at(t0)).error() == errc::untrusted_certificate));
     // A tampered signature.
     Bytes der = pki.client.der();
     // at(): g++ 12 at -O3 cannot tell that a certificate is longer than 5 bytes and reports a
@@ -199,13 +199,13 @@ BOOST_AUTO_TEST_CASE(untrusted_chains) {
     auto tampered = CertificateChain::from_der(std::vector<Bytes>{der, pki.intermediate.der()});
     BOOST_TEST_REQUIRE(tampered.has_value());
     auto t = pki.store.verify_client(*tampered, at(t0));
-    BOOST_TEST((t.error() == error::untrusted_certificate));
+    BOOST_TEST((t.error() == errc::untrusted_certificate));
     BOOST_TEST(t.error().message().find("signature failure") != std::string::npos);
     // A leaf that is not a CA cannot issue.
     Cert not_ca = issue({.cn = "mallory", .key = gen("EC"), .issuer = &pki.root, .eku = "clientAuth"});
     Cert below = issue({.cn = "eve", .key = gen("ED25519"), .issuer = &not_ca, .eku = "clientAuth"});
     auto nc = pki.store.verify_client(pki.chain({&below, &not_ca}), at(t0));
-    BOOST_TEST((nc.error() == error::untrusted_certificate));
+    BOOST_TEST((nc.error() == errc::untrusted_certificate));
     BOOST_TEST(nc.error().message().find("invalid CA certificate") != std::string::npos);
 }
 
@@ -213,7 +213,7 @@ BOOST_AUTO_TEST_CASE(extended_key_usage_as_go) {
     Pki pki;
     Cert server = issue({.cn = "server", .key = gen("EC"), .issuer = &pki.intermediate, .eku = "serverAuth"});
     auto s = pki.store.verify_client(pki.chain({&server, &pki.intermediate}), at(t0));
-    BOOST_TEST((s.error() == error::untrusted_certificate));
+    BOOST_TEST((s.error() == errc::untrusted_certificate));
     BOOST_TEST(s.error().message().find("client authentication") != std::string::npos);
     Cert both = issue({.cn = "both", .key = gen("EC"), .issuer = &pki.intermediate, .eku = "serverAuth,clientAuth"});
     BOOST_TEST(pki.store.verify_client(pki.chain({&both, &pki.intermediate}), at(t0)).has_value());
@@ -223,7 +223,7 @@ BOOST_AUTO_TEST_CASE(extended_key_usage_as_go) {
     Cert server_ca = issue({.cn = "server ca", .key = gen("EC"), .issuer = &pki.root, .ca = true, .eku = "serverAuth"});
     Cert leaf = issue({.cn = "frank", .key = gen("ED25519"), .issuer = &server_ca, .eku = "clientAuth"});
     auto i = pki.store.verify_client(pki.chain({&leaf, &server_ca}), at(t0));
-    BOOST_TEST((i.error() == error::untrusted_certificate));
+    BOOST_TEST((i.error() == errc::untrusted_certificate));
     BOOST_TEST(i.error().message().find("depth 1") != std::string::npos);
 }
 
@@ -232,17 +232,17 @@ BOOST_AUTO_TEST_CASE(malformed_input) {
     Bytes der = pki.client.der();
     der.push_back(0);
     auto r = CertificateChain::from_der(std::vector<Bytes>{der});
-    BOOST_TEST((r.error() == error::malformed_input));
+    BOOST_TEST((r.error() == errc::malformed_input));
     BOOST_TEST(r.error().message().find("trailing") != std::string::npos);
-    BOOST_TEST((CertificateChain::from_der(std::vector<Bytes>{}).error() == error::malformed_input));
+    BOOST_TEST((CertificateChain::from_der(std::vector<Bytes>{}).error() == errc::malformed_input));
     BOOST_TEST((CertificateChain::from_der(std::vector<Bytes>{Bytes{0x30, 0x03, 0x02, 0x01, 0x00}}).error() ==
-                error::malformed_input));
+                errc::malformed_input));
     auto key = PrivateKey<P256>::generate().value();
     auto wrong_block = CertificateChain::from_pem(key.public_key().to_pem());
     BOOST_TEST(wrong_block.error().message() == "certificate chain: expected PEM blocks CERTIFICATE, got PUBLIC KEY");
-    BOOST_TEST((TrustStore::from_pem("nothing here").error() == error::malformed_input));
+    BOOST_TEST((TrustStore::from_pem("nothing here").error() == errc::malformed_input));
     std::vector<Bytes> many(17, pki.client.der());
-    BOOST_TEST((CertificateChain::from_der(many).error() == error::size_limit_exceeded));
+    BOOST_TEST((CertificateChain::from_der(many).error() == errc::size_limit_exceeded));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

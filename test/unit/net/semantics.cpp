@@ -31,7 +31,7 @@ struct Served {
     net::SchedulerServer server;
 
     explicit Served(execution::SchedulerOptions o = net::bonanza_scheduler_options(), net::StreamOptions s = {})
-        : server(o, s, clock.clock()) {
+        : server(o, s, clock.time_source()) {
         BOOST_REQUIRE(server.start(net::ServerOptions{}).has_value());
     }
 

@@ -142,30 +142,30 @@ BOOST_AUTO_TEST_CASE(build_rejects_bad_children_and_sizes) {
     {
         const std::vector<Reference> v{hi, lo};
         const auto r = Contents::build(v, {});
-        BOOST_TEST((r.error() == error::unsorted_children));
+        BOOST_TEST((r.error() == errc::unsorted_children));
         BOOST_TEST(r.error().message() == "Outgoing references at indices 0 and 1 are not properly sorted");
-        BOOST_TEST((object::reference_of(v, {}).error() == error::unsorted_children));
+        BOOST_TEST((object::reference_of(v, {}).error() == errc::unsorted_children));
     }
     {
         const std::vector<Reference> v{lo, hi, hi};
         const auto r = Contents::build(v, {});
-        BOOST_TEST((r.error() == error::duplicate_children));
+        BOOST_TEST((r.error() == errc::duplicate_children));
         BOOST_TEST(r.error().message() == "Outgoing references at indices 1 and 2 are equal");
     }
-    BOOST_TEST((Contents::build({}, {}).error() == error::size_limit_exceeded));
+    BOOST_TEST((Contents::build({}, {}).error() == errc::size_limit_exceeded));
     const Bytes max(2097152, 0x5a);
     BOOST_TEST(Contents::build({}, max).has_value());
     const Bytes over(2097153, 0x5a);
-    BOOST_TEST((Contents::build({}, over).error() == error::size_limit_exceeded));
+    BOOST_TEST((Contents::build({}, over).error() == errc::size_limit_exceeded));
     const std::vector<Reference> one{a};
     BOOST_TEST((Contents::build(one, ByteView(max).first(2097152 - 40)).has_value()));
-    BOOST_TEST((Contents::build(one, ByteView(max).first(2097152 - 39)).error() == error::size_limit_exceeded));
+    BOOST_TEST((Contents::build(one, ByteView(max).first(2097152 - 39)).error() == errc::size_limit_exceeded));
     // A child at the maximum height cannot have a parent.
     const auto top = Reference::from_hex(
         "37ddcf55ded31b263331b31ffe68d6f410e8186c61ab66ed8db04e2b43dc4818000020ffcccce097").value();
     const std::vector<Reference> tall{top};
     const auto r = Contents::build(tall, {});
-    BOOST_TEST((r.error() == error::size_limit_exceeded));
+    BOOST_TEST((r.error() == errc::size_limit_exceeded));
     BOOST_TEST(r.error().message() == "Outgoing reference at index 0 has height 255, which is too high");
 }
 
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(from_data_checks_each_rule) {
 
     auto message = [](const result<ContentsView>& r) {
         BOOST_TEST_REQUIRE(!r.has_value());
-        BOOST_TEST((r.error() == error::object_corrupt));
+        BOOST_TEST((r.error() == errc::object_corrupt));
         BOOST_TEST((r.error() == condition::verification_failed));
         return r.error().message();
     };
@@ -307,7 +307,7 @@ BOOST_AUTO_TEST_CASE(any_single_byte_change_is_rejected) {
                 m[i] ^= x;
                 const auto v = ContentsView::from_data(r, m);
                 ++data_checks;
-                if (v || !(v.error() == error::object_corrupt))
+                if (v || !(v.error() == errc::object_corrupt))
                     BOOST_TEST(false, "data byte " << i << " ^ " << int(x) << " accepted for " << r.to_string());
             }
         for (std::size_t i = 0; i < Reference::size_bytes; ++i)
@@ -334,10 +334,10 @@ BOOST_AUTO_TEST_CASE(truncated_and_extended_data_is_rejected) {
     const Contents c = Contents::build(kids, as_bytes("payload")).value();
     const Bytes data = to_bytes(c.data());
     for (std::size_t n = 0; n < data.size(); ++n)
-        BOOST_TEST((ContentsView::from_data(c.reference(), ByteView(data).first(n)).error() == error::object_corrupt));
+        BOOST_TEST((ContentsView::from_data(c.reference(), ByteView(data).first(n)).error() == errc::object_corrupt));
     Bytes longer = data;
     longer.push_back(0);
-    BOOST_TEST((ContentsView::from_data(c.reference(), longer).error() == error::object_corrupt));
+    BOOST_TEST((ContentsView::from_data(c.reference(), longer).error() == errc::object_corrupt));
 }
 
 BOOST_AUTO_TEST_CASE(release_gives_the_data_away) {

@@ -127,13 +127,13 @@ BOOST_AUTO_TEST_CASE(bonanza_local_reference_cases) {
                 const std::string expected(e.at("message").as_string());
                 if (raw.size() != 40) {
                     // Our length errors follow the library's style; the numbers are Bonanza's.
-                    BOOST_TEST((r.error() == error::invalid_length));
+                    BOOST_TEST((r.error() == errc::invalid_length));
                     BOOST_TEST(r.error().message() == "SHA256_V1 reference: expected 40 bytes, got " +
                                                           std::to_string(raw.size()));
                     BOOST_TEST(expected == "Reference is " + std::to_string(raw.size()) +
                                                " bytes in size, while SHA256_V1 references are 40 bytes in size");
                 } else {
-                    BOOST_TEST((r.error() == error::invalid_reference));
+                    BOOST_TEST((r.error() == errc::invalid_reference));
                     BOOST_TEST(r.error().message() == expected);  // Bonanza's message, exactly
                 }
             } else {
@@ -194,7 +194,7 @@ BOOST_AUTO_TEST_CASE(each_rule_has_its_own_message) {
     auto err = [&](std::uint64_t size, std::uint64_t height, std::uint64_t degree, std::uint64_t m) {
         auto r = Reference::from_fields(h, size, height, degree, m);
         BOOST_TEST_REQUIRE(!r.has_value());
-        BOOST_TEST((r.error() == error::invalid_reference));
+        BOOST_TEST((r.error() == errc::invalid_reference));
         return r.error().message();
     };
     BOOST_TEST(err(0, 0, 0, 0).find("Size is 0 bytes") == 0u);
@@ -223,10 +223,10 @@ BOOST_AUTO_TEST_CASE(from_hex) {
     std::string upper = hex;
     std::transform(upper.begin(), upper.end(), upper.begin(), [](char c) { return static_cast<char>(std::toupper(c)); });
     BOOST_TEST((Reference::from_hex(upper).value() == *r));
-    BOOST_TEST((Reference::from_hex("xy").error() == error::malformed_input));
-    BOOST_TEST((Reference::from_hex(hex.substr(2)).error() == error::invalid_length));
-    BOOST_TEST((Reference::from_hex(hex + "00").error() == error::invalid_length));
-    BOOST_TEST((Reference::from_hex(hex.substr(1)).error() == error::malformed_input));
+    BOOST_TEST((Reference::from_hex("xy").error() == errc::malformed_input));
+    BOOST_TEST((Reference::from_hex(hex.substr(2)).error() == errc::invalid_length));
+    BOOST_TEST((Reference::from_hex(hex + "00").error() == errc::invalid_length));
+    BOOST_TEST((Reference::from_hex(hex.substr(1)).error() == errc::malformed_input));
 }
 
 BOOST_AUTO_TEST_CASE(human_form) {
@@ -281,9 +281,9 @@ BOOST_AUTO_TEST_CASE(flat_reference) {
     const auto parsed = object::FlatReference::from_bytes(flat.bytes());
     BOOST_TEST_REQUIRE(parsed.has_value());
     BOOST_TEST((*parsed == flat));
-    BOOST_TEST((object::FlatReference::from_bytes(r.bytes()).error() == error::invalid_length));
+    BOOST_TEST((object::FlatReference::from_bytes(r.bytes()).error() == errc::invalid_length));
     Bytes zero_size(35, 0);
-    BOOST_TEST((object::FlatReference::from_bytes(zero_size).error() == error::invalid_reference));
+    BOOST_TEST((object::FlatReference::from_bytes(zero_size).error() == errc::invalid_reference));
 }
 
 BOOST_AUTO_TEST_CASE(every_single_byte_of_the_valid_range_is_checked) {
@@ -302,7 +302,7 @@ BOOST_AUTO_TEST_CASE(every_single_byte_of_the_valid_range_is_checked) {
                 if (!std::equal(raw.begin(), raw.end(), m->bytes().begin())) BOOST_TEST(false, "bytes differ");
             } else {
                 ++rejected;
-                if (!(m.error() == error::invalid_reference)) BOOST_TEST(false, m.error().message());
+                if (!(m.error() == errc::invalid_reference)) BOOST_TEST(false, m.error().message());
             }
         }
     BOOST_TEST(accepted > 0u);

@@ -110,7 +110,7 @@ BOOST_AUTO_TEST_CASE(strict_types_name_the_member) {
         BOOST_TEST_CONTEXT(json) {
             const auto r = from_json<StatusMessage>(parse_python_json(json).value());
             BOOST_REQUIRE(!r.has_value());
-            BOOST_TEST(r.error() == error::malformed_input);
+            BOOST_TEST(r.error() == errc::malformed_input);
             BOOST_TEST(r.error().message().find(msg) != std::string::npos);
         }
     }
@@ -135,9 +135,9 @@ BOOST_AUTO_TEST_CASE(typed_signing_and_public_keys) {
     BOOST_REQUIRE(typed.has_value());
     BOOST_TEST(typed->payload().display_name.value() == "fermions");
     BOOST_TEST(typed->kid() == "bob");
-    BOOST_TEST(verify_document<StatusMessage>(jws, key.public_jwk()).error() == error::malformed_input);
+    BOOST_TEST(verify_document<StatusMessage>(jws, key.public_jwk()).error() == errc::malformed_input);
     BOOST_TEST(verify_document<BackendConfig>(jws, PrivateJwk::generate("bob").value().public_jwk()).error() ==
-               error::signature_invalid);
+               errc::signature_invalid);
 
     const PublicKeyDocument doc = to_public_key_document(key.public_jwk());
     BOOST_TEST(doc.key_ops == "verify");
@@ -145,7 +145,7 @@ BOOST_AUTO_TEST_CASE(typed_signing_and_public_keys) {
     BOOST_TEST(to_public_jwk(doc).value() == key.public_jwk());
     PublicKeyDocument leaked = doc;
     leaked.d = "AAAA";
-    BOOST_TEST(to_public_jwk(leaked).error() == error::invalid_key);
+    BOOST_TEST(to_public_jwk(leaked).error() == errc::invalid_key);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

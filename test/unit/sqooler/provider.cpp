@@ -186,14 +186,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(signed_workflow, F, Fixtures) {
     Provider p(f.documents());
     const auto bob = PrivateJwk::generate("bob-key").value();
     // A signing config needs the key published first.
-    BOOST_TEST(p.upload_config("fermions", make_config(true), &bob).error() == error::object_not_found);
+    BOOST_TEST(p.upload_config("fermions", make_config(true), &bob).error() == errc::object_not_found);
     BOOST_TEST(p.upload_public_key(bob.public_jwk()).has_value());
     BOOST_TEST(p.upload_public_key(bob.public_jwk()).has_value()); // the same key again is fine
     BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(true), &bob).has_value());
     // A second upload is refused (sqooler: FileExistsError), as a conflict with what is stored.
-    BOOST_TEST(p.upload_config("fermions", make_config(true), &bob).error() == error::conflict);
+    BOOST_TEST(p.upload_config("fermions", make_config(true), &bob).error() == errc::conflict);
     // sign without a key is refused
-    BOOST_TEST(p.upload_config("other", make_config(true), nullptr).error() == error::invalid_argument);
+    BOOST_TEST(p.upload_config("other", make_config(true), nullptr).error() == errc::invalid_argument);
     BOOST_TEST(p.list_backends().value() == std::vector<std::string>{"fermions"}, boost::test_tools::per_element());
 
     const auto config = p.get_config("fermions").value();
@@ -239,12 +239,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(signed_workflow, F, Fixtures) {
     BOOST_TEST(p.documents().get("jobs/deleted/" + id2).value().has_value());
 
     // Signing backend without a key: refused.
-    BOOST_TEST(p.upload_result("fermions", id1, res, nullptr).error() == error::invalid_argument);
+    BOOST_TEST(p.upload_result("fermions", id1, res, nullptr).error() == errc::invalid_argument);
     // Missing things.
-    BOOST_TEST(p.verify_result("fermions", "nothere").error() == error::object_not_found);
-    BOOST_TEST(p.verify_result("nobody", id1).error() == error::object_not_found);
-    BOOST_TEST(p.get_config("../x").error() == error::invalid_argument);
-    BOOST_TEST(p.upload_job("a/b", job).error() == error::invalid_argument);
+    BOOST_TEST(p.verify_result("fermions", "nothere").error() == errc::object_not_found);
+    BOOST_TEST(p.verify_result("nobody", id1).error() == errc::object_not_found);
+    BOOST_TEST(p.get_config("../x").error() == errc::invalid_argument);
+    BOOST_TEST(p.upload_job("a/b", job).error() == errc::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(tampering_is_caught, F, Fixtures) {
@@ -263,13 +263,13 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(tampering_is_caught, F, Fixtures) {
     BOOST_TEST_REQUIRE(at != std::string::npos);
     stored.replace(at, 5, "\"0 1\"");
     BOOST_TEST_REQUIRE(p.documents().put(path, stored).has_value());
-    BOOST_TEST(p.verify_result("fermions", "job1").error() == error::signature_invalid);
+    BOOST_TEST(p.verify_result("fermions", "job1").error() == errc::signature_invalid);
     // ... or replaced by one signed with another key, or by an unsigned one.
     BOOST_TEST_REQUIRE(
         p.documents().put(path, python_dumps(boost::json::value(sign_document(make_result("job1"), mallory).value().to_value())).value()).has_value());
-    BOOST_TEST(p.verify_result("fermions", "job1").error() == error::signature_invalid);
+    BOOST_TEST(p.verify_result("fermions", "job1").error() == errc::signature_invalid);
     BOOST_TEST_REQUIRE(p.documents().put(path, python_dumps(to_json(make_result("job1"))).value()).has_value());
-    BOOST_TEST(p.verify_result("fermions", "job1").error() == error::signature_invalid);
+    BOOST_TEST(p.verify_result("fermions", "job1").error() == errc::signature_invalid);
     // ... or damaged in ways that are not a signature at all: each is a failed verification,
     // not malformed input from the caller.
     const std::string damaged[] = {
@@ -283,30 +283,30 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(tampering_is_caught, F, Fixtures) {
     for (const auto& text : damaged) {
         BOOST_TEST_REQUIRE(p.documents().put(path, text).has_value());
         BOOST_TEST_CONTEXT(text.substr(0, 120)) {
-            BOOST_TEST(p.verify_result("fermions", "job1").error() == error::signature_invalid);
+            BOOST_TEST(p.verify_result("fermions", "job1").error() == errc::signature_invalid);
         }
     }
 
     // 2. A config update with another key under the same kid, and attempts to go unsigned.
     auto updated = make_config(true);
     updated.description = "taken over";
-    BOOST_TEST(p.update_config("fermions", updated, &mallory).error() == error::not_owner);
+    BOOST_TEST(p.update_config("fermions", updated, &mallory).error() == errc::not_owner);
     auto unsigned_config = make_config(false);
-    BOOST_TEST(p.update_config("fermions", unsigned_config, nullptr).error() == error::not_owner);
-    BOOST_TEST(p.update_config("fermions", unsigned_config, &bob).error() == error::invalid_argument);
+    BOOST_TEST(p.update_config("fermions", unsigned_config, nullptr).error() == errc::not_owner);
+    BOOST_TEST(p.update_config("fermions", unsigned_config, &bob).error() == errc::invalid_argument);
     BOOST_TEST(p.get_config("fermions").value().description == "Fermions in a tweezer");
     BOOST_TEST(p.update_config("fermions", updated, &bob).has_value());
     BOOST_TEST(p.get_config("fermions").value().description == "taken over");
     BOOST_TEST(p.verify_config("fermions").has_value());
-    BOOST_TEST(p.update_config("nobody", unnamed_config(true), &bob).error() == error::object_not_found);
+    BOOST_TEST(p.update_config("nobody", unnamed_config(true), &bob).error() == errc::object_not_found);
 
     // 3. A different key under the same kid.
-    BOOST_TEST(p.upload_public_key(mallory.public_jwk()).error() == error::key_conflict);
+    BOOST_TEST(p.upload_public_key(mallory.public_jwk()).error() == errc::key_conflict);
     BOOST_TEST(p.get_public_key_by_kid("bob-key").value().to_json() == bob.public_jwk().to_json());
 
     // 4. The config copied to another backend does not verify there.
     BOOST_TEST_REQUIRE(p.documents().put("backends/configs/bosons", read_doc(p.documents(), "backends/configs/fermions")).has_value());
-    BOOST_TEST(p.verify_config("bosons").error() == error::signature_invalid);
+    BOOST_TEST(p.verify_config("bosons").error() == errc::signature_invalid);
 }
 
 // Issue: a verified result was not bound to its job or backend.
@@ -318,7 +318,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_result_is_bound_to_its_job_and_backend, F, Fixtu
     // j2's signed result copied over j1: the signature holds, but it is j2's.
     BOOST_TEST_REQUIRE(p.documents().put("results/fermions/j1", read_doc(p.documents(), "results/fermions/j2")).has_value());
     auto copied = p.verify_result("fermions", "j1");
-    BOOST_TEST(copied.error() == error::signature_invalid);
+    BOOST_TEST(copied.error() == errc::signature_invalid);
     BOOST_TEST(copied.error().message().find("signed for job 'j2'") != std::string::npos);
     BOOST_TEST(p.verify_result("fermions", "j2").has_value());
     // ... and to another backend using the same key (its own signed config, its own name).
@@ -326,19 +326,19 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_result_is_bound_to_its_job_and_backend, F, Fixtu
     bosons.display_name = "bosons";
     BOOST_TEST_REQUIRE(p.upload_config("bosons", bosons, &s.bob).has_value());
     BOOST_TEST_REQUIRE(p.documents().put("results/bosons/j2", read_doc(p.documents(), "results/fermions/j2")).has_value());
-    BOOST_TEST(p.verify_result("bosons", "j2").error() == error::signature_invalid);
+    BOOST_TEST(p.verify_result("bosons", "j2").error() == errc::signature_invalid);
     // A status copied to another job of the backend fails as well.
     const std::string id = p.upload_job("fermions", one_job()).value();
     const std::string other = p.upload_job("fermions", one_job()).value();
     BOOST_TEST_REQUIRE(p.upload_status("fermions", make_status(id, "INITIALIZING"), &s.bob).has_value());
     BOOST_TEST_REQUIRE(p.documents().put("status/fermions/" + other, read_doc(p.documents(), "status/fermions/" + id)).has_value());
-    BOOST_TEST(p.verify_status("fermions", other).error() == error::signature_invalid);
+    BOOST_TEST(p.verify_status("fermions", other).error() == errc::signature_invalid);
     BOOST_TEST(p.verify_status("fermions", id).has_value());
     // The writer refuses to sign a result for another job or backend in the first place.
-    BOOST_TEST(p.upload_result("fermions", "j3", make_result("j1"), &s.bob).error() == error::invalid_argument);
-    BOOST_TEST(p.upload_result("bosons", "j1", make_result("j1"), &s.bob).error() == error::invalid_argument);
+    BOOST_TEST(p.upload_result("fermions", "j3", make_result("j1"), &s.bob).error() == errc::invalid_argument);
+    BOOST_TEST(p.upload_result("bosons", "j1", make_result("j1"), &s.bob).error() == errc::invalid_argument);
     // A config naming another backend is refused too.
-    BOOST_TEST(p.upload_config("leptons", bosons, &s.bob).error() == error::invalid_argument);
+    BOOST_TEST(p.upload_config("leptons", bosons, &s.bob).error() == errc::invalid_argument);
 }
 
 // Issue: `result upload` accepted any key, and overwrote the owner's valid result.
@@ -350,12 +350,12 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(only_the_configs_key_signs, F, Fixtures) {
     BOOST_TEST_REQUIRE(p.upload_public_key(eve.public_jwk()).has_value());
     BOOST_TEST_REQUIRE(p.upload_result("fermions", "j1", make_result("j1"), &s.bob).has_value());
     const std::string stored = read_doc(p.documents(), "results/fermions/j1");
-    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1", "0 0"), &eve).error() == error::not_owner);
-    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1", "0 0"), &same_kid).error() == error::not_owner);
+    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1", "0 0"), &eve).error() == errc::not_owner);
+    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1", "0 0"), &same_kid).error() == errc::not_owner);
     BOOST_TEST(read_doc(p.documents(), "results/fermions/j1") == stored);
     BOOST_TEST(p.verify_result("fermions", "j1").has_value());
     const std::string id = p.upload_job("fermions", one_job()).value();
-    BOOST_TEST(p.upload_status("fermions", make_status(id, "INITIALIZING"), &eve).error() == error::not_owner);
+    BOOST_TEST(p.upload_status("fermions", make_status(id, "INITIALIZING"), &eve).error() == errc::not_owner);
     BOOST_TEST(!p.documents().get("status/fermions/" + id).value().has_value());
     // The owner may replace it, with a result that verifies.
     BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1", "0 0"), &s.bob).has_value());
@@ -369,19 +369,19 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(a_key_is_given_exactly_when_the_backend_signs, F, 
     Provider p(f.documents());
     const auto a = PrivateJwk::generate("a").value();
     BOOST_TEST_REQUIRE(p.upload_public_key(a.public_jwk()).has_value());
-    BOOST_TEST(p.upload_config("fermions", make_config(false), &a).error() == error::invalid_argument);
+    BOOST_TEST(p.upload_config("fermions", make_config(false), &a).error() == errc::invalid_argument);
     BOOST_TEST(!p.documents().get("backends/configs/fermions").value().has_value());
     BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(false), nullptr).has_value());
-    BOOST_TEST(p.update_config("fermions", make_config(false), &a).error() == error::invalid_argument);
-    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1"), &a).error() == error::invalid_argument);
+    BOOST_TEST(p.update_config("fermions", make_config(false), &a).error() == errc::invalid_argument);
+    BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1"), &a).error() == errc::invalid_argument);
     BOOST_TEST(p.upload_result("fermions", "j1", make_result("j1"), nullptr).has_value());
     // The owner takes the unsigned config by signing it; from then on it is the owner's.
     BOOST_TEST_REQUIRE(p.update_config("fermions", make_config(true), &a).has_value());
-    BOOST_TEST(p.update_config("fermions", make_config(false), nullptr).error() == error::not_owner);
+    BOOST_TEST(p.update_config("fermions", make_config(false), nullptr).error() == errc::not_owner);
     BOOST_TEST(p.verify_config("fermions").has_value());
     // Stored documents with a repeated member are refused, not read with the last value.
     BOOST_TEST_REQUIRE(p.documents().put("backends/configs/twice", R"({"sign": true, "sign": false})").has_value());
-    BOOST_TEST(p.get_config("twice").error() == error::malformed_input);
+    BOOST_TEST(p.get_config("twice").error() == errc::malformed_input);
 }
 
 // Issue: rotate_key(mallory -> Bob's new key) succeeded and blocked Bob's own rotation.
@@ -398,8 +398,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(key_rotation, F, Fixtures) {
     BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(true), &old_key).has_value());
     BOOST_TEST_REQUIRE(p.upload_result("fermions", "j1", make_result("j1"), &old_key).has_value());
 
-    BOOST_TEST(p.rotate_key(stranger, new_key).error() == error::not_owner);
-    BOOST_TEST(p.verify_rotation("bob-2025").error() == error::object_not_found);
+    BOOST_TEST(p.rotate_key(stranger, new_key).error() == errc::not_owner);
+    BOOST_TEST(p.verify_rotation("bob-2025").error() == errc::object_not_found);
     // Mallory rotating her own key, even to a kid of Bob's choosing, touches nothing of Bob's.
     BOOST_TEST_REQUIRE(p.rotate_key(mallory, mallory_next).has_value());
     BOOST_TEST(p.verify_rotation("mallory").value().payload() == mallory_next.public_jwk());
@@ -419,13 +419,13 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(key_rotation, F, Fixtures) {
                                .put("backends/key_rotations/mallory-2",
                                     sign_sqooler(statement, mallory_next).value().to_json().value())
                                .has_value());
-        BOOST_TEST(p.verify_rotation("mallory-2").error() == error::signature_invalid);
+        BOOST_TEST(p.verify_rotation("mallory-2").error() == errc::signature_invalid);
     }
     BOOST_TEST_REQUIRE(p.rotate_key(old_key, new_key).has_value());
     BOOST_TEST(p.rotate_key(old_key, new_key).has_value()); // idempotent
     // One successor per key.
     const auto other = PrivateJwk::generate("bob-2027").value();
-    BOOST_TEST(p.rotate_key(old_key, other).error() == error::key_conflict);
+    BOOST_TEST(p.rotate_key(old_key, other).error() == errc::key_conflict);
     auto v = p.verify_rotation("bob-2025");
     BOOST_TEST_REQUIRE(v.has_value());
     BOOST_TEST(v->kid() == "bob-2025");
@@ -436,9 +436,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(key_rotation, F, Fixtures) {
     // new one, and never stored unsigned on the way.
     auto next_config = make_config(true);
     next_config.description = "rotated";
-    BOOST_TEST(p.update_config("fermions", next_config, &mallory).error() == error::not_owner);
-    BOOST_TEST(p.update_config("fermions", next_config, &old_key).error() == error::not_owner); // rotated away
-    BOOST_TEST(p.upload_result("fermions", "j2", make_result("j2"), &old_key).error() == error::not_owner);
+    BOOST_TEST(p.update_config("fermions", next_config, &mallory).error() == errc::not_owner);
+    BOOST_TEST(p.update_config("fermions", next_config, &old_key).error() == errc::not_owner); // rotated away
+    BOOST_TEST(p.upload_result("fermions", "j2", make_result("j2"), &old_key).error() == errc::not_owner);
     BOOST_TEST_REQUIRE(p.update_config("fermions", next_config, &new_key).has_value());
     BOOST_TEST(p.verify_config("fermions").value().kid() == "bob-2026");
     BOOST_TEST(p.verify_config("fermions").value().payload().description == "rotated");
@@ -449,7 +449,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(key_rotation, F, Fixtures) {
     std::string stored = read_doc(p.documents(), "backends/key_rotations/bob-2025");
     stored.replace(stored.find("bob-2026\", \"new_key"), 8, "bob-2024");
     BOOST_TEST_REQUIRE(p.documents().put("backends/key_rotations/bob-2025", stored).has_value());
-    BOOST_TEST(p.verify_rotation("bob-2025").error() == error::signature_invalid);
+    BOOST_TEST(p.verify_rotation("bob-2025").error() == errc::signature_invalid);
 }
 
 // Issue: status updates for unknown or finished jobs succeeded.
@@ -457,10 +457,10 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(status_only_for_live_jobs, F, Fixtures) {
     F f;
     Provider p(f.documents());
     BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(false)).has_value());
-    BOOST_TEST(p.upload_status("fermions", make_status("unknown", "RUNNING")).error() == error::object_not_found);
-    BOOST_TEST(p.update_in_database("fermions", make_status("unknown", "ERROR"), nullptr).error() == error::object_not_found);
+    BOOST_TEST(p.upload_status("fermions", make_status("unknown", "RUNNING")).error() == errc::object_not_found);
+    BOOST_TEST(p.update_in_database("fermions", make_status("unknown", "ERROR"), nullptr).error() == errc::object_not_found);
     const auto res = make_result("unknown");
-    BOOST_TEST(p.update_in_database("fermions", make_status("unknown", "DONE"), &res).error() == error::object_not_found);
+    BOOST_TEST(p.update_in_database("fermions", make_status("unknown", "DONE"), &res).error() == errc::object_not_found);
     BOOST_TEST(!p.documents().get("status/fermions/unknown").value().has_value());
     BOOST_TEST(!p.documents().get("results/fermions/unknown").value().has_value());
 
@@ -468,14 +468,14 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(status_only_for_live_jobs, F, Fixtures) {
     const auto done = make_result(id);
     // queued: a status yes, finishing no
     BOOST_TEST(p.upload_status("fermions", make_status(id, "QUEUED")).has_value());
-    BOOST_TEST(p.update_in_database("fermions", make_status(id, "DONE"), &done).error() == error::conflict);
+    BOOST_TEST(p.update_in_database("fermions", make_status(id, "DONE"), &done).error() == errc::conflict);
     BOOST_TEST_REQUIRE(p.next_job_in_queue("fermions").value().has_value());
     BOOST_TEST(p.update_in_database("fermions", make_status(id, "RUNNING"), nullptr).has_value());
     BOOST_TEST_REQUIRE(p.update_in_database("fermions", make_status(id, "DONE"), &done).has_value());
     // finished: its status is final
-    BOOST_TEST(p.upload_status("fermions", make_status(id, "RUNNING")).error() == error::conflict);
-    BOOST_TEST(p.update_in_database("fermions", make_status(id, "ERROR"), nullptr).error() == error::conflict);
-    BOOST_TEST(p.update_in_database("fermions", make_status(id, "DONE"), &done).error() == error::conflict);
+    BOOST_TEST(p.upload_status("fermions", make_status(id, "RUNNING")).error() == errc::conflict);
+    BOOST_TEST(p.update_in_database("fermions", make_status(id, "ERROR"), nullptr).error() == errc::conflict);
+    BOOST_TEST(p.update_in_database("fermions", make_status(id, "DONE"), &done).error() == errc::conflict);
     BOOST_TEST(p.get_status("fermions", id).value().status == "DONE");
 }
 
@@ -490,10 +490,10 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(what_is_stored_reads_back, F, Fixtures) {
     BOOST_TEST_REQUIRE(p.upload_config("deep", at_limit, nullptr).has_value());
     BOOST_TEST(p.get_config("deep").has_value());
     BOOST_TEST(p.update_config("deep", deep_config(true, max_document_depth - 1), &a).error() ==
-               error::size_limit_exceeded);
+               errc::size_limit_exceeded);
     BOOST_TEST(p.get_config("deep").has_value());
     BOOST_TEST(p.upload_config("deeper", deep_config(true, max_document_depth - 1), &a).error() ==
-               error::size_limit_exceeded);
+               errc::size_limit_exceeded);
     BOOST_TEST(!p.documents().get("backends/configs/deeper").value().has_value());
     BOOST_TEST_REQUIRE(p.upload_config("fermions", make_config(true), &a).has_value());
     // 2-byte characters stored as 6-byte escapes: refused on their stored size.
@@ -502,7 +502,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(what_is_stored_reads_back, F, Fixtures) {
     for (std::size_t i = 0; i < max_document_bytes / 6 + 16; ++i) e_acute += "\xc3\xa9";
     big.description = e_acute;
     BOOST_TEST(e_acute.size() < max_document_bytes);
-    BOOST_TEST(p.update_config("fermions", big, &a).error() == error::size_limit_exceeded);
+    BOOST_TEST(p.update_config("fermions", big, &a).error() == errc::size_limit_exceeded);
     BOOST_TEST(p.verify_config("fermions").has_value());
     // An unsigned config with members named like a JWSDict's is an unsigned config.
     auto lookalike = unnamed_config(false);
@@ -511,7 +511,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(what_is_stored_reads_back, F, Fixtures) {
     lookalike.unknown_members["signature"] = "AAAA";
     BOOST_TEST_REQUIRE(p.upload_config("lookalike", lookalike, nullptr).has_value());
     BOOST_TEST(p.get_config("lookalike").value().description == "Fermions in a tweezer");
-    BOOST_TEST(p.verify_config("lookalike").error() == error::signature_invalid);
+    BOOST_TEST(p.verify_config("lookalike").error() == errc::signature_invalid);
     BOOST_TEST(p.update_config("lookalike", unnamed_config(true), &a).has_value());
     BOOST_TEST(p.verify_config("lookalike").has_value());
     // A job whose experiments are named header, payload and signature is still a job.
@@ -530,11 +530,11 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(one_name_limit_on_every_store, F, Fixtures) {
     const auto too_long = PrivateJwk::generate(std::string(max_name_bytes + 1, 'k')).value();
     BOOST_TEST(p.upload_public_key(longest.public_jwk()).has_value());
     BOOST_TEST(p.get_public_key_by_kid(longest.kid()).has_value());
-    BOOST_TEST(p.upload_public_key(too_long.public_jwk()).error() == error::invalid_argument);
+    BOOST_TEST(p.upload_public_key(too_long.public_jwk()).error() == errc::invalid_argument);
     BOOST_TEST(p.upload_config(std::string(max_name_bytes, 'n'), unnamed_config(true), &longest).has_value());
     BOOST_TEST(p.verify_config(std::string(max_name_bytes, 'n')).has_value());
     BOOST_TEST(p.upload_config(std::string(max_name_bytes + 1, 'n'), unnamed_config(false)).error() ==
-               error::invalid_argument);
+               errc::invalid_argument);
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(racing_workers_take_each_job_once, F, Fixtures) {
@@ -593,9 +593,9 @@ BOOST_AUTO_TEST_CASE(folder_layout_is_sqoolers) {
         BOOST_TEST(e.path().filename().string().front() != '.');
     // Unusable stored documents are errors, not crashes.
     { std::ofstream(dir.path() + "/backends/configs/broken.json") << "{not json"; }
-    BOOST_TEST(p.get_config("broken").error() == error::malformed_input);
+    BOOST_TEST(p.get_config("broken").error() == errc::malformed_input);
     { std::ofstream(dir.path() + "/backends/configs/array.json") << "[1]"; }
-    BOOST_TEST(p.get_config("array").error() == error::malformed_input);
+    BOOST_TEST(p.get_config("array").error() == errc::malformed_input);
 }
 
 // Issue: a FIFO in the folder store hung verification.
@@ -616,11 +616,11 @@ BOOST_AUTO_TEST_CASE(folder_store_reads_only_regular_files) {
         promise->set_value(mine.verify_result("fermions", "x"));
     }).detach();
     BOOST_TEST_REQUIRE((verdict.wait_for(std::chrono::seconds(20)) == std::future_status::ready));
-    BOOST_TEST(verdict.get().error() == error::signature_invalid);
-    BOOST_TEST(FolderDocuments(dir.path()).get("results/fermions/x").error() == error::malformed_input);
+    BOOST_TEST(verdict.get().error() == errc::signature_invalid);
+    BOOST_TEST(FolderDocuments(dir.path()).get("results/fermions/x").error() == errc::malformed_input);
     // A symbolic link is not a regular file either, even to one.
     std::filesystem::create_symlink(dir.path() + "/results/fermions/j1.json", dir.path() + "/results/fermions/l.json");
-    BOOST_TEST(FolderDocuments(dir.path()).get("results/fermions/l").error() == error::malformed_input);
+    BOOST_TEST(FolderDocuments(dir.path()).get("results/fermions/l").error() == errc::malformed_input);
     BOOST_TEST(p.verify_result("fermions", "j1").has_value());
 }
 

@@ -50,7 +50,7 @@ std::pair<std::size_t, std::size_t> verify_all(S& store) {
     std::size_t objects = 0, corrupt = 0;
     auto r = store.enumerate([&](const ObjectInfo& i) {
         ++objects;
-        auto got = store.get(i.key);
+        auto got = store.get(i.reference);
         if (!got) {
             ++corrupt;
             BOOST_TEST_MESSAGE("bad object: " << got.error().message());
@@ -101,9 +101,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(sigkill_during_writes_leaves_no_torn_object, B, fi
                 const Object o = leaf(size, iteration_seed ^ (i * 2654435761u));
                 if (i % 5 == 4) {
                     const Object o2 = leaf(1 + local() % 65536, iteration_seed ^ (i * 40503u + 1));
-                    const PutItem items[] = {{o.key, o.data}, {o2.key, o2.data}};
+                    const PutItem items[] = {{o.ref, o.data}, {o2.ref, o2.data}};
                     if (!store.put_many(items)) ::_exit(11);
-                } else if (!store.put(o.key, o.data)) {
+                } else if (!store.put(o.ref, o.data)) {
                     ::_exit(12);
                 }
             }
@@ -130,15 +130,15 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(sigkill_during_writes_leaves_no_torn_object, B, fi
     // The store keeps working after all those kills, and GC clears what the writers left.
     auto store = BasicStore<typename B::backend_type>(B::open(path).value());
     const Object o = leaf(1000, 1);
-    BOOST_TEST(store.put(o.key, o.data).has_value());
-    BOOST_TEST((store.get(o.key).value() == o.data));
-    auto gc = collect_garbage(store, std::vector<Key>{o.key}, {.grace = {}});
+    BOOST_TEST(store.put(o.ref, o.data).has_value());
+    BOOST_TEST((store.get(o.ref).value() == o.data));
+    auto gc = collect_garbage(store, std::vector<Reference>{o.ref}, {.grace = {}});
     BOOST_TEST_REQUIRE(gc.has_value(), (gc ? "" : gc.error().message()));
     BOOST_TEST(gc->deleted == objects);
     if constexpr (std::is_same_v<B, DirectoryAt>) {
         // Temporary files of killed writers are not objects, and a collection whose cutoff
         // is past them removes them.
-        BOOST_TEST(store.backend().remove_stale_temporaries(Clock::now()).has_value());
+        BOOST_TEST(store.backend().remove_stale_temporaries(WriteClock::now()).has_value());
         std::size_t stray = 0;
         for (const auto& e : std::filesystem::recursive_directory_iterator(path))
             if (e.is_regular_file() && e.path().filename().string().front() == '.') ++stray;
@@ -152,28 +152,28 @@ BOOST_AUTO_TEST_CASE(redis_restart_is_a_clear_error) {
     RedisServer server;
     auto store = RedisStore(Redis::open(server.uri()).value());
     const Object o = leaf(5000, 1);
-    BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
-    BOOST_TEST((store.get(o.key).value() == o.data));
+    BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
+    BOOST_TEST((store.get(o.ref).value() == o.data));
 
     server.stop();
     const std::string where = "127.0.0.1:" + std::to_string(server.port());
-    auto got = store.get(o.key);
+    auto got = store.get(o.ref);
     BOOST_TEST_REQUIRE(!got.has_value());
-    BOOST_TEST((got.error() == error::backend_unavailable));
+    BOOST_TEST((got.error() == errc::backend_unavailable));
     BOOST_TEST(got.error().message().find(where) != std::string::npos, got.error().message());
-    BOOST_TEST((store.put(o.key, o.data).error() == error::backend_unavailable));
-    BOOST_TEST((store.contains(o.key).error() == error::backend_unavailable));
-    BOOST_TEST((store.enumerate([](const ObjectInfo&) { return true; }).error() == error::backend_unavailable));
-    BOOST_TEST((check_reachable(store, o.key).error() == error::backend_unavailable));
-    BOOST_TEST((collect_garbage(store, std::vector<Key>{o.key}).error() == error::backend_unavailable));
-    BOOST_TEST((Redis::open(server.uri()).error() == error::backend_unavailable));
+    BOOST_TEST((store.put(o.ref, o.data).error() == errc::backend_unavailable));
+    BOOST_TEST((store.contains(o.ref).error() == errc::backend_unavailable));
+    BOOST_TEST((store.enumerate([](const ObjectInfo&) { return true; }).error() == errc::backend_unavailable));
+    BOOST_TEST((check_reachable(store, o.ref).error() == errc::backend_unavailable));
+    BOOST_TEST((collect_garbage(store, std::vector<Reference>{o.ref}).error() == errc::backend_unavailable));
+    BOOST_TEST((Redis::open(server.uri()).error() == errc::backend_unavailable));
 
     server.start();
-    got = store.get(o.key);
+    got = store.get(o.ref);
     BOOST_TEST_REQUIRE(!got.has_value());
-    BOOST_TEST((got.error() == error::object_not_found)); // the restarted server is empty
-    BOOST_TEST_REQUIRE(store.put(o.key, o.data).has_value());
-    BOOST_TEST((store.get(o.key).value() == o.data));
+    BOOST_TEST((got.error() == errc::object_not_found)); // the restarted server is empty
+    BOOST_TEST_REQUIRE(store.put(o.ref, o.data).has_value());
+    BOOST_TEST((store.get(o.ref).value() == o.data));
 
     // Restarts in the middle of a busy run: every answer is right, missing or unavailable.
     std::atomic<bool> stop{false};
@@ -182,15 +182,15 @@ BOOST_AUTO_TEST_CASE(redis_restart_is_a_clear_error) {
         auto own = RedisStore(Redis::open(server.uri()).value());
         for (std::uint32_t i = 0; !stop.load(); ++i) {
             const Object x = leaf(100 + i % 3000, 500 + i % 50);
-            auto p = own.put(x.key, x.data);
+            auto p = own.put(x.ref, x.data);
             if (!p) {
-                (p.error() == error::backend_unavailable ? unavailable : wrong)++;
+                (p.error() == errc::backend_unavailable ? unavailable : wrong)++;
                 continue;
             }
-            auto g = own.get(x.key);
+            auto g = own.get(x.ref);
             if (g && *g == x.data) ++ok;
-            else if (!g && g.error() == error::backend_unavailable) ++unavailable;
-            else if (!g && g.error() == error::object_not_found) ++missing; // restarted in between
+            else if (!g && g.error() == errc::backend_unavailable) ++unavailable;
+            else if (!g && g.error() == errc::object_not_found) ++missing; // restarted in between
             else ++wrong;
         }
     });
@@ -222,49 +222,49 @@ BOOST_AUTO_TEST_CASE(redis_malformed_values_are_corrupt) {
     RedisClient raw(server.port(), 0);
     const Object root = leaf(100, 1), empty = leaf(100, 2), short7 = leaf(100, 3), time_only = leaf(100, 4),
                  hash = leaf(100, 5);
-    BOOST_TEST_REQUIRE(store.put(root.key, root.data).has_value());
-    auto name = [&](const Object& o) { return store.backend().object_key(o.key); };
+    BOOST_TEST_REQUIRE(store.put(root.ref, root.data).has_value());
+    auto name = [&](const Object& o) { return store.backend().object_key(o.ref); };
     raw.set(name(empty), "");
     raw.set(name(short7), "1234567");
     raw.set(name(time_only), std::string(Redis::time_bytes - 1, '\0') + '\x01'); // 1 µs after the epoch
     raw.command({"HSET", name(hash), "field", "value"});
 
     for (const Object* o : {&empty, &short7}) {
-        BOOST_TEST_CONTEXT(o->key[0]) {
-            auto got = store.get(o->key);
+        BOOST_TEST_CONTEXT(o->ref.to_hex()) {
+            auto got = store.get(o->ref);
             BOOST_TEST_REQUIRE(!got.has_value());
-            BOOST_TEST((got.error() == error::object_corrupt));
+            BOOST_TEST((got.error() == errc::object_corrupt));
             BOOST_TEST(got.error().message().find("too short") != std::string::npos, got.error().message());
-            BOOST_TEST(got.error().message().find(to_hex(o->key)) != std::string::npos);
-            BOOST_TEST((store.backend().get(o->key).error() == error::object_corrupt));
-            BOOST_TEST((store.get_many(std::vector<Key>{root.key, o->key}).error() == error::object_corrupt));
-            BOOST_TEST(store.contains(o->key).value());
+            BOOST_TEST(got.error().message().find(o->ref.to_hex()) != std::string::npos);
+            BOOST_TEST((store.backend().get(o->ref).error() == errc::object_corrupt));
+            BOOST_TEST((store.get_many(std::vector<Reference>{root.ref, o->ref}).error() == errc::object_corrupt));
+            BOOST_TEST(store.contains(o->ref).value());
         }
     }
-    BOOST_TEST(store.backend().get(time_only.key).value().empty());
-    BOOST_TEST((store.get(time_only.key).error() == error::object_corrupt));
-    auto wrong_type = store.get(hash.key);
+    BOOST_TEST(store.backend().get(time_only.ref).value().empty());
+    BOOST_TEST((store.get(time_only.ref).error() == errc::object_corrupt));
+    auto wrong_type = store.get(hash.ref);
     BOOST_TEST_REQUIRE(!wrong_type.has_value());
-    BOOST_TEST((wrong_type.error() == error::backend_unavailable));
+    BOOST_TEST((wrong_type.error() == errc::backend_unavailable));
     BOOST_TEST(wrong_type.error().message().find("WRONGTYPE") != std::string::npos, wrong_type.error().message());
 
-    std::map<Key, WriteTime> seen;
-    BOOST_TEST(store.enumerate([&](const ObjectInfo& i) { return seen[i.key] = i.written, true; }).has_value());
+    std::map<Reference, WriteTime> seen;
+    BOOST_TEST(store.enumerate([&](const ObjectInfo& i) { return seen[i.reference] = i.written, true; }).has_value());
     BOOST_TEST(seen.size() == 4u); // not the hash
-    BOOST_TEST((seen[empty.key] == WriteTime{}));
-    BOOST_TEST((seen[short7.key] == WriteTime{}));
-    BOOST_TEST((seen[time_only.key] > WriteTime{}));
-    BOOST_TEST((seen[root.key] > Clock::now() - std::chrono::minutes(1)));
+    BOOST_TEST((seen[empty.ref] == WriteTime{}));
+    BOOST_TEST((seen[short7.ref] == WriteTime{}));
+    BOOST_TEST((seen[time_only.ref] > WriteTime{}));
+    BOOST_TEST((seen[root.ref] > WriteClock::now() - std::chrono::minutes(1)));
 
     // With a grace period of an hour, the collection still removes what was "written at the
     // epoch" (and the value whose time is 1 µs later), and keeps the root.
-    auto gc = collect_garbage(store, std::vector<Key>{root.key}, {.grace = std::chrono::hours(1)});
+    auto gc = collect_garbage(store, std::vector<Reference>{root.ref}, {.grace = std::chrono::hours(1)});
     BOOST_TEST_REQUIRE(gc.has_value(), (gc ? "" : gc.error().message()));
     BOOST_TEST(gc->deleted == 3u);
     BOOST_TEST(gc->kept_recent == 0u);
-    for (const Object* o : {&empty, &short7, &time_only}) BOOST_TEST(!store.contains(o->key).value());
+    for (const Object* o : {&empty, &short7, &time_only}) BOOST_TEST(!store.contains(o->ref).value());
     BOOST_TEST(raw.command({"EXISTS", name(hash)})->integer == 1);
-    BOOST_TEST((store.get(root.key).value() == root.data));
+    BOOST_TEST((store.get(root.ref).value() == root.data));
 }
 
 /** Writing to a read-only directory is a clear `io_error` ("Read-only file system"); reading
@@ -277,30 +277,30 @@ BOOST_AUTO_TEST_CASE(read_only_store_is_a_clear_error) {
     const Object existing = leaf(2000, 1), fresh = leaf(2000, 2);
     {
         auto d = DirectoryStore(Directory::open(dpath).value());
-        BOOST_TEST_REQUIRE(d.put(existing.key, existing.data).has_value());
+        BOOST_TEST_REQUIRE(d.put(existing.ref, existing.data).has_value());
         auto s = SqliteStore(Sqlite::open(spath).value());
-        BOOST_TEST_REQUIRE(s.put(existing.key, existing.data).has_value());
+        BOOST_TEST_REQUIRE(s.put(existing.ref, existing.data).has_value());
     }
     auto attempt = [&] {
         int code = 0;
         auto d = Directory::open(dpath);
         if (!d) return 20;
         DirectoryStore store(std::move(*d));
-        auto got = store.get(existing.key);
+        auto got = store.get(existing.ref);
         if (!got || *got != existing.data) code = 21;
-        auto put = store.put(fresh.key, fresh.data);
-        if (put || !(put.error() == error::io_error)) code = 22;
+        auto put = store.put(fresh.ref, fresh.data);
+        if (put || !(put.error() == errc::io_error)) code = 22;
         else std::fprintf(stderr, "directory: %s\n", put.error().message().c_str());
-        auto again = store.put(existing.key, existing.data);
-        if (again || !(again.error() == error::io_error)) code = 23;
+        auto again = store.put(existing.ref, existing.data);
+        if (again || !(again.error() == errc::io_error)) code = 23;
         // SQLite: opening or writing fails with io_error, never a crash or a partial row.
         auto s = Sqlite::open(spath);
         if (s) {
             SqliteStore sstore(std::move(*s));
-            auto sput = sstore.put(fresh.key, fresh.data);
-            if (sput || !(sput.error() == error::io_error)) code = 24;
+            auto sput = sstore.put(fresh.ref, fresh.data);
+            if (sput || !(sput.error() == errc::io_error)) code = 24;
             else std::fprintf(stderr, "sqlite: %s\n", sput.error().message().c_str());
-        } else if (!(s.error() == error::io_error)) {
+        } else if (!(s.error() == errc::io_error)) {
             code = 25;
         } else {
             std::fprintf(stderr, "sqlite: %s\n", s.error().message().c_str());
@@ -328,8 +328,8 @@ BOOST_AUTO_TEST_CASE(read_only_store_is_a_clear_error) {
     BOOST_TEST(code == 0);
     // Nothing was stored, nothing was damaged.
     auto d = DirectoryStore(Directory::open(dpath).value());
-    BOOST_TEST(!d.contains(fresh.key).value());
-    BOOST_TEST((d.get(existing.key).value() == existing.data));
+    BOOST_TEST(!d.contains(fresh.ref).value());
+    BOOST_TEST((d.get(existing.ref).value() == existing.data));
 }
 
 /** A full disk (or a file size limit) is a clear `io_error`; the object is then absent,
@@ -341,7 +341,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(full_disk_is_a_clear_error, B, file_backends) {
     const Object small = leaf(1000, 1), big = leaf(std::size_t{1} << 20, 2);
     {
         auto s = BasicStore<typename B::backend_type>(B::open(path).value());
-        BOOST_TEST_REQUIRE(s.put(leaf(10, 3).key, leaf(10, 3).data).has_value()); // creates the files
+        BOOST_TEST_REQUIRE(s.put(leaf(10, 3).ref, leaf(10, 3).data).has_value()); // creates the files
     }
     const int code = run_in_child([&] {
         ::signal(SIGXFSZ, SIG_IGN);
@@ -350,21 +350,21 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(full_disk_is_a_clear_error, B, file_backends) {
         auto b = B::open(path);
         if (!b) return 31;
         BasicStore<typename B::backend_type> store(std::move(*b));
-        if (!store.put(small.key, small.data)) return 32;
-        auto put = store.put(big.key, big.data);
-        if (put || !(put.error() == error::io_error)) return 33;
+        if (!store.put(small.ref, small.data)) return 32;
+        auto put = store.put(big.ref, big.data);
+        if (put || !(put.error() == errc::io_error)) return 33;
         std::fprintf(stderr, "%s: %s\n", B::name, put.error().message().c_str());
-        if (auto c = store.contains(big.key); !c || *c) return 34;
+        if (auto c = store.contains(big.ref); !c || *c) return 34;
         return 0;
     });
     BOOST_TEST(code == 0);
     auto store = BasicStore<typename B::backend_type>(B::open(path).value());
-    BOOST_TEST((store.get(big.key).error() == error::object_not_found));
-    BOOST_TEST((store.get(small.key).value() == small.data));
+    BOOST_TEST((store.get(big.ref).error() == errc::object_not_found));
+    BOOST_TEST((store.get(small.ref).value() == small.data));
     const auto [n, corrupt] = verify_all(store);
     BOOST_TEST(n == 2u);
     BOOST_TEST(corrupt == 0u);
-    BOOST_TEST(store.put(big.key, big.data).has_value()); // without the limit, it fits
+    BOOST_TEST(store.put(big.ref, big.data).has_value()); // without the limit, it fits
 
     // A real ENOSPC on a 512 KiB tmpfs, where a mount namespace is available.
     const int tmpfs = in_mount_namespace([&] {
@@ -378,20 +378,20 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(full_disk_is_a_clear_error, B, file_backends) {
         std::uint32_t stored = 0;
         for (std::uint32_t i = 0; i < 64; ++i) {
             const Object o = leaf(100 * 1024, 100 + i);
-            auto r = s.put(o.key, o.data);
+            auto r = s.put(o.ref, o.data);
             if (!r) {
                 last = r.error();
                 break;
             }
             ++stored;
         }
-        if (!(last == error::io_error)) return 41;
+        if (!(last == errc::io_error)) return 41;
         std::fprintf(stderr, "%s on a full tmpfs: %s\n", B::name, last.message().c_str());
         std::size_t objects = 0;
         bool bad = false;
         (void)s.enumerate([&](const ObjectInfo& i) {
             ++objects;
-            bad = bad || !s.get(i.key);
+            bad = bad || !s.get(i.reference);
             return true;
         });
         ::umount2(mnt.path().c_str(), MNT_DETACH);

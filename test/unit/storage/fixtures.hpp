@@ -30,7 +30,7 @@ struct MemoryFixture {
     storage::Memory memory;
     result<storage::Memory> open() { return memory; } // a handle on the same map
 
-    void tamper(const storage::Key& k) {
+    void tamper(const storage::Reference& k) {
         Bytes data = memory.get(k).value();
         data[data.size() / 2] ^= 0x01;
         BOOST_TEST_REQUIRE(memory.remove(k).value());
@@ -50,7 +50,7 @@ struct DirectoryFixture {
 
     /// Flips a byte of the object file in place (files are made read-only: root ignores that,
     /// anyone else gets the write bit first).
-    void tamper(const storage::Key& k) {
+    void tamper(const storage::Reference& k) {
         const std::string p = open().value().object_path(k);
         ::chmod(p.c_str(), 0644);
         const int fd = ::open(p.c_str(), O_RDWR);
@@ -76,7 +76,7 @@ struct SqliteFixture {
     result<storage::Sqlite> open() { return storage::Sqlite::open(path(), {.durable = false}); }
 
     /// Rewrites the row through a connection of its own.
-    void tamper(const storage::Key& k) {
+    void tamper(const storage::Reference& k) {
         sqlite3* db = nullptr;
         BOOST_TEST_REQUIRE(sqlite3_open(path().c_str(), &db) == SQLITE_OK);
         sqlite3_busy_timeout(db, 5000);
@@ -84,7 +84,7 @@ struct SqliteFixture {
         BOOST_TEST_REQUIRE(sqlite3_prepare_v2(db, "UPDATE objects SET data = substr(data, 1, length(data) / 2) || "
                                                   "X'00' || substr(data, length(data) / 2 + 2) WHERE key = ?1",
                                               -1, &s, nullptr) == SQLITE_OK);
-        sqlite3_bind_blob(s, 1, k.data(), 40, SQLITE_STATIC);
+        sqlite3_bind_blob(s, 1, k.bytes().data(), 40, SQLITE_STATIC);
         BOOST_TEST_REQUIRE(sqlite3_step(s) == SQLITE_DONE);
         BOOST_TEST_REQUIRE(sqlite3_changes(db) == 1);
         sqlite3_finalize(s);
@@ -107,7 +107,7 @@ struct RedisFixture {
     result<storage::Redis> open() { return storage::Redis::connect(config); }
 
     /// Rewrites the value with one byte flipped, through a hiredis connection of its own.
-    void tamper(const storage::Key& k) {
+    void tamper(const storage::Reference& k) {
         redisContext* c = redisConnect("127.0.0.1", server.port());
         BOOST_TEST_REQUIRE((c && !c->err));
         auto* sel = static_cast<redisReply*>(redisCommand(c, "SELECT 1"));

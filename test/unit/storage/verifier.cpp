@@ -25,7 +25,7 @@ using sealpipe::test::pattern;
 
 namespace {
 struct NotABackend {
-    result<void> put(const Key&, ByteView) { return {}; }
+    result<void> put(const Reference&, ByteView) { return {}; }
 };
 struct NotAVerifier {};
 } // namespace
@@ -43,68 +43,58 @@ BOOST_AUTO_TEST_SUITE(storage_basics)
 
 BOOST_AUTO_TEST_CASE(verifier_accepts_matching_objects) {
     const auto o = leaf(1234, 1);
-    BOOST_TEST(Sha256V1Verifier::verify(o.key, o.data).has_value());
-    const auto parent = make_object(pattern(10, 2), {o.key});
-    BOOST_TEST(Sha256V1Verifier::verify(parent.key, parent.data).has_value());
-    const auto children = Sha256V1Verifier::children(parent.key, parent.data).value();
+    BOOST_TEST(Sha256V1Verifier::verify(o.ref, o.data).has_value());
+    const auto parent = make_object(pattern(10, 2), {o.ref});
+    BOOST_TEST(Sha256V1Verifier::verify(parent.ref, parent.data).has_value());
+    const auto children = Sha256V1Verifier::children(parent.ref, parent.data).value();
     BOOST_TEST_REQUIRE(children.size() == 1u);
-    BOOST_TEST((children[0] == o.key));
-    BOOST_TEST(Sha256V1Verifier::children(o.key, o.data).value().empty());
+    BOOST_TEST((children[0] == o.ref));
+    BOOST_TEST(Sha256V1Verifier::children(o.ref, o.data).value().empty());
 }
 
 BOOST_AUTO_TEST_CASE(verifier_refuses_wrong_data) {
     const auto o = leaf(100, 3);
     Bytes flipped = o.data;
     flipped[99] ^= 0x40;
-    BOOST_TEST((Sha256V1Verifier::verify(o.key, flipped).error() == error::object_corrupt));
-    auto shorter = Sha256V1Verifier::verify(o.key, ByteView(o.data).first(99));
-    BOOST_TEST((shorter.error() == error::object_corrupt));
+    BOOST_TEST((Sha256V1Verifier::verify(o.ref, flipped).error() == errc::object_corrupt));
+    auto shorter = Sha256V1Verifier::verify(o.ref, ByteView(o.data).first(99));
+    BOOST_TEST((shorter.error() == errc::object_corrupt));
     BOOST_TEST(shorter.error().message().find("expected 100 bytes, got 99") != std::string::npos);
     Bytes longer = o.data;
     longer.push_back(0);
-    BOOST_TEST((Sha256V1Verifier::verify(o.key, longer).error() == error::object_corrupt));
-    // A key with another hash.
-    Key other = o.key;
-    other[0] ^= 1;
-    BOOST_TEST((Sha256V1Verifier::verify(other, o.data).error() == error::object_corrupt));
+    BOOST_TEST((Sha256V1Verifier::verify(o.ref, longer).error() == errc::object_corrupt));
+    // A reference with another hash.
+    auto raw = o.ref.array();
+    raw[0] ^= 1;
+    const auto other = Reference::from_bytes(ByteView(raw.data(), raw.size())).value();
+    BOOST_TEST((Sha256V1Verifier::verify(other, o.data).error() == errc::object_corrupt));
 }
 
-BOOST_AUTO_TEST_CASE(keys_with_impossible_sizes_are_refused) {
+BOOST_AUTO_TEST_CASE(references_with_impossible_sizes_never_reach_a_store) {
+    // A store is keyed by `Reference`, which cannot hold these: parsing refuses them first.
     const auto o = leaf(100, 4);
-    Key zero = o.key;
-    zero[32] = zero[33] = zero[34] = 0;
-    BOOST_TEST((Sha256V1Verifier::check_key(zero).error() == error::invalid_reference));
-    Key huge = o.key;
-    huge[32] = 1;
-    huge[33] = 0;
-    huge[34] = 0x20; // 2 MiB + 1
-    BOOST_TEST((Sha256V1Verifier::check_key(huge).error() == error::invalid_reference));
-    Key degree = o.key; // 100 bytes cannot hold 3 references
-    degree[36] = 3;
-    BOOST_TEST((Sha256V1Verifier::check_key(degree).error() == error::invalid_reference));
-    BOOST_TEST((Sha256V1Verifier::children(degree, o.data).error() == error::invalid_reference));
-    Key big_degree = o.key; // 65535 references never fit
-    big_degree[36] = big_degree[37] = 0xff;
-    BOOST_TEST((Sha256V1Verifier::check_key(big_degree).error() == error::invalid_reference));
-    // A store answers such keys without asking its backend.
-    MemoryStore store;
-    BOOST_TEST((store.get(huge).error() == error::invalid_reference));
-    auto many = store.get_many(std::vector<Key>{huge, o.key});
-    BOOST_TEST_REQUIRE(many.has_value());
-    BOOST_TEST(((*many)[0].error() == error::invalid_reference));
-    BOOST_TEST(((*many)[1].error() == error::object_not_found));
+    auto with = [&](auto change) {
+        auto raw = o.ref.array();
+        change(raw);
+        return Reference::from_bytes(ByteView(raw.data(), raw.size()));
+    };
+    BOOST_TEST((with([](auto& r) { r[32] = r[33] = r[34] = 0; }).error() == errc::invalid_reference));
+    BOOST_TEST((with([](auto& r) { r[32] = 1, r[33] = 0, r[34] = 0x20; }).error() == errc::invalid_reference)); // 2 MiB + 1
+    BOOST_TEST((with([](auto& r) { r[36] = 3; }).error() == errc::invalid_reference)); // 100 bytes cannot hold 3 references
+    BOOST_TEST((with([](auto& r) { r[36] = r[37] = 0xff; }).error() == errc::invalid_reference));
+    BOOST_TEST(with([](auto&) {}).has_value());
 }
 
-BOOST_AUTO_TEST_CASE(key_hex) {
+BOOST_AUTO_TEST_CASE(reference_hex) {
     const auto o = leaf(10, 5);
-    const std::string hex = to_hex(o.key);
+    const std::string hex = o.ref.to_hex();
     BOOST_TEST(hex.size() == 80u);
-    BOOST_TEST((key_from_hex(hex).value() == o.key));
+    BOOST_TEST((Reference::from_hex(hex).value() == o.ref));
     std::string upper = hex;
     for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    BOOST_TEST((key_from_hex(upper).value() == o.key));
-    BOOST_TEST((key_from_hex(hex.substr(2)).error() == error::invalid_length));
-    BOOST_TEST((key_from_hex("zz" + hex.substr(2)).error() == error::malformed_input));
+    BOOST_TEST((Reference::from_hex(upper).value() == o.ref));
+    BOOST_TEST((Reference::from_hex(hex.substr(2)).error() == errc::invalid_length));
+    BOOST_TEST((Reference::from_hex("zz" + hex.substr(2)).error() == errc::malformed_input));
 }
 
 BOOST_AUTO_TEST_CASE(redis_uris) {
@@ -124,7 +114,7 @@ BOOST_AUTO_TEST_CASE(redis_uris) {
     BOOST_TEST(c.password == "pw");
     for (const char* bad : {"http://host", "redis://", "redis://host:0", "redis://host:70000", "redis://host:x",
                             "redis://host/-1", "redis://host/db", "redis://nocolon@host"}) {
-        BOOST_TEST_CONTEXT(bad) { BOOST_TEST((RedisConfig::from_uri(bad).error() == error::malformed_input)); }
+        BOOST_TEST_CONTEXT(bad) { BOOST_TEST((RedisConfig::from_uri(bad).error() == errc::malformed_input)); }
     }
 }
 
@@ -135,22 +125,22 @@ BOOST_AUTO_TEST_CASE(store_uris) {
             auto store = open_store(uri);
             BOOST_TEST_REQUIRE(store.has_value(), (store ? "" : store.error().message()));
             const auto o = leaf(77, 6);
-            BOOST_TEST(store->put(o.key, o.data).has_value());
-            BOOST_TEST((store->get(o.key).value() == o.data));
-            BOOST_TEST(check_reachable(*store, o.key).value().objects == 1u);
+            BOOST_TEST(store->put(o.ref, o.data).has_value());
+            BOOST_TEST((store->get(o.ref).value() == o.data));
+            BOOST_TEST(check_reachable(*store, o.ref).value().objects == 1u);
         }
     }
     BOOST_TEST(open_backend("dir:" + dir.path() + "/d").value().target<Directory>() != nullptr);
     BOOST_TEST(open_backend("dir:" + dir.path() + "/d").value().target<Sqlite>() == nullptr);
-    BOOST_TEST((open_store("ftp://x").error() == error::malformed_input));
-    BOOST_TEST((open_store("sqlite:").error() == error::malformed_input));
+    BOOST_TEST((open_store("ftp://x").error() == errc::malformed_input));
+    BOOST_TEST((open_store("sqlite:").error() == errc::malformed_input));
     // Nothing listens on port 1 of the loopback interface.
     auto down = open_store("redis://127.0.0.1:1/0");
     BOOST_TEST_REQUIRE(!down.has_value());
-    BOOST_TEST((down.error() == error::backend_unavailable));
+    BOOST_TEST((down.error() == errc::backend_unavailable));
     BOOST_TEST(down.error().message().find("127.0.0.1:1") != std::string::npos);
     // A file where a directory should be.
-    BOOST_TEST((open_store("dir:/proc/self/status/x").error() == error::io_error));
+    BOOST_TEST((open_store("dir:/proc/self/status/x").error() == errc::io_error));
 }
 
 BOOST_AUTO_TEST_CASE(redis_auth_and_database) {
@@ -159,21 +149,21 @@ BOOST_AUTO_TEST_CASE(redis_auth_and_database) {
     const auto o = leaf(300, 8);
     auto store = open_store("redis://:s3cret@" + at + "/2");
     BOOST_TEST_REQUIRE(store.has_value(), (store ? "" : store.error().message()));
-    BOOST_TEST(store->put(o.key, o.data).has_value());
-    BOOST_TEST((store->get(o.key).value() == o.data));
+    BOOST_TEST(store->put(o.ref, o.data).has_value());
+    BOOST_TEST((store->get(o.ref).value() == o.data));
     // Databases are separate namespaces.
     auto db3 = open_store("redis://:s3cret@" + at + "/3").value();
-    BOOST_TEST(!db3.contains(o.key).value());
+    BOOST_TEST(!db3.contains(o.ref).value());
     // A wrong password fails at connection; none fails at the first command.
     auto wrong = open_store("redis://:nope@" + at + "/2");
     BOOST_TEST_REQUIRE(!wrong.has_value());
-    BOOST_TEST((wrong.error() == error::backend_unavailable));
+    BOOST_TEST((wrong.error() == errc::backend_unavailable));
     BOOST_TEST_MESSAGE(wrong.error().message());
     auto none = open_store("redis://" + at);
     BOOST_TEST_REQUIRE(none.has_value());
-    auto denied = none->get(o.key);
+    auto denied = none->get(o.ref);
     BOOST_TEST_REQUIRE(!denied.has_value());
-    BOOST_TEST((denied.error() == error::backend_unavailable));
+    BOOST_TEST((denied.error() == errc::backend_unavailable));
     BOOST_TEST(denied.error().message().find("NOAUTH") != std::string::npos, denied.error().message());
 }
 
@@ -186,13 +176,13 @@ BOOST_AUTO_TEST_CASE(redis_layout_and_write_times) {
         return std::chrono::duration_cast<microseconds>(t.time_since_epoch()).count();
     };
     const auto o = leaf(1000, 9);
-    const auto before = Clock::now();
-    BOOST_TEST_REQUIRE(r.put(o.key, o.data).has_value());
-    const auto after = Clock::now();
+    const auto before = WriteClock::now();
+    BOOST_TEST_REQUIRE(r.put(o.ref, o.data).has_value());
+    const auto after = WriteClock::now();
     // One string per object, nothing else: the write time (µs since the epoch, 8 bytes
     // big-endian), then the object.
-    const std::string name = r.object_key(o.key);
-    BOOST_TEST(name == "sealpipe:o:" + std::string(as_chars(o.key.view())));
+    const std::string name = r.object_key(o.ref);
+    BOOST_TEST(name == "sealpipe:o:" + std::string(as_chars(o.ref.bytes())));
     BOOST_TEST((raw.keys_with_prefix("") == std::vector<std::string>{name}));
     std::string value = raw.get(name).value();
     BOOST_TEST_REQUIRE(value.size() == Redis::time_bytes + o.data.size());
@@ -211,28 +201,28 @@ BOOST_AUTO_TEST_CASE(redis_layout_and_write_times) {
 
     // touch rewrites the time only; a put of a stored object writes it again with a new time.
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    BOOST_TEST(r.touch(o.key).value());
+    BOOST_TEST(r.touch(o.ref).value());
     value = raw.get(name).value();
     const std::int64_t touched = stored_time();
     BOOST_TEST(touched > us);
     BOOST_TEST(value.substr(Redis::time_bytes) == std::string(as_chars(o.data)));
     std::this_thread::sleep_for(std::chrono::milliseconds(2));
-    BOOST_TEST(r.put(o.key, o.data).has_value());
+    BOOST_TEST(r.put(o.ref, o.data).has_value());
     value = raw.get(name).value();
     BOOST_TEST(stored_time() > touched);
     BOOST_TEST(value.size() == Redis::time_bytes + o.data.size());
 
     // remove_if_written_before compares the exact time, in every byte.
-    const WriteTime t(std::chrono::duration_cast<Clock::duration>(microseconds(stored_time())));
+    const WriteTime t(std::chrono::duration_cast<WriteClock::duration>(microseconds(stored_time())));
     for (const WriteTime cutoff : {t - microseconds(1), t, t - std::chrono::hours(24 * 365 * 50)}) {
-        BOOST_TEST(!r.remove_if_written_before(o.key, cutoff).value());
+        BOOST_TEST(!r.remove_if_written_before(o.ref, cutoff).value());
     }
-    BOOST_TEST(r.contains(o.key).value());
-    BOOST_TEST(r.remove_if_written_before(o.key, t + microseconds(1)).value());
-    BOOST_TEST(!r.contains(o.key).value());
-    BOOST_TEST(!r.remove_if_written_before(o.key, t + microseconds(1)).value());
-    BOOST_TEST(r.put(o.key, o.data).has_value());
-    BOOST_TEST(r.remove_if_written_before(o.key, t + std::chrono::hours(24 * 365 * 150)).value());
+    BOOST_TEST(r.contains(o.ref).value());
+    BOOST_TEST(r.remove_if_written_before(o.ref, t + microseconds(1)).value());
+    BOOST_TEST(!r.contains(o.ref).value());
+    BOOST_TEST(!r.remove_if_written_before(o.ref, t + microseconds(1)).value());
+    BOOST_TEST(r.put(o.ref, o.data).has_value());
+    BOOST_TEST(r.remove_if_written_before(o.ref, t + std::chrono::hours(24 * 365 * 150)).value());
 
     // Prefixes with glob characters are matched literally: each store sees its own objects.
     auto config = RedisConfig::from_uri(server.uri(4)).value();
@@ -241,13 +231,13 @@ BOOST_AUTO_TEST_CASE(redis_layout_and_write_times) {
     config.prefix = "pq:";
     auto plain = Redis::connect(config).value();
     const auto a = leaf(10, 10), b = leaf(10, 11);
-    BOOST_TEST(star.put(a.key, a.data).has_value());
-    BOOST_TEST(plain.put(b.key, b.data).has_value());
+    BOOST_TEST(star.put(a.ref, a.data).has_value());
+    BOOST_TEST(plain.put(b.ref, b.data).has_value());
     for (const auto& [store, expected] : {std::pair{&star, &a}, std::pair{&plain, &b}}) {
-        std::vector<Key> seen;
-        BOOST_TEST(store->enumerate([&](const ObjectInfo& i) { return seen.push_back(i.key), true; }).has_value());
+        std::vector<Reference> seen;
+        BOOST_TEST(store->enumerate([&](const ObjectInfo& i) { return seen.push_back(i.reference), true; }).has_value());
         BOOST_TEST_REQUIRE(seen.size() == 1u);
-        BOOST_TEST((seen[0] == expected->key));
+        BOOST_TEST((seen[0] == expected->ref));
     }
 }
 
@@ -255,10 +245,10 @@ BOOST_AUTO_TEST_CASE(directory_layout_is_sharded) {
     test::TempDir dir;
     auto d = Directory::open(dir.path()).value();
     const auto o = leaf(10, 7);
-    BOOST_TEST(d.put(o.key, o.data).has_value());
-    const std::string hex = to_hex(o.key);
-    BOOST_TEST(d.object_path(o.key) == dir.path() + "/" + hex.substr(0, 2) + "/" + hex);
-    BOOST_TEST(std::filesystem::is_regular_file(d.object_path(o.key)));
+    BOOST_TEST(d.put(o.ref, o.data).has_value());
+    const std::string hex = o.ref.to_hex();
+    BOOST_TEST(d.object_path(o.ref) == dir.path() + "/" + hex.substr(0, 2) + "/" + hex);
+    BOOST_TEST(std::filesystem::is_regular_file(d.object_path(o.ref)));
     // A stray file is not reported as an object; stale temporaries are cleaned up.
     const std::string shard = dir.path() + "/" + hex.substr(0, 2);
     { std::ofstream(shard + "/README"); }
@@ -266,7 +256,7 @@ BOOST_AUTO_TEST_CASE(directory_layout_is_sharded) {
     std::size_t n = 0;
     BOOST_TEST(d.enumerate([&](const ObjectInfo&) { return ++n, true; }).has_value());
     BOOST_TEST(n == 1u);
-    BOOST_TEST(d.remove_stale_temporaries(Clock::now() + std::chrono::seconds(1)).value() == 1u);
+    BOOST_TEST(d.remove_stale_temporaries(WriteClock::now() + std::chrono::seconds(1)).value() == 1u);
     BOOST_TEST(!std::filesystem::exists(shard + "/.tmp-1-2-3"));
     BOOST_TEST(std::filesystem::exists(shard + "/README"));
 }
@@ -275,19 +265,19 @@ BOOST_AUTO_TEST_CASE(directory_batch_finds_stored_objects) {
     test::TempDir dir;
     auto d = Directory::open(dir.path(), {.sync = false}).value();
     const auto stored = leaf(100, 20), fresh = leaf(100, 21), fresh2 = leaf(100, 22);
-    BOOST_TEST_REQUIRE(d.put(stored.key, stored.data).has_value());
+    BOOST_TEST_REQUIRE(d.put(stored.ref, stored.data).has_value());
     struct stat before{};
-    BOOST_TEST_REQUIRE(::stat(d.object_path(stored.key).c_str(), &before) == 0);
+    BOOST_TEST_REQUIRE(::stat(d.object_path(stored.ref).c_str(), &before) == 0);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
     // After a new object the batch writes without looking first; the rename then finds the
     // stored object, which keeps its file (same inode) and gets the new write time.
-    const PutItem items[] = {{fresh.key, fresh.data}, {stored.key, stored.data}, {fresh2.key, fresh2.data}};
+    const PutItem items[] = {{fresh.ref, fresh.data}, {stored.ref, stored.data}, {fresh2.ref, fresh2.data}};
     BOOST_TEST_REQUIRE(d.put_many(items).has_value());
     struct stat after{};
-    BOOST_TEST_REQUIRE(::stat(d.object_path(stored.key).c_str(), &after) == 0);
+    BOOST_TEST_REQUIRE(::stat(d.object_path(stored.ref).c_str(), &after) == 0);
     BOOST_TEST(after.st_ino == before.st_ino);
     BOOST_TEST((storage::detail::directory::from_timespec(after.st_mtim) > storage::detail::directory::from_timespec(before.st_mtim)));
-    for (const auto* o : {&stored, &fresh, &fresh2}) BOOST_TEST((d.get(o->key).value() == o->data));
+    for (const auto* o : {&stored, &fresh, &fresh2}) BOOST_TEST((d.get(o->ref).value() == o->data));
     std::size_t temporaries = 0;
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path()))
         if (e.path().filename().string().front() == '.') ++temporaries;

@@ -86,7 +86,7 @@ using SharedFixtures = boost::mpl::list<DirectoryTagsFixture, SqliteTagsFixture,
 
 dag::Link make_link(std::uint32_t seed, std::size_t parameter_bytes = 16) {
     const auto o = leaf(64, seed);
-    return dag::Link{object::Reference::from_bytes(o.key.view()).value(), pattern(parameter_bytes, seed + 100)};
+    return dag::Link{o.ref, pattern(parameter_bytes, seed + 100)};
 }
 
 bool contains(const Bytes& haystack, ByteView needle) {
@@ -111,7 +111,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(set_get_round_trip, F, Fixtures) {
     // Pass the last version seen to refuse a storage that serves an older record.
     BOOST_TEST((store.get(key, "main", version).value() == target));
     // end::tags[]
-    BOOST_TEST((store.get(key, "nothing").error() == error::object_not_found));
+    BOOST_TEST((store.get(key, "nothing").error() == errc::object_not_found));
     const auto a = make_link(1), b = make_link(2, 28), c = make_link(3, 0);
     const auto v1 = store.set(key, "main", a).value();
     BOOST_TEST((store.get(key, "main").value() == a));
@@ -139,9 +139,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(readers_with_the_public_key_verify_but_cannot_decr
     auto other_secret = SecretBytes::copy_of(pattern(32, 9));
     const auto reader = TagKey::from(key.signing_key(), other_secret).value();
     BOOST_TEST(store.verify(reader.public_key(), "release").has_value());
-    BOOST_TEST((store.get(reader, "release").error() == error::authentication_failed));
+    BOOST_TEST((store.get(reader, "release").error() == errc::authentication_failed));
     BOOST_TEST((TagKey::from(key.signing_key(), SecretBytes::copy_of(pattern(31, 9))).error() ==
-               error::invalid_length));
+               errc::invalid_length));
 }
 
 BOOST_AUTO_TEST_CASE_TEMPLATE(another_key_is_not_the_signer, F, Fixtures) {
@@ -151,7 +151,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(another_key_is_not_the_signer, F, Fixtures) {
     const auto mallory = TagKey::generate().value();
     BOOST_TEST(store.set(key, "main", make_link(5)).has_value());
     // Another key names another tag: nothing is set there.
-    BOOST_TEST((store.verify(mallory.public_key(), "main").error() == error::object_not_found));
+    BOOST_TEST((store.verify(mallory.public_key(), "main").error() == errc::object_not_found));
     // A record signed by another key, stored under the right id, is refused.
     const auto id = tag_id(key.public_key(), "main").value();
     MemoryTags scratch;
@@ -162,8 +162,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(another_key_is_not_the_signer, F, Fixtures) {
     std::copy(id.view().begin(), id.view().end(), record.begin()); // claim the victim's id
     auto backend = f.open();
     BOOST_TEST(backend.put_tag_if_newer(id, UINT64_C(1) << 62, record).value());
-    BOOST_TEST((store.verify(key.public_key(), "main").error() == error::signature_invalid));
-    BOOST_TEST((store.get(key, "main").error() == error::signature_invalid));
+    BOOST_TEST((store.verify(key.public_key(), "main").error() == errc::signature_invalid));
+    BOOST_TEST((store.get(key, "main").error() == errc::signature_invalid));
 }
 
 BOOST_AUTO_TEST_CASE(tampered_records_are_rejected) {
@@ -182,7 +182,7 @@ BOOST_AUTO_TEST_CASE(tampered_records_are_rejected) {
         BOOST_TEST_CONTEXT("byte " << i) {
             auto r = store.get(key, "main");
             BOOST_TEST_REQUIRE(!r.has_value());
-            const bool expected = r.error() == error::signature_invalid || r.error() == error::object_corrupt;
+            const bool expected = r.error() == errc::signature_invalid || r.error() == errc::object_corrupt;
             BOOST_TEST(expected);
         }
     }
@@ -195,7 +195,7 @@ BOOST_AUTO_TEST_CASE(tampered_records_are_rejected) {
     // A valid record of another name moved under this name's id.
     BOOST_TEST(store.set(key, "other", make_link(8)).has_value());
     backend.overwrite(id, backend.get_tag(tag_id(key.public_key(), "other").value()).value().value());
-    BOOST_TEST((store.get(key, "main").error() == error::object_corrupt));
+    BOOST_TEST((store.get(key, "main").error() == errc::object_corrupt));
     backend.overwrite(id, good);
     BOOST_TEST((store.get(key, "main").value() == make_link(7)));
 }
@@ -209,8 +209,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(rollback_is_refused, F, Fixtures) {
     const Bytes old_record = f.open().get_tag(id).value().value();
     BOOST_TEST(store.update(key, "main", make_link(11), 200).has_value());
     // Writers: an equal or older version is refused and the newer record stays.
-    BOOST_TEST((store.update(key, "main", make_link(12), 150).error() == error::rollback_refused));
-    BOOST_TEST((store.update(key, "main", make_link(12), 200).error() == error::rollback_refused));
+    BOOST_TEST((store.update(key, "main", make_link(12), 150).error() == errc::rollback_refused));
+    BOOST_TEST((store.update(key, "main", make_link(12), 200).error() == errc::rollback_refused));
     BOOST_TEST((store.get(key, "main").value() == make_link(11)));
     // set picks a version after the stored one.
     BOOST_TEST(store.update(key, "far", make_link(13), UINT64_C(1) << 61).has_value());
@@ -220,8 +220,8 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(rollback_is_refused, F, Fixtures) {
     BOOST_TEST(replay.put_tag_if_newer(id, 100, old_record).value());
     TagStore stale(replay);
     BOOST_TEST((stale.get(key, "main").value() == make_link(10))); // valid on its own
-    BOOST_TEST((stale.get(key, "main", 200).error() == error::rollback_refused));
-    BOOST_TEST((stale.verify(key.public_key(), "main", 101).error() == error::rollback_refused));
+    BOOST_TEST((stale.get(key, "main", 200).error() == errc::rollback_refused));
+    BOOST_TEST((stale.verify(key.public_key(), "main", 101).error() == errc::rollback_refused));
     BOOST_TEST((store.get(key, "main", 200).value() == make_link(11)));
 }
 
@@ -244,12 +244,12 @@ BOOST_AUTO_TEST_CASE(names_and_targets_are_checked) {
     MemoryTags backend;
     TagStore store(backend);
     const auto key = TagKey::generate().value();
-    BOOST_TEST((store.set(key, "", make_link(1)).error() == error::invalid_argument));
+    BOOST_TEST((store.set(key, "", make_link(1)).error() == errc::invalid_argument));
     BOOST_TEST((store.set(key, std::string(max_tag_name_bytes + 1, 'x'), make_link(1)).error() ==
-               error::invalid_argument));
+               errc::invalid_argument));
     BOOST_TEST(store.set(key, std::string(max_tag_name_bytes, 'x'), make_link(1)).has_value());
-    BOOST_TEST((store.set(key, "big", make_link(1, 65)).error() == error::invalid_argument));
-    BOOST_TEST((store.update(key, "huge", make_link(1), UINT64_C(1) << 63).error() == error::invalid_argument));
+    BOOST_TEST((store.set(key, "big", make_link(1, 65)).error() == errc::invalid_argument));
+    BOOST_TEST((store.update(key, "huge", make_link(1), UINT64_C(1) << 63).error() == errc::invalid_argument));
     // The id is SHA-256("sealpipe tag id" || public key || name).
     Bytes m = to_bytes(as_bytes("sealpipe tag id"));
     m.insert(m.end(), key.public_key().raw().begin(), key.public_key().raw().end());
@@ -273,7 +273,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(writers_in_processes_agree, F, SharedFixtures) {
                 for (int i = 0; i < 20; ++i) {
                     auto r = store.update(key, "shared", make_link(static_cast<std::uint32_t>(c * 100 + i)),
                                           static_cast<std::uint64_t>(i * children + c + 1));
-                    if (!r && r.error() != error::rollback_refused) code = 3;
+                    if (!r && r.error() != errc::rollback_refused) code = 3;
                 }
             } catch (...) {
                 code = 2;
@@ -298,9 +298,9 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(writers_in_processes_agree, F, SharedFixtures) {
     that holds something else, or goes away, gives. */
 BOOST_AUTO_TEST_CASE(redis_tags_on_the_server) {
     test::RedisServer server;
-    BOOST_TEST((RedisTags::open("redis://127.0.0.1:0").error() == error::malformed_input));
+    BOOST_TEST((RedisTags::open("redis://127.0.0.1:0").error() == errc::malformed_input));
     const int closed = test::free_loopback_port();
-    BOOST_TEST((RedisTags::open("redis://127.0.0.1:" + std::to_string(closed)).error() == error::backend_unavailable));
+    BOOST_TEST((RedisTags::open("redis://127.0.0.1:" + std::to_string(closed)).error() == errc::backend_unavailable));
     auto backend = RedisTags::open(server.uri(2));
     BOOST_TEST_REQUIRE(backend.has_value(), (backend ? "" : backend.error().message()));
     TagStore store(*backend);
@@ -317,23 +317,23 @@ BOOST_AUTO_TEST_CASE(redis_tags_on_the_server) {
     BOOST_TEST(raw.get(name).value() == std::string(as_chars(record)));
 
     // Versions compare as numbers in every byte, beyond what a double holds exactly.
-    BOOST_TEST((store.update(key, "main", make_link(2), 255).error() == error::rollback_refused));
+    BOOST_TEST((store.update(key, "main", make_link(2), 255).error() == errc::rollback_refused));
     BOOST_TEST(store.update(key, "main", make_link(3), 257).has_value());
     BOOST_TEST(store.update(key, "main", make_link(4), (UINT64_C(1) << 60) + 1).has_value());
-    BOOST_TEST((store.update(key, "main", make_link(5), UINT64_C(1) << 60).error() == error::rollback_refused));
-    BOOST_TEST((store.update(key, "main", make_link(5), (UINT64_C(1) << 60) + 1).error() == error::rollback_refused));
+    BOOST_TEST((store.update(key, "main", make_link(5), UINT64_C(1) << 60).error() == errc::rollback_refused));
+    BOOST_TEST((store.update(key, "main", make_link(5), (UINT64_C(1) << 60) + 1).error() == errc::rollback_refused));
     BOOST_TEST(store.update(key, "main", make_link(6), (UINT64_C(1) << 60) + 2).has_value());
     BOOST_TEST((store.get(key, "main").value() == make_link(6)));
 
     // A value too large is refused before it is loaded; a short one is no record (and a new
     // version replaces it, as in DirectoryTags); a value of another type is a server error.
     raw.set(name, std::string(max_tag_record_bytes + 1, 'x'));
-    BOOST_TEST((backend->get_tag(id).error() == error::object_corrupt));
-    BOOST_TEST((store.get(key, "main").error() == error::object_corrupt));
+    BOOST_TEST((backend->get_tag(id).error() == errc::object_corrupt));
+    BOOST_TEST((store.get(key, "main").error() == errc::object_corrupt));
     raw.set(name, std::string(max_tag_record_bytes, 'x')); // in size, but no record
-    BOOST_TEST((store.get(key, "main").error() == error::object_corrupt));
+    BOOST_TEST((store.get(key, "main").error() == errc::object_corrupt));
     raw.set(name, "short");
-    BOOST_TEST((store.get(key, "main").error() == error::object_corrupt));
+    BOOST_TEST((store.get(key, "main").error() == errc::object_corrupt));
     BOOST_TEST(store.update(key, "main", make_link(7), 1).has_value());
     BOOST_TEST((store.get(key, "main").value() == make_link(7)));
     raw.set(name, "");
@@ -342,17 +342,17 @@ BOOST_AUTO_TEST_CASE(redis_tags_on_the_server) {
     raw.command({"HSET", name, "f", "v"});
     auto wrong = store.get(key, "main");
     BOOST_TEST_REQUIRE(!wrong.has_value());
-    BOOST_TEST((wrong.error() == error::backend_unavailable));
+    BOOST_TEST((wrong.error() == errc::backend_unavailable));
     BOOST_TEST(wrong.error().message().find("WRONGTYPE") != std::string::npos, wrong.error().message());
     raw.command({"DEL", name});
 
     // A server that goes away: backend_unavailable; back (empty), the handle works again.
     BOOST_TEST(store.set(key, "main", make_link(8)).has_value());
     server.stop();
-    BOOST_TEST((store.get(key, "main").error() == error::backend_unavailable));
-    BOOST_TEST((store.update(key, "main", make_link(9), UINT64_C(1) << 62).error() == error::backend_unavailable));
+    BOOST_TEST((store.get(key, "main").error() == errc::backend_unavailable));
+    BOOST_TEST((store.update(key, "main", make_link(9), UINT64_C(1) << 62).error() == errc::backend_unavailable));
     server.start();
-    BOOST_TEST((store.get(key, "main").error() == error::object_not_found));
+    BOOST_TEST((store.get(key, "main").error() == errc::object_not_found));
     BOOST_TEST(store.set(key, "main", make_link(10)).has_value());
     BOOST_TEST((store.get(key, "main").value() == make_link(10)));
 }

@@ -27,15 +27,15 @@ inline void secure_wipe(void* p, std::size_t n) noexcept {
 inline Error from_cryptopp(const CryptoPP::Exception& e) {
     using T = CryptoPP::Exception::ErrorType;
     switch (e.GetErrorType()) {
-    case T::INVALID_ARGUMENT: return Error(error::invalid_argument, e.GetWhat());
+    case T::INVALID_ARGUMENT: return Error(errc::invalid_argument, e.GetWhat());
     case T::INVALID_DATA_FORMAT:
-    case T::DATA_INTEGRITY_CHECK_FAILED: return Error(error::malformed_input, e.GetWhat());
+    case T::DATA_INTEGRITY_CHECK_FAILED: return Error(errc::malformed_input, e.GetWhat());
     case T::CANNOT_FLUSH:
-    case T::IO_ERROR: return Error(error::io_error, e.GetWhat());
-    case T::NOT_IMPLEMENTED: return Error(error::unsupported, e.GetWhat());
+    case T::IO_ERROR: return Error(errc::io_error, e.GetWhat());
+    case T::NOT_IMPLEMENTED: return Error(errc::unsupported, e.GetWhat());
     case T::OTHER_ERROR: break;
     }
-    return Error(error::internal, e.GetWhat());
+    return Error(errc::internal, e.GetWhat());
 }
 
 } // namespace sealpipe::detail

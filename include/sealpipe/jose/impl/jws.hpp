@@ -60,12 +60,12 @@ inline std::string rfc7515_protected_header(const std::string& kid) {
 }
 
 inline Error bad_alg(std::string_view alg) {
-    return fail(error::signature_invalid, "JWS: alg \"" + std::string(alg) + "\" is not accepted (only EdDSA)");
+    return fail(errc::signature_invalid, "JWS: alg \"" + std::string(alg) + "\" is not accepted (only EdDSA)");
 }
 
 inline result<void> check_kid(std::string_view header_kid, const PublicJwk& key) {
     if (!key.kid().empty() && header_kid != key.kid())
-        return fail(error::signature_invalid,
+        return fail(errc::signature_invalid,
                     "JWS: signed for kid \"" + std::string(header_kid) + "\", the key is \"" + key.kid() + "\"");
     return {};
 }
@@ -80,7 +80,7 @@ struct SqoolerAccess {
         auto message = sqooler_message(header, payload_json);
         if (!message) return message.error();
         if (!key.verify_raw(as_bytes(*message), signature))
-            return fail(error::signature_invalid, "JWSDict: the signature does not verify");
+            return fail(errc::signature_invalid, "JWSDict: the signature does not verify");
         return {};
     }
     static result<std::string> verify(const SqoolerJws& jws, const PublicJwk& key) {
@@ -98,17 +98,17 @@ inline result<JwsHeader> read_sqooler_header(const boost::json::object& header) 
     for (const auto& kv : header) {
         const auto* s = kv.value().if_string();
         if (!s)
-            return fail(error::malformed_input,
+            return fail(errc::malformed_input,
                         "JWSDict: header member \"" + std::string(kv.key()) + "\" must be a string");
         if (kv.key() == "alg") out.alg = *s;
         else if (kv.key() == "kid") out.kid = *s, has_kid = true;
         else if (kv.key() == "typ") out.typ = *s;
         else if (kv.key() == "version") out.version = *s;
         else
-            return fail(error::malformed_input, "JWSDict: header member \"" + std::string(kv.key()) +
+            return fail(errc::malformed_input, "JWSDict: header member \"" + std::string(kv.key()) +
                                                     "\" is not covered by the signature");
     }
-    if (!has_kid) return fail(error::malformed_input, "JWSDict: header has no kid");
+    if (!has_kid) return fail(errc::malformed_input, "JWSDict: header has no kid");
     return out;
 }
 
@@ -117,7 +117,7 @@ inline result<Ed25519Signature> read_sqooler_signature(std::string_view text) {
     auto bytes = base64url_decode(text);
     if (!bytes) return std::move(bytes).error().context("JWSDict signature");
     auto sig = Ed25519Signature::from(*bytes, "JWSDict signature");
-    if (!sig) return Error(error::malformed_input, sig.error().message());
+    if (!sig) return Error(errc::malformed_input, sig.error().message());
     return *sig;
 }
 
@@ -143,7 +143,7 @@ inline result<std::optional<ScannedSqoolerJws>> scan_sqooler(std::string_view te
     PythonJsonRedumper r(text.data(), text.data(), text.data() + text.size(), defaults.max_depth);
     const char* const end = text.data() + text.size();
     const auto error_at = [&](std::string_view what) {
-        return fail(error::malformed_input,
+        return fail(errc::malformed_input,
                     "JWSDict: JSON: " + std::string(what) + " at offset " + std::to_string(r.position() - text.data()));
     };
     r.skip_ws();
@@ -180,17 +180,17 @@ inline result<std::optional<ScannedSqoolerJws>> scan_sqooler(std::string_view te
             if (index == 0) {
                 const std::string_view h(value_begin, static_cast<std::size_t>(member.position() - value_begin));
                 if (h.size() > max_sqooler_header_bytes)
-                    return fail(error::malformed_input, "JWSDict: a header of more than 64 KiB");
+                    return fail(errc::malformed_input, "JWSDict: a header of more than 64 KiB");
                 auto hv = parse_python_json(h);
                 if (!hv) return std::move(hv).error().context("JWSDict");
-                if (!hv->is_object()) return fail(error::malformed_input, "JWSDict: header must be an object");
+                if (!hv->is_object()) return fail(errc::malformed_input, "JWSDict: header must be an object");
                 auto header = read_sqooler_header(hv->get_object());
                 if (!header) return header.error();
                 out.header = std::move(*header);
             } else if (index == 1 && !sink) {
-                return fail(error::malformed_input, "JWSDict: payload must be an object");
+                return fail(errc::malformed_input, "JWSDict: payload must be an object");
             } else if (index == 2) {
-                return fail(error::malformed_input, "JWSDict: signature must be a string");
+                return fail(errc::malformed_input, "JWSDict: signature must be a string");
             }
         }
         outer = member;
@@ -207,7 +207,7 @@ inline result<std::optional<ScannedSqoolerJws>> scan_sqooler(std::string_view te
     r = PythonJsonRedumper(text.data(), outer.position() + 1, end, defaults.max_depth);
     r.skip_ws();
     if (r.position() != end) return error_at("extra data after the value");
-    if (!shape_ok || !seen[0] || !seen[1] || !seen[2]) return fail(error::malformed_input, std::string(jws_dict_members_error));
+    if (!shape_ok || !seen[0] || !seen[1] || !seen[2]) return fail(errc::malformed_input, std::string(jws_dict_members_error));
     auto sig = read_sqooler_signature(sig_text);
     if (!sig) return sig.error();
     out.signature = *sig;
@@ -231,16 +231,16 @@ inline result<Verified<Bytes>> verify_rfc7515(std::string_view protected_b64, st
     strict.max_depth = 16;
     auto header = parse_python_json(as_chars(*header_bytes), strict);
     if (!header) return std::move(header).error().context("JWS protected header");
-    if (!header->is_object()) return fail(error::malformed_input, "JWS protected header: expected a JSON object");
+    if (!header->is_object()) return fail(errc::malformed_input, "JWS protected header: expected a JSON object");
     const auto& h = header->get_object();
     const auto* alg = h.if_contains("alg");
-    if (!alg || !alg->is_string()) return fail(error::malformed_input, "JWS protected header: no \"alg\" string");
+    if (!alg || !alg->is_string()) return fail(errc::malformed_input, "JWS protected header: no \"alg\" string");
     if (alg->get_string() != "EdDSA") return bad_alg(alg->get_string());
     if (h.contains("crit") || h.contains("b64"))
-        return fail(error::unsupported, "JWS: \"crit\" and \"b64\" header parameters are not supported");
+        return fail(errc::unsupported, "JWS: \"crit\" and \"b64\" header parameters are not supported");
     std::string kid = key.kid();
     if (const auto* k = h.if_contains("kid")) {
-        if (!k->is_string()) return fail(error::malformed_input, "JWS protected header: \"kid\" must be a string");
+        if (!k->is_string()) return fail(errc::malformed_input, "JWS protected header: \"kid\" must be a string");
         if (auto r = check_kid(k->get_string(), key); !r) return r.error();
         kid = std::string(k->get_string());
     }
@@ -249,12 +249,12 @@ inline result<Verified<Bytes>> verify_rfc7515(std::string_view protected_b64, st
     auto signature = base64url_decode(signature_b64, Base64Padding::unpadded);
     if (!signature) return std::move(signature).error().context("JWS signature");
     auto sig = Ed25519Signature::from(*signature, "JWS signature");
-    if (!sig) return Error(error::malformed_input, sig.error().message());
+    if (!sig) return Error(errc::malformed_input, sig.error().message());
     std::string signing_input;
     signing_input.reserve(protected_b64.size() + 1 + payload_b64.size());
     signing_input.append(protected_b64).append(".").append(payload_b64);
     if (!key.verify_raw(as_bytes(signing_input), *sig))
-        return fail(error::signature_invalid, "JWS: the signature does not verify");
+        return fail(errc::signature_invalid, "JWS: the signature does not verify");
     return VerifiedFactory::make(std::move(*payload), std::move(kid));
 }
 
@@ -273,18 +273,18 @@ inline result<SqoolerJws> SqoolerJws::from_value(const boost::json::value& value
 inline result<SqoolerJws> SqoolerJws::from_value(boost::json::value&& value) {
     auto* o = value.if_object();
     if (!o || o->size() != 3 || !o->contains("header") || !o->contains("payload") || !o->contains("signature"))
-        return fail(error::malformed_input, std::string(detail::jws_dict_members_error));
+        return fail(errc::malformed_input, std::string(detail::jws_dict_members_error));
     SqoolerJws out;
     const auto* header = o->at("header").if_object();
-    if (!header) return fail(error::malformed_input, "JWSDict: header must be an object");
+    if (!header) return fail(errc::malformed_input, "JWSDict: header must be an object");
     auto h = detail::read_sqooler_header(*header);
     if (!h) return h.error();
     out.header_ = std::move(*h);
     auto* payload = o->at("payload").if_object();
     if (!payload || detail::is_big_integer(*payload))
-        return fail(error::malformed_input, "JWSDict: payload must be an object");
+        return fail(errc::malformed_input, "JWSDict: payload must be an object");
     const auto* signature = o->at("signature").if_string();
-    if (!signature) return fail(error::malformed_input, "JWSDict: signature must be a string");
+    if (!signature) return fail(errc::malformed_input, "JWSDict: signature must be a string");
     auto sig = detail::read_sqooler_signature(*signature);
     if (!sig) return sig.error();
     out.signature_ = *sig;
@@ -355,7 +355,7 @@ inline result<bool> SqoolerJws::is_signed_by(const PrivateJwk& key) const {
 }
 
 inline result<SqoolerJws> sign_sqooler(const boost::json::object& payload, const PrivateJwk& key) {
-    if (detail::is_big_integer(payload)) return fail(error::malformed_input, "JWSDict: payload must be an object");
+    if (detail::is_big_integer(payload)) return fail(errc::malformed_input, "JWSDict: payload must be an object");
     SqoolerJws out;
     out.header_.kid = key.kid();
     if (auto r = detail::append_python_dumps(out.payload_json_, payload); !r)
@@ -420,7 +420,7 @@ inline result<Verified<Bytes>> verify_compact(std::string_view jws, const Public
     const auto d1 = jws.find('.');
     const auto d2 = d1 == std::string_view::npos ? d1 : jws.find('.', d1 + 1);
     if (d2 == std::string_view::npos || jws.find('.', d2 + 1) != std::string_view::npos)
-        return fail(error::malformed_input, "JWS compact: expected three parts separated by '.'");
+        return fail(errc::malformed_input, "JWS compact: expected three parts separated by '.'");
     return detail::verify_rfc7515(jws.substr(0, d1), jws.substr(d1 + 1, d2 - d1 - 1), jws.substr(d2 + 1), key);
 }
 
@@ -431,11 +431,11 @@ inline result<Verified<Bytes>> verify_flattened(std::string_view jws, const Publ
     auto v = parse_python_json(jws, strict);
     if (!v) return std::move(v).error().context("JWS flattened");
     const auto* o = v->if_object();
-    if (!o) return fail(error::malformed_input, "JWS flattened: expected a JSON object");
+    if (!o) return fail(errc::malformed_input, "JWS flattened: expected a JSON object");
     if (o->contains("signatures"))
-        return fail(error::unsupported, "JWS: the general JSON serialization is not supported");
+        return fail(errc::unsupported, "JWS: the general JSON serialization is not supported");
     if (o->contains("header"))
-        return fail(error::unsupported, "JWS: unprotected header parameters are not supported");
+        return fail(errc::unsupported, "JWS: unprotected header parameters are not supported");
     const boost::json::string* parts[3] = {};
     const char* names[3] = {"protected", "payload", "signature"};
     for (const auto& kv : *o) {
@@ -444,14 +444,14 @@ inline result<Verified<Bytes>> verify_flattened(std::string_view jws, const Publ
             if (kv.key() == names[i]) {
                 parts[i] = kv.value().if_string();
                 if (!parts[i])
-                    return fail(error::malformed_input, "JWS flattened: \"" + std::string(names[i]) + "\" must be a string");
+                    return fail(errc::malformed_input, "JWS flattened: \"" + std::string(names[i]) + "\" must be a string");
                 known = true;
             }
         if (!known)
-            return fail(error::malformed_input, "JWS flattened: unexpected member \"" + std::string(kv.key()) + "\"");
+            return fail(errc::malformed_input, "JWS flattened: unexpected member \"" + std::string(kv.key()) + "\"");
     }
     for (int i = 0; i < 3; ++i)
-        if (!parts[i]) return fail(error::malformed_input, "JWS flattened: no \"" + std::string(names[i]) + "\"");
+        if (!parts[i]) return fail(errc::malformed_input, "JWS flattened: no \"" + std::string(names[i]) + "\"");
     return detail::verify_rfc7515(*parts[0], *parts[1], *parts[2], key);
 }
 
@@ -470,7 +470,7 @@ inline result<JwsFormat> detect_jws_format(std::string_view text) {
         const auto* o = v->if_object();
         if (o && (o->contains("protected") || o->contains("signatures"))) return JwsFormat::flattened;
         if (o && o->contains("header")) return JwsFormat::sqooler;
-        return fail(error::malformed_input, "JWS: a JSON object that is neither a JWSDict nor a flattened JWS");
+        return fail(errc::malformed_input, "JWS: a JSON object that is neither a JWSDict nor a flattened JWS");
     }
     bool flattened = false;
     bool sqooler = false;
@@ -495,7 +495,7 @@ inline result<JwsFormat> detect_jws_format(std::string_view text) {
     }
     if (flattened) return JwsFormat::flattened;
     if (sqooler) return JwsFormat::sqooler;
-    return fail(error::malformed_input, "JWS: a JSON object that is neither a JWSDict nor a flattened JWS");
+    return fail(errc::malformed_input, "JWS: a JSON object that is neither a JWSDict nor a flattened JWS");
 }
 
 inline result<Verified<Bytes>> verify_jws(std::string_view text, const PublicJwk& key) {

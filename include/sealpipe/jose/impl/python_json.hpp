@@ -120,9 +120,9 @@ inline result<void> check_decimal_integer(std::string_view s) {
     const std::string_view digits = !s.empty() && s.front() == '-' ? s.substr(1) : s;
     if (digits.empty() || (digits.size() > 1 && digits.front() == '0') ||
         !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
-        return fail(error::malformed_input, "JSON: not a decimal integer");
+        return fail(errc::malformed_input, "JSON: not a decimal integer");
     if (digits.size() > max_integer_digits)
-        return fail(error::size_limit_exceeded, "JSON: an integer of " + std::to_string(digits.size()) +
+        return fail(errc::size_limit_exceeded, "JSON: an integer of " + std::to_string(digits.size()) +
                                                     " digits exceeds the limit of " +
                                                     std::to_string(max_integer_digits));
     return {};
@@ -161,7 +161,7 @@ struct ScannedNumber {
     left at the start. */
 inline result<ScannedNumber> scan_number(const char*& p, const char* end, const char* begin) {
     const auto error_at = [&](std::string_view what) {
-        return fail(error::malformed_input, "JSON: " + std::string(what) + " at offset " + std::to_string(p - begin));
+        return fail(errc::malformed_input, "JSON: " + std::string(what) + " at offset " + std::to_string(p - begin));
     };
     const auto is_digit = [](char c) noexcept { return c >= '0' && c <= '9'; };
     const char* const start = p;
@@ -265,7 +265,7 @@ public:
 
 private:
     Error error_at(std::string_view what) const {
-        return fail(error::malformed_input,
+        return fail(errc::malformed_input,
                     "JSON: " + std::string(what) + " at offset " + std::to_string(p_ - begin_));
     }
     static bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
@@ -310,7 +310,7 @@ private:
 
     result<void> enter(std::size_t depth) const {
         if (depth >= max_depth_)
-            return fail(error::size_limit_exceeded,
+            return fail(errc::size_limit_exceeded,
                         "JSON: nesting deeper than " + std::to_string(max_depth_) + " levels");
         return {};
     }
@@ -330,7 +330,7 @@ private:
             std::string_view key;
             if (auto r = parse_key(key); !r) return r;
             if (key == big_integer_key)
-                return fail(error::unsupported, "JSON: the key \"\\u0000sealpipe:int\" at offset " +
+                return fail(errc::unsupported, "JSON: the key \"\\u0000sealpipe:int\" at offset " +
                                                     std::to_string(p_ - begin_) + " is reserved");
             // A dict: a repeated key keeps its first position and takes the last value.
             auto slot = obj.emplace(key, nullptr);
@@ -508,7 +508,7 @@ public:
         case boost::json::kind::uint64: append_integer(v.get_uint64()); return {};
         case boost::json::kind::double_:
             if (!python_)
-                return fail(error::unsupported, "compact JSON: floating-point numbers are not supported");
+                return fail(errc::unsupported, "compact JSON: floating-point numbers are not supported");
             out_.resize(n_);
             append_python_float(out_, v.get_double());
             n_ = out_.size();
@@ -528,13 +528,13 @@ public:
         }
         case boost::json::kind::object: return write_object(v.get_object(), depth);
         }
-        return fail(error::internal, "JSON: unknown value kind");
+        return fail(errc::internal, "JSON: unknown value kind");
     }
 
     result<void> write_object(const boost::json::object& o, std::size_t depth) {
         if (is_big_integer(o)) {
             const auto* digits = o.begin()->value().if_string();
-            if (!digits) return fail(error::malformed_input, "JSON: a big integer must hold its digits as a string");
+            if (!digits) return fail(errc::malformed_input, "JSON: a big integer must hold its digits as a string");
             if (auto c = check_decimal_integer(*digits); !c) return c;
             put(digits->data(), digits->size());
             return {};
@@ -593,7 +593,7 @@ public:
                 const auto* const seq = p;
                 const std::int32_t cp = decode_utf8(p, end, python_);
                 if (cp < 0)
-                    return fail(error::malformed_input,
+                    return fail(errc::malformed_input,
                                 "JSON: string is not UTF-8 at byte " +
                                     std::to_string(seq - reinterpret_cast<const unsigned char*>(s.data())));
                 if (!python_) {
@@ -637,7 +637,7 @@ private:
     }
 
     Error too_deep() const {
-        return fail(error::size_limit_exceeded, "JSON: nesting deeper than " + std::to_string(max_depth_) + " levels");
+        return fail(errc::size_limit_exceeded, "JSON: nesting deeper than " + std::to_string(max_depth_) + " levels");
     }
 
     template <class Int>
@@ -697,7 +697,7 @@ public:
 
 private:
     Error error_at(std::string_view what) const {
-        return fail(error::malformed_input, "JSON: " + std::string(what) + " at offset " + std::to_string(p_ - begin_));
+        return fail(errc::malformed_input, "JSON: " + std::string(what) + " at offset " + std::to_string(p_ - begin_));
     }
     void put(std::string_view s) {
         if (out_) out_->append(s);
@@ -714,7 +714,7 @@ private:
     }
     result<void> enter(std::size_t depth) const {
         if (depth >= max_depth_)
-            return fail(error::size_limit_exceeded, "JSON: nesting deeper than " + std::to_string(max_depth_) + " levels");
+            return fail(errc::size_limit_exceeded, "JSON: nesting deeper than " + std::to_string(max_depth_) + " levels");
         return {};
     }
 
@@ -800,7 +800,7 @@ private:
             std::string key;
             if (auto r = transcode_string(&key); !r) return r.error();
             if (key == big_integer_key)
-                return fail(error::unsupported, "JSON: the key \"\\u0000sealpipe:int\" at offset " +
+                return fail(errc::unsupported, "JSON: the key \"\\u0000sealpipe:int\" at offset " +
                                                     std::to_string(p_ - begin_) + " is reserved");
             if (std::find(keys.begin(), keys.end(), key) != keys.end()) return false;
             keys.push_back(std::move(key));
@@ -937,7 +937,7 @@ inline result<void> append_python_dumps(std::string& out, const boost::json::obj
 }
 
 /// Appends `s` as a JSON string: `json.dumps(s)` if `python`, else pydantic's form.
-/// @par Errors `error::malformed_input` if `s` is not UTF-8.
+/// @par Errors `errc::malformed_input` if `s` is not UTF-8.
 inline result<void> append_json_string(std::string& out, std::string_view s, bool python) {
     return PythonJsonWriter(out, python, 0).write_string(s);
 }

@@ -209,17 +209,17 @@ inline void to_le32(const CryptoPP::Integer& v, Byte* out) {
         const bool sign = (yb[31] & 0x80) != 0;
         yb[31] &= 0x7f;
         const CryptoPP::Integer y = from_le(yb.data(), 32);
-        if (y >= f.p) return fail(error::invalid_key, "Ed25519 public key: non-canonical y coordinate");
+        if (y >= f.p) return fail(errc::invalid_key, "Ed25519 public key: non-canonical y coordinate");
         const CryptoPP::Integer y2 = y.Squared() % f.p;
         const CryptoPP::Integer u = (y2 + f.p - 1) % f.p;
         const CryptoPP::Integer v = (f.d * y2 + 1) % f.p;
         const CryptoPP::Integer x2 = u * v.InverseMod(f.p) % f.p;
         if (x2.IsZero()) {
-            if (sign) return fail(error::invalid_key, "Ed25519 public key: x = 0 with the sign bit set");
+            if (sign) return fail(errc::invalid_key, "Ed25519 public key: x = 0 with the sign bit set");
             return {};
         }
         if (CryptoPP::Jacobi(x2, f.p) != 1)
-            return fail(error::invalid_key, "Ed25519 public key: not a point on the curve");
+            return fail(errc::invalid_key, "Ed25519 public key: not a point on the curve");
         return {};
     } catch (const CryptoPP::Exception& e) {
         return sealpipe::detail::from_cryptopp(e);
@@ -237,7 +237,7 @@ inline void to_le32(const CryptoPP::Integer& v, Byte* out) {
         const CryptoPP::Integer y = from_le(yb.data(), 32);
         const CryptoPP::Integer den = (f.p + 1 - y) % f.p;
         if (den.IsZero())
-            return fail(error::invalid_key, "Ed25519 public key: the identity point has no X25519 form");
+            return fail(errc::invalid_key, "Ed25519 public key: the identity point has no X25519 form");
         const CryptoPP::Integer u = (y + 1) * den.InverseMod(f.p) % f.p;
         to_le32(u, u_out);
         return {};

@@ -121,7 +121,7 @@ public:
     /// Requires that nothing follows.
     [[nodiscard]] result<void> finish(std::string_view what) const {
         if (!empty())
-            return fail(error::malformed_input, std::string(what) + ": " + std::to_string(in_.size() - pos_) +
+            return fail(errc::malformed_input, std::string(what) + ": " + std::to_string(in_.size() - pos_) +
                                                     " trailing bytes");
         return {};
     }
@@ -145,7 +145,7 @@ public:
 
 private:
     static Error bad(std::string_view what, std::string_view why) {
-        return fail(error::malformed_input, "DER: " + std::string(what) + ": " + std::string(why));
+        return fail(errc::malformed_input, "DER: " + std::string(what) + ": " + std::string(why));
     }
 
     ByteView in_;
@@ -224,9 +224,9 @@ inline bool is_nist(KeyKind k) noexcept { return k == KeyKind::p256 || k == KeyK
         return same(*oid, oid_x25519) ? KeyKind::x25519 : KeyKind::ed25519;
     }
     if (!same(*oid, oid_ec_public_key))
-        return fail(error::unsupported, "unsupported key algorithm (OID " + oid_to_string(*oid) + ")");
+        return fail(errc::unsupported, "unsupported key algorithm (OID " + oid_to_string(*oid) + ")");
     if (!a.next_is(tag_oid))
-        return fail(error::unsupported, "EC key without a named curve (explicit or implicit curve parameters "
+        return fail(errc::unsupported, "EC key without a named curve (explicit or implicit curve parameters "
                                         "are not supported)");
     auto curve = a.read(tag_oid, "namedCurve");
     if (!curve) return curve.error();
@@ -234,7 +234,7 @@ inline bool is_nist(KeyKind k) noexcept { return k == KeyKind::p256 || k == KeyK
     if (same(*curve, oid_p256)) return KeyKind::p256;
     if (same(*curve, oid_p384)) return KeyKind::p384;
     if (same(*curve, oid_p521)) return KeyKind::p521;
-    return fail(error::unsupported, "unsupported elliptic curve (OID " + oid_to_string(*curve) + ")");
+    return fail(errc::unsupported, "unsupported elliptic curve (OID " + oid_to_string(*curve) + ")");
 }
 
 /// A parsed SubjectPublicKeyInfo: the key kind and the subjectPublicKey bytes (a view).
@@ -287,7 +287,7 @@ struct ParsedPrivateKey {
     auto version = r.read_small_uint("PrivateKeyInfo version");
     if (!version) return version.error();
     if (*version > 1)
-        return fail(error::malformed_input, "PKCS#8: unsupported version " + std::to_string(*version));
+        return fail(errc::malformed_input, "PKCS#8: unsupported version " + std::to_string(*version));
     auto kind = read_algorithm(r);
     if (!kind) return kind.error();
     auto octets = r.read(tag_octet_string, "privateKey");
@@ -297,7 +297,7 @@ struct ParsedPrivateKey {
         if (auto a = r.read(0xa0, "attributes"); !a) return a.error();
     }
     if (r.next_is(0x81)) {   // publicKey [1] IMPLICIT BIT STRING (RFC 5958, version 2 only)
-        if (*version != 1) return fail(error::malformed_input, "PKCS#8: public key in a version 1 structure");
+        if (*version != 1) return fail(errc::malformed_input, "PKCS#8: public key in a version 1 structure");
         auto pub = r.read_bit_string("publicKey", 0x81);
         if (!pub) return pub.error();
         out.public_key = *pub;
@@ -321,7 +321,7 @@ struct ParsedPrivateKey {
     DerReader e(*ec);
     auto ev = e.read_small_uint("ECPrivateKey version");
     if (!ev) return ev.error();
-    if (*ev != 1) return fail(error::malformed_input, "ECPrivateKey: version must be 1");
+    if (*ev != 1) return fail(errc::malformed_input, "ECPrivateKey: version must be 1");
     auto k = e.read(tag_octet_string, "ECPrivateKey privateKey");
     if (!k) return k.error();
     out.private_key = *k;
@@ -336,7 +336,7 @@ struct ParsedPrivateKey {
                                   : *kind == KeyKind::p384 ? ByteView(oid_p384)
                                                            : ByteView(oid_p521);
         if (!same(*curve, expected))
-            return fail(error::invalid_key, "ECPrivateKey: curve parameters do not match the algorithm");
+            return fail(errc::invalid_key, "ECPrivateKey: curve parameters do not match the algorithm");
     }
     if (e.next_is(0xa1)) {
         auto wrapped = e.read(0xa1, "ECPrivateKey publicKey");
@@ -346,7 +346,7 @@ struct ParsedPrivateKey {
         if (!pub) return pub.error();
         if (auto f = p.finish("ECPrivateKey publicKey"); !f) return f.error();
         if (out.public_key && !same(*out.public_key, *pub))
-            return fail(error::invalid_key, "PKCS#8: the two public keys differ");
+            return fail(errc::invalid_key, "PKCS#8: the two public keys differ");
         out.public_key = *pub;
     }
     if (auto f = e.finish("ECPrivateKey"); !f) return f.error();

@@ -52,7 +52,7 @@ template <int Bits>
     const auto& g = nist_group<Bits>();
     if (d.IsZero() || d >= g.GetSubgroupOrder()) {
         d = CryptoPP::Integer::Zero();
-        return fail(error::invalid_key, "private key: scalar is zero or not below the group order");
+        return fail(errc::invalid_key, "private key: scalar is zero or not below the group order");
     }
     return d;
 }
@@ -72,16 +72,16 @@ void nist_encode_point(const CryptoPP::ECP::Point& p, Byte* out) {
 template <int Bits>
 [[nodiscard]] result<CryptoPP::ECP::Point> nist_decode_point(ByteView pub) {
     constexpr std::size_t n = nist_bytes(Bits);
-    if (pub.size() == 1 && pub[0] == 0x00) return fail(error::invalid_key, "public key: the point at infinity");
+    if (pub.size() == 1 && pub[0] == 0x00) return fail(errc::invalid_key, "public key: the point at infinity");
     if (!pub.empty() && (pub[0] == 0x02 || pub[0] == 0x03))
-        return fail(error::unsupported, "public key: compressed points are not supported");
-    if (pub.empty() || pub[0] != 0x04) return fail(error::invalid_key, "public key: not an uncompressed point");
+        return fail(errc::unsupported, "public key: compressed points are not supported");
+    if (pub.empty() || pub[0] != 0x04) return fail(errc::invalid_key, "public key: not an uncompressed point");
     if (pub.size() != 1 + 2 * n) return length_error("public key", 1 + 2 * n, pub.size());
     const auto& g = nist_group<Bits>();
     CryptoPP::ECP::Point p(CryptoPP::Integer(pub.data() + 1, n), CryptoPP::Integer(pub.data() + 1 + n, n));
     const CryptoPP::Integer& prime = g.GetCurve().GetField().GetModulus();
-    if (p.x >= prime || p.y >= prime) return fail(error::invalid_key, "public key: coordinate not below p");
-    if (!g.GetCurve().VerifyPoint(p)) return fail(error::invalid_key, "public key: point is not on the curve");
+    if (p.x >= prime || p.y >= prime) return fail(errc::invalid_key, "public key: coordinate not below p");
+    if (!g.GetCurve().VerifyPoint(p)) return fail(errc::invalid_key, "public key: point is not on the curve");
     return p;
 }
 
@@ -126,7 +126,7 @@ template <int Bits>
         if (!q) return q.error();
         const auto& g = nist_group<Bits>();
         CryptoPP::ECP::Point s = g.GetCurve().ScalarMultiply(*q, *d);
-        if (s.identity) return fail(error::invalid_key, "ECDH: the shared point is the point at infinity");
+        if (s.identity) return fail(errc::invalid_key, "ECDH: the shared point is the point at infinity");
         s.x.Encode(out.data(), nist_bytes(Bits));
         s.x = CryptoPP::Integer::Zero();
         s.y = CryptoPP::Integer::Zero();

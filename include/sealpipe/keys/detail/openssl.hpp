@@ -51,13 +51,13 @@ struct X509Trust {
 
 /// Parses one DER certificate; nothing may follow it.
 [[nodiscard]] inline result<X509Ptr> parse_certificate(ByteView der, std::size_t index) {
-    if (der.size() > static_cast<std::size_t>(LONG_MAX)) return fail(error::size_limit_exceeded, "certificate too large");
+    if (der.size() > static_cast<std::size_t>(LONG_MAX)) return fail(errc::size_limit_exceeded, "certificate too large");
     const unsigned char* p = der.data();
     X509Ptr x(d2i_X509(nullptr, &p, static_cast<long>(der.size())));
     ERR_clear_error();
-    if (!x) return fail(error::malformed_input, "certificate " + std::to_string(index) + ": not a DER X.509 certificate");
+    if (!x) return fail(errc::malformed_input, "certificate " + std::to_string(index) + ": not a DER X.509 certificate");
     if (p != der.data() + der.size())
-        return fail(error::malformed_input, "certificate " + std::to_string(index) + ": trailing bytes after the DER");
+        return fail(errc::malformed_input, "certificate " + std::to_string(index) + ": trailing bytes after the DER");
     return x;
 }
 
@@ -67,13 +67,13 @@ struct X509Trust {
     int n = pk ? i2d_X509_PUBKEY(pk, nullptr) : -1;
     if (n <= 0) {
         ERR_clear_error();
-        return fail(error::malformed_input, "certificate: cannot read its public key");
+        return fail(errc::malformed_input, "certificate: cannot read its public key");
     }
     Bytes out(static_cast<std::size_t>(n));
     unsigned char* p = out.data();
     if (i2d_X509_PUBKEY(pk, &p) != n) {
         ERR_clear_error();
-        return fail(error::internal, "certificate: cannot encode its public key");
+        return fail(errc::internal, "certificate: cannot encode its public key");
     }
     return out;
 }
@@ -85,7 +85,7 @@ struct X509Trust {
     rule of Go's Verify with ExtKeyUsageClientAuth: every certificate of the built path that
     lists extended key usages must list clientAuth or anyExtendedKeyUsage. */
 [[nodiscard]] inline result<void> verify_chain(const X509Trust& trust, const X509List& chain, std::int64_t at) {
-    if (chain.certs.empty()) return fail(error::malformed_input, "empty certificate chain");
+    if (chain.certs.empty()) return fail(errc::malformed_input, "empty certificate chain");
     std::unique_ptr<STACK_OF(X509), X509StackFree> untrusted(sk_X509_new_null());
     std::unique_ptr<X509_STORE_CTX, X509StoreCtxFree> ctx(X509_STORE_CTX_new());
     if (!untrusted || !ctx) throw std::bad_alloc();
@@ -93,7 +93,7 @@ struct X509Trust {
         if (sk_X509_push(untrusted.get(), chain.certs[i].get()) <= 0) throw std::bad_alloc();
     if (X509_STORE_CTX_init(ctx.get(), trust.store.get(), chain.certs[0].get(), untrusted.get()) != 1) {
         ERR_clear_error();
-        return fail(error::internal, "X509_STORE_CTX_init failed");
+        return fail(errc::internal, "X509_STORE_CTX_init failed");
     }
     X509_STORE_CTX_set_flags(ctx.get(), X509_V_FLAG_PARTIAL_CHAIN);
     X509_STORE_CTX_set_time(ctx.get(), 0, static_cast<time_t>(at));   // sets X509_V_FLAG_USE_CHECK_TIME
@@ -105,15 +105,15 @@ struct X509Trust {
         std::string why = std::string(X509_verify_cert_error_string(err)) + " (certificate at depth " +
                           std::to_string(depth) + ")";
         if (err == X509_V_ERR_CERT_HAS_EXPIRED || err == X509_V_ERR_CERT_NOT_YET_VALID)
-            return fail(error::certificate_expired, std::move(why));
-        return fail(error::untrusted_certificate, std::move(why));
+            return fail(errc::certificate_expired, std::move(why));
+        return fail(errc::untrusted_certificate, std::move(why));
     }
     STACK_OF(X509)* path = X509_STORE_CTX_get0_chain(ctx.get());
     for (int i = 0; i < sk_X509_num(path); ++i) {
         X509* x = sk_X509_value(path, i);
         if ((X509_get_extension_flags(x) & EXFLAG_XKUSAGE) == 0) continue;
         if ((X509_get_extended_key_usage(x) & (XKU_SSL_CLIENT | XKU_ANYEKU)) == 0)
-            return fail(error::untrusted_certificate, "certificate at depth " + std::to_string(i) +
+            return fail(errc::untrusted_certificate, "certificate at depth " + std::to_string(i) +
                                                           " is not valid for client authentication "
                                                           "(its extended key usage lacks clientAuth)");
     }
@@ -127,7 +127,7 @@ struct X509Trust {
     for (const auto& c : cas.certs)
         if (X509_STORE_add_cert(t.store.get(), c.get()) != 1) {
             ERR_clear_error();
-            return fail(error::malformed_input, "cannot add a CA certificate to the store");
+            return fail(errc::malformed_input, "cannot add a CA certificate to the store");
         }
     return t;
 }

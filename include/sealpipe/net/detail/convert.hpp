@@ -92,14 +92,14 @@ std::string worker_name(const Map& id) {
 /// The gRPC status of a scheduler error (doc/execution.md, "Status codes").
 inline ::grpc::Status to_status(const Error& e) {
     ::grpc::StatusCode code = ::grpc::INTERNAL;
-    if (e == error::malformed_input || e == error::invalid_argument || e == error::size_limit_exceeded ||
-        e == error::invalid_length || e == error::invalid_key)
+    if (e == errc::malformed_input || e == errc::invalid_argument || e == errc::size_limit_exceeded ||
+        e == errc::invalid_length || e == errc::invalid_key)
         code = ::grpc::INVALID_ARGUMENT;
-    else if (e == error::unknown_platform_key) code = ::grpc::FAILED_PRECONDITION;
-    else if (e == error::backend_unavailable) code = ::grpc::UNAVAILABLE;
-    else if (e == error::timed_out || e == error::conflict) code = ::grpc::RESOURCE_EXHAUSTED;
-    else if (e == error::object_not_found) code = ::grpc::NOT_FOUND;
-    else if (e == error::cancelled) code = ::grpc::CANCELLED;
+    else if (e == errc::unknown_platform_key) code = ::grpc::FAILED_PRECONDITION;
+    else if (e == errc::backend_unavailable) code = ::grpc::UNAVAILABLE;
+    else if (e == errc::timed_out || e == errc::conflict) code = ::grpc::RESOURCE_EXHAUSTED;
+    else if (e == errc::object_not_found) code = ::grpc::NOT_FOUND;
+    else if (e == errc::cancelled) code = ::grpc::CANCELLED;
     return ::grpc::Status(code, e.message());
 }
 

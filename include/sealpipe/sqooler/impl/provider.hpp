@@ -32,10 +32,10 @@ namespace detail::provider {
 [[nodiscard]] inline result<void> check_name(std::string_view name, std::string_view what) {
     if (name.empty() || name.find('/') != std::string_view::npos || name.find('\0') != std::string_view::npos ||
         name.front() == '.')
-        return fail(error::invalid_argument,
+        return fail(errc::invalid_argument,
                     "provider: " + std::string(what) + " must be a non-empty name without '/' that does not start with '.'");
     if (name.size() > max_name_bytes)
-        return fail(error::invalid_argument, "provider: " + std::string(what) + " of " + std::to_string(name.size()) +
+        return fail(errc::invalid_argument, "provider: " + std::string(what) + " of " + std::to_string(name.size()) +
                                                  " bytes is longer than the limit of " +
                                                  std::to_string(max_name_bytes));
     return {};
@@ -82,11 +82,11 @@ inline std::size_t json_depth(std::string_view text) noexcept {
 /// The bytes about to be stored fit the limits every reader applies.
 [[nodiscard]] inline result<void> check_stored_form(std::string_view text, std::string_view what) {
     if (text.size() > max_document_bytes)
-        return fail(error::size_limit_exceeded, "provider: the " + std::string(what) + " would be stored as " +
+        return fail(errc::size_limit_exceeded, "provider: the " + std::string(what) + " would be stored as " +
                                                     std::to_string(text.size()) + " bytes, more than the limit of " +
                                                     std::to_string(max_document_bytes));
     if (const std::size_t depth = json_depth(text); depth > max_document_depth)
-        return fail(error::size_limit_exceeded, "provider: the " + std::string(what) + " would be stored " +
+        return fail(errc::size_limit_exceeded, "provider: the " + std::string(what) + " would be stored " +
                                                     std::to_string(depth) + " levels deep, more than the limit of " +
                                                     std::to_string(max_document_depth));
     return {};
@@ -96,8 +96,8 @@ inline std::size_t json_depth(std::string_view text) noexcept {
     failed verification (it is not authentic), not bad input from the caller. Missing
     documents and errors of the environment keep their codes. */
 [[nodiscard]] inline Error in_verification(Error e, std::string_view what) {
-    if (e == condition::bad_input) return Error(error::signature_invalid, std::string(what) + ": " + e.message());
-    if (e == condition::verification_failed && e != error::object_not_found) return std::move(e).context(what);
+    if (e == condition::bad_input) return Error(errc::signature_invalid, std::string(what) + ": " + e.message());
+    if (e == condition::verification_failed && e != errc::object_not_found) return std::move(e).context(what);
     return e;
 }
 
@@ -132,7 +132,7 @@ using io::posix::errno_error;
     const auto parent = std::filesystem::path(file).parent_path();
     std::error_code ec;
     std::filesystem::create_directories(parent, ec);
-    if (ec) return fail(error::io_error, "cannot create folder '" + parent.string() + "': " + ec.message());
+    if (ec) return fail(errc::io_error, "cannot create folder '" + parent.string() + "': " + ec.message());
     return {};
 }
 
@@ -161,7 +161,7 @@ using io::posix::errno_error;
 inline result<std::optional<std::string>> FolderDocuments::get(const std::string& path) {
     const std::string f = file(path);
     const auto not_regular = [&] {
-        return fail(error::malformed_input, "provider: '" + f + "' is not a regular file");
+        return fail(errc::malformed_input, "provider: '" + f + "' is not a regular file");
     };
     // Look before opening: opening a FIFO or a device can block or act on it.
     struct stat st {};
@@ -180,7 +180,7 @@ inline result<std::optional<std::string>> FolderDocuments::get(const std::string
     if (::fstat(fd.get(), &st) != 0) return detail::provider::errno_error("cannot stat", f);
     if (!S_ISREG(st.st_mode)) return not_regular();
     if (static_cast<std::uint64_t>(st.st_size) > max_document_bytes)
-        return fail(error::size_limit_exceeded, "provider: '" + f + "' is larger than " +
+        return fail(errc::size_limit_exceeded, "provider: '" + f + "' is larger than " +
                                                     std::to_string(max_document_bytes) + " bytes");
     std::string out;
     // One byte more than its size tells a file that grew since fstat (read again: a rename
@@ -188,7 +188,7 @@ inline result<std::optional<std::string>> FolderDocuments::get(const std::string
     if (int err = io::posix::read_up_to(fd.get(), out, static_cast<std::size_t>(st.st_size) + 1))
         return detail::provider::errno_error("cannot read", f, err);
     if (out.size() > static_cast<std::size_t>(st.st_size))
-        return fail(error::io_error, "provider: '" + f + "' changed while it was read");
+        return fail(errc::io_error, "provider: '" + f + "' changed while it was read");
     return std::optional<std::string>(std::move(out));
 }
 
@@ -258,10 +258,10 @@ result<std::string> Provider<D>::load_text(const std::string& path, std::string_
     auto text = docs_.get(path);
     if (!text) return text.error();
     if (!*text)
-        return fail(error::object_not_found,
+        return fail(errc::object_not_found,
                     "provider: the " + std::string(what) + " is missing ('" + path + "' does not exist)");
     if ((*text)->size() > max_document_bytes)
-        return fail(error::size_limit_exceeded, "provider: the " + std::string(what) + " is larger than " +
+        return fail(errc::size_limit_exceeded, "provider: the " + std::string(what) + " is larger than " +
                                                     std::to_string(max_document_bytes) + " bytes");
     return std::move(**text);
 }
@@ -273,7 +273,7 @@ result<boost::json::object> Provider<D>::load_object(const std::string& path, st
     auto v = parse_python_json(*text, detail::provider::stored_json_options());
     if (!v) return std::move(v).error().context("provider: the " + std::string(what) + " ('" + path + "')");
     if (!v->is_object())
-        return fail(error::malformed_input,
+        return fail(errc::malformed_input,
                     "provider: the " + std::string(what) + " ('" + path + "') is not a JSON object");
     return std::move(v->get_object());
 }
@@ -287,7 +287,7 @@ result<T> Provider<D>::load_payload(const std::string& path, std::string_view wh
     if (signable && detail::provider::is_jws_shaped(*stored)) {
         body = stored->at("payload").if_object();
         if (!body)
-            return fail(error::malformed_input,
+            return fail(errc::malformed_input,
                         "provider: the " + std::string(what) + " is a JWSDict whose payload is not an object");
     }
     auto doc = from_json<T>(boost::json::value(*body));
@@ -306,7 +306,7 @@ result<Verified<T>> Provider<D>::verify_stored(std::string_view display_name, co
     auto stored = load_object(path, what);
     if (!stored) return in_verification(stored.error(), context);
     if (!detail::provider::is_jws_shaped(*stored))
-        return fail(error::signature_invalid, context + " is not signed");
+        return fail(errc::signature_invalid, context + " is not signed");
     auto jws = SqoolerJws::from_value(boost::json::value(std::move(*stored)));
     if (!jws) return in_verification(jws.error(), context);
     auto v = verify_document<T>(*jws, *key);
@@ -341,17 +341,17 @@ result<void> Provider<D>::check_signer(const PrivateJwk& key) {
     if (auto r = detail::provider::check_name(key.kid(), "kid"); !r) return r.error();
     auto published = get_public_key_by_kid(key.kid());
     if (!published) {
-        if (published.error() == error::object_not_found)
-            return fail(error::object_not_found,
+        if (published.error() == errc::object_not_found)
+            return fail(errc::object_not_found,
                         "provider: no key is published under kid '" + key.kid() + "': publish the public key first");
         return published.error();
     }
     if (!constant_time_equal(published->key().raw(), key.private_key().public_key().raw()))
-        return fail(error::not_owner, "provider: the key is not the one published under kid '" + key.kid() + "'");
+        return fail(errc::not_owner, "provider: the key is not the one published under kid '" + key.kid() + "'");
     auto next = successor_of(key.kid());
     if (!next) return next.error();
     if (*next)
-        return fail(error::not_owner,
+        return fail(errc::not_owner,
                     "provider: key '" + key.kid() + "' was rotated to '" + **next + "'; sign with that key");
     return {};
 }
@@ -363,17 +363,17 @@ result<void> Provider<D>::check_backend_key(std::string_view display_name, const
     const std::string backend = detail::provider::quoted(display_name);
     if (!config->sign) {
         if (key)
-            return fail(error::invalid_argument, "provider: backend " + backend +
+            return fail(errc::invalid_argument, "provider: backend " + backend +
                                                      " does not sign (its config says \"sign\": false), but a key was "
                                                      "given; it would not be used");
         return {};
     }
     if (!key)
-        return fail(error::invalid_argument, "provider: backend " + backend + " signs, but no private key was given");
+        return fail(errc::invalid_argument, "provider: backend " + backend + " signs, but no private key was given");
     auto verified = verify_config(display_name);
     if (!verified) return verified.error();
     if (verified->kid() != key->kid())
-        return fail(error::not_owner, "provider: backend " + backend + " signs with the key of kid '" +
+        return fail(errc::not_owner, "provider: backend " + backend + " signs with the key of kid '" +
                                           verified->kid() + "', not with '" + key->kid() + "'");
     return check_signer(*key);
 }
@@ -389,7 +389,7 @@ result<std::string> Provider<D>::render(const boost::json::object& doc, const Pr
         text = std::move(*t);
     } else {
         if (detail::provider::is_jws_shaped(doc))
-            return fail(error::invalid_argument,
+            return fail(errc::invalid_argument,
                         "provider: an unsigned document with exactly the members header, payload and signature "
                         "would be read as a signed one");
         auto t = python_dumps(boost::json::value(doc));
@@ -412,7 +412,7 @@ result<std::string> Provider<D>::upload_job(std::string_view display_name, const
     if (auto r = detail::provider::check_stored_form(*text, "job"); !r) return r.error();
     auto stored = docs_.put_if_absent(detail::provider::queued_path(display_name, job_id), *text);
     if (!stored) return stored.error();
-    if (!*stored) return fail(error::internal, "provider: random job id collided");
+    if (!*stored) return fail(errc::internal, "provider: random job id collided");
     return job_id;
 }
 
@@ -461,12 +461,12 @@ Error Provider<D>::not_movable(std::string_view display_name, std::string_view j
     auto state = job_state(display_name, job_id);
     if (!state) return state.error();
     switch (*state) {
-    case JobState::queued: return fail(error::conflict, job + " is queued, not running");
-    case JobState::finished: return fail(error::conflict, job + " is already finished; its status is final");
-    case JobState::running: return fail(error::conflict, job + " is running, but another call moved it meanwhile");
+    case JobState::queued: return fail(errc::conflict, job + " is queued, not running");
+    case JobState::finished: return fail(errc::conflict, job + " is already finished; its status is final");
+    case JobState::running: return fail(errc::conflict, job + " is running, but another call moved it meanwhile");
     case JobState::unknown: break;
     }
-    return fail(error::object_not_found, job + " does not exist");
+    return fail(errc::object_not_found, job + " does not exist");
 }
 
 template <class D>
@@ -484,7 +484,7 @@ result<void> Provider<D>::store_status(std::string_view display_name, std::strin
         if (!stored) return stored.error();
         if (*stored) return {};
     }
-    return fail(error::timed_out, "provider: the status of job '" + std::string(job_id) + "' kept changing");
+    return fail(errc::timed_out, "provider: the status of job '" + std::string(job_id) + "' kept changing");
 }
 
 template <class D>
@@ -515,7 +515,7 @@ result<Verified<StatusMessage>> Provider<D>::verify_status(std::string_view disp
     auto v = verify_stored<StatusMessage>(display_name, detail::provider::status_path(display_name, job_id), what);
     if (!v) return v.error();
     if (v->payload().job_id != job_id)
-        return fail(error::signature_invalid, "provider: the " + what + " is signed for job '" +
+        return fail(errc::signature_invalid, "provider: the " + what + " is signed for job '" +
                                                   v->payload().job_id + "' (copied from another job)");
     return v;
 }
@@ -528,7 +528,7 @@ result<void> Provider<D>::upload_result(std::string_view display_name, std::stri
     if (auto r = detail::provider::check_name(display_name, "display name"); !r) return r.error();
     if (auto r = detail::provider::check_name(job_id, "job id"); !r) return r.error();
     if (result_doc.job_id != job_id || result_doc.display_name != display_name)
-        return fail(error::invalid_argument, "provider: the result names job '" + result_doc.job_id +
+        return fail(errc::invalid_argument, "provider: the result names job '" + result_doc.job_id +
                                                  "' of backend '" + result_doc.display_name + "'; it cannot be stored as job '" +
                                                  std::string(job_id) + "' of backend '" + std::string(display_name) + "'");
     if (auto r = check_backend_key(display_name, key); !r) return r.error();
@@ -546,9 +546,9 @@ result<void> Provider<D>::update_in_database(std::string_view display_name, cons
     if (auto r = check_name(display_name, "display name"); !r) return r.error();
     if (auto r = check_name(status.job_id, "job id"); !r) return r.error();
     const bool done = status.status == "DONE";
-    if (done && !result_doc) return fail(error::invalid_argument, "provider: a DONE job needs a result");
+    if (done && !result_doc) return fail(errc::invalid_argument, "provider: a DONE job needs a result");
     if (done && (result_doc->job_id != status.job_id || result_doc->display_name != display_name))
-        return fail(error::invalid_argument, "provider: the result names job '" + result_doc->job_id + "' of backend '" +
+        return fail(errc::invalid_argument, "provider: the result names job '" + result_doc->job_id + "' of backend '" +
                                                  result_doc->display_name + "', not job '" + status.job_id +
                                                  "' of backend '" + std::string(display_name) + "'");
     // Everything that can be refused is checked and signed before the job moves.
@@ -590,7 +590,7 @@ result<Verified<ResultDocument>> Provider<D>::verify_result(std::string_view dis
     // sqooler checks only the signature; the payload must also be the one asked for.
     const auto& r = v->payload();
     if (r.job_id != job_id || r.display_name != display_name)
-        return fail(error::signature_invalid, "provider: the " + what + " is signed for job '" + r.job_id +
+        return fail(errc::signature_invalid, "provider: the " + what + " is signed for job '" + r.job_id +
                                                   "' of backend '" + r.display_name + "' (copied)");
     return v;
 }
@@ -603,13 +603,13 @@ namespace detail::provider {
 [[nodiscard]] inline result<void> prepare_config(std::string_view display_name, BackendConfig& config,
                                                  const PrivateJwk* key) {
     if (config.sign && !key)
-        return fail(error::invalid_argument, "provider: the config says \"sign\": true, but no private key was given");
+        return fail(errc::invalid_argument, "provider: the config says \"sign\": true, but no private key was given");
     if (!config.sign && key)
-        return fail(error::invalid_argument,
+        return fail(errc::invalid_argument,
                     "provider: the config says \"sign\": false, but a key was given; a config is signed exactly "
                     "when it says \"sign\": true");
     if (config.display_name && *config.display_name != display_name)
-        return fail(error::invalid_argument, "provider: the config names backend '" + *config.display_name +
+        return fail(errc::invalid_argument, "provider: the config names backend '" + *config.display_name +
                                                  "'; it cannot be stored for '" + std::string(display_name) + "'");
     config.display_name = std::string(display_name);
     if (config.sign) config.kid = key->kid();
@@ -631,7 +631,7 @@ result<void> Provider<D>::upload_config(std::string_view display_name, BackendCo
     auto stored = docs_.put_if_absent(config_path(display_name), *text);
     if (!stored) return stored.error();
     if (!*stored)
-        return fail(error::conflict, "provider: backend '" + std::string(display_name) +
+        return fail(errc::conflict, "provider: backend '" + std::string(display_name) +
                                          "' already has a config; its owner replaces it with an update");
     return {};
 }
@@ -641,26 +641,26 @@ result<void> Provider<D>::authorize_config_update(const std::string& stored, con
     using namespace detail::provider;
     auto old = parse_python_json(stored, stored_json_options());
     if (!old) return std::move(old).error().context("provider: the stored config");
-    if (!old->is_object()) return fail(error::malformed_input, "provider: the stored config is not a JSON object");
+    if (!old->is_object()) return fail(errc::malformed_input, "provider: the stored config is not a JSON object");
     if (!is_jws_shaped(old->get_object())) return {};  // unsigned: anyone may replace it, as in sqooler
     if (!key)
-        return fail(error::not_owner, "provider: the stored config is signed; only its owner's key may replace it");
+        return fail(errc::not_owner, "provider: the stored config is signed; only its owner's key may replace it");
     auto jws = SqoolerJws::from_value(std::move(*old));
     if (!jws)
-        return fail(error::not_owner, "provider: the stored config is signed but unreadable (" + jws.error().message() +
+        return fail(errc::not_owner, "provider: the stored config is signed but unreadable (" + jws.error().message() +
                                           "); it is not replaced");
     const std::string signer = jws->header().kid;
     if (signer == key->kid()) {
         auto owns = jws->is_signed_by(*key);
         if (!owns) return owns.error();
-        if (!*owns) return fail(error::not_owner, "provider: the key does not reproduce the stored config's signature");
+        if (!*owns) return fail(errc::not_owner, "provider: the key does not reproduce the stored config's signature");
         return {};
     }
     // Not the signer: the key must succeed it through verified rotations, and the stored
     // config must be the signer's.
     auto published = get_public_key_by_kid(signer);
     if (!published || !verify_sqooler(*jws, *published))
-        return fail(error::not_owner, "provider: the stored config does not verify with the key published under its "
+        return fail(errc::not_owner, "provider: the stored config does not verify with the key published under its "
                                       "kid '" + signer + "'; it is not replaced");
     std::string kid = signer;
     for (int step = 0; step < max_rotation_steps; ++step) {
@@ -670,7 +670,7 @@ result<void> Provider<D>::authorize_config_update(const std::string& stored, con
         kid = std::move(**next);
         if (kid == key->kid()) return {};
     }
-    return fail(error::not_owner, "provider: the stored config is signed by kid '" + signer + "'; key '" + key->kid() +
+    return fail(errc::not_owner, "provider: the stored config is signed by kid '" + signer + "'; key '" + key->kid() +
                                       "' neither signed it nor succeeds it by a key rotation");
 }
 
@@ -690,14 +690,14 @@ result<void> Provider<D>::update_config(std::string_view display_name, BackendCo
         auto stored = docs_.get(path);
         if (!stored) return stored.error();
         if (!*stored)
-            return fail(error::object_not_found, "provider: backend '" + std::string(display_name) + "' has no config");
+            return fail(errc::object_not_found, "provider: backend '" + std::string(display_name) + "' has no config");
         if (auto r = authorize_config_update(**stored, key); !r) return r.error();
         // The check above holds for these very bytes: the swap fails if anyone wrote since.
         auto swapped = docs_.put_if_unchanged(path, **stored, *text);
         if (!swapped) return swapped.error();
         if (*swapped) return {};
     }
-    return fail(error::timed_out, "provider: the config of backend '" + std::string(display_name) +
+    return fail(errc::timed_out, "provider: the config of backend '" + std::string(display_name) +
                                       "' kept changing during the update");
 }
 
@@ -716,7 +716,7 @@ result<Verified<BackendConfig>> Provider<D>::verify_config(std::string_view disp
     const std::string context = "provider: the " + what;
     auto stored = load_object(config_path(display_name), what);
     if (!stored) return in_verification(stored.error(), context);
-    if (!is_jws_shaped(*stored)) return fail(error::signature_invalid, context + " is not signed");
+    if (!is_jws_shaped(*stored)) return fail(errc::signature_invalid, context + " is not signed");
     auto jws = SqoolerJws::from_value(boost::json::value(std::move(*stored)));
     if (!jws) return in_verification(jws.error(), context);
     if (auto r = check_name(jws->header().kid, "kid"); !r) return in_verification(r.error(), context);
@@ -725,10 +725,10 @@ result<Verified<BackendConfig>> Provider<D>::verify_config(std::string_view disp
     auto v = verify_document<BackendConfig>(*jws, *key);
     if (!v) return in_verification(v.error(), context + " does not verify");
     if (v->payload().kid.value_or("") != v->kid())
-        return fail(error::signature_invalid, context + " is signed by kid '" + v->kid() + "' but names kid '" +
+        return fail(errc::signature_invalid, context + " is signed by kid '" + v->kid() + "' but names kid '" +
                                                   v->payload().kid.value_or("") + "'");
     if (v->payload().display_name.value_or("") != display_name)
-        return fail(error::signature_invalid, context + " is signed for backend '" +
+        return fail(errc::signature_invalid, context + " is signed for backend '" +
                                                   v->payload().display_name.value_or("") + "' (copied)");
     return v;
 }
@@ -754,7 +754,7 @@ result<void> Provider<D>::upload_public_key(const PublicJwk& key) {
     auto existing = get_public_key_by_kid(key.kid());
     if (!existing) return existing.error();
     if (!constant_time_equal(existing->key().raw(), key.key().raw()))
-        return fail(error::key_conflict, "provider: a different key is already published under kid '" + key.kid() + "'");
+        return fail(errc::key_conflict, "provider: a different key is already published under kid '" + key.kid() + "'");
     return {};
 }
 
@@ -767,7 +767,7 @@ result<PublicJwk> Provider<D>::get_public_key_by_kid(std::string_view kid) {
     auto key = PublicJwk::from_value(boost::json::value(std::move(*obj)));
     if (!key) return std::move(key).error().context("provider: the " + what);
     if (key->kid() != kid)
-        return fail(error::key_conflict, "provider: the key stored under kid '" + std::string(kid) + "' names kid '" +
+        return fail(errc::key_conflict, "provider: the key stored under kid '" + std::string(kid) + "' names kid '" +
                                              key->kid() + "'");
     return key;
 }
@@ -777,7 +777,7 @@ result<PublicJwk> Provider<D>::get_public_key(std::string_view display_name) {
     auto config = get_config(display_name);
     if (!config) return config.error();
     if (!config->kid || config->kid->empty())
-        return fail(error::object_not_found, "provider: the config of '" + std::string(display_name) + "' names no kid");
+        return fail(errc::object_not_found, "provider: the config of '" + std::string(display_name) + "' names no kid");
     return get_public_key_by_kid(*config->kid);
 }
 
@@ -800,11 +800,11 @@ result<void> Provider<D>::rotate_key(const PrivateJwk& old_key, const PrivateJwk
     using namespace detail::provider;
     if (auto r = check_name(old_key.kid(), "old kid"); !r) return r.error();
     if (auto r = check_name(new_key.kid(), "new kid"); !r) return r.error();
-    if (new_key.kid() == old_key.kid()) return fail(error::invalid_argument, "provider: a rotation needs a new kid");
+    if (new_key.kid() == old_key.kid()) return fail(errc::invalid_argument, "provider: a rotation needs a new kid");
     auto published = get_public_key_by_kid(old_key.kid());
     if (!published) return published.error();
     if (!constant_time_equal(published->key().raw(), old_key.private_key().public_key().raw()))
-        return fail(error::not_owner, "provider: the old key is not the one published under kid '" + old_key.kid() + "'");
+        return fail(errc::not_owner, "provider: the old key is not the one published under kid '" + old_key.kid() + "'");
     const PublicJwk new_public = new_key.public_jwk();
     // Published first: a stored statement always names a published key.
     if (auto r = upload_public_key(new_public); !r) return r.error();
@@ -823,7 +823,7 @@ result<void> Provider<D>::rotate_key(const PrivateJwk& old_key, const PrivateJwk
     // Rotated before: fine if to the same key (the statement is deterministic).
     auto existing = verify_rotation(old_key.kid());
     if (existing && existing->payload() == new_public) return {};
-    return fail(error::key_conflict, "provider: key '" + old_key.kid() + "' was already rotated" +
+    return fail(errc::key_conflict, "provider: key '" + old_key.kid() + "' was already rotated" +
                                          (existing ? " to '" + existing->payload().kid() + "'" : std::string()));
 }
 
@@ -835,11 +835,11 @@ result<Verified<PublicJwk>> Provider<D>::verify_rotation(std::string_view old_ki
     const std::string context = "provider: the " + what;
     auto stored = load_object(rotation_path(old_kid), what);
     if (!stored) return in_verification(stored.error(), context);
-    if (!is_jws_shaped(*stored)) return fail(error::signature_invalid, context + " is not signed");
+    if (!is_jws_shaped(*stored)) return fail(errc::signature_invalid, context + " is not signed");
     auto jws = SqoolerJws::from_value(boost::json::value(std::move(*stored)));
     if (!jws) return in_verification(jws.error(), context);
     if (jws->header().kid != old_kid)
-        return fail(error::signature_invalid, context + " is signed by kid '" + jws->header().kid + "'");
+        return fail(errc::signature_invalid, context + " is signed by kid '" + jws->header().kid + "'");
     auto old_key = get_public_key_by_kid(old_kid);
     if (!old_key) return in_verification(old_key.error(), context);
     auto v = verify_sqooler(std::move(*jws), *old_key);
@@ -855,15 +855,15 @@ result<Verified<PublicJwk>> Provider<D>::verify_rotation(std::string_view old_ki
     };
     if (p.size() != 5 || !is(st, key_rotation_statement) || !is(ok, old_kid) || !nk || !nk->is_string() || !nkey ||
         !nsig || !nsig->is_string())
-        return fail(error::signature_invalid, context + " is not a key rotation statement");
+        return fail(errc::signature_invalid, context + " is not a key rotation statement");
     const std::string new_kid(nk->get_string());
     auto named = PublicJwk::from_value(*nkey);
     if (!named) return in_verification(named.error(), context);
-    if (named->kid() != new_kid) return fail(error::signature_invalid, context + " names two kids for the new key");
+    if (named->kid() != new_kid) return fail(errc::signature_invalid, context + " names two kids for the new key");
     auto published = get_public_key_by_kid(new_kid);
     if (!published) return in_verification(published.error(), context + ": the new key");
     if (!constant_time_equal(named->key().raw(), published->key().raw()))
-        return fail(error::signature_invalid, context + ": the key published under kid '" + new_kid +
+        return fail(errc::signature_invalid, context + ": the key published under kid '" + new_kid +
                                                   "' is not the one the statement names");
     // The new key's agreement: its signature over the statement without that signature.
     boost::json::object agreed_payload;

@@ -1,15 +1,13 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Adapters from the encoding and storage areas to the DAG policies: `PipelineCodec` makes an
-// encoder pipeline an `ObjectCodec`, `StoreAdapter` makes a store an `ObjectStore`.
+// `WriteSession`: many puts into a store as one unit of work, batched into large writes and
+// checked on `commit()`, so that a root is handed out only when everything it reaches is stored.
 
-#ifndef SEALPIPE_DAG_ADAPTERS_HPP
-#define SEALPIPE_DAG_ADAPTERS_HPP
+#ifndef SEALPIPE_STORAGE_WRITE_SESSION_HPP
+#define SEALPIPE_STORAGE_WRITE_SESSION_HPP
 
-#include <sealpipe/dag/concepts.hpp>
-#include <sealpipe/encoding/concepts.hpp>
-#include <sealpipe/storage/key.hpp>
+#include <sealpipe/storage/types.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -21,47 +19,10 @@
 #include <utility>
 #include <vector>
 
-namespace sealpipe::dag {
+namespace sealpipe::storage {
 
-namespace detail {
-template <class P>
-consteval bool keyed_at_compile_time() {
-    if constexpr (requires { P::mode; }) return P::mode == encoding::Mode::keyed;
-    else return false;
-}
-} // namespace detail
-
-/** An encoder pipeline used as a DAG's `ObjectCodec`: a typed `encoding::BasicPipeline` in
-    deterministic (deduplicating) or randomized mode, or an `encoding::AnyPipeline`.
-    Keyed pipelines are refused: in a DAG, every object's parameters come from encoding it. */
-template <class Pipeline>
-class PipelineCodec {
-    static_assert(!detail::keyed_at_compile_time<Pipeline>(),
-                  "sealpipe: a DAG needs a deterministic or randomized pipeline; keyed mode takes "
-                  "caller-chosen parameters per object (doc/dag.md)");
-
-public:
-    explicit PipelineCodec(Pipeline& pipeline) : p_(&pipeline) {}
-
-    [[nodiscard]] result<Encoded> encode(ByteView in) {
-        auto e = p_->encode(in);
-        if (!e) return e.error();
-        return Encoded{std::move(e->data), to_bytes(ByteView(e->parameters))};
-    }
-    [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max) {
-        return p_->decode(in, parameters, max);
-    }
-    [[nodiscard]] std::size_t parameters_size() const {
-        if constexpr (requires { Pipeline::decoding_parameters_bytes; }) return Pipeline::decoding_parameters_bytes;
-        else return p_->decoding_parameters_bytes();
-    }
-
-private:
-    Pipeline* p_;
-};
-
-/// How a `StoreAdapter` writes.
-struct StoreAdapterOptions {
+/// How a `WriteSession` writes.
+struct WriteSessionOptions {
     /// Objects collected before they are written together with one `put_many` (one transaction
     /// in SQLite, one pipeline in Redis); 1 writes every object at once. Order is kept, so a
     /// node is never stored before the children written ahead of it.
@@ -80,9 +41,15 @@ struct StoreAdapterOptions {
     bool count_new = false;
 };
 
-/** A store used as a DAG's `ObjectStore`: any `storage::BasicStore` (which verifies objects
-    on write and read) or other type with `put(storage::Key, ByteView)` and
-    `get(storage::Key)`.
+/** Many puts into `Store` (a `BasicStore`, or any type with `put(Reference, ByteView)` and
+    `get(Reference)`) as one unit of work, for writers of many objects such as `dag::Writer`:
+
+    @code
+    storage::WriteSession session(store, {.batch_objects = 512});
+    dag::Writer writer(pipeline, session);
+    // ... writer.write(...) ...
+    if (auto r = writer.commit(); !r) ...   // everything written is now stored
+    @endcode
 
     Every `put` reaches the store, also for objects already there: a put of a stored object
     refreshes its write time, which is what keeps it from a concurrent garbage collection
@@ -90,51 +57,50 @@ struct StoreAdapterOptions {
     every object put since the last commit is still stored, so that a root is handed out only
     when everything it reaches is there. */
 template <class Store>
-class StoreAdapter {
+class WriteSession {
 public:
-    explicit StoreAdapter(Store& store, StoreAdapterOptions options = {}) : s_(&store), options_(options) {
+    explicit WriteSession(Store& store, WriteSessionOptions options = {}) : s_(&store), options_(options) {
         if (options_.batch_objects == 0) options_.batch_objects = 1;
     }
-    StoreAdapter(const StoreAdapter&) = delete;
-    StoreAdapter& operator=(const StoreAdapter&) = delete;
+    WriteSession(const WriteSession&) = delete;
+    WriteSession& operator=(const WriteSession&) = delete;
 
-    [[nodiscard]] result<void> put(const object::Reference& ref, ByteView data) {
-        const storage::Key key(ref.array());
-        if (options_.check_on_commit) remember(key);
+    [[nodiscard]] result<void> put(const Reference& ref, ByteView data) {
+        if (options_.check_on_commit) remember(ref);
         if (options_.repair)
-            if (auto r = repair(key); !r) return r;
+            if (auto r = repair(ref); !r) return r;
         if constexpr (has_put_many) {
             if (options_.batch_objects > 1 || options_.count_new) {
-                batch_.push_back({key, to_bytes(data)});
+                batch_.push_back({ref, to_bytes(data)});
                 batched_bytes_ += data.size();
                 if (batch_.size() >= options_.batch_objects || batched_bytes_ >= options_.batch_bytes) return flush();
                 return {};
             }
         }
-        return s_->put(key, data);
+        return s_->put(ref, data);
     }
 
-    [[nodiscard]] result<Bytes> get(const object::Reference& ref) {
+    [[nodiscard]] result<Bytes> get(const Reference& ref) {
         if (auto f = flush(); !f) return f.error();
-        return s_->get(storage::Key(ref.array()));
+        return s_->get(ref);
     }
 
     /// Writes the objects still batched.
     [[nodiscard]] result<void> flush() {
         if (batch_.empty()) return {};
         if constexpr (has_put_many) {
-            std::vector<storage::PutItem> items;
+            std::vector<PutItem> items;
             items.reserve(batch_.size());
-            for (const auto& [key, data] : batch_) items.push_back({key, data});
+            for (const auto& [ref, data] : batch_) items.push_back({ref, data});
             if (options_.count_new) {
-                std::vector<storage::Key> keys;
-                keys.reserve(items.size());
-                for (const auto& i : items) keys.push_back(i.key);
-                auto present = contains_many(keys);
+                std::vector<Reference> refs;
+                refs.reserve(items.size());
+                for (const auto& i : items) refs.push_back(i.reference);
+                auto present = contains_many(refs);
                 if (!present) return present.error();
-                std::unordered_set<storage::Key, storage::KeyHash> fresh;   // an object twice in a batch is new once
+                std::unordered_set<Reference, ReferenceHash> fresh;   // an object twice in a batch is new once
                 for (std::size_t i = 0; i < items.size(); ++i) {
-                    if ((*present)[i] || !fresh.insert(keys[i]).second) continue;
+                    if ((*present)[i] || !fresh.insert(refs[i]).second) continue;
                     ++new_objects_;
                     new_bytes_ += items[i].data.size();
                 }
@@ -150,19 +116,19 @@ public:
 
     /** Writes what is batched, then (with `check_on_commit`) checks that every object put
         since the last commit is stored, and forgets them.
-        @par Errors the store's; `error::object_not_found` naming the first object that was
+        @par Errors the store's; `errc::object_not_found` naming the first object that was
         put but is gone (removed by a garbage collection whose grace period was shorter than
         the time since the put). */
     [[nodiscard]] result<void> commit() {
         if (auto f = flush(); !f) return f;
         if (!options_.check_on_commit) return {};
         compact();
-        std::vector<storage::Key> keys = std::move(written_);
+        std::vector<Reference> refs = std::move(written_);
         written_.clear();
         compacted_ = 0;
         constexpr std::size_t page = 1024;
-        for (std::size_t at = 0; at < keys.size(); at += page) {
-            const std::span<const storage::Key> some(keys.data() + at, std::min(page, keys.size() - at));
+        for (std::size_t at = 0; at < refs.size(); at += page) {
+            const std::span<const Reference> some(refs.data() + at, std::min(page, refs.size() - at));
             auto present = contains_many(some);
             if (!present) return present.error();
             for (std::size_t i = 0; i < some.size(); ++i) {
@@ -177,8 +143,8 @@ public:
                     found = again->front();
                 }
                 if (!found)
-                    return fail(error::object_not_found,
-                                "object " + storage::to_hex(some[i]) +
+                    return fail(errc::object_not_found,
+                                "object " + some[i].to_hex() +
                                     " was stored by this put but is gone (was it collected with a grace period "
                                     "shorter than the put?)");
             }
@@ -193,12 +159,12 @@ public:
     [[nodiscard]] std::uint64_t new_bytes() const noexcept { return new_bytes_; }
 
 private:
-    static constexpr bool has_put_many = requires(Store& s, std::span<const storage::PutItem> items) {
+    static constexpr bool has_put_many = requires(Store& s, std::span<const PutItem> items) {
         { s.put_many(items) } -> std::same_as<result<void>>;
     };
 
-    void remember(const storage::Key& key) {
-        written_.push_back(key);
+    void remember(const Reference& ref) {
+        written_.push_back(ref);
         // Keep the list near the number of distinct objects: sort and de-duplicate whenever
         // it has doubled since the last time.
         if (written_.size() >= 2 * compacted_ + 4096) compact();
@@ -209,28 +175,28 @@ private:
         compacted_ = written_.size();
     }
 
-    result<std::vector<bool>> contains_many(std::span<const storage::Key> keys) {
-        if constexpr (requires { s_->contains_many(keys); }) {
-            return s_->contains_many(keys);
+    result<std::vector<bool>> contains_many(std::span<const Reference> refs) {
+        if constexpr (requires { s_->contains_many(refs); }) {
+            return s_->contains_many(refs);
         } else {
             std::vector<bool> out;
-            for (const auto& k : keys) {
+            for (const auto& k : refs) {
                 auto g = s_->get(k);
-                if (!g && g.error() != error::object_not_found) return g.error();
+                if (!g && g.error() != errc::object_not_found) return g.error();
                 out.push_back(bool(g));
             }
             return out;
         }
     }
 
-    /// Reads `key` if stored; removes it when it does not verify, so that the put rewrites it.
-    result<void> repair(const storage::Key& key) {
+    /// Reads `ref` if stored; removes it when it does not verify, so that the put rewrites it.
+    result<void> repair(const Reference& ref) {
         if (auto f = flush(); !f) return f;
-        auto got = s_->get(key);
-        if (got || got.error() == error::object_not_found) return {};
-        if (got.error() != error::object_corrupt) return got.error();
-        if constexpr (requires { s_->remove(key); }) {
-            auto removed = s_->remove(key);
+        auto got = s_->get(ref);
+        if (got || got.error() == errc::object_not_found) return {};
+        if (got.error() != errc::object_corrupt) return got.error();
+        if constexpr (requires { s_->remove(ref); }) {
+            auto removed = s_->remove(ref);
             if (!removed) return removed.error();
             ++repaired_;
             return {};
@@ -240,16 +206,16 @@ private:
     }
 
     Store* s_;
-    StoreAdapterOptions options_;
-    std::vector<std::pair<storage::Key, Bytes>> batch_;
+    WriteSessionOptions options_;
+    std::vector<std::pair<Reference, Bytes>> batch_;
     std::size_t batched_bytes_ = 0;
-    std::vector<storage::Key> written_;
+    std::vector<Reference> written_;
     std::size_t compacted_ = 0;
     std::size_t repaired_ = 0;
     std::size_t new_objects_ = 0;
     std::uint64_t new_bytes_ = 0;
 };
 
-} // namespace sealpipe::dag
+} // namespace sealpipe::storage
 
-#endif // SEALPIPE_DAG_ADAPTERS_HPP
+#endif // SEALPIPE_STORAGE_WRITE_SESSION_HPP

@@ -2,11 +2,11 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// A nonce is not a tag: fixed-size byte types with different roles do not convert.
+// A nonce is not an AEAD tag: fixed-size byte types with different roles do not convert.
 #include <sealpipe/core/bytes.hpp>
 
 using Nonce = sealpipe::FixedBytes<12, struct NonceRole>;
-using Tag = sealpipe::FixedBytes<12, struct TagRole>;
+using AeadTag = sealpipe::FixedBytes<12, struct AeadTagRole>;
 
-bool check(const Tag& t) { return t[0] == 0; }
+bool check(const AeadTag& t) { return t[0] == 0; }
 bool misuse(const Nonce& n) { return check(n); }
