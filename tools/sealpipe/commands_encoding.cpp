@@ -37,13 +37,7 @@ result<Mode> mode_option(const Args& args) {
 }
 
 result<AnyPipeline> pipeline_from(const Args& args, Mode mode) {
-    const std::string& path = args.required("encoders");
-    auto json = read_file(path, std::size_t{1} << 20);
-    if (!json) return json.error();
-    auto p = AnyPipeline::from_json(as_chars(*json), mode);
-    wipe(*json);  // it holds keys
-    if (!p) return std::move(p.error()).context(path);
-    return p;
+    return AnyPipeline::from_file(args.required("encoders"), mode);
 }
 
 result<void> encode(const Args& args, Io& io) {
@@ -59,7 +53,7 @@ result<void> encode(const Args& args, Io& io) {
     auto in = io.read_stdin();
     if (!in) return in.error();
     if (*mode == Mode::keyed) {
-        auto out = pipeline->encode(*in, *params);
+        auto out = pipeline->encode(*in, hazmat::chosen_nonce(ByteView(*params)));
         if (!out) return out.error();
         io.write(*out);
         return {};
