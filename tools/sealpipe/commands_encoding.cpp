@@ -29,11 +29,9 @@ using encoding::AnyPipeline;
 using encoding::Mode;
 
 result<Mode> mode_option(const Args& args) {
-    const std::string m = args.get("mode").value_or("deterministic");
-    if (m == "deterministic") return Mode::deterministic;
-    if (m == "keyed") return Mode::keyed;
-    if (m == "randomized") return Mode::randomized;
-    return fail(usage_error, "--mode: expected deterministic, keyed or randomized, got '" + m + "'");
+    auto mode = encoding::mode_from_string(args.get("mode").value_or("deterministic"));
+    if (!mode) return fail(usage_error, "--mode: " + mode.error().message());
+    return mode;
 }
 
 result<AnyPipeline> pipeline_from(const Args& args, Mode mode) {

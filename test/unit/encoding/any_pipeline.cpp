@@ -381,6 +381,15 @@ BOOST_AUTO_TEST_CASE(format_encoders_is_what_parse_encoders_reads) {
     BOOST_TEST((a.encode(in).value().data == b.encode(in).value().data));
 }
 
+BOOST_AUTO_TEST_CASE(modes_by_name) {
+    for (auto m : {enc::Mode::deterministic, enc::Mode::keyed, enc::Mode::randomized})
+        BOOST_TEST((enc::mode_from_string(enc::to_string(m)).value() == m));
+    auto bad = enc::mode_from_string("Keyed");
+    BOOST_TEST_REQUIRE(!bad.has_value());
+    BOOST_TEST((bad.error() == errc::invalid_argument));
+    BOOST_TEST(bad.error().message().find("'Keyed'") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(configuration_errors) {
     using enc::Mode;
     for (const char* bad : {"", "{}", "[1]", "[{}]", "[{\"lzwCompressing\": {}, \"encrypting\": {}}]",
