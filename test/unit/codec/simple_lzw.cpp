@@ -73,6 +73,13 @@ std::vector<std::pair<std::string, Bytes>> differential_inputs() {
     for (std::uint32_t i = 0; counter.size() < 100000; i += 3)
         for (int k = 0; k < 4; ++k) counter.push_back(static_cast<Byte>(i >> (8 * k)));
     v.emplace_back("counter", counter);
+    Bytes mixed;   // large enough for the compressor's biggest tables: text, noise, runs
+    while (mixed.size() < (3u << 19)) {
+        append(mixed, english(1 + rng() % 20000));
+        append(mixed, random(1 + rng() % 5000, 256));
+        mixed.insert(mixed.end(), rng() % 3000, static_cast<Byte>(rng()));
+    }
+    v.emplace_back("mixed", mixed);
     return v;
 }
 
