@@ -66,11 +66,11 @@ public:
     InPlaceBuffer& operator=(const InPlaceBuffer&) = delete;
     ~InPlaceBuffer();
 
-    /// Makes room for at least `n` bytes, keeping the first `used` (wiped memory stays so).
+    /// Makes room for at least `n` bytes, keeping the contents (pages move, nothing is copied).
     void reserve(std::size_t n);
     std::size_t capacity() const noexcept { return capacity_; }
     Byte* data() noexcept { return data_; }
-    /// Bytes that may hold data, wiped on release (the high-water mark of what was written).
+    /// Records that the first `n` bytes may hold data: they are wiped on release.
     void touched(std::size_t n) noexcept { touched_ = std::max(touched_, n); }
 
 private:

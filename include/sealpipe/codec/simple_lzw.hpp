@@ -44,8 +44,9 @@ namespace detail {
     are known from the input alone and are fetched ahead, in parallel, while the chain of
     lookups resolves. Entries still hold the exact key `(prefix code << 8 | byte) << 28 |
     code` (0 is empty: codes start at 256), so a lookup is exact whatever the hash does.
-    Open addressing with linear probing, sized once so that it is never more than 3/4 full.
-    Inputs of 64 KiB and more keep the 65,536 two-byte strings in a direct table. */
+    Open addressing with linear probing, never more than 3/4 full: sized once from a bound on
+    its entries for inputs up to about 1 MiB, grown for larger ones (keeping each code's hash
+    for that). Inputs of 64 KiB and more keep the 65,536 two-byte strings in a direct table. */
 class Dictionary {
 public:
     /// Inputs at least this long use the direct table of two-byte strings (256 KiB).
@@ -53,9 +54,12 @@ public:
 
     explicit Dictionary(std::size_t input_size)
         : pairs_(input_size >= pair_table_from ? std::make_unique<std::uint32_t[]>(std::size_t{1} << 16) : nullptr),
-          capacity_(std::bit_ceil(std::max<std::size_t>(max_entries(input_size) / 3 * 4 + 4, 16))),
+          capacity_(std::bit_ceil(
+              std::max<std::size_t>(std::min(max_entries(input_size), max_initial_entries) / 3 * 4 + 4, 16))),
           slots_(capacity_),
           shift_(64 - static_cast<unsigned>(std::countr_zero(capacity_))),
+          grow_at_(capacity_ / 4 * 3),
+          may_grow_(max_entries(input_size) > grow_at_),
           // Varies the layout from run to run (the address of the table), so that no input
           // is slow every time; the output does not depend on it.
           seed_(reinterpret_cast<std::uintptr_t>(slots_.get()) * 0x9e3779b97f4a7c15ull) {}
@@ -67,6 +71,9 @@ public:
     static constexpr std::size_t max_entries(std::size_t input_size) noexcept {
         return input_size >= pair_table_from ? input_size / 2 + 1 : input_size;
     }
+    /// Beyond this bound (inputs of more than 1 MiB), the table starts at 8 MiB and grows with
+    /// what the input actually needs: compressible data needs far less than the bound.
+    static constexpr std::size_t max_initial_entries = std::size_t{1} << 19;
 
     /// True when two-byte strings are in the direct table.
     bool has_pairs() const noexcept { return pairs_ != nullptr; }
@@ -97,22 +104,29 @@ public:
     }
 
     /// Adds the absent `key` (its string hashing to `h`) as `code`, the next code.
-    void insert(std::uint64_t key, std::uint64_t h, std::uint32_t code) noexcept {
+    void insert(std::uint64_t key, std::uint64_t h, std::uint32_t code) {
+        // The bits a slot index uses, for every code (indexed by code - 256).
+        if (may_grow_) hashes_.push_back(static_cast<std::uint32_t>(h >> 32));
         if (pairs_ && key < (std::uint64_t{1} << 16)) {
             pairs_[key] = code;
             return;
         }
-        // Never full (max_entries): an empty slot is always found.
-        for (std::size_t i = h >> shift_;; i = (i + 1) & (capacity_ - 1))
-            if (slots_[i] == 0) {
-                slots_[i] = key << code_bits | code;
-                return;
-            }
+        if (may_grow_ && count_++ == grow_at_) grow();
+        place(key << code_bits | code, h);
     }
 
 private:
     static constexpr unsigned code_bits = max_code_bits;
     static constexpr std::uint64_t code_mask = (std::uint64_t{1} << code_bits) - 1;
+
+    /// Never full (grow_at_): an empty slot is always found.
+    void place(std::uint64_t entry, std::uint64_t h) noexcept {
+        for (std::size_t i = h >> shift_;; i = (i + 1) & (capacity_ - 1))
+            if (slots_[i] == 0) {
+                slots_[i] = entry;
+                return;
+            }
+    }
 
     /** Zeroed slots. The table is touched all over, so large ones are mapped directly, on
         transparent huge pages where Linux offers them: a handful of page faults instead of
@@ -170,11 +184,24 @@ private:
         bool mapped_ = false;
     };
 
+    void grow() {
+        Slots old = std::exchange(slots_, Slots(capacity_ * 2));
+        const std::size_t old_capacity = std::exchange(capacity_, capacity_ * 2);
+        --shift_;
+        grow_at_ = capacity_ / 4 * 3;
+        for (std::size_t i = 0; i < old_capacity; ++i)
+            if (const std::uint64_t e = old[i]; e != 0) place(e, std::uint64_t{hashes_[(e & code_mask) - 256]} << 32);
+    }
+
     std::unique_ptr<std::uint32_t[]> pairs_;
     std::size_t capacity_;
     Slots slots_;
     unsigned shift_;
+    std::size_t grow_at_;
+    bool may_grow_;
+    std::size_t count_ = 0;
     std::uint64_t seed_;
+    std::vector<std::uint32_t> hashes_;   // the high half of the hash of code 256 + i, if may_grow_
 };
 
 inline void store_le64(Byte* p, std::uint64_t v) noexcept {

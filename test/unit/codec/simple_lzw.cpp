@@ -80,6 +80,8 @@ std::vector<std::pair<std::string, Bytes>> differential_inputs() {
         mixed.insert(mixed.end(), rng() % 3000, static_cast<Byte>(rng()));
     }
     v.emplace_back("mixed", mixed);
+    // Beyond 1 MiB the compressor's table grows: 3 MiB of noise makes it grow once.
+    v.emplace_back("random 3 MiB", random(3u << 20, 256));
     return v;
 }
 
