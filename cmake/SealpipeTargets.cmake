@@ -31,6 +31,10 @@ foreach(_pair IN ITEMS zstd=sealpipe_deps::zstd x509=OpenSSL::Crypto sqlite=SQLi
   target_link_libraries(sealpipe_${_c} INTERFACE sealpipe_core ${_dependency})
   list(APPEND SEALPIPE_COMPONENTS ${_c})
 endforeach()
+# With OpenSSL's libcrypto linked, the NIST curves run on it (keys/detail/nist_openssl.hpp).
+if(TARGET sealpipe_x509)
+  target_compile_definitions(sealpipe_x509 INTERFACE SEALPIPE_KEYS_NIST_OPENSSL=1)
+endif()
 
 # sealpipe::sealpipe: every component this build has.
 add_library(sealpipe_all INTERFACE)

@@ -48,12 +48,13 @@ result<void> encode(const Args& args, Io& io) {
     if (*mode != Mode::keyed && args.has("params"))
         return fail(usage_error, "--params is for keyed mode; in " + std::string(to_string(*mode)) +
                                       " mode the parameters are an output (--params-out)");
-    auto in = io.read_stdin();
+    // Stdin straight into one buffer; the encoded bytes become stdout without a copy.
+    auto in = io.read_stdin_in_place(0);
     if (!in) return in.error();
     if (*mode == Mode::keyed) {
         auto out = pipeline->encode(*in, hazmat::chosen_nonce(ByteView(*params)));
         if (!out) return out.error();
-        io.write(*out);
+        io.take(std::move(*out));
         return {};
     }
     auto out = pipeline->encode(*in);
@@ -63,7 +64,7 @@ result<void> encode(const Args& args, Io& io) {
     } else if (!out->parameters.empty()) {
         std::fprintf(stderr, "sealpipe: warning: the decoding parameters were not saved (use --params-out FILE)\n");
     }
-    io.write(out->data);
+    io.take(std::move(out->data));
     return {};
 }
 
@@ -76,11 +77,11 @@ result<void> decode(const Args& args, Io& io) {
     if (!params) return params.error();
     auto max = uint_option(args, "max-size", std::uint64_t{2097152});
     if (!max) return max.error();
-    auto in = io.read_stdin();
+    auto in = io.read_stdin_in_place(0);
     if (!in) return in.error();
     auto out = pipeline->decode(*in, *params, static_cast<std::size_t>(*max));
     if (!out) return out.error();
-    io.write(ByteView(*out));
+    io.take(std::move(*out));
     return {};
 }
 
