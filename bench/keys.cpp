@@ -1,9 +1,10 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// X25519 agreement, Ed25519 sign and verify, P-256 agreement: sealpipe versus libsodium and
-// OpenSSL, in one run (X25519 also on sealpipe's portable donna path). Keys and peers are
-// parsed outside the timed loops.
+// X25519 agreement, Ed25519 sign and verify, P-256, P-384 and P-521 agreement: sealpipe versus
+// libsodium and OpenSSL, in one run (X25519 also on sealpipe's portable donna path, the NIST
+// curves also on the portable Crypto++ path). Keys and peers are parsed outside the timed
+// loops.
 
 #include <sealpipe/keys.hpp>
 
@@ -47,6 +48,13 @@ void sealpipe_x25519_donna(benchmark::State& state) {
     sealpipe_agree<X25519>(state);
 }
 
+// The same agreement with the NIST curves forced onto Crypto++ (the path without OpenSSL).
+template <class K>
+void sealpipe_nist_cryptopp(benchmark::State& state) {
+    keys::detail::ScopedNistPath force(keys::detail::NistPath::cryptopp);
+    sealpipe_agree<K>(state);
+}
+
 void sodium_x25519(benchmark::State& state) {
     unsigned char sk[32], peer_sk[32], peer_pk[32], out[32];
     randombytes_buf(sk, 32);
@@ -59,8 +67,8 @@ void sodium_x25519(benchmark::State& state) {
 }
 
 EVP_PKEY* openssl_key(const char* type) {
-    EVP_PKEY* k = std::string_view(type) == "P-256" ? EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")
-                                                    : EVP_PKEY_Q_keygen(nullptr, nullptr, type);
+    EVP_PKEY* k = std::string_view(type).starts_with("P-") ? EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", type)
+                                                           : EVP_PKEY_Q_keygen(nullptr, nullptr, type);
     require(k != nullptr, "OpenSSL keygen");
     return k;
 }
@@ -153,10 +161,18 @@ BENCHMARK(sealpipe_verify)->Name("ed25519_verify/sealpipe");
 BENCHMARK(sodium_verify)->Name("ed25519_verify/libsodium");
 BENCHMARK(openssl_verify)->Name("ed25519_verify/openssl");
 BENCHMARK(sealpipe_agree<P256>)->Name("p256/sealpipe");
+BENCHMARK(sealpipe_nist_cryptopp<P256>)->Name("p256/sealpipe_cryptopp");
 BENCHMARK_CAPTURE(openssl_agree, p256, "P-256")->Name("p256/openssl");
+BENCHMARK(sealpipe_agree<P384>)->Name("p384/sealpipe");
+BENCHMARK(sealpipe_nist_cryptopp<P384>)->Name("p384/sealpipe_cryptopp");
+BENCHMARK_CAPTURE(openssl_agree, p384, "P-384")->Name("p384/openssl");
+BENCHMARK(sealpipe_agree<P521>)->Name("p521/sealpipe");
+BENCHMARK(sealpipe_nist_cryptopp<P521>)->Name("p521/sealpipe_cryptopp");
+BENCHMARK_CAPTURE(openssl_agree, p521, "P-521")->Name("p521/openssl");
 
 int main(int argc, char** argv) {
     require(sodium_init() >= 0, "sodium_init");
+    require(keys::detail::active_nist_path() == keys::detail::NistPath::openssl, "the OpenSSL path of the NIST curves");
     benchmark::Initialize(&argc, argv);
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();

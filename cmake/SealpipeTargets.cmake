@@ -37,6 +37,10 @@ if(TARGET sealpipe_grpc)
   include(SealpipeProto)
   target_link_libraries(sealpipe_grpc INTERFACE sealpipe_grpc_proto sealpipe_deps::protobuf OpenSSL::Crypto)
 endif()
+# With OpenSSL's libcrypto linked, the NIST curves run on it (keys/detail/nist_openssl.hpp).
+if(TARGET sealpipe_x509)
+  target_compile_definitions(sealpipe_x509 INTERFACE SEALPIPE_KEYS_NIST_OPENSSL=1)
+endif()
 
 # sealpipe::sealpipe: every component this build has.
 add_library(sealpipe_all INTERFACE)

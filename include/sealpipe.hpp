@@ -5,6 +5,7 @@
 // except what needs an optional component or is meant to be named on purpose:
 // - sealpipe/hazmat/ (raw keys, caller-chosen nonces): include it by name, so that review finds it;
 // - sealpipe/io/ (POSIX, SQLite and Redis plumbing under the stores): an implementation layer;
+// - sealpipe/testing/ (the law suites, for tests of downstream policies): needs Boost.Test;
 // - the parts that need libzstd, OpenSSL, SQLite or hiredis, named next to their area below;
 // - sealpipe/net/ (gRPC and protobuf, component grpc): <sealpipe/net.hpp>.
 

@@ -38,7 +38,7 @@ int main() {
     // nowhere to keep parameters).
     encoding::KeyedPipeline<encoding::SimpleLzw, aead::AesGcmSiv<256>> keyed({}, key);
     const auto nonce = decltype(keyed)::Parameters::from(Bytes(12, 0x07)).value();
-    auto stored = keyed.encode(payload, nonce);
+    auto stored = keyed.encode(payload, hazmat::chosen_nonce(nonce));
     if (!stored || !keyed.decode(*stored, nonce, 2 << 20)) return 1;
     // end::keyed[]
     std::printf("keyed          %zu bytes (ciphertext || tag)\n", stored->size());

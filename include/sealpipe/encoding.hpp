@@ -11,6 +11,7 @@
 #include <sealpipe/aead/aes_gcm.hpp>
 #include <sealpipe/aead/aes_gcm_siv.hpp>
 #include <sealpipe/encoding/concepts.hpp>
+#include <sealpipe/encoding/description.hpp>
 #include <sealpipe/encoding/encrypting.hpp>
 #include <sealpipe/encoding/padme.hpp>
 #include <sealpipe/encoding/pipeline.hpp>

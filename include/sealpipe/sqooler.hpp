@@ -3,7 +3,8 @@
 //
 // The sqooler area: sqooler's typed documents and the provider (configs, jobs, status,
 // signed results, keys) over a folder. SQLite and Redis stores need their components:
-// <sealpipe/sqooler/sqlite.hpp>, <sealpipe/sqooler/redis.hpp>.
+// <sealpipe/sqooler/sqlite.hpp>, <sealpipe/sqooler/redis.hpp>, and <sealpipe/sqooler/uri.hpp>
+// (open_provider over all three).
 
 #ifndef SEALPIPE_SQOOLER_HPP
 #define SEALPIPE_SQOOLER_HPP

@@ -1,14 +1,15 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// Test support for storage: SHA256_V1 objects built by hand, temporary directories, forked
-// children, and a private redis-server on a loopback port.
+// Test support for storage: the kit's objects, directories and children (sealpipe/testing/), a
+// free loopback port, and a private redis-server on it.
 
 #ifndef SEALPIPE_TEST_SUPPORT_STORAGE_HPP
 #define SEALPIPE_TEST_SUPPORT_STORAGE_HPP
 
 #include <sealpipe/core/hash.hpp>
 #include <sealpipe/storage/types.hpp>
+#include <sealpipe/testing/objects.hpp>
 
 #include "support/vectors.hpp"
 
@@ -34,106 +35,11 @@
 
 namespace sealpipe::test {
 
-/// An object and its reference.
-struct Object {
-    storage::Reference ref;
-    Bytes data;
-};
-
-/// Float16, rounding up (doc/protocol.md#float16).
-inline std::uint16_t float16_up(std::uint64_t v) {
-    if (v <= 2047) return static_cast<std::uint16_t>(v);
-    auto bitlen = [](std::uint64_t x) { return 64 - __builtin_clzll(x); };
-    int e = bitlen(v) - 12;
-    v = ((v + (std::uint64_t{1} << e) - 1) >> e) << e;
-    e = bitlen(v) - 12;
-    return static_cast<std::uint16_t>(((e + 1) << 11) | ((v >> e) & 0x7ff));
-}
-inline std::uint64_t float16_decode(std::uint16_t x) {
-    const int exponent = x >> 11;
-    if (exponent == 0) return x;
-    return std::uint64_t((x & 0x7ff) | 0x800) << (exponent - 1);
-}
-
-/** The SHA256_V1 object with these children (sorted here) and payload, with a reference
-    that is valid in every field (hash, size, height, degree, parents size). */
-inline Object make_object(ByteView payload, std::vector<storage::Reference> children = {}) {
-    std::sort(children.begin(), children.end());
-    children.erase(std::unique(children.begin(), children.end()), children.end());
-    Bytes data;
-    unsigned height = 0;
-    std::uint64_t parents = 0;
-    for (const auto& c : children) {
-        append(data, c.bytes());
-        const auto ch = static_cast<unsigned>(c.height());
-        height = std::max(height, ch + 1);
-        parents = std::max<std::uint64_t>(parents, c.max_parents_total_size() + (ch > 0 ? c.size() : 0));
-    }
-    append(data, payload);
-    const Digest32 h = sha256(data);
-    storage::Reference::raw_type raw{};
-    std::copy(h.begin(), h.end(), raw.begin());
-    const std::size_t size = data.size();
-    raw[32] = static_cast<Byte>(size);
-    raw[33] = static_cast<Byte>(size >> 8);
-    raw[34] = static_cast<Byte>(size >> 16);
-    raw[35] = static_cast<Byte>(std::min(height, 255u));
-    raw[36] = static_cast<Byte>(children.size());
-    raw[37] = static_cast<Byte>(children.size() >> 8);
-    const std::uint16_t m = float16_up(parents);
-    raw[38] = static_cast<Byte>(m);
-    raw[39] = static_cast<Byte>(m >> 8);
-    return Object{storage::Reference::from_bytes(ByteView(raw.data(), raw.size())).value(), std::move(data)};
-}
-
-/// A leaf object of `n` pseudo-random bytes.
-inline Object leaf(std::size_t n, std::uint32_t seed) { return make_object(pattern(n, seed)); }
-
-/// A fresh directory, removed (by the process that made it) at scope exit.
-class TempDir {
-public:
-    TempDir() : TempDir(std::filesystem::temp_directory_path().string()) {}
-    /// A fresh directory inside `parent` (e.g. /dev/shm).
-    explicit TempDir(const std::string& parent) : owner_(::getpid()) {
-        std::string base = parent + "/sealpipe-test-XXXXXX";
-        if (!::mkdtemp(base.data())) throw std::runtime_error("mkdtemp failed");
-        path_ = base;
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    ~TempDir() {
-        if (::getpid() != owner_) return;
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    const std::string& path() const { return path_; }
-
-private:
-    pid_t owner_;
-    std::string path_;
-};
-
-/** Runs `f` in a forked child and returns its exit status (the child leaves with _exit, so
-    no destructor of the parent's objects runs twice). A child that dies of a signal gives
-    128 + the signal. */
-inline int run_in_child(const std::function<int()>& f) {
-    const pid_t pid = ::fork();
-    if (pid < 0) throw std::runtime_error("fork failed");
-    if (pid == 0) {
-        int code = 99;
-        try {
-            code = f();
-        } catch (const std::exception& e) {
-            std::fprintf(stderr, "child: exception: %s\n", e.what());
-        }
-        std::fflush(stderr);
-        ::_exit(code);
-    }
-    int status = 0;
-    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
-    if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-    return WEXITSTATUS(status);
-}
+using testing::leaf;
+using testing::make_object;
+using testing::Object;
+using testing::run_in_child;
+using testing::TempDir;
 
 /// A free TCP port on 127.0.0.1 (asked from the kernel).
 inline int free_loopback_port() {

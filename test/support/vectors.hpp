@@ -8,6 +8,7 @@
 
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/hex.hpp>
+#include <sealpipe/testing/objects.hpp>
 
 #include <boost/json.hpp>
 
@@ -40,18 +41,7 @@ inline boost::json::value load_json(const std::string& relative) {
 inline Bytes unhex(std::string_view s) { return hex_decode(s).value(); }
 inline Bytes unhex(const boost::json::value& v) { return unhex(std::string_view(v.as_string())); }
 
-/// Deterministic pseudo-random bytes for property tests (not for keys).
-inline Bytes pattern(std::size_t n, std::uint32_t seed = 1) {
-    Bytes b(n);
-    std::uint32_t x = seed * 2654435761u + 1;
-    for (auto& c : b) {
-        x ^= x << 13;
-        x ^= x >> 17;
-        x ^= x << 5;
-        c = static_cast<Byte>(x);
-    }
-    return b;
-}
+using testing::pattern;
 
 } // namespace sealpipe::test
 

@@ -14,6 +14,8 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace sealpipe::cli {
@@ -212,6 +214,53 @@ result<Bytes> Io::read_stdin(std::size_t limit) {
         data.insert(data.end(), buf, buf + n);
     }
     return data;
+}
+
+InPlaceBuffer::~InPlaceBuffer() {
+    if (data_ == nullptr) return;
+    wipe(MutableByteView(data_, touched_));
+    ::munmap(data_, capacity_);
+}
+
+void InPlaceBuffer::reserve(std::size_t n) {
+    constexpr std::size_t page = 4096, huge = std::size_t{2} << 20;
+    if (n <= capacity_) return;
+    const std::size_t want = (std::max(n, capacity_ * 2) + page - 1) / page * page;
+    void* p = data_ == nullptr ? ::mmap(nullptr, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                               : ::mremap(data_, capacity_, want, MREMAP_MAYMOVE);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    if (want >= huge) ::madvise(p, want, MADV_HUGEPAGE);   // advice only
+    data_ = static_cast<Byte*>(p);
+    capacity_ = want;
+}
+
+result<MutableByteView> Io::read_stdin_in_place(std::size_t room, std::size_t limit) {
+    std::size_t size = 0;
+    struct stat st {};
+    // A regular file: its size up front, one buffer, no growth.
+    if (::fstat(STDIN_FILENO, &st) == 0 && S_ISREG(st.st_mode)) {
+        const off_t at = ::lseek(STDIN_FILENO, 0, SEEK_CUR);
+        const auto left = static_cast<std::size_t>(st.st_size - (at > 0 && at <= st.st_size ? at : 0));
+        if (left > limit)
+            return fail(errc::size_limit_exceeded, "standard input is larger than " + std::to_string(limit) + " bytes");
+        in_place_.reserve(left + room + 1);   // + 1: EOF is seen without growing
+    }
+    for (;;) {
+        if (in_place_.capacity() - size < room + 1) in_place_.reserve(std::max<std::size_t>(size + room + 1, 1 << 20));
+        const std::size_t chunk = std::min<std::size_t>(in_place_.capacity() - size - room, std::size_t{1} << 30);
+        const ssize_t n = ::read(STDIN_FILENO, in_place_.data() + size, chunk);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            return fail(errc::io_error, "reading standard input failed");
+        }
+        if (n == 0) break;
+        size += static_cast<std::size_t>(n);
+        in_place_.touched(size);
+        if (size > limit)
+            return fail(errc::size_limit_exceeded, "standard input is larger than " + std::to_string(limit) + " bytes");
+    }
+    in_place_data_ = in_place_.data();
+    return MutableByteView(in_place_.data(), size);
 }
 
 result<std::string> Io::read_stdin_text(std::size_t limit) {
@@ -413,7 +462,7 @@ int run(int argc, char** argv) {
         }
     }();
     if (!r) return report(r.error());
-    if (!write_all(STDOUT_FILENO, io.output())) {
+    if (!write_all(STDOUT_FILENO, io.output_view())) {
         std::fprintf(stderr, "sealpipe: error: writing standard output failed\n");
         return 2;
     }

@@ -9,6 +9,7 @@
 
 #include <sealpipe/core.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <map>
@@ -54,6 +55,30 @@ public:
     std::vector<std::string> positional_;
 };
 
+/** A buffer for a whole input that a command transforms in place (256 MiB of stdin should cost
+    256 MiB of memory, not three copies). Anonymous memory of its own: it grows by remapping
+    pages, never by copying (so no copy of the data is left behind), large ones on transparent
+    huge pages (fewer page faults), and it is wiped before it is released. */
+class InPlaceBuffer {
+public:
+    InPlaceBuffer() = default;
+    InPlaceBuffer(const InPlaceBuffer&) = delete;
+    InPlaceBuffer& operator=(const InPlaceBuffer&) = delete;
+    ~InPlaceBuffer();
+
+    /// Makes room for at least `n` bytes, keeping the contents (pages move, nothing is copied).
+    void reserve(std::size_t n);
+    std::size_t capacity() const noexcept { return capacity_; }
+    Byte* data() noexcept { return data_; }
+    /// Records that the first `n` bytes may hold data: they are wiped on release.
+    void touched(std::size_t n) noexcept { touched_ = std::max(touched_, n); }
+
+private:
+    Byte* data_ = nullptr;
+    std::size_t capacity_ = 0;   // bytes mapped
+    std::size_t touched_ = 0;
+};
+
 /// Where a command reads and writes. Output is held back until the command succeeds, and
 /// wiped when done with (it may hold plaintext or keys).
 class Io {
@@ -71,7 +96,35 @@ public:
     void write(std::string_view s) { append(out_, as_bytes(s)); }
     void write_line(std::string_view s) { write(s); write("\n"); }
 
+    /** Reads all of stdin into a buffer with `room` bytes to spare after it, for a command that
+        transforms it in place (a regular file is read in one go into a buffer of its size).
+        Returns the input; the buffer stays valid until `io` is destroyed. More than `limit`
+        bytes is `errc::size_limit_exceeded`. */
+    result<MutableByteView> read_stdin_in_place(std::size_t room, std::size_t limit = default_stdin_limit);
+    /// Makes the output the first `n` bytes of the in-place buffer (instead of what `write`
+    /// collected).
+    void output_in_place(std::size_t n) {
+        in_place_.touched(n);
+        in_place_output_ = n;
+    }
+
+    /// Makes `b` the output, without a copy (nothing may have been written before).
+    void take(Bytes&& b) {
+        wipe(out_);
+        out_ = std::move(b);
+    }
+    /// The same for bytes that are wiped when freed (decoded plaintext).
+    void take(SecureBytes&& b) {
+        secure_out_ = std::move(b);
+        has_secure_out_ = true;
+    }
+
     Bytes& output() { return out_; }
+    /// What the tool writes to stdout when the command succeeds.
+    ByteView output_view() const {
+        if (in_place_output_) return ByteView(in_place_data_, *in_place_output_);
+        return has_secure_out_ ? ByteView(secure_out_) : ByteView(out_);
+    }
     bool stdout_is_terminal() const;
     bool stderr_is_terminal() const;
 
@@ -79,6 +132,11 @@ public:
 
 private:
     Bytes out_;
+    SecureBytes secure_out_;
+    bool has_secure_out_ = false;
+    InPlaceBuffer in_place_;
+    const Byte* in_place_data_ = nullptr;
+    std::optional<std::size_t> in_place_output_;
 };
 
 using Handler = result<void> (*)(const Args&, Io&);

@@ -18,12 +18,19 @@ result<void> aead_run(const Args& args, Io& io, bool seal) {
     if (!nonce) return nonce.error();
     auto aad = hex_option(args, "aad");
     if (!aad) return aad.error();
-    auto in = io.read_stdin();
+    // In place: stdin is read straight into the buffer that becomes stdout (with room for
+    // the tag when sealing).
+    auto in = io.read_stdin_in_place(seal ? 16 : 0);
     if (!in) return in.error();
-    auto out = seal ? hazmat::aes_gcm_siv_seal(*key, *nonce, *in, *aad)
-                    : hazmat::aes_gcm_siv_open(*key, *nonce, *in, *aad);
-    if (!out) return out.error();
-    io.write(*out);
+    if (seal) {
+        const MutableByteView data(in->data(), in->size() + 16);
+        if (auto r = hazmat::aes_gcm_siv_seal_in_place(*key, *nonce, data, *aad); !r) return r.error();
+        io.output_in_place(data.size());
+        return {};
+    }
+    auto plaintext = hazmat::aes_gcm_siv_open_in_place(*key, *nonce, *in, *aad);
+    if (!plaintext) return plaintext.error();
+    io.output_in_place(plaintext->size());
     return {};
 }
 

@@ -26,13 +26,7 @@ namespace sealpipe::cli {
 namespace {
 
 result<encoding::AnyPipeline> deterministic_pipeline(const Args& args) {
-    const std::string& path = args.required("encoders");
-    auto json = read_file(path, std::size_t{1} << 20);
-    if (!json) return json.error();
-    auto p = encoding::AnyPipeline::from_json(as_chars(*json), encoding::Mode::deterministic);
-    wipe(*json);  // it holds keys
-    if (!p) return std::move(p.error()).context(path);
-    return p;
+    return encoding::AnyPipeline::from_file(args.required("encoders"), encoding::Mode::deterministic);
 }
 
 /// The progress line of put and get: files and bytes out of the counted total, the rate and

@@ -29,21 +29,13 @@ using encoding::AnyPipeline;
 using encoding::Mode;
 
 result<Mode> mode_option(const Args& args) {
-    const std::string m = args.get("mode").value_or("deterministic");
-    if (m == "deterministic") return Mode::deterministic;
-    if (m == "keyed") return Mode::keyed;
-    if (m == "randomized") return Mode::randomized;
-    return fail(usage_error, "--mode: expected deterministic, keyed or randomized, got '" + m + "'");
+    auto mode = encoding::mode_from_string(args.get("mode").value_or("deterministic"));
+    if (!mode) return fail(usage_error, "--mode: " + mode.error().message());
+    return mode;
 }
 
 result<AnyPipeline> pipeline_from(const Args& args, Mode mode) {
-    const std::string& path = args.required("encoders");
-    auto json = read_file(path, std::size_t{1} << 20);
-    if (!json) return json.error();
-    auto p = AnyPipeline::from_json(as_chars(*json), mode);
-    wipe(*json);  // it holds keys
-    if (!p) return std::move(p.error()).context(path);
-    return p;
+    return AnyPipeline::from_file(args.required("encoders"), mode);
 }
 
 result<void> encode(const Args& args, Io& io) {
@@ -56,12 +48,13 @@ result<void> encode(const Args& args, Io& io) {
     if (*mode != Mode::keyed && args.has("params"))
         return fail(usage_error, "--params is for keyed mode; in " + std::string(to_string(*mode)) +
                                       " mode the parameters are an output (--params-out)");
-    auto in = io.read_stdin();
+    // Stdin straight into one buffer; the encoded bytes become stdout without a copy.
+    auto in = io.read_stdin_in_place(0);
     if (!in) return in.error();
     if (*mode == Mode::keyed) {
-        auto out = pipeline->encode(*in, *params);
+        auto out = pipeline->encode(*in, hazmat::chosen_nonce(ByteView(*params)));
         if (!out) return out.error();
-        io.write(*out);
+        io.take(std::move(*out));
         return {};
     }
     auto out = pipeline->encode(*in);
@@ -71,7 +64,7 @@ result<void> encode(const Args& args, Io& io) {
     } else if (!out->parameters.empty()) {
         std::fprintf(stderr, "sealpipe: warning: the decoding parameters were not saved (use --params-out FILE)\n");
     }
-    io.write(out->data);
+    io.take(std::move(out->data));
     return {};
 }
 
@@ -84,11 +77,11 @@ result<void> decode(const Args& args, Io& io) {
     if (!params) return params.error();
     auto max = uint_option(args, "max-size", std::uint64_t{2097152});
     if (!max) return max.error();
-    auto in = io.read_stdin();
+    auto in = io.read_stdin_in_place(0);
     if (!in) return in.error();
     auto out = pipeline->decode(*in, *params, static_cast<std::size_t>(*max));
     if (!out) return out.error();
-    io.write(ByteView(*out));
+    io.take(std::move(*out));
     return {};
 }
 

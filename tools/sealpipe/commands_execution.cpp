@@ -96,7 +96,7 @@ result<void> action_seal(const Args& args, Io& io) {
     auto plaintext = io.read_stdin(message_limit);
     if (!plaintext) return plaintext.error();
     AdditionalData ad{std::move(*fingerprint), Duration::from_seconds(static_cast<std::int64_t>(*timeout))};
-    auto sealed = client->seal_with_nonce(*platform, *plaintext, std::move(ad), *nonce);
+    auto sealed = client->seal(*platform, *plaintext, std::move(ad), hazmat::chosen_nonce(*nonce));
     wipe(*plaintext);
     if (!sealed) return sealed.error();
     io.write(sealed->bytes());
@@ -145,8 +145,8 @@ result<void> event_seal(const Args& args, Io& io) {
     if (!nonce) return nonce.error();
     auto plaintext = io.read_stdin(message_limit);
     if (!plaintext) return plaintext.error();
-    auto event = args.has("completion") ? responder->completion_event(*plaintext, *nonce)
-                                        : responder->execution_event(*plaintext, *nonce);
+    auto event = args.has("completion") ? responder->completion_event(*plaintext, hazmat::chosen_nonce(*nonce))
+                                        : responder->execution_event(*plaintext, hazmat::chosen_nonce(*nonce));
     wipe(*plaintext);
     if (!event) return event.error();
     io.write(event->encode());

@@ -12,6 +12,7 @@
 #include <sealpipe/jose.hpp>
 #include <sealpipe/sqooler/redis.hpp>
 #include <sealpipe/sqooler/sqlite.hpp>
+#include <sealpipe/sqooler/uri.hpp>
 
 #include <cstdlib>
 #include <filesystem>
@@ -23,24 +24,12 @@ namespace {
 
 constexpr std::size_t key_file_limit = 64 * 1024;
 
-using AnyProvider = std::variant<sqooler::Provider<sqooler::FolderDocuments>, sqooler::Provider<sqooler::SqliteDocuments>,
-                                 sqooler::Provider<sqooler::RedisDocuments>>;
+using sqooler::AnyProvider;
 
 result<AnyProvider> open_provider(const Args& args) {
-    const std::string& uri = args.required("provider");
-    if (uri.starts_with("dir:") && uri.size() > 4)
-        return AnyProvider(sqooler::Provider(sqooler::FolderDocuments(uri.substr(4))));
-    if (uri.starts_with("sqlite:") && uri.size() > 7) {
-        auto d = sqooler::SqliteDocuments::open(uri.substr(7));
-        if (!d) return d.error();
-        return AnyProvider(sqooler::Provider(std::move(*d)));
-    }
-    if (uri.starts_with("redis://")) {
-        auto c = io::redis::Config::from_uri(uri);
-        if (!c) return c.error();
-        return AnyProvider(sqooler::Provider(sqooler::RedisDocuments(std::move(*c))));
-    }
-    return fail(usage_error, "--provider: expected dir:PATH, sqlite:PATH or redis://…, got '" + uri + "'");
+    auto p = sqooler::open_provider(args.required("provider"));
+    if (!p && p.error() == errc::invalid_argument) return fail(usage_error, "--provider: " + p.error().message());
+    return p;
 }
 
 /// Runs `f(provider)` on the provider that --provider names.

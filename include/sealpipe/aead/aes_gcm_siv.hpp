@@ -284,6 +284,13 @@ private:
     void derive(const Nonce& nonce) {
         State& st = *state_;
         if (st.have_nonce && st.nonce == nonce) return;
+        st.have_nonce = false;
+        if (ops_->derive_keys != nullptr) {
+            ops_->derive_keys(st.kgk, nonce.data(), st.enc, st.hash);
+            st.nonce = nonce;
+            st.have_nonce = true;
+            return;
+        }
         constexpr std::size_t count = KeyBits == 128 ? 4 : 6;
         Byte in[count * block_bytes] = {};
         Byte out[count * block_bytes];
@@ -358,8 +365,11 @@ private:
         if (fits_small(aad.size(), n)) {
             // Small messages: gather everything into one buffer so that the whole POLYVAL is a
             // single aggregated pass with one reduction per 8, 16 or 32 blocks.
-            alignas(64) Byte buf[small_bytes] = {};
+            alignas(64) Byte buf[small_bytes];
             const std::size_t a = padded(aad.size()), t = padded(n);
+            // Zero only the padding of the two parts.
+            std::fill(buf + aad.size(), buf + a, Byte{0});
+            std::fill(buf + a + n, buf + a + t, Byte{0});
             std::copy(aad.begin(), aad.end(), buf);
             std::copy(text, text + n, buf + a);
             detail::store_le64(buf + a + t, std::uint64_t{aad.size()} * 8);

@@ -16,6 +16,7 @@
 #include <cstddef>
 #include <memory>
 #include <new>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -39,6 +40,27 @@ class SecretAccess {
     friend constexpr SecretAccess secret_access() noexcept;
 };
 constexpr SecretAccess secret_access() noexcept { return SecretAccess{}; }
+
+/** A nonce (or a keyed pipeline's decoding parameters) that the caller chose, wrapped so that
+    the call says so: `client.seal(platform, text, ad, hazmat::chosen_nonce(n))`. Under one key,
+    a nonce used twice reveals whether two messages are equal (AES-GCM-SIV) or gives away
+    confidentiality and integrity (AES-GCM). The calls that pick nonces themselves need none of
+    this. Grep for `hazmat::` in review. */
+template <class T>
+class ChosenNonce {
+public:
+    constexpr explicit ChosenNonce(T value) noexcept(std::is_nothrow_move_constructible_v<T>) : value_(std::move(value)) {}
+    [[nodiscard]] constexpr const T& value() const noexcept { return value_; }
+
+private:
+    T value_;
+};
+
+/// Wraps a nonce the caller chose (see `ChosenNonce`).
+template <class T>
+[[nodiscard]] constexpr ChosenNonce<T> chosen_nonce(T value) noexcept(std::is_nothrow_move_constructible_v<T>) {
+    return ChosenNonce<T>(std::move(value));
+}
 } // namespace hazmat
 
 /** An allocator that wipes memory before giving it back. Use it for buffers that hold

@@ -13,12 +13,13 @@
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/secret.hpp>
 #include <sealpipe/encoding/concepts.hpp>
-#include <sealpipe/encoding/detail/protobuf.hpp>
+#include <sealpipe/encoding/description.hpp>
 #include <sealpipe/encoding/encrypting.hpp>
 #include <sealpipe/encoding/pipeline.hpp>
 #include <sealpipe/encoding/simple_lzw.hpp>
 #include <sealpipe/encoding/zstd.hpp>
 #include <sealpipe/error.hpp>
+#include <sealpipe/io/posix.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -31,6 +32,8 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+#include <fcntl.h>
 
 namespace sealpipe::encoding {
 
@@ -303,7 +306,7 @@ public:
             if (index + 1 < stages.size()) {
                 Bytes one;
                 S::describe(config, one);
-                detail::protobuf::append_message(described, detail::protobuf::fields::additional_encoders, one);
+                detail::append_additional_encoder(described, one);
                 wipe(one);
             }
             return {};
@@ -323,6 +326,25 @@ public:
         auto stages = parse_encoders(json);
         if (!stages) return stages.error();
         return make(*stages, mode);
+    }
+
+    /** Reads a chain's description (the JSON of `parse_encoders`, as `sealpipe encoders new`
+        writes it) from the file at `path` and builds it in `mode`. The file holds keys: it is
+        read into wiping storage, at most `max_bytes` of it, and not copied elsewhere.
+        @par Errors `errc::io_error` (cannot open or read), `errc::size_limit_exceeded` (larger
+        than `max_bytes`), those of `from_json`; each names the path. */
+    [[nodiscard]] static result<AnyPipeline> from_file(const std::string& path, Mode mode,
+                                                      std::size_t max_bytes = std::size_t{1} << 20) {
+        io::posix::Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+        if (!fd) return io::posix::errno_error("cannot open", path);
+        SecureBytes json;
+        if (const int err = io::posix::read_up_to(fd.get(), json, max_bytes + 1); err != 0)
+            return io::posix::errno_error("cannot read", path, err);
+        if (json.size() > max_bytes)
+            return fail(errc::size_limit_exceeded, path + " is larger than " + std::to_string(max_bytes) + " bytes");
+        auto p = from_json(std::string_view(reinterpret_cast<const char*>(json.data()), json.size()), mode);
+        if (!p) return std::move(p.error()).context(path);
+        return p;
     }
 
     [[nodiscard]] Mode mode() const noexcept { return mode_; }
@@ -346,14 +368,15 @@ public:
         return out;
     }
 
-    /** Encodes in keyed mode under `parameters` (the nonce, when the chain encrypts).
+    /** Encodes in keyed mode under decoding parameters the caller chose (the nonce, when the
+        chain encrypts): `pipeline.encode(in, hazmat::chosen_nonce(parameters))`.
         @par Errors `errc::invalid_argument` in other modes; `errc::invalid_length` for
         parameters of the wrong size; the errors of the stages, as `BasicPipeline::encode`. */
-    [[nodiscard]] result<Bytes> encode(ByteView in, ByteView parameters) {
+    [[nodiscard]] result<Bytes> encode(ByteView in, const hazmat::ChosenNonce<ByteView>& parameters) {
         if (mode_ != Mode::keyed)
             return fail(errc::invalid_argument, std::string("a ") + std::string(to_string(mode_)) +
                                                      " pipeline chooses its own decoding parameters");
-        Bytes p = to_bytes(parameters);
+        Bytes p = to_bytes(parameters.value());
         if (p.size() != parameters_bytes_) return length_error("decoding parameters", parameters_bytes_, p.size());
         return run_encode(in, p);
     }

@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <limits>
 #include <span>
+#include <string>
 #include <string_view>
 
 namespace sealpipe::encoding {
@@ -40,6 +41,14 @@ enum class Mode : std::uint8_t {
     case Mode::randomized: return "randomized";
     }
     return "unknown";
+}
+
+/** The mode `to_string` names. @par Errors `errc::invalid_argument` for any other text, naming it. */
+[[nodiscard]] inline result<Mode> mode_from_string(std::string_view text) {
+    for (Mode m : {Mode::deterministic, Mode::keyed, Mode::randomized})
+        if (text == to_string(m)) return m;
+    return fail(errc::invalid_argument,
+                "expected deterministic, keyed or randomized, got '" + std::string(text) + "'");
 }
 
 /// Mode tag types: the mode of a pipeline is part of its type.

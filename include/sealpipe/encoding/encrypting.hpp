@@ -14,7 +14,8 @@
 #include <sealpipe/core/random.hpp>
 #include <sealpipe/core/secret.hpp>
 #include <sealpipe/encoding/concepts.hpp>
-#include <sealpipe/encoding/detail/protobuf.hpp>
+#include <sealpipe/codec/protobuf.hpp>
+#include <sealpipe/encoding/description.hpp>
 #include <sealpipe/encoding/padme.hpp>
 #include <sealpipe/error.hpp>
 
@@ -40,10 +41,13 @@ using AdditionalData = Digest32;
     { encoding_mode = mode; additional_encoders = the encoders before this one }`.
     `preceding_encoders` is the already encoded repeated field (see `StageContext`). */
 [[nodiscard]] inline AdditionalData additional_data_for(Mode mode, ByteView preceding_encoders) {
-    Bytes message;
-    detail::protobuf::append_int32(message, detail::protobuf::fields::encoding_mode, static_cast<std::int32_t>(mode));
-    append(message, preceding_encoders);
-    return sha256(message);
+    codec::protobuf::Writer message;
+    message.int32_field(fields::encoding_mode, static_cast<std::int32_t>(mode));
+    Bytes bytes = message.take();
+    append(bytes, preceding_encoders);
+    const AdditionalData out = sha256(bytes);
+    wipe(bytes);   // the preceding encoders never hold keys (encrypting stages come last), but still
+    return out;
 }
 
 namespace detail {
@@ -122,12 +126,12 @@ public:
     /// `BinaryEncoder { encrypting { encryption_key } }`, plus the `aead` extension field
     /// for AEADs other than AES-GCM-SIV.
     static void describe(const Key& key, Bytes& out) {
-        Bytes inner;
-        detail::protobuf::append_bytes(inner, detail::protobuf::fields::encryption_key,
-                                       key.reveal(hazmat::secret_access()));
-        detail::protobuf::append_int32(inner, detail::protobuf::fields::aead, detail::AeadConfigValue<A>::value);
-        detail::protobuf::append_message(out, detail::protobuf::fields::encrypting, inner);
-        wipe(inner);
+        codec::protobuf::Writer inner;
+        inner.bytes_field(fields::encryption_key, key.reveal(hazmat::secret_access()));
+        inner.int32_field(fields::aead, detail::AeadConfigValue<A>::value);
+        Bytes message = inner.take();
+        detail::append_encoder(out, fields::encrypting, message);
+        wipe(message);
     }
 
     /// The additional data in use.

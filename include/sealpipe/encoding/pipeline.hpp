@@ -12,7 +12,7 @@
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/secret.hpp>
 #include <sealpipe/encoding/concepts.hpp>
-#include <sealpipe/encoding/detail/protobuf.hpp>
+#include <sealpipe/encoding/description.hpp>
 #include <sealpipe/encoding/encrypting.hpp>
 #include <sealpipe/error.hpp>
 
@@ -257,14 +257,15 @@ public:
         return out;
     }
 
-    /** Encodes `in` in keyed mode under the caller's decoding parameters (the nonce).
+    /** Encodes `in` in keyed mode under decoding parameters (the nonce) the caller chose:
+        `pipeline.encode(in, hazmat::chosen_nonce(parameters))`.
         @par Errors those of the stages.
         @par Security Derive the parameters from a secret; reusing them for different data
         reveals whether the data are equal. */
-    [[nodiscard]] result<Bytes> encode(ByteView in, const Parameters& parameters)
+    [[nodiscard]] result<Bytes> encode(ByteView in, const hazmat::ChosenNonce<Parameters>& parameters)
         requires(mode == Mode::keyed)
     {
-        Parameters p = parameters;
+        Parameters p = parameters.value();
         return run_encode(in, p.mutable_view());
     }
 
@@ -317,14 +318,6 @@ public:
     [[nodiscard]] stages_type& stages() noexcept { return stages_; }
     [[nodiscard]] const stages_type& stages() const noexcept { return stages_; }
 
-    /** Low-level: encodes with a parameter buffer of `decoding_parameters_bytes`, written in
-        deterministic and randomized modes, read in keyed mode. */
-    [[nodiscard]] result<Bytes> encode_with(ByteView in, MutableByteView parameters) {
-        if (parameters.size() != decoding_parameters_bytes)
-            return length_error("decoding parameters", decoding_parameters_bytes, parameters.size());
-        return run_encode(in, parameters);
-    }
-
 private:
     template <std::size_t... I>
     static stages_type make_stages(std::index_sequence<I...>,
@@ -341,7 +334,7 @@ private:
                     Bytes one;
                     S::describe(config, one);
                     prefixes[i + 1] = prefixes[i];
-                    detail::protobuf::append_message(prefixes[i + 1], detail::protobuf::fields::additional_encoders, one);
+                    detail::append_additional_encoder(prefixes[i + 1], one);
                     wipe(one);
                     ++i;
                 };

@@ -10,7 +10,7 @@
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/secret.hpp>
 #include <sealpipe/encoding/concepts.hpp>
-#include <sealpipe/encoding/detail/protobuf.hpp>
+#include <sealpipe/encoding/description.hpp>
 #include <sealpipe/error.hpp>
 
 #include <cstddef>
@@ -40,7 +40,7 @@ public:
 
     /// `BinaryEncoder { lzw_compressing {} }`: the bytes 0a 00.
     static void describe(const Config&, Bytes& out) {
-        detail::protobuf::append_message(out, detail::protobuf::fields::lzw_compressing, {});
+        detail::append_encoder(out, fields::lzw_compressing, {});
     }
 
     /** Compresses `in`; output is never more than one byte longer than the input.

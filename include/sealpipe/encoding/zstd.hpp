@@ -10,7 +10,8 @@
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/core/secret.hpp>
 #include <sealpipe/encoding/concepts.hpp>
-#include <sealpipe/encoding/detail/protobuf.hpp>
+#include <sealpipe/codec/protobuf.hpp>
+#include <sealpipe/encoding/description.hpp>
 #include <sealpipe/error.hpp>
 
 #include <zstd.h>
@@ -83,9 +84,9 @@ public:
 
     /// `BinaryEncoder { zstd_compressing (1000) { level = 1 } }`.
     static void describe(const Config& c, Bytes& out) {
-        Bytes inner;
-        detail::protobuf::append_int32(inner, detail::protobuf::fields::zstd_level, level_of(c));
-        detail::protobuf::append_message(out, detail::protobuf::fields::zstd_compressing, inner);
+        codec::protobuf::Writer inner;
+        inner.int32_field(fields::zstd_level, level_of(c));
+        detail::append_encoder(out, fields::zstd_compressing, inner.bytes());
     }
 
     /// The level in use.

@@ -28,12 +28,6 @@
 
 namespace sealpipe::execution {
 
-/// How an action's nonce is chosen (doc/protocol.md, "Actions and events").
-enum class NoncePolicy {
-    zero,     ///< all zero: equal actions are equal bytes, so the scheduler deduplicates them
-    random,   ///< random: no deduplication, and the scheduler cannot tell equal actions apart
-};
-
 namespace detail {
 
 /** ECDH between keys read at run time, Ed25519 on either side converted (doc/protocol.md, "Keys and key
@@ -180,12 +174,14 @@ public:
             if (!n) return n.error();
             nonce = *n;
         }
-        return seal_with_nonce(platform_key, plaintext, std::move(additional_data), nonce);
+        return seal(platform_key, plaintext, std::move(additional_data), hazmat::chosen_nonce(nonce));
     }
 
-    /** As `seal`, with a nonce the caller chose (the CLI's `--nonce HEX`). */
-    [[nodiscard]] result<PendingAction> seal_with_nonce(const keys::AnyPublicKey& platform_key, ByteView plaintext,
-                                                        AdditionalData additional_data, const Nonce& nonce) const {
+    /** As `seal`, with a nonce the caller chose (the CLI's `--nonce HEX`):
+        `client.seal(platform, text, ad, hazmat::chosen_nonce(nonce))`. */
+    [[nodiscard]] result<PendingAction> seal(const keys::AnyPublicKey& platform_key, ByteView plaintext,
+                                             AdditionalData additional_data,
+                                             const hazmat::ChosenNonce<Nonce>& nonce) const {
         auto keys = keys_for(platform_key);
         if (!keys) return keys.error();
         Action action;

@@ -73,24 +73,56 @@ result<Plaintext> open(const keys::AeadKey<P>& key, ByteView nonce, ByteView sea
 
 } // namespace detail
 
+/// A fresh random nonce from the system CSPRNG. @par Errors `errc::io_error`.
+[[nodiscard]] inline result<Nonce> random_nonce() { return SystemRng{}.generate<Nonce>(); }
+
+/// How an action's nonce is chosen (doc/protocol.md, "Actions and events").
+enum class NoncePolicy {
+    zero,     ///< all zero: equal actions are equal bytes, so the scheduler deduplicates them
+    random,   ///< random: no deduplication, and the scheduler cannot tell equal actions apart
+};
+
 /** Seals an action's plaintext into `action.ciphertext` and sets `action.nonce` (doc/protocol.md, "Actions
     and events"): AES-GCM-SIV under the action key, AD = the deterministic encoding of
-    `action.additional_data` (which must be set).
+    `action.additional_data` (which must be set), under a nonce the caller chose:
+    `seal_action(key, hazmat::chosen_nonce(nonce), plaintext, action)`.
     @par Errors `errc::invalid_argument` when `additional_data` is missing.
     @par Security A zero nonce makes equal actions (same key, plaintext and AD) equal, so the
     scheduler can deduplicate them and learns that they are equal; use a random nonce when
     even that must stay hidden. */
 template <class K>
-[[nodiscard]] result<void> seal_action(const K& key, const Nonce& nonce, ByteView plaintext, Action& action) {
+[[nodiscard]] result<void> seal_action(const K& key, const hazmat::ChosenNonce<Nonce>& nonce, ByteView plaintext,
+                                       Action& action) {
     static_assert(std::is_same_v<K, keys::AeadKey<keys::Purpose::Action>>,
                   "sealpipe: seal_action(key, ...) requires an AeadKey<Purpose::Action>; event keys seal events");
     if (!action.additional_data)
         return fail(errc::invalid_argument, "seal_action: the action has no additional_data");
-    auto c = detail::seal(key, nonce, plaintext, action.additional_data->encode());
+    auto c = detail::seal(key, nonce.value(), plaintext, action.additional_data->encode());
     if (!c) return c.error();
-    action.nonce = to_bytes(nonce);
+    action.nonce = to_bytes(nonce.value());
     action.ciphertext = std::move(*c);
     return {};
+}
+
+/** As above, with the nonce `policy` picks: zero (equal actions are equal, and deduplicated) or
+    random (fresh from the system's generator). */
+template <class K>
+[[nodiscard]] result<void> seal_action(const K& key, ByteView plaintext, Action& action,
+                                       NoncePolicy policy = NoncePolicy::zero) {
+    constexpr bool action_key = std::is_same_v<K, keys::AeadKey<keys::Purpose::Action>>;
+    static_assert(action_key,
+                  "sealpipe: seal_action(key, ...) requires an AeadKey<Purpose::Action>; event keys seal events");
+    if constexpr (action_key) {
+        Nonce nonce;
+        if (policy == NoncePolicy::random) {
+            auto n = random_nonce();
+            if (!n) return n.error();
+            nonce = *n;
+        }
+        return seal_action(key, hazmat::chosen_nonce(nonce), plaintext, action);
+    } else {
+        return {};
+    }
 }
 
 /** Opens an action's ciphertext (doc/protocol.md, "Actions and events"), as Bonanza's ActionGetPlaintext: the
@@ -113,18 +145,31 @@ template <class K>
 /** Seals an event answering the action whose ciphertext is `action_ciphertext` (doc/protocol.md, "Actions and
     events"): AES-GCM-SIV under the event key, AD = SHA-256(action ciphertext). `K` is
     `AeadKey<Purpose::ExecutionEvent>` or `AeadKey<Purpose::CompletionEvent>`.
-    @par Security Use a fresh random nonce per event (`random_nonce()`); the nonce travels in
-    the event. */
+    The nonce is fresh and random; it travels in the event.
+    @par Errors `errc::io_error` (no randomness). */
 template <class K>
-[[nodiscard]] result<Event> seal_event(const K& key, ByteView action_ciphertext, const Nonce& nonce,
-                                       ByteView plaintext) {
+[[nodiscard]] result<Event> seal_event(const K& key, ByteView action_ciphertext, ByteView plaintext);
+
+/** As above, under a nonce the caller chose (tests, the CLI's `--nonce`):
+    `seal_event(key, action_ciphertext, hazmat::chosen_nonce(nonce), plaintext)`.
+    @par Security Never use a nonce for two different events of one action. */
+template <class K>
+[[nodiscard]] result<Event> seal_event(const K& key, ByteView action_ciphertext,
+                                       const hazmat::ChosenNonce<Nonce>& nonce, ByteView plaintext) {
     static_assert(is_event_purpose_v<typename K::purpose> && std::is_same_v<K, keys::AeadKey<typename K::purpose>>,
                   "sealpipe: seal_event(key, ...) requires an AeadKey<Purpose::ExecutionEvent> or "
                   "AeadKey<Purpose::CompletionEvent>");
     const Digest32 ad = sha256(action_ciphertext);
-    auto c = detail::seal(key, nonce, plaintext, ad);
+    auto c = detail::seal(key, nonce.value(), plaintext, ad);
     if (!c) return c.error();
-    return Event{to_bytes(nonce), std::move(*c)};
+    return Event{to_bytes(nonce.value()), std::move(*c)};
+}
+
+template <class K>
+result<Event> seal_event(const K& key, ByteView action_ciphertext, ByteView plaintext) {
+    auto n = random_nonce();
+    if (!n) return n.error();
+    return seal_event(key, action_ciphertext, hazmat::chosen_nonce(*n), plaintext);
 }
 
 /** Opens an event: it authenticates only under the key of its purpose and for the action
@@ -139,9 +184,6 @@ template <class K>
     const Digest32 ad = sha256(action_ciphertext);
     return detail::open(key, event.nonce, event.ciphertext, ad);
 }
-
-/// A fresh random nonce from the system CSPRNG. @par Errors `errc::io_error`.
-[[nodiscard]] inline result<Nonce> random_nonce() { return SystemRng{}.generate<Nonce>(); }
 
 } // namespace sealpipe::execution
 

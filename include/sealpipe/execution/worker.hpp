@@ -58,23 +58,20 @@ public:
 
     /// An execution event carrying `plaintext`, under a fresh random nonce. @par Errors `errc::io_error`.
     [[nodiscard]] result<Event> execution_event(ByteView plaintext) const {
-        auto n = random_nonce();
-        if (!n) return n.error();
-        return seal_event(keys_.execution, action_ciphertext_, *n, plaintext);
+        return seal_event(keys_.execution, action_ciphertext_, plaintext);
     }
     /// The completion event carrying `plaintext`, under a fresh random nonce. @par Errors `errc::io_error`.
     [[nodiscard]] result<Event> completion_event(ByteView plaintext) const {
-        auto n = random_nonce();
-        if (!n) return n.error();
-        return seal_event(keys_.completion, action_ciphertext_, *n, plaintext);
+        return seal_event(keys_.completion, action_ciphertext_, plaintext);
     }
-    /** As `execution_event` with a caller-chosen nonce (tests, the CLI's `--nonce`).
-        @par Security never reuse a nonce for two different events of one action. */
-    [[nodiscard]] result<Event> execution_event(ByteView plaintext, const Nonce& nonce) const {
+    /** As `execution_event`, under a nonce the caller chose (tests, the CLI's `--nonce`):
+        `responder.execution_event(text, hazmat::chosen_nonce(nonce))`.
+        @par Security Never use a nonce for two different events of one action. */
+    [[nodiscard]] result<Event> execution_event(ByteView plaintext, const hazmat::ChosenNonce<Nonce>& nonce) const {
         return seal_event(keys_.execution, action_ciphertext_, nonce, plaintext);
     }
-    /// As `completion_event` with a caller-chosen nonce.
-    [[nodiscard]] result<Event> completion_event(ByteView plaintext, const Nonce& nonce) const {
+    /// As `completion_event`, under a nonce the caller chose.
+    [[nodiscard]] result<Event> completion_event(ByteView plaintext, const hazmat::ChosenNonce<Nonce>& nonce) const {
         return seal_event(keys_.completion, action_ciphertext_, nonce, plaintext);
     }
 

@@ -12,7 +12,10 @@
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/error.hpp>
 
+#include <algorithm>
 #include <string>
+#include <type_traits>
+#include <utility>
 
 namespace sealpipe::hazmat {
 
@@ -24,7 +27,9 @@ inline Error aes_gcm_siv_key_error(std::size_t got) {
 }
 
 template <std::size_t KeyBits, class F>
-result<Bytes> with_aes_gcm_siv(ByteView key, ByteView nonce, aead::Implementation impl, F&& f) {
+auto with_aes_gcm_siv(ByteView key, ByteView nonce, aead::Implementation impl, F&& f)
+    -> decltype(f(std::declval<typename aead::AesGcmSiv<KeyBits>::Context&>(),
+                  std::declval<const typename aead::AesGcmSiv<KeyBits>::Nonce&>())) {
     using A = aead::AesGcmSiv<KeyBits>;
     auto k = A::Key::from(key, "aead key");
     if (!k) return k.error();
@@ -63,6 +68,54 @@ result<Bytes> with_aes_gcm_siv(ByteView key, ByteView nonce, aead::Implementatio
                                                     ByteView aad = {},
                                                     aead::Implementation impl = aead::default_implementation()) {
     auto run = [&](auto& ctx, const auto& n) { return ctx.open(n, sealed, aad); };
+    if (key.size() == 16) return detail::with_aes_gcm_siv<128>(key, nonce, impl, run);
+    if (key.size() == 32) return detail::with_aes_gcm_siv<256>(key, nonce, impl, run);
+    return detail::aes_gcm_siv_key_error(key.size());
+}
+
+/** `aes_gcm_siv_seal` in place: `data` holds the plaintext followed by 16 bytes of room for
+    the tag, and holds ciphertext || tag on return (nothing is allocated or copied).
+    @par Errors `errc::invalid_length` when `data` is shorter than 16 bytes; the errors of
+    `aes_gcm_siv_seal`.
+    @par Security as for `aes_gcm_siv_seal`. */
+[[nodiscard]] inline result<void> aes_gcm_siv_seal_in_place(ByteView key, ByteView nonce, MutableByteView data,
+                                                            ByteView aad = {},
+                                                            aead::Implementation impl = aead::default_implementation()) {
+    auto run = [&](auto& ctx, const auto& nonce_) -> result<void> {
+        if (data.size() < 16) return length_error("aead seal buffer (plaintext and room for the tag)", 16, data.size());
+        const std::size_t n = data.size() - 16;
+        auto tag = ctx.seal_in_place(nonce_, data.first(n), aad);
+        if (!tag) return tag.error();
+        std::copy(tag->begin(), tag->end(), data.begin() + static_cast<std::ptrdiff_t>(n));
+        return {};
+    };
+    if (key.size() == 16) return detail::with_aes_gcm_siv<128>(key, nonce, impl, run);
+    if (key.size() == 32) return detail::with_aes_gcm_siv<256>(key, nonce, impl, run);
+    return detail::aes_gcm_siv_key_error(key.size());
+}
+
+/** `aes_gcm_siv_open` in place: `data` holds ciphertext || tag; on success its first
+    `data.size() - 16` bytes hold the plaintext (returned; the tag bytes are left as they
+    were). On `errc::authentication_failed` the whole of `data` is wiped.
+    @par Errors as for `aes_gcm_siv_open`.
+    @par Security The tag is compared in constant time; no unverified plaintext is left. */
+[[nodiscard]] inline result<MutableByteView> aes_gcm_siv_open_in_place(
+    ByteView key, ByteView nonce, MutableByteView data, ByteView aad = {},
+    aead::Implementation impl = aead::default_implementation()) {
+    auto run = [&](auto& ctx, const auto& nonce_) -> result<MutableByteView> {
+        if (data.size() < 16)
+            return fail(errc::malformed_input,
+                        "aead open: expected at least 16 bytes (the tag), got " + std::to_string(data.size()));
+        const std::size_t n = data.size() - 16;
+        using Tag = typename std::decay_t<decltype(ctx)>::Tag;
+        Tag tag;
+        std::copy(data.begin() + static_cast<std::ptrdiff_t>(n), data.end(), tag.begin());
+        if (auto r = ctx.open_in_place(nonce_, data.first(n), tag, aad); !r) {
+            wipe(data);
+            return r.error();
+        }
+        return data.first(n);
+    };
     if (key.size() == 16) return detail::with_aes_gcm_siv<128>(key, nonce, impl, run);
     if (key.size() == 32) return detail::with_aes_gcm_siv<256>(key, nonce, impl, run);
     return detail::aes_gcm_siv_key_error(key.size());

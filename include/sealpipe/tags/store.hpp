@@ -233,7 +233,7 @@ public:
         const ByteView ref = target.reference.bytes();
         plain.insert(plain.end(), ref.begin(), ref.end());
         plain.insert(plain.end(), target.parameters.begin(), target.parameters.end());
-        auto blob = pipeline->encode(ByteView(plain.data(), plain.size()), *nonce);
+        auto blob = pipeline->encode(ByteView(plain.data(), plain.size()), hazmat::chosen_nonce(*nonce));
         if (!blob) return blob.error();
         const auto sig = keys::sign(key.signing_key(), detail::signed_message(*id, version, *blob));
         Bytes record(id->view().begin(), id->view().end());

@@ -11,5 +11,5 @@ using namespace sealpipe;
 using namespace sealpipe::keys;
 
 auto misuse(const SharedSecret<X25519>& s, execution::Action& a) {
-    return execution::seal_action(s.key_for<Purpose::ExecutionEvent>(), execution::Nonce{}, ByteView{}, a);
+    return execution::seal_action(s.key_for<Purpose::ExecutionEvent>(), ByteView{}, a);
 }

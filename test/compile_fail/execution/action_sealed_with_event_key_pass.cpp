@@ -10,5 +10,5 @@ using namespace sealpipe;
 using namespace sealpipe::keys;
 
 auto use(const SharedSecret<X25519>& s, execution::Action& a) {
-    return execution::seal_action(s.key_for<Purpose::Action>(), execution::Nonce{}, ByteView{}, a);
+    return execution::seal_action(s.key_for<Purpose::Action>(), ByteView{}, a);
 }

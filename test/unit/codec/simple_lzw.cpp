@@ -3,11 +3,13 @@
 //
 // Tests for sealpipe/codec/simple_lzw.hpp: every case of Bonanza's simplelzw compress and
 // decompress tests and of its LZW encoder test that concerns the codec, Bonanza's random round
-// trip, the raw fallback, and hostile inputs (bounded allocation, unknown codes, mutations).
+// trip, the raw fallback, hostile inputs (bounded allocation, unknown codes, mutations), and
+// differential tests against the codec's previous implementation (simple_lzw_reference.hpp).
 #include <sealpipe/codec/simple_lzw.hpp>
 
 #include <sealpipe/core/hex.hpp>
 
+#include "simple_lzw_reference.hpp"
 #include "support/vectors.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -28,6 +30,65 @@ Bytes english(std::size_t n) {
     while (out.size() < n) append(out, as_bytes(words[rng() % std::size(words)]));
     out.resize(n);
     return out;
+}
+
+namespace ref = sealpipe::test::simple_lzw_reference;
+
+/// Inputs of every shape the compressor's tables care about: random, compressible, runs,
+/// periodic, every pair of bytes, sizes on both sides of the direct pair table (64 KiB).
+std::vector<std::pair<std::string, Bytes>> differential_inputs() {
+    std::vector<std::pair<std::string, Bytes>> v;
+    std::mt19937_64 rng(2026);
+    auto random = [&](std::size_t n, unsigned alphabet) {
+        Bytes b(n);
+        for (auto& c : b) c = static_cast<Byte>(rng() % alphabet);
+        return b;
+    };
+    for (std::size_t n : {1, 2, 3, 255, 256, 257, 4095, 65535, 65536, 65537, 150000})
+        v.emplace_back("random " + std::to_string(n), random(n, 256));
+    for (unsigned alphabet : {2u, 4u, 17u})
+        v.emplace_back("alphabet " + std::to_string(alphabet), random(100000, alphabet));
+    for (std::size_t n : {10, 5000, 70000, 300000}) v.emplace_back("english " + std::to_string(n), english(n));
+    v.emplace_back("zeros", Bytes(200000, 0));
+    Bytes runs;
+    while (runs.size() < 120000) runs.insert(runs.end(), 1 + rng() % 300, static_cast<Byte>(rng()));
+    v.emplace_back("runs", runs);
+    for (std::size_t period : {3, 64, 1000, 70001}) {
+        const Bytes unit = random(period, 256);
+        Bytes b;
+        while (b.size() < 200000) append(b, unit);
+        v.emplace_back("period " + std::to_string(period), b);
+    }
+    Bytes pairs;   // every two-byte string once, then again in another order
+    for (unsigned i = 0; i < 65536; ++i) {
+        pairs.push_back(static_cast<Byte>(i >> 8));
+        pairs.push_back(static_cast<Byte>(i));
+    }
+    for (unsigned i = 0; i < 65536; ++i) {
+        pairs.push_back(static_cast<Byte>(i));
+        pairs.push_back(static_cast<Byte>(i * 7 >> 3));
+    }
+    v.emplace_back("pairs", pairs);
+    Bytes counter;   // little-endian 32-bit counters, like tables of integers
+    for (std::uint32_t i = 0; counter.size() < 100000; i += 3)
+        for (int k = 0; k < 4; ++k) counter.push_back(static_cast<Byte>(i >> (8 * k)));
+    v.emplace_back("counter", counter);
+    Bytes mixed;   // large enough for the compressor's biggest tables: text, noise, runs
+    while (mixed.size() < (3u << 19)) {
+        append(mixed, english(1 + rng() % 20000));
+        append(mixed, random(1 + rng() % 5000, 256));
+        mixed.insert(mixed.end(), rng() % 3000, static_cast<Byte>(rng()));
+    }
+    v.emplace_back("mixed", mixed);
+    // Beyond 1 MiB the compressor's table grows: 3 MiB of noise makes it grow once.
+    v.emplace_back("random 3 MiB", random(3u << 20, 256));
+    return v;
+}
+
+template <class T>
+std::string outcome(const result<T>& r) {
+    if (r) return "ok " + hex_encode(*r);
+    return "error " + r.error().message();
 }
 
 } // namespace
@@ -257,6 +318,52 @@ BOOST_AUTO_TEST_CASE(hostile_inputs) {
     // Truncations.
     for (std::size_t n = 0; n < good.size(); ++n)
         BOOST_TEST(!lzw::decompress(ByteView(good).first(n), 3000).has_value() == (n != 0));
+}
+
+BOOST_AUTO_TEST_CASE(differential_against_the_previous_implementation) {
+    for (const auto& [name, in] : differential_inputs()) {
+        BOOST_TEST_CONTEXT(name << " (" << in.size() << " bytes)") {
+            const auto plain = lzw::compress_without_fallback(in);
+            const auto expected = ref::compress_without_fallback(in);
+            BOOST_TEST_REQUIRE(plain.has_value());
+            BOOST_TEST_REQUIRE(expected.has_value());
+            BOOST_TEST((*plain == *expected));
+            const Bytes stored = lzw::compress(in);
+            BOOST_TEST((stored == ref::compress(in)));
+            BOOST_TEST((lzw::decompress(*plain, in.size()).value() == in));
+            BOOST_TEST((lzw::decompress(stored, in.size()).value() == in));
+            // Both decoders give the same result or the same error, with room to spare and at
+            // every limit below the size.
+            for (std::size_t max : {in.size(), in.size() + 1000, in.size() - 1, in.size() / 2})
+                BOOST_TEST(outcome(lzw::decompress(*plain, max)) == outcome(ref::decompress(*plain, max)));
+        }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(differential_decoding_of_damaged_streams) {
+    // Corrupted, truncated and extended streams: the same output or the same error message.
+    std::mt19937_64 rng(17);
+    std::size_t compared = 0;
+    for (const auto& [name, in] : differential_inputs()) {
+        if (in.size() > 70000) continue;
+        const Bytes good = lzw::compress_without_fallback(in).value();
+        for (int trial = 0; trial < 40; ++trial) {
+            Bytes m = good;
+            switch (trial % 4) {
+            case 0: m[rng() % m.size()] ^= static_cast<Byte>(1u << (rng() % 8)); break;
+            case 1: m.resize(rng() % m.size()); break;
+            case 2: m.push_back(static_cast<Byte>(rng())); break;
+            default:
+                for (int k = 0; k < 4; ++k) m[rng() % m.size()] = static_cast<Byte>(rng());
+            }
+            const std::size_t max = trial % 3 == 0 ? in.size() : in.size() * 2 + 16;
+            BOOST_TEST_CONTEXT(name << ", trial " << trial) {
+                BOOST_TEST(outcome(lzw::decompress(m, max)) == outcome(ref::decompress(m, max)));
+            }
+            ++compared;
+        }
+    }
+    BOOST_TEST(compared > 500u);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

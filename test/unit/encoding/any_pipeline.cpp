@@ -6,12 +6,14 @@
 // independent computation of Bonanza's bytes, and agreement with the typed pipelines.
 #include <sealpipe/encoding/any_pipeline.hpp>
 
+#include <sealpipe/testing/objects.hpp>
 #include <support/vectors.hpp>
 
 #include <boost/mp11/algorithm.hpp>
 #include <boost/mp11/list.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <fstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -128,7 +130,7 @@ void check_chain(const std::string& chain, const Bytes& in) {
     Bytes data, parameters;
     if constexpr (mode == enc::Mode::keyed) {
         parameters = test::pattern(any->decoding_parameters_bytes(), 5);
-        data = any->encode(in, parameters).value();
+        data = any->encode(in, hazmat::chosen_nonce(ByteView(parameters))).value();
     } else {
         auto out = any->encode(in).value();
         data = out.data;
@@ -192,8 +194,8 @@ void check_typed(mp::mp_list<S...>, const Bytes& in) {
         BOOST_TEST((any.decoding_keys(in.size()) == typed.decoding_keys(in.size())));
         if constexpr (M::value == enc::Mode::keyed) {
             const auto nonce = test::pattern(typed.decoding_parameters_bytes, 9);
-            const Bytes data = any.encode(in, nonce).value();
-            BOOST_TEST((data == typed.encode(in, decltype(typed)::Parameters::from(nonce).value()).value()));
+            const Bytes data = any.encode(in, hazmat::chosen_nonce(ByteView(nonce))).value();
+            BOOST_TEST((data == typed.encode(in, hazmat::chosen_nonce(decltype(typed)::Parameters::from(nonce).value())).value()));
         } else {
             auto a = any.encode(in).value();
             auto t = typed.encode(in).value();
@@ -277,11 +279,11 @@ BOOST_AUTO_TEST_CASE(agrees_with_the_typed_pipelines) {
     auto keyed = enc::AnyPipeline::from_json(json, enc::Mode::keyed).value();
     enc::KeyedPipeline<enc::SimpleLzw, aead::AesGcmSiv<256>> typed_keyed({}, key);
     const Bytes nonce = test::pattern(12, 2);
-    BOOST_TEST((keyed.encode(in, nonce).value() ==
-                typed_keyed.encode(in, enc::DecodingParameters<12>::from(nonce).value()).value()));
+    BOOST_TEST((keyed.encode(in, hazmat::chosen_nonce(ByteView(nonce))).value() ==
+                typed_keyed.encode(in, hazmat::chosen_nonce(enc::DecodingParameters<12>::from(nonce).value())).value()));
     BOOST_TEST((keyed.encode(in).error() == errc::invalid_argument));
-    BOOST_TEST((any.encode(in, nonce).error() == errc::invalid_argument));
-    BOOST_TEST((keyed.encode(in, ByteView(nonce).first(3)).error() == errc::invalid_length));
+    BOOST_TEST((any.encode(in, hazmat::chosen_nonce(ByteView(nonce))).error() == errc::invalid_argument));
+    BOOST_TEST((keyed.encode(in, hazmat::chosen_nonce(ByteView(nonce).first(3))).error() == errc::invalid_length));
 }
 
 BOOST_AUTO_TEST_CASE(every_stage_kind_round_trips) {
@@ -309,7 +311,7 @@ BOOST_AUTO_TEST_CASE(every_stage_kind_round_trips) {
                     Bytes data, params;
                     if (mode == enc::Mode::keyed) {
                         params = test::pattern(p->decoding_parameters_bytes(), 5);
-                        data = p->encode(in, params).value();
+                        data = p->encode(in, hazmat::chosen_nonce(ByteView(params))).value();
                     } else {
                         auto out = p->encode(in).value();
                         data = out.data;
@@ -379,6 +381,15 @@ BOOST_AUTO_TEST_CASE(format_encoders_is_what_parse_encoders_reads) {
     BOOST_TEST((a.encode(in).value().data == b.encode(in).value().data));
 }
 
+BOOST_AUTO_TEST_CASE(modes_by_name) {
+    for (auto m : {enc::Mode::deterministic, enc::Mode::keyed, enc::Mode::randomized})
+        BOOST_TEST((enc::mode_from_string(enc::to_string(m)).value() == m));
+    auto bad = enc::mode_from_string("Keyed");
+    BOOST_TEST_REQUIRE(!bad.has_value());
+    BOOST_TEST((bad.error() == errc::invalid_argument));
+    BOOST_TEST(bad.error().message().find("'Keyed'") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(configuration_errors) {
     using enc::Mode;
     for (const char* bad : {"", "{}", "[1]", "[{}]", "[{\"lzwCompressing\": {}, \"encrypting\": {}}]",
@@ -403,6 +414,34 @@ BOOST_AUTO_TEST_CASE(configuration_errors) {
     auto empty = enc::AnyPipeline::from_json("[]", Mode::deterministic).value();
     BOOST_TEST(empty.decoding_parameters_bytes() == 0u);
     BOOST_TEST(empty.encode(as_bytes("x")).value().data.size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(from_file_reads_bounded_and_names_the_path) {
+    sealpipe::testing::TempDir dir;
+    const std::string path = dir.path() + "/encoders.json";
+    const std::string json = json_of("le");
+    std::ofstream(path) << json;
+    auto p = enc::AnyPipeline::from_file(path, enc::Mode::deterministic);
+    BOOST_TEST_REQUIRE(p.has_value(), (p ? "" : p.error().message()));
+    auto same = enc::AnyPipeline::from_json(json, enc::Mode::deterministic).value();
+    const Bytes in = test::pattern(300, 4);
+    BOOST_TEST((p->encode(in).value().data == same.encode(in).value().data));
+
+    auto small = enc::AnyPipeline::from_file(path, enc::Mode::deterministic, json.size() - 1);
+    BOOST_TEST_REQUIRE(!small.has_value());
+    BOOST_TEST((small.error() == errc::size_limit_exceeded));
+    BOOST_TEST(small.error().message().find(path) != std::string::npos);
+
+    auto missing = enc::AnyPipeline::from_file(dir.path() + "/none.json", enc::Mode::deterministic);
+    BOOST_TEST_REQUIRE(!missing.has_value());
+    BOOST_TEST((missing.error() == errc::io_error));
+    BOOST_TEST(missing.error().message().find("none.json") != std::string::npos);
+
+    std::ofstream(path) << "[{\"lzwCompressing\": {}}, ";   // truncated
+    auto bad = enc::AnyPipeline::from_file(path, enc::Mode::deterministic);
+    BOOST_TEST_REQUIRE(!bad.has_value());
+    BOOST_TEST((bad.error() == errc::malformed_input));
+    BOOST_TEST(bad.error().message().find(path) != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

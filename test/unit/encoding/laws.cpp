@@ -1,18 +1,18 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The encoder laws (test/laws/encoder_laws.hpp) for every stage alone and for pipelines in
+// The encoder laws (sealpipe/testing/encoder_laws.hpp) for every stage alone and for pipelines in
 // every mode, with round trips over sizes from 0 to 3 MiB.
 #include <sealpipe/encoding.hpp>
 #include <sealpipe/encoding/zstd.hpp>
 
-#include <laws/encoder_laws.hpp>
+#include <sealpipe/testing/encoder_laws.hpp>
 
 #include <boost/mpl/list.hpp>
 #include <boost/test/unit_test.hpp>
 
 namespace enc = sealpipe::encoding;
-namespace laws = sealpipe::test::laws;
+namespace laws = sealpipe::testing::encoder_laws;
 using sealpipe::aead::AesGcm;
 using sealpipe::aead::AesGcmSiv;
 using sealpipe::aead::Nonce12;

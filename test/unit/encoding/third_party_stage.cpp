@@ -6,9 +6,12 @@
 // the additional data of a later encrypting stage, and it passes the encoder laws.
 #include <sealpipe/encoding.hpp>
 
-#include <laws/encoder_laws.hpp>
+#include <sealpipe/testing/encoder_laws.hpp>
+
+#include "support/vectors.hpp"
 
 #include <sealpipe/codec/protobuf.hpp>
+#include <sealpipe/encoding/description.hpp>
 #include <sealpipe/core/hash.hpp>
 #include <sealpipe/core/hex.hpp>
 
@@ -42,14 +45,12 @@ public:
 
     XorMask(const Config& c, const enc::StageContext&) : mask_(c.mask) {}
 
-    /// One `BinaryEncoder` body: the oneof field 4000 (a number no other stage uses), holding
-    /// `XorMaskBinaryEncoder { uint32 mask = 1; }` in deterministic serialization.
+    /// One `BinaryEncoder`: the oneof field 1000042 (this stage's own number in the range left to
+    /// third parties), holding `XorMaskBinaryEncoder { uint32 mask = 1; }`.
     static void describe(const Config& c, Bytes& out) {
         codec::protobuf::Writer config;
         config.uint64_field(1, c.mask);
-        codec::protobuf::Writer encoder;
-        encoder.message_field(4000, config.bytes());
-        append(out, encoder.bytes());
+        enc::describe_custom_stage<1'000'042>(out, config.bytes());
     }
 
     [[nodiscard]] result<Bytes> encode(ByteView in, MutableByteView parameters) const {
@@ -104,9 +105,9 @@ BOOST_AUTO_TEST_CASE(composes_and_enters_the_additional_data) {
     BOOST_TEST(std::string(as_chars(*opened)) == "a payload for a third-party stage");
 
     // The encrypting stage hashes the descriptions of the two stages before it:
-    // field 2 { field 4000 { field 1 = 0x33 } }, field 2 { field 1 {} }.
+    // field 2 { field 1000042 { field 1 = 0x33 } }, field 2 { field 1 {} }.
     const auto& ad = boost::hana::at_c<2>(pipeline.stages()).additional_data();
-    BOOST_TEST(hex_encode(ad) == hex_encode(sha256(test::unhex(std::string_view("120682fa01020833" "12020a00")))));
+    BOOST_TEST(hex_encode(ad) == hex_encode(sha256(test::unhex(std::string_view("1207d2a6e803020833" "12020a00")))));
 
     // Another mask is another chain: its ciphertext does not open here.
     enc::DeterministicPipeline<XorMask, enc::SimpleLzw, Siv> other({.mask = 0x34}, {}, key);
@@ -116,7 +117,7 @@ BOOST_AUTO_TEST_CASE(composes_and_enters_the_additional_data) {
 }
 
 BOOST_AUTO_TEST_CASE(obeys_the_encoder_laws) {
-    namespace laws = sealpipe::test::laws;
+    namespace laws = sealpipe::testing::encoder_laws;
     auto p = laws::make_pipeline<enc::DeterministicPipeline<XorMask, Siv>>();
     for (std::size_t n : {0, 1, 15, 16, 17, 4096, 65543})
         for (bool text : {true, false}) laws::round_trip(p, n, text);

@@ -473,3 +473,103 @@ BOOST_AUTO_TEST_CASE(sign_verify_and_libsodium) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// The two NIST paths (keys/detail/nist.hpp, nist_openssl.hpp): the same public keys, shared
+// secrets and errors for the same inputs.
+namespace {
+
+using NistTypes = boost::mp11::mp_list<P256, P384, P521>;
+
+template <class C>
+struct NistOutcome {
+    std::string pub, secret;
+    bool operator==(const NistOutcome&) const = default;
+};
+
+template <class C>
+std::string raw_outcome(const result<void>& r, ByteView out) {
+    return r ? "ok " + hex_encode(out) : "error " + std::to_string(r.error().code().value()) + " " +
+                                              r.error().message();
+}
+
+template <class C>
+NistOutcome<C> nist_on(keys::detail::NistPath path, ByteView priv, ByteView peer) {
+    keys::detail::ScopedNistPath force(path);
+    Bytes pub(C::public_bytes), secret(C::shared_secret_bytes);
+    return {raw_outcome<C>(C::public_from_private(priv, pub), pub), raw_outcome<C>(C::agree(priv, peer, secret), secret)};
+}
+
+} // namespace
+
+BOOST_AUTO_TEST_SUITE(nist_paths)
+
+BOOST_AUTO_TEST_CASE(openssl_path_is_linked_and_chosen) {
+    // This test links the sealpipe::x509 component (OpenSSL's libcrypto).
+    BOOST_TEST(keys::detail::is_supported(keys::detail::NistPath::cryptopp));
+    BOOST_TEST(keys::detail::is_supported(keys::detail::NistPath::openssl));
+    BOOST_TEST(to_string(keys::detail::active_nist_path()) == "openssl");
+    {
+        keys::detail::ScopedNistPath force(keys::detail::NistPath::cryptopp);
+        BOOST_TEST(to_string(keys::detail::active_nist_path()) == "cryptopp");
+    }
+    BOOST_TEST(to_string(keys::detail::active_nist_path()) == "openssl");
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(same_keys_and_secrets_on_both_paths, C, NistTypes) {
+    for (int i = 0; i < 40; ++i) {
+        const auto a = PrivateKey<C>::generate().value();
+        const auto b = PrivateKey<C>::generate().value();
+        const ByteView priv = a.raw(hazmat::secret_access());
+        const ByteView peer = b.public_key().raw();
+        const auto portable = nist_on<C>(keys::detail::NistPath::cryptopp, priv, peer);
+        BOOST_TEST((portable == nist_on<C>(keys::detail::NistPath::openssl, priv, peer)));
+        BOOST_TEST(portable.pub == "ok " + hex_encode(a.public_key().raw()));
+        // And the secret is symmetric.
+        Bytes other(C::shared_secret_bytes);
+        BOOST_TEST_REQUIRE(C::agree(b.raw(hazmat::secret_access()), a.public_key().raw(), other).has_value());
+        BOOST_TEST(portable.secret == "ok " + hex_encode(other));
+    }
+}
+
+BOOST_AUTO_TEST_CASE_TEMPLATE(same_errors_on_both_paths, C, NistTypes) {
+    constexpr std::size_t n = C::private_bytes;
+    const auto a = PrivateKey<C>::generate().value();
+    const Bytes good_priv = to_bytes(a.raw(hazmat::secret_access()));
+    const Bytes good_pub = to_bytes(PrivateKey<C>::generate().value().public_key().raw());
+    // Scalars: 0, 1, the order - 1, the order, all ones, wrong lengths.
+    Bytes order_minus_1, order;
+    {
+        // The order of P-256, P-384, P-521, big-endian.
+        const std::string_view hex = n == 32 ? "ffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551"
+                                     : n == 48 ? "ffffffffffffffffffffffffffffffffffffffffffffffffc7634d81f4372ddf"
+                                                 "581a0db248b0a77aecec196accc52973"
+                                               : "01ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+                                                 "fa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409";
+        order = test::unhex(hex);
+        order_minus_1 = order;
+        order_minus_1.back() -= 1;
+    }
+    Bytes one(n, 0);
+    one.back() = 1;
+    const std::vector<Bytes> scalars{Bytes(n, 0), one, order_minus_1, order, Bytes(n, 0xff), Bytes(n - 1, 1),
+                                     Bytes(n + 1, 1), good_priv};
+    // Points: good, off the curve, x = p, compressed, infinity, hybrid form, wrong lengths.
+    Bytes off = good_pub;
+    off.back() ^= 1;
+    Bytes big_x = good_pub;
+    std::fill(big_x.begin() + 1, big_x.begin() + 1 + static_cast<std::ptrdiff_t>(n), Byte{0xff});
+    Bytes compressed(good_pub.begin(), good_pub.begin() + 1 + static_cast<std::ptrdiff_t>(n));
+    compressed[0] = 0x02;
+    Bytes hybrid = good_pub;
+    hybrid[0] = 0x06;
+    const std::vector<Bytes> points{good_pub, off, big_x, compressed, Bytes{0x00}, hybrid, Bytes{},
+                                    Bytes(good_pub.begin(), good_pub.end() - 1)};
+    for (std::size_t i = 0; i < scalars.size(); ++i)
+        for (std::size_t j = 0; j < points.size(); ++j)
+            BOOST_TEST_CONTEXT("scalar " << i << ", point " << j) {
+                BOOST_TEST((nist_on<C>(keys::detail::NistPath::cryptopp, scalars[i], points[j]) ==
+                            nist_on<C>(keys::detail::NistPath::openssl, scalars[i], points[j])));
+            }
+}
+
+BOOST_AUTO_TEST_SUITE_END()

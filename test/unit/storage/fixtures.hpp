@@ -1,7 +1,7 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// One fixture per storage backend for the conformance suite (test/laws): fresh storage, new
+// One fixture per storage backend for the conformance suite (sealpipe/testing/backend_laws.hpp): fresh storage, new
 // handles to it, and a way to tamper with the medium behind the backend's back.
 
 #ifndef SEALPIPE_TEST_UNIT_STORAGE_FIXTURES_HPP

@@ -93,35 +93,51 @@ SEALPIPE_AEAD_INLINE_AESNI __m128i expand_step(__m128i prev, __m128i other, int 
     return _mm_xor_si128(prev, t);
 }
 
-SEALPIPE_AEAD_TARGET_AESNI inline void set_key(AesKey& k, const Byte* key, std::size_t key_bytes) {
+/// Expands an AES-128 (`k1` unused) or AES-256 key held in registers into `k`.
+template <std::size_t KeyBytes>
+SEALPIPE_AEAD_INLINE_AESNI void expand_key(AesKey& k, __m128i k0, __m128i k1) noexcept {
     __m128i rk[15];
-    if (key_bytes == 16) {
+    if constexpr (KeyBytes == 16) {
+        (void)k1;
         static constexpr int rcon[10] = {0x01, 0x02, 0x04, 0x08, 0x10, 0x20, 0x40, 0x80, 0x1b, 0x36};
-        rk[0] = load(key);
+        rk[0] = k0;
+#pragma GCC unroll 10
         for (int i = 1; i <= 10; ++i) rk[i] = expand_step(rk[i - 1], rk[i - 1], rcon[i - 1], true);
+#pragma GCC unroll 11
         for (int i = 0; i <= 10; ++i) store(k.round_keys + 16 * i, rk[i]);
     } else {
-        rk[0] = load(key);
-        rk[1] = load(key + 16);
+        rk[0] = k0;
+        rk[1] = k1;
         int rcon = 1;
+#pragma GCC unroll 7
         for (int i = 2; i <= 14; i += 2, rcon <<= 1) {
             rk[i] = expand_step(rk[i - 2], rk[i - 1], rcon, true);
             if (i < 14) rk[i + 1] = expand_step(rk[i - 1], rk[i], 0, false);
         }
+#pragma GCC unroll 15
         for (int i = 0; i <= 14; ++i) store(k.round_keys + 16 * i, rk[i]);
     }
+}
+
+SEALPIPE_AEAD_TARGET_AESNI inline void set_key(AesKey& k, const Byte* key, std::size_t key_bytes) {
+    if (key_bytes == 16) expand_key<16>(k, load(key), _mm_setzero_si128());
+    else expand_key<32>(k, load(key), load(key + 16));
 }
 
 /// Encrypts up to 8 blocks held in registers, interleaved.
 template <unsigned Rounds, std::size_t N>
 SEALPIPE_AEAD_INLINE_AESNI void encrypt_regs(const AesKey& k, __m128i (&b)[N]) noexcept {
     __m128i rk = load(k.round_keys);
+#pragma GCC unroll 8
     for (std::size_t i = 0; i < N; ++i) b[i] = _mm_xor_si128(b[i], rk);
+#pragma GCC unroll 14
     for (unsigned r = 1; r < Rounds; ++r) {
         rk = load(k.round_keys + 16 * r);
+#pragma GCC unroll 8
         for (std::size_t i = 0; i < N; ++i) b[i] = _mm_aesenc_si128(b[i], rk);
     }
     rk = load(k.round_keys + 16 * Rounds);
+#pragma GCC unroll 8
     for (std::size_t i = 0; i < N; ++i) b[i] = _mm_aesenclast_si128(b[i], rk);
 }
 
@@ -153,16 +169,51 @@ SEALPIPE_AEAD_TARGET_AESNI inline void encrypt_blocks(const AesKey& k, const Byt
 /// with m the largest power of two below k: a dependency depth of log2(N) + 1 products
 /// instead of N - 1.
 template <std::size_t N>
-SEALPIPE_AEAD_TARGET_AESNI inline void fill_powers(HashKey& hk, const Byte* h) {
+SEALPIPE_AEAD_INLINE_AESNI void fill_powers(HashKey& hk, __m128i h) noexcept {
     static_assert(N >= 8 && N <= max_hash_powers && (N & (N - 1)) == 0);
     __m128i p[N + 1];
-    p[1] = load(h);
+    p[1] = h;
     for (std::size_t m = 1; m < N; m *= 2)
         for (std::size_t k = m + 1; k <= 2 * m; ++k) p[k] = dot(p[m], p[k - m]);
     for (std::size_t k = 1; k <= N; ++k) {
         store(hk.power(k), p[k]);
         store(hk.folded_power(k), _mm_xor_si128(p[k], _mm_shuffle_epi32(p[k], 0x4e)));
     }
+}
+
+template <std::size_t N>
+SEALPIPE_AEAD_TARGET_AESNI inline void fill_powers(HashKey& hk, const Byte* h) {
+    fill_powers<N>(hk, load(h));
+}
+
+/** RFC 8452 §4 for one nonce, in registers: the 4 or 6 key-derivation blocks under the
+    expanded key-generating key in one pipelined batch, then the message-encryption key
+    schedule and the POLYVAL powers H^1..H^8 (independent chains that the CPU overlaps).
+    `ready` is what the path's `set_hash_key` would leave in HashKey::ready_blocks. Nothing
+    secret is written to memory except the outputs. */
+template <unsigned Rounds, std::size_t Ready>
+SEALPIPE_AEAD_INLINE_AESNI void derive_keys_inline(const AesKey& kgk, const Byte* nonce, AesKey& enc, HashKey& hk) noexcept {
+    constexpr std::size_t count = Rounds == 10 ? 4 : 6;
+    // Block i: the 32-bit little-endian counter i, then the 12-byte nonce.
+    alignas(16) Byte first[16] = {};
+    std::copy(nonce, nonce + 12, first + 4);
+    const __m128i base = _mm_load_si128(reinterpret_cast<const __m128i*>(first));
+    __m128i b[count];
+#pragma GCC unroll 6
+    for (std::size_t i = 0; i < count; ++i) b[i] = _mm_insert_epi32(base, static_cast<int>(i), 0);
+    encrypt_regs<Rounds>(kgk, b);
+    // The first 8 bytes of each block: 2 for the authentication key, 2 or 4 for the
+    // encryption key.
+    const __m128i h = _mm_unpacklo_epi64(b[0], b[1]);
+    if constexpr (count == 4) expand_key<16>(enc, _mm_unpacklo_epi64(b[2], b[3]), _mm_setzero_si128());
+    else expand_key<32>(enc, _mm_unpacklo_epi64(b[2], b[3]), _mm_unpacklo_epi64(b[4], b[5]));
+    fill_powers<8>(hk, h);
+    hk.ready_blocks = Ready;
+}
+
+template <unsigned Rounds, std::size_t Ready>
+SEALPIPE_AEAD_TARGET_AESNI inline void derive_keys(const AesKey& kgk, const Byte* nonce, AesKey& enc, HashKey& hk) {
+    derive_keys_inline<Rounds, Ready>(kgk, nonce, enc, hk);
 }
 
 /// H^1..H^8: all this path's POLYVAL uses.
@@ -256,7 +307,8 @@ SEALPIPE_AEAD_TARGET_AESNI inline std::size_t decrypt_and_hash(const AesKey& k, 
 /// The AES-NI path's operation table.
 template <unsigned Rounds>
 inline constexpr Ops ops{&set_key, &encrypt_blocks<Rounds>, &set_hash_key, nullptr,
-                         &polyval, &ctr32<Rounds>,          &decrypt_and_hash<Rounds>};
+                         &polyval, &ctr32<Rounds>,          &decrypt_and_hash<Rounds>,
+                         &derive_keys<Rounds, unlimited_blocks>};
 
 } // namespace sealpipe::aead::detail::aesni
 

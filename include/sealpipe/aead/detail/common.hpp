@@ -82,6 +82,10 @@ struct Ops {
     /// batch, possibly 0). Null when the path has none.
     std::size_t (*decrypt_and_hash)(const AesKey&, const HashKey&, Byte* state, Byte* counter, const Byte* in,
                                     Byte* out, std::size_t len);
+    /// RFC 8452 §4 in one call: the message-encryption key (expanded) and the POLYVAL key
+    /// (as `set_hash_key` leaves it) for a 12-byte nonce, from the expanded key-generating
+    /// key. Null when the path derives through `encrypt_blocks`, `set_hash_key` and `set_key`.
+    void (*derive_keys)(const AesKey& kgk, const Byte* nonce, AesKey& enc, HashKey& hk);
 };
 
 inline std::uint32_t load_le32(const Byte* p) noexcept {

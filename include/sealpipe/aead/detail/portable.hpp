@@ -119,7 +119,7 @@ inline void ctr32(const AesKey& k, const Byte* counter, const Byte* in, Byte* ou
 }
 
 /// The portable path's operation table.
-inline constexpr Ops ops{&set_key, &encrypt_blocks, &set_hash_key, nullptr, &polyval, &ctr32, nullptr};
+inline constexpr Ops ops{&set_key, &encrypt_blocks, &set_hash_key, nullptr, &polyval, &ctr32, nullptr, nullptr};
 
 } // namespace sealpipe::aead::detail::portable
 

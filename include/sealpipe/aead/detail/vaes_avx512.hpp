@@ -219,10 +219,17 @@ SEALPIPE_AEAD_TARGET_AVX512 inline std::size_t decrypt_and_hash(const AesKey& k,
     return done;
 }
 
+/// aesni::derive_keys in this path's encoding (three-operand VEX: fewer register copies).
+template <unsigned Rounds>
+SEALPIPE_AEAD_TARGET_AVX512 inline void derive_keys(const AesKey& kgk, const Byte* nonce, AesKey& enc, HashKey& hk) {
+    aesni::derive_keys_inline<Rounds, 8>(kgk, nonce, enc, hk);
+}
+
 /// The AVX-512 VAES path's operation table.
 template <unsigned Rounds>
 inline constexpr Ops ops{&aesni::set_key, &aesni::encrypt_blocks<Rounds>, &set_hash_key, &extend_hash_key,
-                         &polyval,        &ctr32<Rounds>,                 &decrypt_and_hash<Rounds>};
+                         &polyval,        &ctr32<Rounds>,                 &decrypt_and_hash<Rounds>,
+                         &derive_keys<Rounds>};
 
 } // namespace sealpipe::aead::detail::vaes_avx512
 

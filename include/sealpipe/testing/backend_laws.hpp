@@ -2,7 +2,8 @@
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
 // The conformance suite of the StorageBackend concept: every law is a function template over
-// a fixture, run for every backend with BOOST_AUTO_TEST_CASE_TEMPLATE.
+// a fixture; SEALPIPE_TESTING_BACKEND_LAWS registers them all as Boost.Test cases for a list of
+// fixtures (doc/testing.md, "The testing kit").
 //
 // A fixture F provides:
 //   F::name                    the backend's name, for messages
@@ -10,15 +11,15 @@
 //   F::backend_type            the backend
 //   F f;                       fresh, empty storage (removed at scope exit)
 //   f.open()                   result<backend_type>: a new handle (own connection) to it
-//   f.tamper(key)              flips one byte of the stored object, in the medium itself
+//   f.tamper(ref)              flips one byte of the stored object, in the medium itself
 
-#ifndef SEALPIPE_TEST_LAWS_STORAGE_BACKEND_LAWS_HPP
-#define SEALPIPE_TEST_LAWS_STORAGE_BACKEND_LAWS_HPP
+#ifndef SEALPIPE_TESTING_BACKEND_LAWS_HPP
+#define SEALPIPE_TESTING_BACKEND_LAWS_HPP
 
 #include <sealpipe/storage/basic_store.hpp>
 #include <sealpipe/storage/gc.hpp>
 
-#include "support/storage.hpp"
+#include <sealpipe/testing/objects.hpp>
 
 #include <boost/test/unit_test.hpp>
 
@@ -29,7 +30,7 @@
 #include <thread>
 #include <vector>
 
-namespace sealpipe::test::storage_laws {
+namespace sealpipe::testing::backend_laws {
 
 using namespace sealpipe::storage;
 
@@ -488,6 +489,25 @@ void gc_with_concurrent_writer() {
                                << " puts during them, " << protected_puts << " after a cutoff");
 }
 
-} // namespace sealpipe::test::storage_laws
+} // namespace sealpipe::testing::backend_laws
 
-#endif // SEALPIPE_TEST_LAWS_STORAGE_BACKEND_LAWS_HPP
+/** Registers, in the Boost.Test suite `suite`, every law of the `StorageBackend` conformance
+    suite as a case template over `fixtures` (a type alias of a `boost::mpl::list` of fixtures,
+    described at the top of this header). */
+#define SEALPIPE_TESTING_BACKEND_LAWS(suite, fixtures) \
+    BOOST_AUTO_TEST_SUITE(suite) \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(round_trip, F, fixtures) { ::sealpipe::testing::backend_laws::round_trip<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(idempotent_put, F, fixtures) { ::sealpipe::testing::backend_laws::idempotent_put<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(missing_is_not_found, F, fixtures) { ::sealpipe::testing::backend_laws::missing_is_not_found<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(corrupt_is_an_error, F, fixtures) { ::sealpipe::testing::backend_laws::corrupt_is_an_error<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(remove_deletes, F, fixtures) { ::sealpipe::testing::backend_laws::remove_deletes<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(enumerate_lists_everything, F, fixtures) { ::sealpipe::testing::backend_laws::enumerate_lists_everything<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(batches, F, fixtures) { ::sealpipe::testing::backend_laws::batches<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_threads, F, fixtures) { ::sealpipe::testing::backend_laws::concurrent_threads<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(concurrent_processes, F, fixtures) { ::sealpipe::testing::backend_laws::concurrent_processes<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(reachability, F, fixtures) { ::sealpipe::testing::backend_laws::reachability<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(gc_keeps_reachable_deletes_unreachable, F, fixtures) { ::sealpipe::testing::backend_laws::gc_keeps_reachable_deletes_unreachable<F>(); } \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(gc_with_concurrent_writer, F, fixtures) { ::sealpipe::testing::backend_laws::gc_with_concurrent_writer<F>(); } \
+    BOOST_AUTO_TEST_SUITE_END()
+
+#endif // SEALPIPE_TESTING_BACKEND_LAWS_HPP

@@ -1,15 +1,16 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// The laws every encoding pipeline obeys (STYLE.md "Tests"): round trip, empty stays empty,
-// tampering is rejected, truncation is rejected, the size limit holds, determinism as the
-// mode promises. Each law is a function template run for every pipeline of a type list.
+// The laws every encoding pipeline obeys: round trip, empty stays empty, tampering is rejected,
+// truncation is rejected, the size limit holds, determinism as the mode promises. Each law is a
+// function template over a pipeline; SEALPIPE_TESTING_ENCODER_LAWS registers them all as
+// Boost.Test cases for a list of pipeline types (doc/testing.md, "The testing kit").
 
-#ifndef SEALPIPE_TEST_LAWS_ENCODER_LAWS_HPP
-#define SEALPIPE_TEST_LAWS_ENCODER_LAWS_HPP
+#ifndef SEALPIPE_TESTING_ENCODER_LAWS_HPP
+#define SEALPIPE_TESTING_ENCODER_LAWS_HPP
 
 #include <sealpipe/encoding/pipeline.hpp>
-#include <support/vectors.hpp>
+#include <sealpipe/testing/objects.hpp>
 
 #include <boost/hana/tuple.hpp>
 #include <boost/test/unit_test.hpp>
@@ -18,7 +19,7 @@
 #include <string>
 #include <utility>
 
-namespace sealpipe::test::laws {
+namespace sealpipe::testing::encoder_laws {
 
 namespace enc = sealpipe::encoding;
 
@@ -52,7 +53,7 @@ template <class P>
 result<Sealed> encode(P& p, ByteView in) {
     if constexpr (P::mode == enc::Mode::keyed) {
         const auto params = P::Parameters::from(pattern(P::decoding_parameters_bytes, 5)).value();
-        auto out = p.encode(in, params);
+        auto out = p.encode(in, hazmat::chosen_nonce(params));
         if (!out) return out.error();
         return Sealed{std::move(*out), to_bytes(params)};
     } else {
@@ -157,6 +158,29 @@ void determinism_as_promised(P& p) {
     }
 }
 
-} // namespace sealpipe::test::laws
+/// Every law that applies to `P`, with round trips from 0 bytes to 1 MiB.
+template <class P>
+void all(P& p) {
+    for (std::size_t n : {0, 1, 15, 16, 17, 255, 4096, 65543})
+        for (bool text : {true, false}) round_trip(p, n, text);
+    round_trip(p, std::size_t{1} << 20, false);
+    if constexpr (P::encrypts) flipped_bits_fail_authentication(p);
+    if constexpr (P::properties().size() > 0) truncation_is_rejected(p);
+    oversize_is_rejected(p);
+    determinism_as_promised(p);
+}
 
-#endif // SEALPIPE_TEST_LAWS_ENCODER_LAWS_HPP
+} // namespace sealpipe::testing::encoder_laws
+
+/** Registers, in the Boost.Test suite `suite`, one case template that runs every encoder law on
+    each pipeline type of `pipelines` (a type alias of a `boost::mpl::list`), each built with
+    fixed test keys (`make_pipeline`). */
+#define SEALPIPE_TESTING_ENCODER_LAWS(suite, pipelines)                                  \
+    BOOST_AUTO_TEST_SUITE(suite)                                                         \
+    BOOST_AUTO_TEST_CASE_TEMPLATE(obeys_the_encoder_laws, P, pipelines) {                \
+        auto pipeline = ::sealpipe::testing::encoder_laws::make_pipeline<P>();           \
+        ::sealpipe::testing::encoder_laws::all(pipeline);                                \
+    }                                                                                    \
+    BOOST_AUTO_TEST_SUITE_END()
+
+#endif // SEALPIPE_TESTING_ENCODER_LAWS_HPP
