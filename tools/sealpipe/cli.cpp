@@ -287,6 +287,14 @@ result<Bytes> read_file(const std::string& path, std::size_t limit) {
     return data;
 }
 
+result<std::string> read_text_file(const std::string& path, std::size_t limit) {
+    auto b = read_file(path, limit);
+    if (!b) return b.error();
+    std::string s(as_chars(*b));
+    wipe(*b);
+    return s;
+}
+
 result<void> write_file(const std::string& path, ByteView data) {
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "wb"), &std::fclose);
     if (!f) return fail(errc::io_error, "cannot create " + path + ": " + std::strerror(errno));

@@ -167,6 +167,8 @@ int run(int argc, char** argv);
 
 /// Reads a whole file (binary), at most `limit` bytes.
 result<Bytes> read_file(const std::string& path, std::size_t limit = Io::default_stdin_limit);
+/// A text file of at most `limit` bytes (keys, certificates): the bytes read are wiped.
+result<std::string> read_text_file(const std::string& path, std::size_t limit = std::size_t{1} << 20);
 /// Writes a whole file, replacing it.
 result<void> write_file(const std::string& path, ByteView data);
 /// Decodes an option's hex value, naming the option in errors.

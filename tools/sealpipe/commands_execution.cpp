@@ -28,16 +28,8 @@ constexpr std::size_t message_limit = std::size_t{16} << 20;
 constexpr std::uint64_t default_timeout_seconds = 3600;
 constexpr std::uint64_t default_max_timeout_seconds = 86400;
 
-result<std::string> text_file(const std::string& path, std::size_t limit = key_file_limit) {
-    auto b = read_file(path, limit);
-    if (!b) return b.error();
-    std::string s(as_chars(*b));
-    wipe(*b);
-    return s;
-}
-
 result<AnyPrivateKey> private_key(const std::string& path) {
-    auto t = text_file(path);
+    auto t = read_text_file(path);
     if (!t) return t.error();
     auto k = AnyPrivateKey::from_pem(*t);
     wipe(MutableByteView(reinterpret_cast<Byte*>(t->data()), t->size()));
@@ -73,13 +65,13 @@ result<Nonce> nonce_option(const Args& args, std::string_view fallback) {
 }
 
 result<void> action_seal(const Args& args, Io& io) {
-    auto platform_text = text_file(args.required("platform-key"));
+    auto platform_text = read_text_file(args.required("platform-key"));
     if (!platform_text) return platform_text.error();
     auto platform = AnyPublicKey::from_pem(*platform_text);
     if (!platform) return std::move(platform.error()).context(args.required("platform-key"));
-    auto chain = text_file(args.required("client-cert"));
+    auto chain = read_text_file(args.required("client-cert"));
     if (!chain) return chain.error();
-    auto key = text_file(args.required("client-key"));
+    auto key = read_text_file(args.required("client-key"));
     if (!key) return key.error();
     auto client = Client::from_pem(*chain, *key);
     wipe(MutableByteView(reinterpret_cast<Byte*>(key->data()), key->size()));
@@ -110,7 +102,7 @@ result<void> action_open(const Args& args, Io& io) {
         if (!k) return k.error();
         platform_keys.push_back(std::move(*k));
     }
-    auto ca = text_file(args.required("ca"), key_file_limit * 16);
+    auto ca = read_text_file(args.required("ca"), key_file_limit * 16);
     if (!ca) return ca.error();
     auto trust = keys::TrustStore::from_pem(*ca);
     if (!trust) return std::move(trust.error()).context(args.required("ca"));

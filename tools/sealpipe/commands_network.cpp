@@ -60,14 +60,6 @@ Error remote_failure(std::string what) {
     return Error(boost::system::error_code(1, category), std::move(what));
 }
 
-result<std::string> text_file(const std::string& path, std::size_t limit = key_file_limit) {
-    auto b = read_file(path, limit);
-    if (!b) return b.error();
-    std::string s(as_chars(*b));
-    wipe(*b);
-    return s;
-}
-
 /// gRPC's own log lines stay off stderr: the commands report each failure once, in their
 /// own error line.
 void quiet_grpc() {
@@ -91,15 +83,15 @@ result<net::ChannelOptions> channel_options(const Args& args) {
     o.url = args.required("scheduler");
     if (auto e = net::parse_url(o.url); !e) return fail(usage_error, "--scheduler: " + e.error().message());
     if (auto ca = args.get("tls-ca")) {
-        auto t = text_file(*ca);
+        auto t = read_text_file(*ca);
         if (!t) return t.error();
         o.tls_ca_pem = std::move(*t);
     }
     if (args.has("tls-cert") != args.has("tls-key")) return fail(usage_error, "--tls-cert and --tls-key go together");
     if (auto cert = args.get("tls-cert")) {
-        auto c = text_file(*cert);
+        auto c = read_text_file(*cert);
         if (!c) return c.error();
-        auto k = text_file(args.required("tls-key"));
+        auto k = read_text_file(args.required("tls-key"));
         if (!k) return k.error();
         o.tls_cert_pem = std::move(*c);
         o.tls_key_pem = std::move(*k);
@@ -158,7 +150,7 @@ result<void> scheduler_serve(const Args& args, Io&) {
     for (auto [option, slot] : {std::pair{"tls-cert", &server.tls_cert_pem}, std::pair{"tls-key", &server.tls_key_pem},
                                 std::pair{"tls-client-ca", &server.tls_client_ca_pem}}) {
         if (auto path = args.get(option)) {
-            auto t = text_file(*path);
+            auto t = read_text_file(*path);
             if (!t) return t.error();
             *slot = std::move(*t);
         }
@@ -345,14 +337,14 @@ result<void> worker_run(const Args& args, Io&) {
     if (args.positional().empty()) return fail(usage_error, "worker run: the command to run follows '--'");
     std::vector<AnyPrivateKey> platform_keys;
     for (const std::string& path : args.all("platform-key")) {
-        auto t = text_file(path);
+        auto t = read_text_file(path);
         if (!t) return t.error();
         auto k = AnyPrivateKey::from_pem(*t);
         wipe_string(*t);
         if (!k) return std::move(k.error()).context(path);
         platform_keys.push_back(std::move(*k));
     }
-    auto ca = text_file(args.required("ca"), key_file_limit * 16);
+    auto ca = read_text_file(args.required("ca"), key_file_limit * 16);
     if (!ca) return ca.error();
     auto trust = keys::TrustStore::from_pem(*ca);
     if (!trust) return std::move(trust.error()).context(args.required("ca"));
@@ -424,13 +416,13 @@ result<void> worker_run(const Args& args, Io&) {
 result<void> execute(const Args& args, Io& io) {
     quiet_grpc();
     Signals signals;   // before any thread starts (gRPC's too)
-    auto platform_text = text_file(args.required("platform-key"));
+    auto platform_text = read_text_file(args.required("platform-key"));
     if (!platform_text) return platform_text.error();
     auto platform = AnyPublicKey::from_pem(*platform_text);
     if (!platform) return std::move(platform.error()).context(args.required("platform-key"));
-    auto chain = text_file(args.required("client-cert"));
+    auto chain = read_text_file(args.required("client-cert"));
     if (!chain) return chain.error();
-    auto key = text_file(args.required("client-key"));
+    auto key = read_text_file(args.required("client-key"));
     if (!key) return key.error();
     auto client = Client::from_pem(*chain, *key);
     wipe_string(*key);
