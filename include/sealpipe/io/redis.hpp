@@ -12,6 +12,7 @@
 #include <hiredis/hiredis.h>
 
 #include <charconv>
+#include <cstdlib>
 #include <chrono>
 #include <cstddef>
 #include <initializer_list>
@@ -34,7 +35,14 @@ struct Config {
     std::string password;  ///< empty: no AUTH
     std::string prefix = "sealpipe:"; ///< every key the store uses starts with it
     std::chrono::milliseconds connect_timeout{2000};
+    /// How long one reply may take to arrive, whole (a server that trickles bytes is cut off).
     std::chrono::milliseconds command_timeout{10000};
+    /** The largest reply accepted, counted while it is read: the bytes of every string in it,
+        or of the unparsed input buffered for it. A server that announces or sends more is cut
+        off before the client holds more than this (plus one 16 KiB read). */
+    std::size_t max_reply_bytes = (std::size_t{64} << 20) + (std::size_t{64} << 10);
+    /// The most array elements (at every depth) one reply may hold.
+    std::size_t max_reply_elements = std::size_t{1} << 20;
 
     /** Parses `redis://[[user]:password@]host[:port][/db]`.
         @par Errors `errc::malformed_input` naming the part that is wrong. */
@@ -132,6 +140,63 @@ inline std::string escape_glob(std::string_view s) {
     return out;
 }
 
+namespace detail {
+
+/// What one reply may still take, checked by the reader as it builds the reply.
+struct ReplyBudget {
+    std::size_t bytes = 0;
+    std::size_t elements = 0;
+    const char* exceeded = nullptr;   ///< what ran out, when one did
+};
+
+/// hiredis' own reply constructors, behind the budget (hiredis 0.14 has no limits of its own).
+inline const redisReplyObjectFunctions& default_reply_functions() {
+    static const redisReplyObjectFunctions f = [] {
+        redisReader* r = redisReaderCreate();
+        if (!r) std::abort();
+        redisReplyObjectFunctions copy = *r->fn;
+        redisReaderFree(r);
+        return copy;
+    }();
+    return f;
+}
+
+inline ReplyBudget& budget_of(const redisReadTask* task) { return *static_cast<ReplyBudget*>(task->privdata); }
+
+inline void* bounded_string(const redisReadTask* task, char* str, size_t len) {
+    ReplyBudget& b = budget_of(task);
+    if (len > b.bytes) {
+        b.exceeded = "bytes";
+        return nullptr;
+    }
+    b.bytes -= len;
+    return default_reply_functions().createString(task, str, len);
+}
+
+inline void* bounded_array(const redisReadTask* task, int elements) {
+    ReplyBudget& b = budget_of(task);
+    const auto n = static_cast<std::size_t>(elements < 0 ? 0 : elements);
+    if (n > b.elements) {
+        b.exceeded = "elements";
+        return nullptr;
+    }
+    b.elements -= n;
+    return default_reply_functions().createArray(task, elements);
+}
+
+inline void* bounded_integer(const redisReadTask* task, long long v) {
+    return default_reply_functions().createInteger(task, v);
+}
+
+inline void* bounded_nil(const redisReadTask* task) { return default_reply_functions().createNil(task); }
+
+inline void free_reply(void* reply) { default_reply_functions().freeObject(reply); }
+
+inline redisReplyObjectFunctions bounded_reply_functions{bounded_string, bounded_array, bounded_integer, bounded_nil,
+                                                         free_reply};
+
+} // namespace detail
+
 /// One connection, reconnected on demand, guarded by a mutex.
 class Connection {
 public:
@@ -148,6 +213,9 @@ public:
         if (ctx->err) return unavailable(ctx.get(), "cannot connect to");
         if (redisSetTimeout(ctx.get(), to_timeval(config_.command_timeout)) != REDIS_OK)
             return unavailable(ctx.get(), "cannot set a timeout on");
+        // Every reply is built against the budget (`read_reply`).
+        ctx->reader->fn = &detail::bounded_reply_functions;
+        ctx->reader->privdata = &budget_;
         ctx_ = std::move(ctx);
         std::vector<Command> hello;
         const std::string db = std::to_string(config_.db);
@@ -186,7 +254,8 @@ public:
         for (int attempt = 0;; ++attempt) {
             if (auto r = ensure_connected(); !r) return r.error();
             auto r = pipeline_once(count, format);
-            if (r || attempt == 1) return r;
+            // A reply over the limits is refused, not asked for again.
+            if (r || attempt == 1 || r.error() == errc::size_limit_exceeded) return r;
         }
     }
 
@@ -216,12 +285,59 @@ private:
         }
         std::vector<Reply> replies;
         replies.reserve(count);
+        if (auto f = flush(); !f) return f.error();
         for (std::size_t i = 0; i < count; ++i) {
-            void* raw = nullptr;
-            if (redisGetReply(ctx_.get(), &raw) != REDIS_OK || !raw) return drop("lost the connection to");
-            replies.emplace_back(static_cast<redisReply*>(raw));
+            auto reply = read_reply();
+            if (!reply) return reply.error();
+            replies.push_back(std::move(*reply));
         }
         return replies;
+    }
+
+    /// Writes hiredis' output buffer out.
+    [[nodiscard]] result<void> flush() {
+        for (int done = 0; !done;)
+            if (redisBufferWrite(ctx_.get(), &done) != REDIS_OK) return drop("cannot send to");
+        return {};
+    }
+
+    /** Reads one reply within the limits: the budget bounds what the reader builds, and the
+        unparsed input is checked after every read, so that a bulk string announced as
+        gigabytes is refused as its bytes arrive, not after they have all been buffered. */
+    [[nodiscard]] result<Reply> read_reply() {
+        budget_ = {config_.max_reply_bytes, config_.max_reply_elements, nullptr};
+        const auto deadline = std::chrono::steady_clock::now() + config_.command_timeout;
+        void* raw = nullptr;
+        for (;;) {
+            if (redisGetReplyFromReader(ctx_.get(), &raw) != REDIS_OK) return refuse_or_drop();
+            if (raw) return Reply(static_cast<redisReply*>(raw));
+            const redisReader* reader = ctx_->reader;
+            if (reader->len - reader->pos > config_.max_reply_bytes) {
+                budget_.exceeded = "bytes";
+                return refuse_or_drop();
+            }
+            if (std::chrono::steady_clock::now() > deadline) {
+                ctx_.reset();
+                return fail(errc::backend_unavailable, "redis: " + where() + " took longer than " +
+                                                           std::to_string(config_.command_timeout.count()) +
+                                                           " ms to send one reply");
+            }
+            if (redisBufferRead(ctx_.get()) != REDIS_OK) return drop("lost the connection to");
+        }
+    }
+
+    /// After the reader failed: a reply over the limits, or a protocol error.
+    [[nodiscard]] Error refuse_or_drop() {
+        if (budget_.exceeded) {
+            const std::string what = budget_.exceeded;
+            ctx_.reset();   // the rest of the reply is still on the wire
+            return fail(errc::size_limit_exceeded,
+                        "redis " + where() + ": a reply exceeded the limit of " +
+                            (what == "bytes" ? std::to_string(config_.max_reply_bytes) + " bytes"
+                                             : std::to_string(config_.max_reply_elements) + " array elements") +
+                            " and was refused while being read");
+        }
+        return drop("cannot read a reply from");
     }
 
     /// The connection is unusable after an I/O error: report it and reconnect next time.
@@ -239,6 +355,7 @@ private:
 
     Config config_;
     Context ctx_;
+    detail::ReplyBudget budget_;
 };
 
 } // namespace sealpipe::io::redis

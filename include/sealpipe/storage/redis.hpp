@@ -124,17 +124,23 @@ using io::redis::escape_glob;
     @par Thread and process safety One connection guarded by a mutex; copies share it. Open
     one handle per thread for parallel requests, and a new one in a forked child.
     @par Errors `errc::backend_unavailable` when the server cannot be reached, closes the
-    connection, or answers with an error (the message says which); a broken connection is
+    connection, or answers with an error (the message says which); `errc::size_limit_exceeded`
+    for a reply larger than `max_reply_bytes` (refused as it arrives); a broken connection is
     reconnected on the next operation (and each operation is retried once on a fresh
     connection). */
 class Redis {
 public:
     /// Bytes of the write time in front of each stored object.
     static constexpr std::size_t time_bytes = detail::redis::time_bytes;
+    /// The largest reply read from the server (`RedisConfig::max_reply_bytes` is lowered to
+    /// it): an object, its time and 64 KiB. A larger reply is refused while it is read.
+    static constexpr std::size_t max_reply_bytes = max_object_bytes + time_bytes + (std::size_t{64} << 10);
 
     /** Connects to the server.
         @par Errors `errc::backend_unavailable`. */
     [[nodiscard]] static result<Redis> connect(RedisConfig config) {
+        // No reply a store reads is larger than one object with its time and a little framing.
+        config.max_reply_bytes = std::min(config.max_reply_bytes, max_reply_bytes);
         auto c = std::make_shared<detail::redis::Connection>(std::move(config));
         {
             std::lock_guard lock(c->mutex);
