@@ -14,6 +14,7 @@
 #include <sealpipe/execution/messages.hpp>
 #include <sealpipe/keys/key.hpp>
 #include <sealpipe/net/detail/convert.hpp>
+#include <sealpipe/net/detail/execute_stream.hpp>
 #include <sealpipe/net/options.hpp>
 
 #include <bonanza/remoteexecution/remoteexecution.grpc.pb.h>
@@ -39,35 +40,28 @@ public:
         rejected by the worker, cancelled, or the scheduler cannot be reached: the message
         names the gRPC code), `errc::authentication_failed` (an event that is not from a
         worker of this action, or altered), `errc::malformed_input` (a completion without
-        an event), `errc::cancelled` (after the completion event). */
+        an event), `errc::cancelled` (after the completion event), `errc::timed_out` (the
+        call's deadline passed), `errc::size_limit_exceeded` (more than
+        `ChannelOptions::max_idle_stream_messages` messages in a row without a new event). */
     [[nodiscard]] result<execution::OpenedEvent> next() {
         if (done_) return fail(errc::cancelled, "the operation has already completed");
         ::bonanza::remoteexecution::ExecuteResponse r;
         while (reader_->Read(&r)) {
-            if (!r.name().empty()) name_ = r.name();
-            using Stage = ::bonanza::remoteexecution::ExecuteResponse;
-            if (r.stage_case() == Stage::kQueued) {
-                running_ = false;
-                continue;
-            }
-            if (r.stage_case() == Stage::kExecuting) {
-                running_ = true;
-                if (!r.executing().has_last_event()) continue;
-                Bytes event = detail::serialize(r.executing().last_event());
-                if (event == last_event_) continue;   // a keepalive repeats the latest event
-                last_event_ = event;
-                auto p = action_.open_execution_event(event);
-                if (!p) return std::move(p).error().context("execution event");
-                return execution::OpenedEvent{false, std::move(*p)};
-            }
-            if (r.stage_case() == Stage::kCompleted) {
+            auto e = stream_.feed(r, action_);
+            if (stream_.completed()) {
                 done_ = true;
                 (void)finish();
-                if (!r.completed().has_completion_event())
-                    return fail(errc::malformed_input, "the action completed without a completion event");
-                auto p = action_.open_completion_event(detail::serialize(r.completed().completion_event()));
-                if (!p) return std::move(p).error().context("completion event");
-                return execution::OpenedEvent{true, std::move(*p)};
+            }
+            if (e) {
+                idle_messages_ = 0;
+                return std::move(*e);
+            }
+            if (++idle_messages_ > max_idle_messages_) {
+                done_ = true;
+                context_->TryCancel();
+                (void)finish();
+                return fail(errc::size_limit_exceeded, "the scheduler sent " + std::to_string(idle_messages_) +
+                                                           " messages in a row without a new event; the stream was ended");
             }
         }
         done_ = true;
@@ -77,9 +71,9 @@ public:
     }
 
     /// The operation's name (for `RemoteClient::wait_execution`), once the scheduler said it.
-    [[nodiscard]] const std::string& name() const noexcept { return name_; }
+    [[nodiscard]] const std::string& name() const noexcept { return stream_.name(); }
     /// Whether the last stage the scheduler reported was `executing`.
-    [[nodiscard]] bool running() const noexcept { return running_; }
+    [[nodiscard]] bool running() const noexcept { return stream_.running(); }
     /// The sealed action.
     [[nodiscard]] const execution::PendingAction& action() const noexcept { return action_; }
     /// Gives up the stream at once (the scheduler sees a client going away).
@@ -97,8 +91,9 @@ public:
 private:
     friend class RemoteClient;
     RemoteExecution(execution::PendingAction a, std::unique_ptr<::grpc::ClientContext> c,
-                    std::unique_ptr<::grpc::ClientReader<::bonanza::remoteexecution::ExecuteResponse>> r)
-        : action_(std::move(a)), context_(std::move(c)), reader_(std::move(r)) {}
+                    std::unique_ptr<::grpc::ClientReader<::bonanza::remoteexecution::ExecuteResponse>> r,
+                    std::size_t max_idle_messages)
+        : action_(std::move(a)), context_(std::move(c)), reader_(std::move(r)), max_idle_messages_(max_idle_messages) {}
 
     ::grpc::Status finish() {
         if (finished_) return status_;
@@ -110,9 +105,10 @@ private:
     execution::PendingAction action_;
     std::unique_ptr<::grpc::ClientContext> context_;
     std::unique_ptr<::grpc::ClientReader<::bonanza::remoteexecution::ExecuteResponse>> reader_;
-    std::string name_;
-    Bytes last_event_;
-    bool running_ = false, done_ = false, finished_ = false;
+    detail::ExecuteStream stream_;
+    std::size_t max_idle_messages_;
+    std::size_t idle_messages_ = 0;
+    bool done_ = false, finished_ = false;
     ::grpc::Status status_;
 };
 
@@ -124,12 +120,13 @@ public:
     [[nodiscard]] static result<RemoteClient> connect(execution::Client client, const ChannelOptions& options) {
         auto channel = make_channel(options);
         if (!channel) return channel.error();
-        return RemoteClient(std::move(client), std::move(*channel));
+        return RemoteClient(std::move(client), std::move(*channel), options);
     }
 
     /** Seals `plaintext` for the workers of `platform_key` (as `Client::seal`) and starts
         `Execute` with `priority` (lower runs sooner). The stream may last as long as the
-        action; `call_deadline`, when given, bounds it.
+        action; `call_deadline` bounds it (by default `ChannelOptions::stream_deadline` from
+        now).
         @par Errors those of `Client::seal`; stream failures surface from
         `RemoteExecution::next`. */
     [[nodiscard]] result<RemoteExecution> execute(
@@ -150,31 +147,38 @@ public:
             return fail(errc::internal, "the sealed action does not parse as bonanza.encryptedaction.Action");
         request.set_priority(priority);
         auto context = std::make_unique<::grpc::ClientContext>();
-        if (call_deadline) context->set_deadline(*call_deadline);
+        context->set_deadline(call_deadline.value_or(std::chrono::system_clock::now() + stream_deadline_));
         auto reader = stub_->Execute(context.get(), request);
-        return RemoteExecution(std::move(action), std::move(context), std::move(reader));
+        return RemoteExecution(std::move(action), std::move(context), std::move(reader), max_idle_stream_messages_);
     }
 
-    /** Follows the operation `name`, started earlier for `action` (`WaitExecution`).
+    /** Follows the operation `name`, started earlier for `action` (`WaitExecution`), until
+        `call_deadline` (by default `ChannelOptions::stream_deadline` from now).
         @par Errors none here; `next` gives `errc::object_not_found` (NOT_FOUND) for an
         unknown name. */
-    [[nodiscard]] result<RemoteExecution> wait_execution(const std::string& name, execution::PendingAction action) const {
+    [[nodiscard]] result<RemoteExecution> wait_execution(
+        const std::string& name, execution::PendingAction action,
+        std::optional<std::chrono::system_clock::time_point> call_deadline = std::nullopt) const {
         ::bonanza::remoteexecution::WaitExecutionRequest request;
         request.set_name(name);
         auto context = std::make_unique<::grpc::ClientContext>();
+        context->set_deadline(call_deadline.value_or(std::chrono::system_clock::now() + stream_deadline_));
         auto reader = stub_->WaitExecution(context.get(), request);
-        return RemoteExecution(std::move(action), std::move(context), std::move(reader));
+        return RemoteExecution(std::move(action), std::move(context), std::move(reader), max_idle_stream_messages_);
     }
 
     [[nodiscard]] const execution::Client& client() const noexcept { return client_; }
     [[nodiscard]] const std::shared_ptr<::grpc::Channel>& channel() const noexcept { return channel_; }
 
 private:
-    RemoteClient(execution::Client c, std::shared_ptr<::grpc::Channel> ch)
-        : client_(std::move(c)), channel_(std::move(ch)),
+    RemoteClient(execution::Client c, std::shared_ptr<::grpc::Channel> ch, const ChannelOptions& options)
+        : client_(std::move(c)), channel_(std::move(ch)), stream_deadline_(options.stream_deadline),
+          max_idle_stream_messages_(options.max_idle_stream_messages),
           stub_(::bonanza::remoteexecution::Execution::NewStub(channel_)) {}
     execution::Client client_;
     std::shared_ptr<::grpc::Channel> channel_;
+    std::chrono::seconds stream_deadline_;
+    std::size_t max_idle_stream_messages_;
     std::shared_ptr<::bonanza::remoteexecution::Execution::Stub> stub_;
 };
 

@@ -40,6 +40,13 @@ struct ChannelOptions {
     /// Reconnection backoff of the channel (gRPC's exponential backoff between attempts).
     std::chrono::milliseconds initial_backoff{100};
     std::chrono::milliseconds max_backoff{5000};
+    /// The deadline of an `Execute` or `WaitExecution` stream when the caller gives none: no
+    /// call runs without one.
+    std::chrono::seconds stream_deadline = std::chrono::hours(24);
+    /** Messages a stream may bring in a row without a new event (Bonanza sends a keepalive a
+        minute): beyond it the scheduler is taken to stream without end, and the stream is
+        ended with `errc::size_limit_exceeded`. */
+    std::size_t max_idle_stream_messages = 10'000;
 };
 
 /// Where and how a scheduler listens.
@@ -54,6 +61,11 @@ struct ServerOptions {
     std::string tls_client_ca_pem;
     /// The largest message received or sent.
     std::size_t max_message_bytes = default_max_message_bytes;
+    /// Concurrent calls on one connection (HTTP/2 streams); more wait for a free one.
+    int max_concurrent_streams = 2000;
+    /// Threads serving calls at once (each open stream holds one); beyond it calls are refused
+    /// with `RESOURCE_EXHAUSTED` rather than the process running out of threads.
+    int max_threads = 4000;
 };
 
 /// A parsed scheduler URL.

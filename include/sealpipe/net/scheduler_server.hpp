@@ -14,6 +14,7 @@
 #include <sealpipe/execution/messages.hpp>
 #include <sealpipe/execution/scheduler.hpp>
 #include <sealpipe/net/detail/convert.hpp>
+#include <sealpipe/net/detail/queue_messages.hpp>
 #include <sealpipe/net/options.hpp>
 #include <sealpipe/transport/in_process.hpp>
 
@@ -98,6 +99,10 @@ public:
         builder.AddListeningPort(o.listen, credentials, &port);
         builder.SetMaxReceiveMessageSize(limit);
         builder.SetMaxSendMessageSize(limit);
+        builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams);
+        ::grpc::ResourceQuota quota("sealpipe-scheduler");
+        quota.SetMaxThreads(o.max_threads);
+        builder.SetResourceQuota(quota);
         builder.RegisterService(&execution_);
         builder.RegisterService(&queue_);
         server_ = builder.BuildAndStart();
@@ -230,39 +235,7 @@ private:
         explicit QueueService(SchedulerServer& s) : s_(s) {}
         ::grpc::Status Synchronize(::grpc::ServerContext* context, const ::bonanza::remoteworker::SynchronizeRequest* request,
                                    ::bonanza::remoteworker::SynchronizeResponse* response) override {
-            using Current = ::bonanza::remoteworker::CurrentState;
-            execution::WorkerSync q;
-            q.worker = detail::worker_name(request->worker_id());
-            for (const auto& k : request->public_keys()) {
-                q.platform_keys.emplace_back(k.pkix_public_key().begin(), k.pkix_public_key().end());
-                q.verification_zeros.emplace_back(k.verification_zeros().begin(), k.verification_zeros().end());
-            }
-            q.prefer_being_idle = request->prefer_being_idle();
-            if (request->has_current_state()) {
-                const Current& c = request->current_state();
-                execution::WorkerReport r;
-                switch (c.worker_state_case()) {
-                case Current::kIdle: r.kind = execution::WorkerReport::Kind::idle; break;
-                case Current::kRejected:
-                    r.kind = execution::WorkerReport::Kind::rejected;
-                    r.task_uuid = c.rejected().task_uuid();
-                    r.reason.code = static_cast<execution::StatusCode>(c.rejected().reason().code());
-                    r.reason.message = c.rejected().reason().message();
-                    break;
-                case Current::kExecuting:
-                    r.kind = execution::WorkerReport::Kind::executing;
-                    r.task_uuid = c.executing().task_uuid();
-                    if (c.executing().has_event()) r.event = detail::serialize(c.executing().event());
-                    break;
-                case Current::kCompleted:
-                    r.kind = execution::WorkerReport::Kind::completed;
-                    r.task_uuid = c.completed().task_uuid();
-                    if (c.completed().has_event()) r.event = detail::serialize(c.completed().event());
-                    break;
-                case Current::WORKER_STATE_NOT_SET: break;
-                }
-                if (c.worker_state_case() != Current::WORKER_STATE_NOT_SET) q.report = std::move(r);
-            }
+            execution::WorkerSync q = detail::worker_sync(*request);
             // Leave the worker time to receive the answer before its own deadline.
             const auto deadline = context->deadline();
             if (deadline != std::chrono::system_clock::time_point::max()) {
@@ -272,25 +245,7 @@ private:
             }
             auto d = s_.scheduler_->synchronize_worker(std::move(q));
             if (!d) return detail::to_status(d.error());
-            *response->mutable_next_synchronization_at() = detail::timestamp(d->next_synchronization_at);
-            using Kind = execution::WorkerDirective::Kind;
-            switch (d->kind) {
-            case Kind::carry_on: break;
-            case Kind::verify: {
-                auto* v = response->mutable_desired_state()->mutable_verifying_public_keys();
-                for (const Bytes& k : d->verification_keys) v->add_verification_pkix_public_keys(k.data(), k.size());
-                break;
-            }
-            case Kind::idle: response->mutable_desired_state()->mutable_idle(); break;
-            case Kind::execute: {
-                auto* e = response->mutable_desired_state()->mutable_executing();
-                e->set_task_uuid(d->task_uuid);
-                detail::parse(d->action, *e->mutable_action());
-                *e->mutable_effective_execution_timeout() = detail::duration(d->effective_timeout);
-                *e->mutable_queued_timestamp() = detail::timestamp(d->queued_at);
-                break;
-            }
-            }
+            detail::synchronize_response(*d, *response);
             return ::grpc::Status::OK;
         }
 

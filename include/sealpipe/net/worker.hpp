@@ -16,6 +16,7 @@
 #include <sealpipe/keys/key.hpp>
 #include <sealpipe/keys/proof.hpp>
 #include <sealpipe/net/detail/convert.hpp>
+#include <sealpipe/net/detail/queue_messages.hpp>
 #include <sealpipe/net/options.hpp>
 
 #include <bonanza/remoteworker/remoteworker.grpc.pb.h>
@@ -195,7 +196,7 @@ public:
                 const DesiredState& d = response.desired_state();
                 switch (d.worker_state_case()) {
                 case DesiredState::kVerifyingPublicKeys: {
-                    auto z = prove(keys, d.verifying_public_keys());
+                    auto z = detail::prove(worker_, keys, d.verifying_public_keys());
                     if (!z) {
                         abandon();
                         return std::move(z).error().context("proof of possession");
@@ -263,32 +264,6 @@ private:
     RemoteWorker(execution::Worker w, std::shared_ptr<::grpc::Channel> ch, WorkerOptions o)
         : worker_(std::move(w)), channel_(std::move(ch)),
           stub_(::bonanza::remoteworker::OperationQueue::NewStub(channel_)), options_(std::move(o)) {}
-
-    /// Verification zeros for each own key against the scheduler's key of the same curve.
-    result<std::vector<Bytes>> prove(const std::vector<Bytes>& keys,
-                                     const ::bonanza::remoteworker::DesiredState::VerifyingPublicKeys& v) const {
-        std::vector<keys::AnyPublicKey> theirs;
-        for (const std::string& der : v.verification_pkix_public_keys()) {
-            auto k = keys::AnyPublicKey::from_der(as_bytes(der));
-            if (!k) return std::move(k).error().context("the scheduler's verification key");
-            theirs.push_back(std::move(*k));
-        }
-        std::vector<Bytes> out;
-        for (const Bytes& mine : keys) {
-            auto me = keys::AnyPublicKey::from_der(mine);
-            if (!me) return me.error();
-            Bytes z;
-            for (const auto& t : theirs) {
-                if (t.type_name() != me->type_name()) continue;
-                auto p = worker_.prove_possession(mine, t);
-                if (!p) return p.error();
-                z = to_bytes(p->view());
-                break;
-            }
-            out.push_back(std::move(z));   // none of this curve: left empty
-        }
-        return out;
-    }
 
     /// Opens the action and starts its run, or answers with a rejection.
     ::bonanza::remoteworker::CurrentState start(const ::bonanza::remoteworker::DesiredState::Executing& e,

@@ -60,9 +60,15 @@ inline ::google::protobuf::Timestamp timestamp(std::chrono::system_clock::time_p
     return ts;
 }
 
+/// A Timestamp as a time point, saturating beyond what the clock holds (a peer may send any
+/// value).
 inline std::chrono::system_clock::time_point time_point(const ::google::protobuf::Timestamp& ts) {
-    return std::chrono::system_clock::time_point(std::chrono::duration_cast<std::chrono::system_clock::duration>(
-        std::chrono::seconds(ts.seconds()) + std::chrono::nanoseconds(ts.nanos())));
+    using Clock = std::chrono::system_clock;
+    constexpr std::int64_t limit = INT64_MAX / 1'000'000'000 - 1;   // whole seconds nanoseconds can hold
+    if (ts.seconds() > limit) return Clock::time_point::max();
+    if (ts.seconds() < -limit) return Clock::time_point::min();
+    return Clock::time_point(std::chrono::duration_cast<Clock::duration>(std::chrono::seconds(ts.seconds()) +
+                                                                         std::chrono::nanoseconds(ts.nanos())));
 }
 
 inline ::google::protobuf::Duration duration(std::chrono::nanoseconds d) {
