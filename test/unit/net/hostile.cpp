@@ -71,9 +71,9 @@ struct Parties {
 BOOST_AUTO_TEST_SUITE(net_hostile)
 
 BOOST_AUTO_TEST_CASE(a_scheduler_that_streams_without_end_is_cut_off) {
-    Fake fake;
     std::atomic<long> sent{0};
     std::atomic<bool> cancelled{false};
+    Fake fake;   // after what its handlers use: it is shut down first
     fake.execution.stream = [&](::grpc::ServerContext* c, ::grpc::ServerWriter<rx::ExecuteResponse>* w) {
         rx::ExecuteResponse r;
         r.set_name("op");
@@ -137,9 +137,9 @@ BOOST_AUTO_TEST_CASE(a_silent_scheduler_leaves_the_stream_at_its_deadline) {
 }
 
 BOOST_AUTO_TEST_CASE(a_scheduler_that_never_answers_a_worker_is_left_at_the_call_deadline) {
-    Fake fake;
     std::atomic<int> calls{0};
     std::atomic<int> ended_by_deadline{0};
+    Fake fake;   // after what its handlers use: it is shut down first
     fake.queue.sync = [&](::grpc::ServerContext* c) {
         ++calls;
         while (!c->IsCancelled()) std::this_thread::sleep_for(10ms);
