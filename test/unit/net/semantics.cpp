@@ -212,18 +212,18 @@ BOOST_AUTO_TEST_CASE(idle_call_is_held_and_woken_at_once_by_work) {
     RawWorker w(s.server, s.worker(), "w");
     w.register_idle();
     const auto calls = s.server.scheduler().stats().sync_calls;
-    auto polled = std::async(std::launch::async, [&] {
+    auto polled = std::async(std::launch::async, [&] {   // no Boost.Test here: it is not thread-safe
         rw::SynchronizeResponse r;
         auto st = w.call(w.request(RawWorker::idle()), r, 30s);
-        BOOST_TEST(st.ok());
-        return r;
+        return std::make_pair(st, r);
     });
     BOOST_REQUIRE(eventually([&] { return s.server.scheduler().stats().sync_calls > calls; }));
     BOOST_TEST((polled.wait_for(0s) == std::future_status::timeout));   // held: no work yet
     auto x = s.execution_stub();
     const auto request = s.request("wake up");
     Stream client(*x, request);
-    auto r = polled.get();
+    auto [st, r] = polled.get();
+    BOOST_TEST(st.ok(), st.error_message());
     BOOST_REQUIRE(r.desired_state().has_executing());
     BOOST_TEST(r.desired_state().executing().action().SerializeAsString() == request.action().SerializeAsString());
     BOOST_TEST(r.desired_state().executing().effective_execution_timeout().seconds() == 60);
