@@ -14,7 +14,7 @@
 #include <sealpipe/net/detail/execute_stream.hpp>
 #include <sealpipe/net/detail/queue_messages.hpp>
 
-#include "unit/execution/pki.hpp"
+#include "support/parties.hpp"
 
 #include <google/protobuf/stubs/logging.h>
 
@@ -27,21 +27,8 @@ using namespace sealpipe;
 namespace rw = ::bonanza::remoteworker;
 namespace rx = ::bonanza::remoteexecution;
 
-struct Parties {
-    test::Pki pki;
-    keys::AnyPrivateKey platform = keys::AnyPrivateKey::generate("x25519").value();
-    execution::Worker worker =
-        execution::Worker::create({platform}, pki.trust(), std::chrono::hours(1)).value();
-    execution::Client client = execution::Client::create(pki.chain(), pki.client.key).value();
-    std::vector<Bytes> keys = worker.platform_public_keys();
-    execution::PendingAction action =
-        client.seal(platform.public_key(), as_bytes("fuzz"), {{}, execution::Duration::from_seconds(60)},
-                    execution::NoncePolicy::random)
-            .value();
-};
-
-const Parties& parties() {
-    static const Parties p;
+const fuzz::Parties& parties() {
+    static const fuzz::Parties p;
     return p;
 }
 
@@ -55,7 +42,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
-    const Parties& p = parties();
+    const fuzz::Parties& p = parties();
     const bool client = data[0] % 2 == 0;
     net::detail::ExecuteStream stream;
     std::size_t at = 1;

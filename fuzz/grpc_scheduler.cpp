@@ -20,7 +20,7 @@
 #include <sealpipe/net/detail/queue_messages.hpp>
 #include <sealpipe/net/scheduler_server.hpp>
 
-#include "unit/execution/pki.hpp"
+#include "support/parties.hpp"
 
 #include <google/protobuf/stubs/logging.h>
 
@@ -36,26 +36,18 @@ using namespace sealpipe;
 namespace rw = ::bonanza::remoteworker;
 namespace rx = ::bonanza::remoteexecution;
 
+/// The worker of record 3 and its genuine action (record 5).
 struct Honest {
-    test::Pki pki;
-    keys::AnyPrivateKey platform = keys::AnyPrivateKey::generate("x25519").value();
-    execution::Worker worker = execution::Worker::create({platform}, pki.trust(), std::chrono::hours(1)).value();
-    std::vector<Bytes> keys = worker.platform_public_keys();
-    std::vector<Bytes> zeros = std::vector<Bytes>(keys.size());
-    Bytes action = execution::Client::create(pki.chain(), pki.client.key)
-                       .value()
-                       .seal(platform.public_key(), as_bytes("fuzz"), {{}, execution::Duration::from_seconds(60)},
-                             execution::NoncePolicy::random)
-                       .value()
-                       .bytes();
+    fuzz::Parties parties;
+    std::vector<Bytes> zeros = std::vector<Bytes>(parties.keys.size());
     std::string task;   // the task it was last given
 
     rw::SynchronizeRequest request(const rw::CurrentState& state) const {
         rw::SynchronizeRequest r;
         (*r.mutable_worker_id())["name"] = "honest";
-        for (std::size_t i = 0; i < keys.size(); ++i) {
+        for (std::size_t i = 0; i < parties.keys.size(); ++i) {
             auto* k = r.add_public_keys();
-            k->set_pkix_public_key(keys[i].data(), keys[i].size());
+            k->set_pkix_public_key(parties.keys[i].data(), parties.keys[i].size());
             k->set_verification_zeros(zeros[i].data(), zeros[i].size());
         }
         *r.mutable_current_state() = state;
@@ -142,7 +134,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             if (d && d->kind == execution::WorkerDirective::Kind::verify) {
                 rw::SynchronizeResponse response;
                 net::detail::synchronize_response(*d, response);
-                auto z = net::detail::prove(self.worker, self.keys, response.desired_state().verifying_public_keys());
+                auto z = net::detail::prove(self.parties.worker, self.parties.keys, response.desired_state().verifying_public_keys());
                 if (!z) std::abort();   // the scheduler's own challenge must be answerable
                 self.zeros = std::move(*z);
                 d = sync(net::detail::worker_sync(self.request(state)));
@@ -155,7 +147,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             scheduler.tick();
             break;
         case 5: {
-            auto s = scheduler.submit(self.action, length ? payload[0] : 0);
+            auto s = scheduler.submit(self.parties.action.bytes(), length ? payload[0] : 0);
             if (!s && s.error() == errc::unknown_platform_key) break;   // its worker has not proven its key yet
             if (!s) {   // otherwise a genuine action is accepted
                 std::fprintf(stderr, "genuine action refused: %s\n", s.error().message().c_str());
