@@ -39,7 +39,9 @@ struct Config {
     std::chrono::milliseconds command_timeout{10000};
     /** The largest reply accepted, counted while it is read: the bytes of every string in it,
         or of the unparsed input buffered for it. A server that announces or sends more is cut
-        off before the client holds more than this (plus one 16 KiB read). */
+        off before the client holds more than this (plus one 16 KiB read). The stores set it to
+        what they read back (`Redis`: an object; `RedisTags`: a record; `RedisDocuments`: a
+        document), so that whatever they accept reads back. */
     std::size_t max_reply_bytes = (std::size_t{64} << 20) + (std::size_t{64} << 10);
     /// The most array elements (at every depth) one reply may hold.
     std::size_t max_reply_elements = std::size_t{1} << 20;

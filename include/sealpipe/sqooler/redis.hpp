@@ -58,7 +58,7 @@ class RedisDocuments {
 public:
     /// Connects lazily to `config` (`redis://…` via `io::redis::Config::from_uri`).
     explicit RedisDocuments(io::redis::Config config)
-        : conn_(std::make_shared<io::redis::Connection>(std::move(config))) {}
+        : conn_(std::make_shared<io::redis::Connection>(bounded(std::move(config)))) {}
 
     [[nodiscard]] result<std::optional<std::string>> get(const std::string& path) {
         const std::string key = doc_key(path);
@@ -115,6 +115,13 @@ public:
     }
 
 private:
+    /// Replies as large as the largest document the provider accepts (every accepted document
+    /// must read back), and no larger.
+    static io::redis::Config bounded(io::redis::Config c) {
+        c.max_reply_bytes = max_document_bytes + (std::size_t{64} << 10);
+        return c;
+    }
+
     std::string doc_key(const std::string& path) const { return conn_->config().prefix + "doc:" + path; }
     std::string dir_key(const std::string& folder) const { return conn_->config().prefix + "dir:" + folder; }
 

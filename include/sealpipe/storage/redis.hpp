@@ -132,15 +132,16 @@ class Redis {
 public:
     /// Bytes of the write time in front of each stored object.
     static constexpr std::size_t time_bytes = detail::redis::time_bytes;
-    /// The largest reply read from the server (`RedisConfig::max_reply_bytes` is lowered to
-    /// it): an object, its time and 64 KiB. A larger reply is refused while it is read.
+    /// The largest reply read from the server (`RedisConfig::max_reply_bytes` is set to it):
+    /// an object, its time and 64 KiB. A larger reply is refused while it is read.
     static constexpr std::size_t max_reply_bytes = max_object_bytes + time_bytes + (std::size_t{64} << 10);
 
     /** Connects to the server.
         @par Errors `errc::backend_unavailable`. */
     [[nodiscard]] static result<Redis> connect(RedisConfig config) {
-        // No reply a store reads is larger than one object with its time and a little framing.
-        config.max_reply_bytes = std::min(config.max_reply_bytes, max_reply_bytes);
+        // Exactly what a store reads: every object it accepted must read back, and no reply
+        // is larger than one object with its time and a little framing.
+        config.max_reply_bytes = max_reply_bytes;
         auto c = std::make_shared<detail::redis::Connection>(std::move(config));
         {
             std::lock_guard lock(c->mutex);

@@ -70,8 +70,8 @@ public:
     /** Connects to the server.
         @par Errors `errc::backend_unavailable`. */
     [[nodiscard]] static result<RedisTags> connect(io::redis::Config config) {
-        // No reply a tag store reads is larger than a record and a little framing.
-        config.max_reply_bytes = std::min(config.max_reply_bytes, max_tag_record_bytes + (std::size_t{64} << 10));
+        // Exactly what a tag store reads: a record and a little framing.
+        config.max_reply_bytes = max_tag_record_bytes + (std::size_t{64} << 10);
         auto c = std::make_shared<detail::redis::Connection>(std::move(config));
         {
             std::lock_guard lock(c->mutex);

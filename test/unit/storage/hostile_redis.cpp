@@ -8,6 +8,8 @@
 #include <sealpipe/testing/objects.hpp>
 #include <sealpipe/tags/redis.hpp>
 
+#include "support/storage.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <atomic>
@@ -194,6 +196,20 @@ BOOST_AUTO_TEST_CASE(the_tag_store_is_bounded_by_its_record_size) {
     auto got = tags->get_tag(tags::TagId{});
     BOOST_REQUIRE(!got.has_value());
     BOOST_TEST((got.error() == errc::size_limit_exceeded), got.error().message());
+}
+
+BOOST_AUTO_TEST_CASE(a_small_configured_limit_does_not_break_what_the_store_accepted) {
+    // The store sets the reply limit to what it reads back: a caller's smaller limit cannot
+    // make an accepted object unreadable.
+    test::RedisServer server;
+    auto config = storage::RedisConfig::from_uri(server.uri()).value();
+    config.max_reply_bytes = 1024;
+    auto store = storage::RedisStore(storage::Redis::connect(config).value());
+    const auto o = testing::leaf(storage::max_object_bytes, 7);
+    BOOST_REQUIRE(store.put(o.ref, o.data).has_value());
+    auto got = store.get(o.ref);
+    BOOST_REQUIRE(got.has_value());
+    BOOST_TEST((*got == o.data));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
