@@ -42,7 +42,8 @@ public:
         worker of this action, or altered), `errc::malformed_input` (a completion without
         an event), `errc::cancelled` (after the completion event), `errc::timed_out` (the
         call's deadline passed), `errc::size_limit_exceeded` (more than
-        `ChannelOptions::max_idle_stream_messages` messages in a row without a new event). */
+        `ChannelOptions::max_idle_stream_messages` messages without a new event within one
+        minute). */
     [[nodiscard]] result<execution::OpenedEvent> next() {
         if (done_) return fail(errc::cancelled, "the operation has already completed");
         ::bonanza::remoteexecution::ExecuteResponse r;
@@ -52,16 +53,21 @@ public:
                 done_ = true;
                 (void)finish();
             }
-            if (e) {
+            if (e) return std::move(*e);
+            // A scheduler repeats the stage as a keepalive (at most once a second); one that
+            // sends more than the limit within a minute without news streams without end.
+            const auto now = std::chrono::steady_clock::now();
+            if (now - idle_window_ > idle_window_length_) {
+                idle_window_ = now;
                 idle_messages_ = 0;
-                return std::move(*e);
             }
             if (++idle_messages_ > max_idle_messages_) {
                 done_ = true;
                 context_->TryCancel();
                 (void)finish();
-                return fail(errc::size_limit_exceeded, "the scheduler sent " + std::to_string(idle_messages_) +
-                                                           " messages in a row without a new event; the stream was ended");
+                return fail(errc::size_limit_exceeded,
+                            "the scheduler sent " + std::to_string(idle_messages_) +
+                                " messages within a minute without a new event; the stream was ended");
             }
         }
         done_ = true;
@@ -92,8 +98,9 @@ private:
     friend class RemoteClient;
     RemoteExecution(execution::PendingAction a, std::unique_ptr<::grpc::ClientContext> c,
                     std::unique_ptr<::grpc::ClientReader<::bonanza::remoteexecution::ExecuteResponse>> r,
-                    std::size_t max_idle_messages)
-        : action_(std::move(a)), context_(std::move(c)), reader_(std::move(r)), max_idle_messages_(max_idle_messages) {}
+                    std::size_t max_idle_messages, std::chrono::milliseconds idle_window)
+        : action_(std::move(a)), context_(std::move(c)), reader_(std::move(r)), max_idle_messages_(max_idle_messages),
+          idle_window_length_(idle_window) {}
 
     ::grpc::Status finish() {
         if (finished_) return status_;
@@ -107,7 +114,9 @@ private:
     std::unique_ptr<::grpc::ClientReader<::bonanza::remoteexecution::ExecuteResponse>> reader_;
     detail::ExecuteStream stream_;
     std::size_t max_idle_messages_;
+    std::chrono::milliseconds idle_window_length_;
     std::size_t idle_messages_ = 0;
+    std::chrono::steady_clock::time_point idle_window_ = std::chrono::steady_clock::now();
     bool done_ = false, finished_ = false;
     ::grpc::Status status_;
 };
@@ -149,7 +158,8 @@ public:
         auto context = std::make_unique<::grpc::ClientContext>();
         context->set_deadline(call_deadline.value_or(std::chrono::system_clock::now() + stream_deadline_));
         auto reader = stub_->Execute(context.get(), request);
-        return RemoteExecution(std::move(action), std::move(context), std::move(reader), max_idle_stream_messages_);
+        return RemoteExecution(std::move(action), std::move(context), std::move(reader), max_idle_stream_messages_,
+                               idle_stream_window_);
     }
 
     /** Follows the operation `name`, started earlier for `action` (`WaitExecution`), until
@@ -164,7 +174,8 @@ public:
         auto context = std::make_unique<::grpc::ClientContext>();
         context->set_deadline(call_deadline.value_or(std::chrono::system_clock::now() + stream_deadline_));
         auto reader = stub_->WaitExecution(context.get(), request);
-        return RemoteExecution(std::move(action), std::move(context), std::move(reader), max_idle_stream_messages_);
+        return RemoteExecution(std::move(action), std::move(context), std::move(reader), max_idle_stream_messages_,
+                               idle_stream_window_);
     }
 
     [[nodiscard]] const execution::Client& client() const noexcept { return client_; }
@@ -173,12 +184,13 @@ public:
 private:
     RemoteClient(execution::Client c, std::shared_ptr<::grpc::Channel> ch, const ChannelOptions& options)
         : client_(std::move(c)), channel_(std::move(ch)), stream_deadline_(options.stream_deadline),
-          max_idle_stream_messages_(options.max_idle_stream_messages),
+          max_idle_stream_messages_(options.max_idle_stream_messages), idle_stream_window_(options.idle_stream_window),
           stub_(::bonanza::remoteexecution::Execution::NewStub(channel_)) {}
     execution::Client client_;
     std::shared_ptr<::grpc::Channel> channel_;
     std::chrono::seconds stream_deadline_;
     std::size_t max_idle_stream_messages_;
+    std::chrono::milliseconds idle_stream_window_;
     std::shared_ptr<::bonanza::remoteexecution::Execution::Stub> stub_;
 };
 

@@ -43,10 +43,13 @@ struct ChannelOptions {
     /// The deadline of an `Execute` or `WaitExecution` stream when the caller gives none: no
     /// call runs without one.
     std::chrono::seconds stream_deadline = std::chrono::hours(24);
-    /** Messages a stream may bring in a row without a new event (Bonanza sends a keepalive a
-        minute): beyond it the scheduler is taken to stream without end, and the stream is
-        ended with `errc::size_limit_exceeded`. */
-    std::size_t max_idle_stream_messages = 10'000;
+    /** Messages a stream may bring within one minute without a new event (a scheduler sends a
+        keepalive a minute by default, at most one a second): beyond it the scheduler is taken
+        to stream without end, and the stream is ended with `errc::size_limit_exceeded`. A
+        stream that lasts for days with keepalives never reaches it. */
+    std::size_t max_idle_stream_messages = 1'000;
+    /// The window `max_idle_stream_messages` counts in.
+    std::chrono::milliseconds idle_stream_window = std::chrono::minutes(1);
 };
 
 /// Where and how a scheduler listens.
