@@ -209,4 +209,60 @@ BOOST_AUTO_TEST_CASE(an_oversized_request_is_refused_by_the_scheduler) {
     BOOST_TEST(server.scheduler().stats().queued == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(streams_beyond_the_thread_limit_are_refused_not_queued_forever) {
+    net::SchedulerServer server;
+    net::ServerOptions o;
+    o.max_threads = 8;
+    BOOST_REQUIRE(server.start(o).has_value());
+    NowPki pki;
+    keys::AnyPrivateKey platform = fresh("x25519");
+    RawWorker w(server, execution::Worker::create({platform}, pki.trust(), 3600s).value(), "w");
+    w.register_idle();
+    auto stub = rx::Execution::NewStub(net::make_channel({.url = url(server)}).value());
+    struct Open {
+        ::grpc::ClientContext context;
+        std::unique_ptr<::grpc::ClientReader<rx::ExecuteResponse>> reader;
+    };
+    std::vector<std::unique_ptr<Open>> open;
+    int queued = 0, refused = 0;
+    for (int i = 0; i < 24; ++i) {
+        auto a = pki.make_client()
+                     .seal(platform.public_key(), as_bytes("held " + std::to_string(i)),
+                           execution::AdditionalData{{}, execution::Duration::from_seconds(60)},
+                           execution::NoncePolicy::random)
+                     .value();
+        rx::ExecuteRequest request;
+        BOOST_REQUIRE(request.mutable_action()->ParseFromArray(a.bytes().data(), static_cast<int>(a.bytes().size())));
+        auto s = std::make_unique<Open>();
+        s->context.set_deadline(std::chrono::system_clock::now() + 20s);
+        s->reader = stub->Execute(&s->context, request);
+        rx::ExecuteResponse r;
+        if (s->reader->Read(&r)) {
+            ++queued;   // held by a server thread
+            open.push_back(std::move(s));
+        } else {
+            const ::grpc::Status st = s->reader->Finish();
+            BOOST_TEST(st.error_code() == ::grpc::RESOURCE_EXHAUSTED, st.error_message());
+            ++refused;
+        }
+    }
+    BOOST_TEST_MESSAGE("streams held " << queued << ", refused " << refused);
+    BOOST_TEST(queued > 0);
+    BOOST_TEST(refused > 0);
+    // Once the held streams go, the server serves again.
+    for (auto& s : open) s->context.TryCancel();
+    for (auto& s : open) (void)s->reader->Finish();
+    open.clear();
+    BOOST_TEST(eventually([&] {
+        ::grpc::ClientContext c;
+        c.set_deadline(std::chrono::system_clock::now() + 5s);
+        rx::WaitExecutionRequest q;
+        q.set_name("nothing");
+        auto reader = stub->WaitExecution(&c, q);
+        rx::ExecuteResponse r;
+        while (reader->Read(&r)) {}
+        return reader->Finish().error_code() == ::grpc::NOT_FOUND;
+    }));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
