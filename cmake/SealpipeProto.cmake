@@ -11,12 +11,20 @@ set(SEALPIPE_PROTO_FILES
   bonanza/encryptedaction/encryptedaction.proto
   bonanza/remoteexecution/remoteexecution.proto
   bonanza/remoteworker/remoteworker.proto
+  bonanza/storage/object/object.proto
+  bonanza/storage/tag/tag.proto
+  bonanza/storage/dag/dag.proto
   google/rpc/status.proto
-  sealpipe/command/command.proto)
+  sealpipe/command/command.proto
+  sealpipe/storage/maintenance.proto)
 # The services; the others carry messages only.
 set(SEALPIPE_PROTO_SERVICES
   bonanza/remoteexecution/remoteexecution.proto
-  bonanza/remoteworker/remoteworker.proto)
+  bonanza/remoteworker/remoteworker.proto
+  bonanza/storage/object/object.proto
+  bonanza/storage/tag/tag.proto
+  bonanza/storage/dag/dag.proto
+  sealpipe/storage/maintenance.proto)
 set(_out ${PROJECT_BINARY_DIR}/proto)
 set(_sources "")
 set(_headers "")

@@ -11,7 +11,13 @@
 #include <sealpipe/execution/worker.hpp>
 #include <sealpipe/keys.hpp>
 #include <sealpipe/keys/x509.hpp>
+#include <sealpipe/core/hex.hpp>
 #include <sealpipe/net.hpp>
+#include <sealpipe/net/storage_server.hpp>
+#include <sealpipe/storage/remote.hpp>
+#include <sealpipe/storage/uri.hpp>
+#include <sealpipe/tags/redis.hpp>
+#include <sealpipe/tags/sqlite.hpp>
 
 #include <sealpipe/command/command.pb.h>
 
@@ -140,8 +146,8 @@ private:
 
 // --- scheduler serve --------------------------------------------------------------------
 
-result<void> scheduler_serve(const Args& args, Io&) {
-    quiet_grpc();
+/// `--listen` and the server-side TLS files of a `serve` command.
+result<net::ServerOptions> server_options(const Args& args) {
     net::ServerOptions server;
     server.listen = args.required("listen");
     if (args.has("tls-cert") != args.has("tls-key")) return fail(usage_error, "--tls-cert and --tls-key go together");
@@ -155,6 +161,27 @@ result<void> scheduler_serve(const Args& args, Io&) {
             *slot = std::move(*t);
         }
     }
+    return server;
+}
+
+/// Prints the one `listening on HOST:PORT` line (the real port) and flushes it.
+void announce(const net::ServerOptions& server, int port) {
+    const auto colon = server.listen.rfind(':');
+    const std::string line = "listening on " + server.listen.substr(0, colon) + ":" + std::to_string(port) + "\n";
+    std::fputs(line.c_str(), stdout);
+    std::fflush(stdout);
+}
+
+const std::vector<Option> tls_server_options = {
+    {.name = "tls-cert", .value_name = "FILE", .help = "server certificate chain (PEM): serve TLS"},
+    {.name = "tls-key", .value_name = "FILE", .help = "its private key"},
+    {.name = "tls-client-ca", .value_name = "FILE", .help = "require client certificates issued by these CAs (mutual TLS)"}};
+
+result<void> scheduler_serve(const Args& args, Io&) {
+    quiet_grpc();
+    auto server_or = server_options(args);
+    if (!server_or) return server_or.error();
+    const net::ServerOptions& server = *server_or;
     auto options = net::bonanza_scheduler_options();
     auto max_timeout = seconds_option(args, "max-timeout", 86400, 9'000'000'000ull);
     if (!max_timeout) return max_timeout.error();
@@ -182,10 +209,80 @@ result<void> scheduler_serve(const Args& args, Io&) {
     Signals signals;
     net::SchedulerServer s(options, stream);
     if (auto r = s.start(server); !r) return r.error();
-    const auto colon = server.listen.rfind(':');
-    const std::string line = "listening on " + server.listen.substr(0, colon) + ":" + std::to_string(s.port()) + "\n";
-    std::fputs(line.c_str(), stdout);
-    std::fflush(stdout);
+    announce(server, s.port());
+    signals.wait();
+    s.shutdown();
+    return {};
+}
+
+// --- storage serve ----------------------------------------------------------------------
+
+/// The tag backend that goes with a store URI: the same SQLite file or Redis server, a
+/// `tags` directory inside a directory store, or memory.
+result<tags::AnyTagBackend> tag_backend(std::string_view uri) {
+    auto wrap = [](auto&& r) -> result<tags::AnyTagBackend> {
+        if (!r) return r.error();
+        return tags::AnyTagBackend(std::move(*r));
+    };
+    if (uri.starts_with("sqlite:")) return wrap(tags::SqliteTags::open(std::string(uri.substr(7))));
+    if (uri.starts_with("dir:")) return wrap(tags::DirectoryTags::open(std::string(uri.substr(4)) + "/tags"));
+    if (uri.starts_with("redis://")) return wrap(tags::RedisTags::open(uri));
+    if (uri == "memory:") return tags::AnyTagBackend(tags::MemoryTags{});
+    return fail(usage_error, "--store: storage serve serves dir:, sqlite:, redis:// or memory: stores");
+}
+
+/// `--lease-secret FILE`: 32 bytes, raw or as 64 hex digits.
+result<net::LeaseIssuer> lease_issuer(const Args& args, const std::string& instance) {
+    auto path = args.get("lease-secret");
+    if (!path) return net::LeaseIssuer::random(instance);
+    auto text = read_text_file(*path);
+    if (!text) return text.error();
+    std::string t = std::move(*text);
+    SecretBytes secret;
+    if (t.size() == 32) {
+        secret = SecretBytes::copy_of(as_bytes(t));
+    } else {
+        while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+        auto b = hex_decode(t);
+        if (!b || b->size() != 32) {
+            wipe_string(t);
+            return fail(usage_error, "--lease-secret: the file must hold 32 bytes, raw or as 64 hex digits");
+        }
+        secret = SecretBytes::copy_of(*b);
+        wipe(*b);
+    }
+    wipe_string(t);
+    return net::LeaseIssuer::from_secret(instance, secret);
+}
+
+result<void> storage_serve(const Args& args, Io&) {
+    quiet_grpc();
+    auto server = server_options(args);
+    if (!server) return server.error();
+    const std::string uri = args.required("store");
+    if (uri.starts_with("grpc://") || uri.starts_with("grpcs://"))
+        return fail(usage_error, "--store: storage serve serves a local store, not a remote one");
+    auto objects = storage::open_backend(uri, storage::OpenMode::create);
+    if (!objects) return objects.error();
+    auto tags = tag_backend(uri);
+    if (!tags) return tags.error();
+    net::StorageServerOptions options;
+    options.instance_name = args.get("instance").value_or("");
+    auto ttl = seconds_option(args, "lease-ttl", 600);
+    if (!ttl) return ttl.error();
+    auto grace = seconds_option(args, "gc-grace", 3600);
+    if (!grace) return grace.error();
+    if (*ttl == std::chrono::nanoseconds::zero()) return fail(usage_error, "--lease-ttl: at least 1 second");
+    if (*grace < *ttl) return fail(usage_error, "--gc-grace must be at least --lease-ttl, or collections would break leases");
+    options.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
+    options.gc_grace = std::chrono::duration_cast<std::chrono::seconds>(*grace);
+    auto leases = lease_issuer(args, options.instance_name);
+    if (!leases) return leases.error();
+
+    Signals signals;
+    net::StorageServer s(std::move(*objects), std::move(*tags), std::move(*leases), options);
+    if (auto r = s.start(*server); !r) return r.error();
+    announce(*server, s.port());
     signals.wait();
     s.shutdown();
     return {};
@@ -505,10 +602,6 @@ const Registrar scheduler_serve_command{{
     .summary = "serve Bonanza's Execution and OperationQueue services on one port until SIGINT or SIGTERM",
     .options = {{.name = "listen", .value_name = "HOST:PORT", .help = "address to listen on (port 0: any free port)",
                  .required = true},
-                {.name = "tls-cert", .value_name = "FILE", .help = "server certificate chain (PEM): serve TLS"},
-                {.name = "tls-key", .value_name = "FILE", .help = "its private key"},
-                {.name = "tls-client-ca", .value_name = "FILE",
-                 .help = "require client certificates issued by these CAs (mutual TLS)"},
                 {.name = "max-timeout", .value_name = "S", .help = "longest execution timeout accepted (default 86400)"},
                 {.name = "worker-gone-after", .value_name = "S",
                  .help = "a worker silent this long has gone (default 60)"},
@@ -517,11 +610,37 @@ const Registrar scheduler_serve_command{{
                  .help = "how long an operation waits for a client that went away (default 60)"},
                 {.name = "requeue", .value_name = "N",
                  .help = "give the action of a vanished worker to another worker up to N times (default 0)"},
-                {.name = "keepalive", .value_name = "S", .help = "repeat the stage on idle streams (default 60)"}},
+                {.name = "keepalive", .value_name = "S", .help = "repeat the stage on idle streams (default 60)"},
+                tls_server_options[0], tls_server_options[1], tls_server_options[2]},
     .run = scheduler_serve,
     .details = "Prints one line 'listening on HOST:PORT' (the real port) to stdout once it accepts calls. "
                "The scheduler sees platform public keys, nonces, certificates, timeouts and fingerprints; "
                "never a plaintext.",
+}};
+
+std::vector<Option> with_server_tls(std::vector<Option> o) {
+    o.insert(o.end(), tls_server_options.begin(), tls_server_options.end());
+    return o;
+}
+
+const Registrar storage_serve_command{{
+    .words = {"storage", "serve"},
+    .summary = "serve a store over Bonanza's storage services (objects, DAG uploads, tags) until SIGINT or SIGTERM",
+    .options = with_server_tls(
+        {{.name = "listen", .value_name = "HOST:PORT", .help = "address to listen on (port 0: any free port)",
+          .required = true},
+         {.name = "store", .value_name = "URI", .help = "the store served: dir:PATH, sqlite:PATH, redis://... or memory:",
+          .required = true},
+         {.name = "instance", .value_name = "NAME", .help = "the instance name requests must carry (default empty)"},
+         {.name = "lease-ttl", .value_name = "S", .help = "longest life of a lease (default 600)"},
+         {.name = "gc-grace", .value_name = "S",
+          .help = "the grace period the store's collections use, at least the lease TTL (default 3600)"},
+         {.name = "lease-secret", .value_name = "FILE",
+          .help = "32-byte lease key (raw or hex), shared by servers of one store (default: random per start)"}}),
+    .run = storage_serve,
+    .details = "Prints one line 'listening on HOST:PORT' (the real port) to stdout once it accepts calls. "
+               "Clients reach it as --store grpc://HOST:PORT/INSTANCE. Every object is verified against its "
+               "reference before it is stored and before it is sent.",
 }};
 
 const Registrar worker_run_command{{

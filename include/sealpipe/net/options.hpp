@@ -16,6 +16,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -179,6 +180,53 @@ struct Endpoint {
     }
     return fail(e, std::string(code_name(s.error_code())) + ": " + s.error_message());
 }
+
+namespace detail {
+
+/// A started gRPC server and the port it listens on.
+struct StartedServer {
+    std::unique_ptr<::grpc::Server> server;
+    int port = 0;
+};
+
+/** Starts a server with the options' credentials, limits and thread quota for `services`.
+    @par Errors `errc::invalid_argument` (a certificate without its key, a client CA without a
+    certificate), `errc::io_error` (the address cannot be bound). */
+[[nodiscard]] inline result<StartedServer> build_server(const ServerOptions& o, const std::string& quota_name,
+                                                        std::initializer_list<::grpc::Service*> services) {
+    if (o.tls_cert_pem.empty() != o.tls_key_pem.empty())
+        return fail(errc::invalid_argument, "a TLS server certificate needs its key, and a key its certificate");
+    if (!o.tls_client_ca_pem.empty() && o.tls_cert_pem.empty())
+        return fail(errc::invalid_argument, "mutual TLS (a client CA) needs a server certificate");
+    std::shared_ptr<::grpc::ServerCredentials> credentials;
+    if (o.tls_cert_pem.empty()) {
+        credentials = ::grpc::InsecureServerCredentials();
+    } else {
+        ::grpc::SslServerCredentialsOptions ssl(o.tls_client_ca_pem.empty()
+                                                    ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
+                                                    : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
+        ssl.pem_root_certs = o.tls_client_ca_pem;
+        ssl.pem_key_cert_pairs.push_back({o.tls_key_pem, o.tls_cert_pem});
+        credentials = ::grpc::SslServerCredentials(ssl);
+    }
+    const int limit = o.max_message_bytes > static_cast<std::size_t>(INT32_MAX) ? INT32_MAX
+                                                                               : static_cast<int>(o.max_message_bytes);
+    ::grpc::ServerBuilder builder;
+    StartedServer out;
+    builder.AddListeningPort(o.listen, credentials, &out.port);
+    builder.SetMaxReceiveMessageSize(limit);
+    builder.SetMaxSendMessageSize(limit);
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams);
+    ::grpc::ResourceQuota quota(quota_name);
+    quota.SetMaxThreads(o.max_threads);
+    builder.SetResourceQuota(quota);
+    for (auto* s : services) builder.RegisterService(s);
+    out.server = builder.BuildAndStart();
+    if (!out.server || out.port == 0) return fail(errc::io_error, "cannot listen on " + o.listen);
+    return out;
+}
+
+} // namespace detail
 
 } // namespace sealpipe::net
 

@@ -72,42 +72,12 @@ public:
     SchedulerServer& operator=(const SchedulerServer&) = delete;
     ~SchedulerServer() { shutdown(); }
 
-    /** Listens and serves. @par Errors `errc::invalid_argument` (a certificate without its
-        key, a client CA without a certificate), `errc::io_error` (the address cannot be
-        bound). */
+    /** Listens and serves. @par Errors as `detail::build_server`. */
     [[nodiscard]] result<void> start(const ServerOptions& o) {
-        if (o.tls_cert_pem.empty() != o.tls_key_pem.empty())
-            return fail(errc::invalid_argument, "a TLS server certificate needs its key, and a key its certificate");
-        if (!o.tls_client_ca_pem.empty() && o.tls_cert_pem.empty())
-            return fail(errc::invalid_argument, "mutual TLS (a client CA) needs a server certificate");
-        std::shared_ptr<::grpc::ServerCredentials> credentials;
-        if (o.tls_cert_pem.empty()) {
-            credentials = ::grpc::InsecureServerCredentials();
-        } else {
-            ::grpc::SslServerCredentialsOptions ssl(
-                o.tls_client_ca_pem.empty() ? GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE
-                                            : GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY);
-            ssl.pem_root_certs = o.tls_client_ca_pem;
-            ssl.pem_key_cert_pairs.push_back({o.tls_key_pem, o.tls_cert_pem});
-            credentials = ::grpc::SslServerCredentials(ssl);
-        }
-        const int limit = o.max_message_bytes > static_cast<std::size_t>(INT32_MAX)
-                              ? INT32_MAX
-                              : static_cast<int>(o.max_message_bytes);
-        ::grpc::ServerBuilder builder;
-        int port = 0;
-        builder.AddListeningPort(o.listen, credentials, &port);
-        builder.SetMaxReceiveMessageSize(limit);
-        builder.SetMaxSendMessageSize(limit);
-        builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, o.max_concurrent_streams);
-        ::grpc::ResourceQuota quota("sealpipe-scheduler");
-        quota.SetMaxThreads(o.max_threads);
-        builder.SetResourceQuota(quota);
-        builder.RegisterService(&execution_);
-        builder.RegisterService(&queue_);
-        server_ = builder.BuildAndStart();
-        if (!server_ || port == 0) return fail(errc::io_error, "cannot listen on " + o.listen);
-        port_ = port;
+        auto s = detail::build_server(o, "sealpipe-scheduler", {&execution_, &queue_});
+        if (!s) return s.error();
+        server_ = std::move(s->server);
+        port_ = s->port;
         ticker_ = std::thread([this] { tick_loop(); });
         return {};
     }

@@ -22,6 +22,16 @@
 
 namespace sealpipe::storage {
 
+namespace detail {
+/// Opens `grpc://` and `grpcs://` stores; set by sealpipe/storage/remote.hpp (component
+/// sealpipe::grpc) when a program includes it.
+using RemoteOpener = result<AnyBackend> (*)(std::string_view uri);
+inline RemoteOpener& remote_opener() noexcept {
+    static RemoteOpener opener = nullptr;
+    return opener;
+}
+} // namespace detail
+
 /// Whether `open_backend` may create a store that is not there yet.
 enum class OpenMode {
     create,   ///< create the directory or database file when missing (writers: `store put`)
@@ -36,6 +46,7 @@ enum class OpenMode {
     | `sqlite:PATH` | `Sqlite` database file at PATH |
     | `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` | `Redis` |
     | `memory:` | a new, empty `Memory` |
+    | `grpc://HOST:PORT[/INSTANCE]`, `grpcs://...` | `Remote` (when the program includes sealpipe/storage/remote.hpp) |
 
     With `OpenMode::existing`, a `dir:` or `sqlite:` PATH where nothing is is refused ("no
     store at PATH") instead of becoming a new, empty store: a mistyped path then fails
@@ -76,6 +87,11 @@ enum class OpenMode {
     }
     if (uri.starts_with("redis://")) return wrap(Redis::open(uri));
     if (uri == "memory:") return AnyBackend(Memory{});
+    if (uri.starts_with("grpc://") || uri.starts_with("grpcs://")) {
+        if (auto open = detail::remote_opener()) return open(uri);
+        return fail(errc::unsupported, "store URI '" + std::string(uri) +
+                                            "': remote stores need the grpc component (sealpipe/storage/remote.hpp)");
+    }
     return fail(errc::malformed_input, "store URI: expected dir:PATH, sqlite:PATH or redis://HOST[:PORT][/DB], got '" +
                                             std::string(uri) + "'");
 }

@@ -30,12 +30,14 @@
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <system_error>
+#include <type_traits>
 #include <unordered_map>
 #include <utility>
 
@@ -428,6 +430,30 @@ private:
 
 static_assert(TagBackend<MemoryTags>);
 static_assert(TagBackend<DirectoryTags>);
+
+/** Any `TagBackend` behind one indirect call per operation; itself a `TagBackend`. Copies
+    share the held backend (for code that picks its backend at run time, such as
+    `storage serve`). */
+class AnyTagBackend {
+public:
+    template <class B>
+        requires(TagBackend<std::remove_cvref_t<B>> && !std::is_same_v<std::remove_cvref_t<B>, AnyTagBackend>)
+    explicit AnyTagBackend(B&& backend) {
+        auto held = std::make_shared<std::remove_cvref_t<B>>(std::forward<B>(backend));
+        get_ = [held](const TagId& id) { return held->get_tag(id); };
+        put_ = [held](const TagId& id, std::uint64_t v, ByteView r) { return held->put_tag_if_newer(id, v, r); };
+    }
+    [[nodiscard]] result<std::optional<Bytes>> get_tag(const TagId& id) { return get_(id); }
+    [[nodiscard]] result<bool> put_tag_if_newer(const TagId& id, std::uint64_t version, ByteView record) {
+        return put_(id, version, record);
+    }
+
+private:
+    std::function<result<std::optional<Bytes>>(const TagId&)> get_;
+    std::function<result<bool>(const TagId&, std::uint64_t, ByteView)> put_;
+};
+
+static_assert(TagBackend<AnyTagBackend>);
 
 } // namespace sealpipe::tags
 
