@@ -23,7 +23,9 @@ function(sealpipe_add_test_executable area)
   foreach(src IN LISTS ARG_SOURCES)
     file(READ ${src} text)
     set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${src})
-    string(REGEX MATCHALL "\nBOOST_AUTO_TEST_SUITE\\(([A-Za-z0-9_]+)" found "${text}")
+    # Suites declared directly, and those the testing kit's law macros declare
+    # (SEALPIPE_TESTING_BACKEND_LAWS(suite, fixtures), ...).
+    string(REGEX MATCHALL "\n(BOOST_AUTO_TEST_SUITE|SEALPIPE_TESTING_[A-Z_]+)\\(([A-Za-z0-9_]+)" found "${text}")
     foreach(m IN LISTS found)
       string(REGEX REPLACE ".*\\(([A-Za-z0-9_]+)" "\\1" suite "${m}")
       list(APPEND suites ${suite})

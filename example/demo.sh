@@ -62,19 +62,29 @@ read -r listening <&3
 echo "scheduler (pid $scheduler_pid): $listening"
 url="grpc://${listening#listening on }"
 
-net_step "Process 2: sealpipe worker run (Bob) proves its platform key and waits for work"
+net_step "Process 2: sealpipe storage serve (Bonanza's storage services) shares one SQLite store on loopback"
+mkfifo "$net/storage.out"
+"$tool" storage serve --listen 127.0.0.1:0 --store "sqlite:$net/objects.db" --instance demo > "$net/storage.out" &
+storage_pid=$!
+exec 4< "$net/storage.out"
+read -r storage_listening <&4
+store="grpc://${storage_listening#listening on }/demo"
+echo "storage server (pid $storage_pid): $storage_listening; Alice and Bob use --store $store"
+echo "(it checks every object against its reference; it never sees a key or a plaintext)"
+
+net_step "Process 3: sealpipe worker run (Bob) proves its platform key and waits for work"
 "$tool" worker run --scheduler "$url" --platform-key "$net/platform.pem" --ca "$net/ca.pem" \
-  --worker-id name=bob -- sh "$(dirname "$0")/remote_execution_grpc/count_words.sh" "$tool" "sqlite:$net/objects.db" &
+  --worker-id name=bob -- sh "$(dirname "$0")/remote_execution_grpc/count_words.sh" "$tool" "$store" &
 worker_pid=$!
 echo "worker (pid $worker_pid) runs count_words.sh once per action it can open"
 
-net_step "Alice stores her input as an encrypted DAG in SQLite (the shared store)"
+net_step "Alice stores her input as an encrypted DAG through the storage server"
 "$tool" encoders new --out "$net/alice/encoders.json"
 printf 'Work on infrastructure you do not trust.\nThe scheduler routes; it learns nothing.\n' > "$net/alice/input.txt"
-input=$("$tool" store put --store "sqlite:$net/objects.db" --encoders "$net/alice/encoders.json" "$net/alice/input.txt" 2>/dev/null)
+input=$("$tool" store put --store "$store" --encoders "$net/alice/encoders.json" "$net/alice/input.txt" 2>/dev/null)
 echo "input link: $input"
 
-net_step "Process 3: sealpipe execute (Alice) seals the link and her key into an action, runs it, reads the report"
+net_step "Process 4: sealpipe execute (Alice) seals the link and her key into an action, runs it, reads the report"
 # Until Bob's worker has proved its key the scheduler answers FAILED_PRECONDITION: try again.
 for attempt in $(seq 1 200); do
   if output=$({ printf '%s\n' "$input"; tr -d '\n' < "$net/alice/encoders.json"; printf '\n'; } |
@@ -89,17 +99,27 @@ done
 cat "$net/execute.err"
 echo "the worker's answer (a link to the report it stored): $output"
 printf 'Alice reads the report: '
-"$tool" store get --store "sqlite:$net/objects.db" --encoders "$net/alice/encoders.json" "$output" --out "$net/alice/report.txt" 2>/dev/null
+"$tool" store get --store "$store" --encoders "$net/alice/encoders.json" "$output" --out "$net/alice/report.txt" 2>/dev/null
 cat "$net/alice/report.txt"
 
-net_step "SIGTERM ends the worker and the scheduler cleanly"
+net_step "Anyone can check the report's DAG in the shared store, without a key"
+"$tool" store check --store "$store" "$output"
+
+net_step "SIGTERM ends the worker, the scheduler and the storage server cleanly"
 kill -TERM "$worker_pid"; wait "$worker_pid"; echo "worker exited with status $?"
 kill -TERM "$scheduler_pid"; wait "$scheduler_pid"; echo "scheduler exited with status $?"
-exec 3<&-
+kill -TERM "$storage_pid"; wait "$storage_pid"; echo "storage server exited with status $?"
+exec 3<&- 4<&-
 fi
 
 step "A tree stored as an encrypted DAG in SQLite, checked without a key, restored"
 "$build/example/example_store_tree"
+
+if [ -x "$build/example/example_remote_storage" ]; then
+net_step "example/remote_storage: a store shared over gRPC (a storage server and the Remote backend)"
+mkdir -p "$work/remote_storage"
+"$build/example/example_remote_storage" "$work/remote_storage"
+fi
 
 step "example/hello: core utilities"
 "$build/example/example_hello"

@@ -3,8 +3,9 @@
 //
 // Storage umbrella: the backend concept, verified stores, the Memory and Directory backends,
 // reachability and garbage collection. Sqlite and Redis have their own headers
-// (sealpipe/storage/sqlite.hpp, redis.hpp, and uri.hpp for all of them) so that users of
-// this header link neither SQLite nor hiredis.
+// (sealpipe/storage/sqlite.hpp, redis.hpp, and uri.hpp for all of them), as has the
+// storage server client (sealpipe/net/remote_storage.hpp, component grpc), so that users of this
+// header link neither SQLite, hiredis nor gRPC.
 
 #ifndef SEALPIPE_STORAGE_HPP
 #define SEALPIPE_STORAGE_HPP

@@ -8,6 +8,7 @@
 #define SEALPIPE_TOOLS_CLI_HPP
 
 #include <sealpipe/core.hpp>
+#include <sealpipe/storage/types.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -213,6 +214,12 @@ private:
     are written as \xNN, so that a file name cannot move the cursor or change the terminal. */
 std::string printable(std::string_view text);
 result<std::uint64_t> uint_option(const Args& args, std::string_view name, std::uint64_t fallback);
+
+/// `opts` and the TLS options of a `grpcs://` store: --tls-ca, --tls-cert, --tls-key
+/// (commands_storage.cpp).
+std::vector<Option> with_store_tls(std::vector<Option> opts);
+/// The TLS material those options name (none given: empty).
+result<storage::RemoteTls> store_tls(const Args& args);
 
 } // namespace sealpipe::cli
 

@@ -66,7 +66,9 @@ result<Session> open_session(const Args& args, storage::OpenMode mode) {
     if (mode == storage::OpenMode::create && pipeline->decoding_parameters_bytes() == 0 && !args.has("no-encryption"))
         return fail(usage_error, "the encoder chain does not encrypt: the store would hold the tree in the clear "
                                   "(give --no-encryption to store it anyway)");
-    auto store = storage::open_store(args.required("store"), mode);
+    auto tls = store_tls(args);
+    if (!tls) return tls.error();
+    auto store = storage::open_store(args.required("store"), mode, *tls);
     if (!store) return store.error();
     return Session{std::move(*pipeline), std::move(*store)};
 }
@@ -200,12 +202,13 @@ result<void> store_get(const Args& args, Io& io) {
     "Files are cut into 1 MiB chunks under a tree of chunk lists; directories keep names, types,\n"          \
     "permission bits, mtimes and symlink targets (doc/dag.md). The encoders run in deterministic\n"         \
     "mode, so the same tree always gives the same root link: <reference hex>.<decoding parameters hex>.\n"  \
-    "URI: dir:PATH, sqlite:PATH (the embedded default) or redis://[:PASSWORD@]HOST[:PORT][/DB]"
+    "URI: dir:PATH, sqlite:PATH (the embedded default), redis://[:PASSWORD@]HOST[:PORT][/DB] or\n"        \
+    "grpc[s]://HOST:PORT/INSTANCE (a storage server)"
 
 const Registrar put_command{{
     .words = {"store", "put"},
     .summary = "store a file, directory tree or symlink as an encrypted DAG; print its root link",
-    .options = {{.name = "store", .value_name = "URI", .help = "where objects go (created if missing)", .required = true},
+    .options = with_store_tls({{.name = "store", .value_name = "URI", .help = "where objects go (created if missing)", .required = true},
                 {.name = "encoders", .value_name = "FILE", .help = "encoder chain (JSON)", .required = true},
                 {.name = "exclude", .value_name = "PATTERN",
                  .help = "leave out entries whose name (or, with a '/', path below PATH) matches (repeatable)",
@@ -214,7 +217,7 @@ const Registrar put_command{{
                  .help = "leave out, with a warning, what cannot be read or is not a file, directory or symlink"},
                 {.name = "repair", .help = "read back every object already stored; rewrite those that are corrupt"},
                 {.name = "verbose", .help = "name each entry on stderr once it is stored"},
-                {.name = "no-encryption", .help = "accept an encoder chain that does not encrypt"}},
+                {.name = "no-encryption", .help = "accept an encoder chain that does not encrypt"}}),
     .positional_usage = "PATH",
     .min_positional = 1,
     .max_positional = 1,
@@ -228,11 +231,11 @@ const Registrar put_command{{
 const Registrar get_command{{
     .words = {"store", "get"},
     .summary = "restore the file, tree or symlink a root link names; exit 1 if an object is missing or invalid",
-    .options = {{.name = "store", .value_name = "URI", .help = "where objects are (must exist)", .required = true},
+    .options = with_store_tls({{.name = "store", .value_name = "URI", .help = "where objects are (must exist)", .required = true},
                 {.name = "encoders", .value_name = "FILE", .help = "encoder chain (JSON)", .required = true},
                 {.name = "out", .value_name = "PATH", .help = "where to restore (must not exist)", .required = true},
                 {.name = "path", .value_name = "INSIDE", .help = "restore only this path of the tree (names joined by '/')"},
-                {.name = "verbose", .help = "name each entry on stderr once it is restored"}},
+                {.name = "verbose", .help = "name each entry on stderr once it is restored"}}),
     .positional_usage = "LINK",
     .min_positional = 1,
     .max_positional = 1,

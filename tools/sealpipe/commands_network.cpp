@@ -14,7 +14,7 @@
 #include <sealpipe/core/hex.hpp>
 #include <sealpipe/net.hpp>
 #include <sealpipe/net/storage_server.hpp>
-#include <sealpipe/storage/remote.hpp>
+#include <sealpipe/net/remote_storage.hpp>
 #include <sealpipe/storage/uri.hpp>
 #include <sealpipe/tags/redis.hpp>
 #include <sealpipe/tags/sqlite.hpp>

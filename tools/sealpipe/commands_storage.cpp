@@ -17,6 +17,31 @@
 #include <vector>
 
 namespace sealpipe::cli {
+std::vector<Option> with_store_tls(std::vector<Option> opts) {
+    opts.push_back({.name = "tls-ca", .value_name = "FILE", .help = "CA certificates that verify a grpcs:// store's server"});
+    opts.push_back({.name = "tls-cert", .value_name = "FILE", .help = "client certificate chain for a grpcs:// store (mutual TLS)"});
+    opts.push_back({.name = "tls-key", .value_name = "FILE", .help = "its private key"});
+    return opts;
+}
+
+result<storage::RemoteTls> store_tls(const Args& args) {
+    storage::RemoteTls tls;
+    const bool any = args.has("tls-ca") || args.has("tls-cert") || args.has("tls-key");
+    if (!any) return tls;
+    if (!args.required("store").starts_with("grpcs://"))
+        return fail(usage_error, "--tls-ca, --tls-cert and --tls-key need a grpcs:// store");
+    if (args.has("tls-cert") != args.has("tls-key")) return fail(usage_error, "--tls-cert and --tls-key go together");
+    for (auto [option, slot] : {std::pair{"tls-ca", &tls.ca_pem}, std::pair{"tls-cert", &tls.cert_pem},
+                                std::pair{"tls-key", &tls.key_pem}}) {
+        if (auto path = args.get(option)) {
+            auto t = read_text_file(*path);
+            if (!t) return t.error();
+            *slot = std::move(*t);
+        }
+    }
+    return tls;
+}
+
 namespace {
 
 /// A reference, or a link `<reference hex>.<decoding parameters hex>` (only the reference counts).
@@ -41,7 +66,9 @@ std::function<void(const storage::ReachStats&)> marking(ProgressLine& progress) 
 result<void> store_check(const Args& args, Io& io) {
     auto root = parse_ref(args.positional().front());
     if (!root) return root.error();
-    auto store = storage::open_store(args.required("store"), storage::OpenMode::existing);
+    auto tls = store_tls(args);
+    if (!tls) return tls.error();
+    auto store = storage::open_store(args.required("store"), storage::OpenMode::existing, *tls);
     if (!store) return store.error();
     ProgressLine progress(io.stderr_is_terminal(), "checked");
     auto r = storage::check_reachable(*store, std::span(&*root, 1), marking(progress));
@@ -64,7 +91,9 @@ result<void> store_gc(const Args& args, Io& io) {
     }
     auto grace = uint_option(args, "grace", 3600);
     if (!grace) return grace.error();
-    auto store = storage::open_store(args.required("store"), storage::OpenMode::existing);
+    auto tls = store_tls(args);
+    if (!tls) return tls.error();
+    auto store = storage::open_store(args.required("store"), storage::OpenMode::existing, *tls);
     if (!store) return store.error();
     storage::GcOptions options;
     options.grace = std::chrono::seconds(*grace);
@@ -81,12 +110,13 @@ result<void> store_gc(const Args& args, Io& io) {
 }
 
 constexpr std::string_view store_help =
-    "URI: dir:PATH, sqlite:PATH (the embedded default) or redis://[:PASSWORD@]HOST[:PORT][/DB]";
+    "URI: dir:PATH, sqlite:PATH (the embedded default), redis://[:PASSWORD@]HOST[:PORT][/DB] or "
+    "grpc[s]://HOST:PORT/INSTANCE";
 
 const Registrar check_command{{
     .words = {"store", "check"},
     .summary = "exit 0 when REF and every object it reaches are stored and match their references",
-    .options = {{.name = "store", .value_name = "URI", .help = store_help, .required = true}},
+    .options = with_store_tls({{.name = "store", .value_name = "URI", .help = store_help, .required = true}}),
     .positional_usage = "REF",
     .min_positional = 1,
     .max_positional = 1,
@@ -100,12 +130,12 @@ const Registrar check_command{{
 const Registrar gc_command{{
     .words = {"store", "gc"},
     .summary = "delete every object not reachable from the kept roots; print how many were deleted",
-    .options = {{.name = "store", .value_name = "URI", .help = store_help, .required = true},
-                {.name = "keep", .value_name = "REF", .help = "a root to keep (repeatable)", .required = true,
-                 .repeatable = true},
-                {.name = "grace", .value_name = "SECONDS",
-                 .help = "also keep unreachable objects written or touched in the last SECONDS (default 3600)"},
-                {.name = "dry-run", .help = "count what would be deleted; delete nothing"}},
+    .options = with_store_tls(
+        {{.name = "store", .value_name = "URI", .help = store_help, .required = true},
+         {.name = "keep", .value_name = "REF", .help = "a root to keep (repeatable)", .required = true, .repeatable = true},
+         {.name = "grace", .value_name = "SECONDS",
+          .help = "also keep unreachable objects written or touched in the last SECONDS (default 3600)"},
+         {.name = "dry-run", .help = "count what would be deleted; delete nothing"}}),
     .run = store_gc,
     .details = "Nothing is deleted when a kept root, or an object it reaches, is missing or corrupt (exit 1). "
                "An object written or touched less than SECONDS before the collection started, or during it, is "

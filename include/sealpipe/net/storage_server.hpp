@@ -42,6 +42,10 @@
 
 namespace sealpipe::net {
 
+namespace detail {
+struct StorageServerProbe;
+} // namespace detail
+
 /// How a `StorageServer` serves its store.
 struct StorageServerOptions {
     /// The one instance name it answers to (requests naming another are refused).
@@ -111,6 +115,9 @@ public:
     }
 
 private:
+    // The handlers without gRPC around them, for the fuzz targets.
+    friend struct detail::StorageServerProbe;
+
     using Clock = std::chrono::system_clock;
     using Reference = object::Reference;
     using Status = ::grpc::Status;
@@ -166,11 +173,12 @@ private:
         object walked is written again (refreshing its write time, and restoring it should a
         collection have removed it meanwhile), so the whole subtree outlives a lease issued
         now. A corrupt copy is removed, so that an upload can replace it. */
-    result<bool> ensure_complete(const Reference& root, const RefSet* known = nullptr) {
+    result<bool> ensure_complete(const Reference& root, const RefSet* known = nullptr, bool touch_cached = true) {
         const auto now = Clock::now();
         if (cached_complete(root, now)) {
-            // Its subtree was refreshed less than `gc_grace - lease_ttl` ago; the object
-            // itself is refreshed now, as a put would.
+            // Its subtree was refreshed less than `gc_grace - lease_ttl` ago. A root asked
+            // about is refreshed now, as a put would refresh it; a child need not be.
+            if (!touch_cached) return true;
             auto t = objects_.touch(root);
             if (!t) return t.error();
             if (*t) return true;
@@ -325,6 +333,11 @@ private:
         return Status::OK;
     }
 
+    Status update(const ::bonanza::storage::tag::UpdateTagRequest& req) {
+        if (auto st = check_namespace(req.namespace_()); !st.ok()) return st;
+        return set_tag(req.key(), req.signed_value(), as_bytes(req.lease()));
+    }
+
     Status resolve(const ::bonanza::storage::tag::ResolveTagRequest& req,
                    ::bonanza::storage::tag::ResolveTagResponse& resp) {
         if (auto s = check_namespace(req.namespace_()); !s.ok()) return s;
@@ -351,11 +364,14 @@ private:
 
     // --- UploadDags -----------------------------------------------------------------------------
 
-    /// One `UploadDags` call (doc/protocol.md, "Storage services", "Whole DAGs").
+    using DagStream = ::grpc::ServerReaderWriter<::bonanza::storage::dag::UploadDagsResponse,
+                                                 ::bonanza::storage::dag::UploadDagsRequest>;
+
+    /** One `UploadDags` call (doc/protocol.md, "Storage services", "Whole DAGs") over a
+        `Stream` with `Read(Request*)` and `Write(const Response&)`. */
+    template <class Stream = DagStream>
     class DagSession {
     public:
-        using Stream = ::grpc::ServerReaderWriter<::bonanza::storage::dag::UploadDagsResponse,
-                                                   ::bonanza::storage::dag::UploadDagsRequest>;
         DagSession(StorageServer& s, Stream& stream) : s_(s), stream_(stream) {}
 
         Status run() {
@@ -430,7 +446,7 @@ private:
                 n = nodes_.size();
                 nodes_.push_back(Node{ref});
                 by_ref_.emplace(ref, n);
-                auto complete = s_.ensure_complete(ref, &done_refs_);
+                auto complete = s_.ensure_complete(ref, &done_refs_, !parent.has_value());
                 if (!complete) return complete.error();
                 if (*complete) {
                     nodes_[n].state = State::done;
@@ -630,8 +646,8 @@ private:
     class DagUploader final : public ::bonanza::storage::dag::Uploader::Service {
     public:
         explicit DagUploader(StorageServer& s) : s_(s) {}
-        Status UploadDags(::grpc::ServerContext*, DagSession::Stream* stream) override {
-            DagSession session(s_, *stream);
+        Status UploadDags(::grpc::ServerContext*, DagStream* stream) override {
+            DagSession<> session(s_, *stream);
             return session.run();
         }
 
@@ -656,8 +672,7 @@ private:
         explicit Updater(StorageServer& s) : s_(s) {}
         Status UpdateTag(::grpc::ServerContext*, const ::bonanza::storage::tag::UpdateTagRequest* req,
                          ::google::protobuf::Empty*) override {
-            if (auto st = s_.check_namespace(req->namespace_()); !st.ok()) return st;
-            return s_.set_tag(req->key(), req->signed_value(), as_bytes(req->lease()));
+            return s_.update(*req);
         }
 
     private:
@@ -667,6 +682,8 @@ private:
     class Maintenance final : public ::sealpipe::storage::maintenance::Maintenance::Service {
     public:
         explicit Maintenance(StorageServer& s) : s_(s) {}
+        /// The most object bytes one DownloadObjects answer carries.
+        static constexpr std::size_t max_download_bytes = std::size_t{3} << 20;
         using Flags = ::sealpipe::storage::maintenance::FlagsResponse;
 
         Status Enumerate(::grpc::ServerContext* context, const ::sealpipe::storage::maintenance::EnumerateRequest* req,
@@ -691,6 +708,31 @@ private:
             if (gone) return Status(::grpc::CANCELLED, "the client went away");
             if (!r) return backend_status(r.error());
             if (page.objects_size() > 0 && !writer->Write(page)) return Status(::grpc::CANCELLED, "the client went away");
+            return Status::OK;
+        }
+
+        Status DownloadObjects(::grpc::ServerContext*, const ::sealpipe::storage::maintenance::ReferencesRequest* req,
+                               ::sealpipe::storage::maintenance::DownloadObjectsResponse* resp) override {
+            if (auto st = s_.check_namespace(req->namespace_()); !st.ok()) return st;
+            std::vector<Reference> refs;
+            std::size_t declared = 0;
+            for (const auto& raw : req->references()) {
+                auto r = reference(raw);
+                if (!r) return Status(::grpc::INVALID_ARGUMENT, r.error().message());
+                declared += r->size();
+                refs.push_back(*r);
+            }
+            if (declared > max_download_bytes)
+                return Status(::grpc::INVALID_ARGUMENT, "the objects asked for would not fit one answer");
+            auto got = s_.objects_.get_many(refs);
+            if (!got) return backend_status(got.error());
+            for (std::size_t i = 0; i < refs.size(); ++i) {
+                auto* slot = resp->add_objects();
+                auto& data = (*got)[i];
+                if (!data) slot->set_code(::grpc::NOT_FOUND);
+                else if (!storage::Sha256V1Verifier::verify(refs[i], *data)) slot->set_code(::grpc::DATA_LOSS);
+                else slot->set_contents(reinterpret_cast<const char*>(data->data()), data->size());
+            }
             return Status::OK;
         }
 

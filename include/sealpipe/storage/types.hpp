@@ -39,6 +39,14 @@ struct PutItem {
     ByteView data;
 };
 
+/// TLS material for a `grpcs://` store (PEM; all empty: the system's roots, no client
+/// certificate).
+struct RemoteTls {
+    std::string ca_pem;   ///< CA certificates that verify the server
+    std::string cert_pem; ///< client certificate chain, for mutual TLS
+    std::string key_pem;  ///< its private key
+};
+
 /// The largest object SHA256_V1 allows (doc/protocol.md, "Objects and references"); backends refuse to load
 /// anything larger.
 inline constexpr std::size_t max_object_bytes = std::size_t{2} << 20;

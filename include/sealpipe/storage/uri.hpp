@@ -23,9 +23,9 @@
 namespace sealpipe::storage {
 
 namespace detail {
-/// Opens `grpc://` and `grpcs://` stores; set by sealpipe/storage/remote.hpp (component
+/// Opens `grpc://` and `grpcs://` stores; set by sealpipe/net/remote_storage.hpp (component
 /// sealpipe::grpc) when a program includes it.
-using RemoteOpener = result<AnyBackend> (*)(std::string_view uri);
+using RemoteOpener = result<AnyBackend> (*)(std::string_view uri, const RemoteTls& tls);
 inline RemoteOpener& remote_opener() noexcept {
     static RemoteOpener opener = nullptr;
     return opener;
@@ -46,7 +46,7 @@ enum class OpenMode {
     | `sqlite:PATH` | `Sqlite` database file at PATH |
     | `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]` | `Redis` |
     | `memory:` | a new, empty `Memory` |
-    | `grpc://HOST:PORT[/INSTANCE]`, `grpcs://...` | `Remote` (when the program includes sealpipe/storage/remote.hpp) |
+    | `grpc://HOST:PORT[/INSTANCE]`, `grpcs://...` | `Remote` (when the program includes sealpipe/net/remote_storage.hpp) |
 
     With `OpenMode::existing`, a `dir:` or `sqlite:` PATH where nothing is is refused ("no
     store at PATH") instead of becoming a new, empty store: a mistyped path then fails
@@ -54,7 +54,8 @@ enum class OpenMode {
     @par Errors `errc::malformed_input` for an unknown scheme or a bad URI;
     `errc::io_error` "no store at PATH"; the backend's own errors when it cannot be opened
     (`io_error`, `backend_unavailable`). */
-[[nodiscard]] inline result<AnyBackend> open_backend(std::string_view uri, OpenMode mode = OpenMode::create) {
+[[nodiscard]] inline result<AnyBackend> open_backend(std::string_view uri, OpenMode mode = OpenMode::create,
+                                                    const RemoteTls& tls = {}) {
     auto wrap = [](auto&& r) -> result<AnyBackend> {
         if (!r) return r.error();
         return AnyBackend(std::move(*r));
@@ -88,17 +89,18 @@ enum class OpenMode {
     if (uri.starts_with("redis://")) return wrap(Redis::open(uri));
     if (uri == "memory:") return AnyBackend(Memory{});
     if (uri.starts_with("grpc://") || uri.starts_with("grpcs://")) {
-        if (auto open = detail::remote_opener()) return open(uri);
+        if (auto open = detail::remote_opener()) return open(uri, tls);
         return fail(errc::unsupported, "store URI '" + std::string(uri) +
-                                            "': remote stores need the grpc component (sealpipe/storage/remote.hpp)");
+                                            "': remote stores need the grpc component (sealpipe/net/remote_storage.hpp)");
     }
     return fail(errc::malformed_input, "store URI: expected dir:PATH, sqlite:PATH or redis://HOST[:PORT][/DB], got '" +
                                             std::string(uri) + "'");
 }
 
 /// `open_backend` wrapped in a verified store.
-[[nodiscard]] inline result<AnyStore> open_store(std::string_view uri, OpenMode mode = OpenMode::create) {
-    auto b = open_backend(uri, mode);
+[[nodiscard]] inline result<AnyStore> open_store(std::string_view uri, OpenMode mode = OpenMode::create,
+                                                const RemoteTls& tls = {}) {
+    auto b = open_backend(uri, mode, tls);
     if (!b) return b.error();
     return AnyStore(std::move(*b));
 }

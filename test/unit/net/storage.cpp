@@ -7,7 +7,7 @@
 #include <sealpipe/net/storage_server.hpp>
 #include <sealpipe/storage/gc.hpp>
 #include <sealpipe/storage/memory.hpp>
-#include <sealpipe/storage/remote.hpp>
+#include <sealpipe/net/remote_storage.hpp>
 
 #include <sealpipe/testing/backend_laws.hpp>
 #include <sealpipe/testing/objects.hpp>

@@ -1,12 +1,14 @@
 // Copyright (c) 2026 The sealpipe authors.
 // Distributed under the Boost Software License, Version 1.0 (see LICENSE_1_0.txt).
 //
-// `Remote`: a storage backend behind Bonanza's storage services over gRPC (`sealpipe storage
-// serve`, or any server of those services), reached as `grpc://HOST:PORT/INSTANCE`
-// (component sealpipe::grpc; doc/storage.md, "Over the network").
+// `storage::Remote`: a storage backend behind Bonanza's storage services over gRPC (`sealpipe
+// storage serve`, or any server of those services), reached as `grpc://HOST:PORT/INSTANCE`
+// (doc/storage.md, "Over the network"). A storage backend by its role, hence its namespace;
+// it lives in the network area (component sealpipe::grpc) because it needs gRPC, and
+// including it lets `storage::open_backend` open `grpc://` and `grpcs://` URIs.
 
-#ifndef SEALPIPE_STORAGE_REMOTE_HPP
-#define SEALPIPE_STORAGE_REMOTE_HPP
+#ifndef SEALPIPE_NET_REMOTE_STORAGE_HPP
+#define SEALPIPE_NET_REMOTE_STORAGE_HPP
 
 #include <sealpipe/net/detail/storage_messages.hpp>
 #include <sealpipe/net/options.hpp>
@@ -48,13 +50,15 @@ struct RemoteOptions {
     std::size_t max_in_flight = 32;
     /// The deadline of each call (a whole `put_many` upload is one call).
     std::chrono::seconds call_timeout = std::chrono::minutes(10);
+    /// Bytes of children `get` fetches ahead of being asked (0: none).
+    std::size_t prefetch_bytes = std::size_t{32} << 20;
 };
 
 /** Objects on a server of Bonanza's storage services.
 
     | operation | on the wire |
     | --- | --- |
-    | `get`, `get_many` | `Downloader.DownloadObject`, up to `max_in_flight` at once |
+    | `get`, `get_many` | `Maintenance.DownloadObjects` (many objects per call); against a server without it, `Downloader.DownloadObject`, up to `max_in_flight` at once |
     | `put`, `put_many` | one `dag.Uploader.UploadDags` call: the items that no other item of the batch references are initiated as DAGs, and the server asks only for what it lacks; an object whose DAG the server could not complete (a child neither on the server nor in the batch) is then stored with `Uploader.UploadObject` |
     | `contains`, `contains_many` | `Maintenance.Contains`; against a server without it, `UploadObject` without contents (`NOT_FOUND`: absent) |
     | `touch`, `remove`, `remove_if_written_before`, `enumerate` | `sealpipe.storage.maintenance.Maintenance` (`errc::unsupported` from a server without it) |
@@ -107,11 +111,22 @@ public:
         return put_many(std::span(&item, 1));
     }
 
+    /** One object. With `prefetch_bytes`, an object that has children brings the first of
+        them along in the same round of calls (kept until asked for, each once), so a
+        depth-first walk such as `store get` waits about once per parent rather than once
+        per object. */
     [[nodiscard]] result<Bytes> get(const Reference& k) {
-        auto r = get_many(std::span(&k, 1));
-        if (!r) return r.error();
-        if (!r->front()) return detail::not_found(k);
-        return std::move(*r->front());
+        Bytes data;
+        if (auto hit = take_prefetched(k)) {
+            data = std::move(*hit);
+        } else {
+            auto r = get_many(std::span(&k, 1));
+            if (!r) return r.error();
+            if (!r->front()) return detail::not_found(k);
+            data = std::move(*r->front());
+        }
+        if (s_->options.prefetch_bytes > 0 && k.degree() > 0) prefetch_children(k, data);
+        return data;
     }
 
     [[nodiscard]] result<bool> contains(const Reference& k) {
@@ -193,6 +208,14 @@ public:
 
     [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference> keys) {
         std::vector<std::optional<Bytes>> out(keys.size());
+        if (keys.empty()) return out;
+        if (!s_->no_maintenance.load()) {
+            auto r = download_batched(keys, out);
+            if (r || r.error() != errc::unsupported) {
+                if (!r) return r.error();
+                return out;
+            }
+        }
         auto r = parallel<::bonanza::storage::object::DownloadObjectResponse>(
             keys.size(),
             [&](std::size_t i, ::grpc::ClientContext* ctx, ::grpc::CompletionQueue* cq) {
@@ -272,8 +295,103 @@ private:
         std::unique_ptr<::sealpipe::storage::maintenance::Maintenance::Stub> maintenance;
         ::bonanza::storage::object::Namespace ns;
         std::atomic<bool> no_maintenance{false};
+        std::mutex prefetch_mutex;
+        std::unordered_map<Reference, Bytes, ReferenceHash> prefetched;
+        std::size_t prefetched_bytes = 0;
     };
     explicit Remote(std::shared_ptr<State> s) : s_(std::move(s)) {}
+
+    /** `get_many` through `Maintenance.DownloadObjects`: the keys in groups whose declared
+        sizes fit one answer, the groups in parallel. `errc::unsupported` from a server
+        without it (then remembered). */
+    result<void> download_batched(std::span<const Reference> keys, std::vector<std::optional<Bytes>>& out) {
+        constexpr std::size_t group_bytes = std::size_t{3} << 20;
+        std::vector<std::pair<std::size_t, std::size_t>> groups; // [first, last)
+        for (std::size_t i = 0, bytes = 0; i < keys.size(); ++i) {
+            if (groups.empty() || bytes + keys[i].size() > group_bytes || i - groups.back().first >= 1024) {
+                groups.push_back({i, i});
+                bytes = 0;
+            }
+            bytes += keys[i].size();
+            groups.back().second = i + 1;
+        }
+        return parallel<::sealpipe::storage::maintenance::DownloadObjectsResponse>(
+            groups.size(),
+            [&](std::size_t g, ::grpc::ClientContext* ctx, ::grpc::CompletionQueue* cq) {
+                ::sealpipe::storage::maintenance::ReferencesRequest req;
+                *req.mutable_namespace_() = s_->ns;
+                for (std::size_t i = groups[g].first; i < groups[g].second; ++i)
+                    req.add_references(net::detail::ref_string(keys[i]));
+                return s_->maintenance->AsyncDownloadObjects(ctx, req, cq);
+            },
+            [&](std::size_t g, const ::grpc::Status& st,
+                ::sealpipe::storage::maintenance::DownloadObjectsResponse& resp) -> result<void> {
+                if (st.error_code() == ::grpc::UNIMPLEMENTED) {
+                    s_->no_maintenance = true;
+                    return fail(errc::unsupported, "DownloadObjects");
+                }
+                if (!st.ok()) return net::status_error(st).context("download");
+                const auto [first, last] = groups[g];
+                if (static_cast<std::size_t>(resp.objects_size()) != last - first)
+                    return protocol_error("DownloadObjects answered with the wrong number of objects");
+                for (std::size_t i = first; i < last; ++i) {
+                    auto* slot = resp.mutable_objects(static_cast<int>(i - first));
+                    if (slot->code() == ::grpc::NOT_FOUND) continue;
+                    if (slot->code() == ::grpc::DATA_LOSS) {
+                        out[i].emplace(); // matches no reference: the store reports it corrupt
+                        continue;
+                    }
+                    if (slot->code() != 0) return protocol_error("DownloadObjects: an unknown slot code");
+                    if (slot->contents().size() > max_object_bytes) return detail::oversized(keys[i], slot->contents().size());
+                    const ByteView b = as_bytes(slot->contents());
+                    out[i].emplace(b.begin(), b.end());
+                }
+                return {};
+            });
+    }
+
+    std::optional<Bytes> take_prefetched(const Reference& k) {
+        std::lock_guard lock(s_->prefetch_mutex);
+        auto it = s_->prefetched.find(k);
+        if (it == s_->prefetched.end()) return std::nullopt;
+        Bytes out = std::move(it->second);
+        s_->prefetched_bytes -= out.size();
+        s_->prefetched.erase(it);
+        return out;
+    }
+
+    /// Fetches the children of `parent` that fit the prefetch budget, in one parallel round.
+    void prefetch_children(const Reference& parent, ByteView data) {
+        auto contents = object::ContentsView::from_data(parent, data);
+        if (!contents) return; // the caller's verification reports it
+        std::vector<Reference> want;
+        {
+            std::lock_guard lock(s_->prefetch_mutex);
+            std::size_t budget = s_->options.prefetch_bytes > s_->prefetched_bytes
+                                     ? s_->options.prefetch_bytes - s_->prefetched_bytes
+                                     : 0;
+            for (const auto& c : contents->children()) {
+                if (c.size() > budget) break;
+                if (s_->prefetched.contains(c)) continue;
+                budget -= c.size();
+                want.push_back(c);
+            }
+        }
+        if (want.empty()) return;
+        auto got = get_many(want);
+        if (!got) return; // a real read reports the failure
+        std::lock_guard lock(s_->prefetch_mutex);
+        for (std::size_t i = 0; i < want.size(); ++i) {
+            if (!(*got)[i] || (*got)[i]->empty()) continue;
+            s_->prefetched_bytes += (*got)[i]->size();
+            s_->prefetched.insert_or_assign(want[i], std::move(*(*got)[i]));
+        }
+        // Never more than the budget: what was fetched ahead and not asked for goes first.
+        if (s_->prefetched_bytes > 2 * s_->options.prefetch_bytes) {
+            s_->prefetched.clear();
+            s_->prefetched_bytes = 0;
+        }
+    }
 
     std::unique_ptr<::grpc::ClientContext> context() const {
         auto c = std::make_unique<::grpc::ClientContext>();
@@ -300,6 +418,7 @@ private:
     }
 
     result<bool> remove_request(const Reference& k, std::optional<WriteTime> cutoff) {
+        (void)take_prefetched(k);
         ::sealpipe::storage::maintenance::RemoveRequest req;
         *req.mutable_namespace_() = s_->ns;
         req.set_reference(net::detail::ref_string(k));
@@ -542,8 +661,12 @@ static_assert(StorageBackend<Remote>);
 namespace detail {
 /// Makes `open_backend` open `grpc://` and `grpcs://` URIs in every program that includes this header.
 inline const bool remote_uri_registered = [] {
-    remote_opener() = [](std::string_view uri) -> result<AnyBackend> {
-        auto r = Remote::open(uri);
+    remote_opener() = [](std::string_view uri, const RemoteTls& tls) -> result<AnyBackend> {
+        net::ChannelOptions channel;
+        channel.tls_ca_pem = tls.ca_pem;
+        channel.tls_cert_pem = tls.cert_pem;
+        channel.tls_key_pem = tls.key_pem;
+        auto r = Remote::open(uri, std::move(channel));
         if (!r) return r.error();
         return AnyBackend(std::move(*r));
     };
@@ -556,4 +679,4 @@ using RemoteStore = BasicStore<Remote>;
 
 } // namespace sealpipe::storage
 
-#endif // SEALPIPE_STORAGE_REMOTE_HPP
+#endif // SEALPIPE_NET_REMOTE_STORAGE_HPP
