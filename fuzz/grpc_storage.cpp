@@ -71,7 +71,7 @@ struct StorageServerProbe {
             in.pop_front();
             return true;
         }
-        bool Write(const ::bonanza::storage::dag::UploadDagsResponse& m) {
+        bool Write(const ::bonanza::storage::dag::UploadDagsResponse& m, ::grpc::WriteOptions = {}) {
             (void)serialize(m);
             return true;
         }

@@ -585,5 +585,98 @@ class SealpipeClientPythonServer(unittest.TestCase):
         self.assertEqual(self.server.objects, {})
 
 
+class SealpipeClientSealpipeServer(unittest.TestCase):
+    """The tool on both sides, each in its own process: faults and several writers at once,
+    checked with this file's own model of objects."""
+
+    instance = "shared"
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.addCleanup(self.tmp.cleanup)
+        self.dir = self.tmp.name
+        self.db = os.path.join(self.dir, "s.db")
+        self.server = SealpipeServer(self.dir, self.instance, 600)
+        self.addCleanup(lambda: self.server.p.poll() is None and self.server.p.kill())
+        self.encoders = os.path.join(self.dir, "enc.json")
+        with open(self.encoders, "w") as f:
+            f.write('[{"zstdCompressing": {"level": 3}}, {"encrypting": {"encryptionKey": "%s"}}]'
+                    % base64.b64encode(os.urandom(32)).decode())
+
+    def uri(self):
+        return "grpc://%s/%s" % (self.server.target, self.instance)
+
+    def stored_objects(self):
+        """Every object in the served SQLite file, read directly."""
+        import sqlite3
+        db = sqlite3.connect(self.db)
+        try:
+            return db.execute("SELECT key, data FROM objects").fetchall()
+        finally:
+            db.close()
+
+    def random_tree(self, name, files, size):
+        root = os.path.join(self.dir, name)
+        for i in range(files):
+            d = os.path.join(root, "d%02d" % (i % 17))
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "f%04d" % i), "wb") as f:
+                f.write(os.urandom(size))
+        return root
+
+    def test_server_killed_mid_upload_leaves_whole_objects(self):
+        tree = self.random_tree("tree", 600, 48 * 1024)   # about 28 MiB: a put takes a while
+        put = subprocess.Popen([TOOL, "store", "put", "--store", self.uri(), "--encoders", self.encoders, tree],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Kill -9 once the server has written something, while the put is still running.
+        deadline = time.time() + TIMEOUT
+        while time.time() < deadline and put.poll() is None:
+            if os.path.exists(self.db) and len(self.stored_objects()) > 20:
+                break
+            time.sleep(0.02)
+        self.assertIsNone(put.poll(), "the put ended before the server could be killed")
+        self.server.p.kill()
+        self.server.p.wait(TIMEOUT)
+        out, err = put.communicate(timeout=TOOL_TIMEOUT)
+        self.assertEqual(put.returncode, 2, err.decode())     # an environment failure
+        self.assertIn(b"UNAVAILABLE", err)
+        self.assertEqual(out, b"", "no root link is printed for an upload that did not finish")
+        stored = self.stored_objects()
+        self.assertGreater(len(stored), 20)
+        for key, data in stored:
+            self.assertIsNone(sp.object_error(bytes(key), bytes(data)), "a torn or foreign object was stored")
+        # A new server on the same file: the put runs again to the end, and the tree comes back.
+        self.server = SealpipeServer(self.dir, self.instance, 600)
+        link = run_tool("store", "put", "--store", self.uri(), "--encoders", self.encoders, tree)
+        self.assertEqual(link.returncode, 0, link.stderr.decode())
+        link = link.stdout.decode().strip()
+        out = os.path.join(self.dir, "out")
+        r = run_tool("store", "get", "--store", self.uri(), "--encoders", self.encoders, link, "--out", out)
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertEqual(snapshot(out), snapshot(tree))
+        self.assertEqual(run_tool("store", "check", "--store", self.uri(), link[:80]).returncode, 0)
+        self.assertEqual(self.server.stop()[0], 0)
+
+    def test_several_writers_at_once(self):
+        shared = self.random_tree("shared", 40, 20000)
+        trees = [self.random_tree("own%d" % i, 30, 9000 + i) for i in range(4)] + [shared, shared]
+        puts = [subprocess.Popen([TOOL, "store", "put", "--store", self.uri(), "--encoders", self.encoders, t],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE) for t in trees]
+        links = []
+        for p in puts:
+            out, err = p.communicate(timeout=TOOL_TIMEOUT)
+            self.assertEqual(p.returncode, 0, err.decode())
+            links.append(out.decode().strip())
+        self.assertEqual(links[-1], links[-2], "the same tree gives the same root")
+        for i, (tree, link) in enumerate(zip(trees, links)):
+            out = os.path.join(self.dir, "out%d" % i)
+            r = run_tool("store", "get", "--store", self.uri(), "--encoders", self.encoders, link, "--out", out)
+            self.assertEqual(r.returncode, 0, r.stderr.decode())
+            self.assertEqual(snapshot(out), snapshot(tree))
+        for key, data in self.stored_objects():
+            self.assertIsNone(sp.object_error(bytes(key), bytes(data)))
+        self.assertEqual(self.server.stop()[0], 0)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -18,6 +18,7 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 
 namespace sealpipe::io::sqlite {
@@ -106,7 +107,17 @@ public:
         sqlite3_extended_result_codes(d->db_, 1);
         sqlite3_busy_timeout(d->db_, static_cast<int>(options.busy_timeout.count()));
         const std::string context = "opening '" + path + "'";
-        if (auto r = d->exec("PRAGMA journal_mode=WAL"); !r) return std::move(r.error()).context(context);
+        // Switching a fresh file to WAL while another connection does the same can report
+        // busy at once, without the busy handler: try again until the busy timeout.
+        const auto deadline = std::chrono::steady_clock::now() + options.busy_timeout;
+        for (;;) {
+            auto r = d->exec("PRAGMA journal_mode=WAL");
+            if (r) break;
+            const int code = sqlite3_errcode(d->db_) & 0xff;
+            if ((code != SQLITE_BUSY && code != SQLITE_LOCKED) || std::chrono::steady_clock::now() >= deadline)
+                return std::move(r.error()).context(context);
+            std::this_thread::sleep_for(std::chrono::milliseconds(5));
+        }
         if (auto r = d->exec(options.durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL"); !r)
             return std::move(r.error()).context(context);
         if (!schema.empty())

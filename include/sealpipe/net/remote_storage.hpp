@@ -113,8 +113,8 @@ public:
 
     /** One object. With `prefetch_bytes`, an object that has children brings the first of
         them along in the same round of calls (kept until asked for, each once), so a
-        depth-first walk such as `store get` waits about once per parent rather than once
-        per object. */
+        depth-first walk such as `store get` rarely waits: a thread of the handle fetches
+        below each parent read (breadth first, within the budget) while the caller works. */
     [[nodiscard]] result<Bytes> get(const Reference& k) {
         Bytes data;
         if (auto hit = take_prefetched(k)) {
@@ -125,7 +125,7 @@ public:
             if (!r->front()) return detail::not_found(k);
             data = std::move(*r->front());
         }
-        if (s_->options.prefetch_bytes > 0 && k.degree() > 0) prefetch_children(k, data);
+        if (s_->options.prefetch_bytes > 0 && k.degree() > 0) prefetch_below(k, data);
         return data;
     }
 
@@ -295,9 +295,29 @@ private:
         std::unique_ptr<::sealpipe::storage::maintenance::Maintenance::Stub> maintenance;
         ::bonanza::storage::object::Namespace ns;
         std::atomic<bool> no_maintenance{false};
+        // Read-ahead: objects fetched before they were asked for (each handed out once),
+        // those being fetched, the parents whose children are to be fetched, and the thread
+        // that fetches them (started by the first parent read).
         std::mutex prefetch_mutex;
+        std::condition_variable prefetch_cv;
         std::unordered_map<Reference, Bytes, ReferenceHash> prefetched;
+        std::unordered_set<Reference, ReferenceHash> prefetching;
+        std::deque<std::vector<Reference>> prefetch_queue;
         std::size_t prefetched_bytes = 0;
+        bool prefetch_stop = false;
+        std::thread prefetcher;
+
+        State() = default;
+        State(const State&) = delete;
+        State& operator=(const State&) = delete;
+        ~State() {
+            {
+                std::lock_guard lock(prefetch_mutex);
+                prefetch_stop = true;
+            }
+            prefetch_cv.notify_all();
+            if (prefetcher.joinable()) prefetcher.join();
+        }
     };
     explicit Remote(std::shared_ptr<State> s) : s_(std::move(s)) {}
 
@@ -351,7 +371,9 @@ private:
     }
 
     std::optional<Bytes> take_prefetched(const Reference& k) {
-        std::lock_guard lock(s_->prefetch_mutex);
+        std::unique_lock lock(s_->prefetch_mutex);
+        // Being fetched ahead: wait for it rather than asking twice.
+        s_->prefetch_cv.wait(lock, [&] { return !s_->prefetching.contains(k); });
         auto it = s_->prefetched.find(k);
         if (it == s_->prefetched.end()) return std::nullopt;
         Bytes out = std::move(it->second);
@@ -360,36 +382,68 @@ private:
         return out;
     }
 
-    /// Fetches the children of `parent` that fit the prefetch budget, in one parallel round.
-    void prefetch_children(const Reference& parent, ByteView data) {
+    /// Queues the children of `parent` for the read-ahead thread (started on first use).
+    void prefetch_below(const Reference& parent, ByteView data) {
         auto contents = object::ContentsView::from_data(parent, data);
         if (!contents) return; // the caller's verification reports it
-        std::vector<Reference> want;
+        std::vector<Reference> children;
         {
             std::lock_guard lock(s_->prefetch_mutex);
-            std::size_t budget = s_->options.prefetch_bytes > s_->prefetched_bytes
-                                     ? s_->options.prefetch_bytes - s_->prefetched_bytes
-                                     : 0;
-            for (const auto& c : contents->children()) {
-                if (c.size() > budget) break;
-                if (s_->prefetched.contains(c)) continue;
-                budget -= c.size();
-                want.push_back(c);
+            for (const auto& c : contents->children())
+                if (!s_->prefetched.contains(c) && !s_->prefetching.contains(c)) children.push_back(c);
+            if (children.empty() || s_->prefetch_stop) return;
+            s_->prefetch_queue.push_back(std::move(children));
+            if (!s_->prefetcher.joinable()) {
+                State* state = s_.get();
+                s_->prefetcher = std::thread([state] { prefetch_loop(*state); });
             }
         }
-        if (want.empty()) return;
-        auto got = get_many(want);
-        if (!got) return; // a real read reports the failure
-        std::lock_guard lock(s_->prefetch_mutex);
-        for (std::size_t i = 0; i < want.size(); ++i) {
-            if (!(*got)[i] || (*got)[i]->empty()) continue;
-            s_->prefetched_bytes += (*got)[i]->size();
-            s_->prefetched.insert_or_assign(want[i], std::move(*(*got)[i]));
-        }
-        // Never more than the budget: what was fetched ahead and not asked for goes first.
-        if (s_->prefetched_bytes > 2 * s_->options.prefetch_bytes) {
-            s_->prefetched.clear();
-            s_->prefetched_bytes = 0;
+        s_->prefetch_cv.notify_all();
+    }
+
+    /** The read-ahead thread: for each queued list, fetches it and what lies below it,
+        breadth first, one parallel round per level, while the budget lasts. It holds no
+        reference to the handle's state (whose destructor stops it). */
+    static void prefetch_loop(State& state) {
+        // A handle that does not own the state, for the calls.
+        Remote self(std::shared_ptr<State>(std::shared_ptr<State>(), &state));
+        std::unique_lock lock(state.prefetch_mutex);
+        for (;;) {
+            state.prefetch_cv.wait(lock, [&] { return state.prefetch_stop || !state.prefetch_queue.empty(); });
+            if (state.prefetch_stop) return;
+            std::vector<Reference> frontier = std::move(state.prefetch_queue.front());
+            state.prefetch_queue.pop_front();
+            for (int level = 0; level < 8 && !frontier.empty() && !state.prefetch_stop; ++level) {
+                std::vector<Reference> want;
+                std::size_t budget = state.options.prefetch_bytes > state.prefetched_bytes
+                                         ? state.options.prefetch_bytes - state.prefetched_bytes
+                                         : 0;
+                for (const auto& c : frontier) {
+                    if (c.size() > budget) break;
+                    if (state.prefetched.contains(c) || state.prefetching.contains(c)) continue;
+                    budget -= c.size();
+                    want.push_back(c);
+                    state.prefetching.insert(c);
+                }
+                if (want.empty()) break;
+                lock.unlock();
+                auto got = self.get_many(want);
+                lock.lock();
+                std::vector<Reference> next;
+                for (std::size_t i = 0; i < want.size(); ++i) {
+                    state.prefetching.erase(want[i]);
+                    if (!got) continue; // a real read reports the failure
+                    auto& slot = (*got)[i];
+                    if (!slot || slot->empty()) continue;
+                    if (want[i].degree() > 0)
+                        if (auto below = object::ContentsView::from_data(want[i], *slot))
+                            next.insert(next.end(), below->children().begin(), below->children().end());
+                    state.prefetched_bytes += slot->size();
+                    state.prefetched.insert_or_assign(want[i], std::move(*slot));
+                }
+                state.prefetch_cv.notify_all();
+                frontier = std::move(next);
+            }
         }
     }
 
@@ -558,6 +612,26 @@ private:
             return finish(protocol_error("UploadDags: the server's first message is not its handshake"));
         std::size_t limit = std::max<std::uint32_t>(1, first->handshake().maximum_unfinalized_dags_count());
 
+        // Writes are coalesced: each message is held until the next one is written (with the
+        // transport told more follows) or until this thread is about to wait for the server.
+        std::optional<UploadDagsRequest> held;
+        auto emit = [&](UploadDagsRequest r) -> bool {
+            bool ok = true;
+            if (held) ok = stream->Write(*held, ::grpc::WriteOptions().set_buffer_hint());
+            held = std::move(r);
+            return ok;
+        };
+        auto release = [&]() -> bool {
+            if (!held) return true;
+            const bool ok = stream->Write(*held);
+            held.reset();
+            return ok;
+        };
+        auto inbox_empty = [&] {
+            std::lock_guard lock(m);
+            return inbox.empty();
+        };
+
         std::vector<Reference> by_index;                           // reference of each index
         std::unordered_map<std::uint64_t, std::size_t> dag_roots;  // root index -> item
         std::vector<std::size_t> failed;
@@ -571,7 +645,7 @@ private:
                 dag_roots.emplace(by_index.size(), i);
                 by_index.push_back(items[i].reference);
                 ++in_flight;
-                if (!stream->Write(r)) return false;
+                if (!emit(std::move(r))) return false;
             }
             return true;
         };
@@ -579,6 +653,10 @@ private:
         std::optional<Error> error;
         bool ended = false;
         while (in_flight > 0 && !error) {
+            if (inbox_empty() && !release()) {
+                ended = true;
+                break;
+            }
             auto msg = next_message();
             if (!msg) {
                 ended = true;
@@ -601,7 +679,7 @@ private:
                     by_index.insert(by_index.end(), children[it->second].begin(), children[it->second].end());
                 }
                 // else: not in this batch and not on the server; empty contents abandon it.
-                if (!stream->Write(r)) {
+                if (!emit(std::move(r))) {
                     ended = true;
                     break;
                 }
@@ -635,6 +713,7 @@ private:
                 error = protocol_error("UploadDags: an unexpected message from the server");
             }
         }
+        if (!ended && !error && !release()) ended = true;
         if (ended && !error) return closed();
         auto done = finish(error);
         if (!done) return done.error();

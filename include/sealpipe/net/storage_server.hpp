@@ -173,12 +173,17 @@ private:
         object walked is written again (refreshing its write time, and restoring it should a
         collection have removed it meanwhile), so the whole subtree outlives a lease issued
         now. A corrupt copy is removed, so that an upload can replace it. */
-    result<bool> ensure_complete(const Reference& root, const RefSet* known = nullptr, bool touch_cached = true) {
+    result<bool> ensure_complete(const Reference& root, const RefSet* known = nullptr,
+                                 std::vector<Reference>* refresh_later = nullptr) {
         const auto now = Clock::now();
         if (cached_complete(root, now)) {
-            // Its subtree was refreshed less than `gc_grace - lease_ttl` ago. A root asked
-            // about is refreshed now, as a put would refresh it; a child need not be.
-            if (!touch_cached) return true;
+            // Its subtree was refreshed less than `gc_grace - lease_ttl` ago. The object
+            // itself is refreshed as a put would refresh it: by the caller's next write when
+            // it collects them, else now.
+            if (refresh_later) {
+                refresh_later->push_back(root);
+                return true;
+            }
             auto t = objects_.touch(root);
             if (!t) return t.error();
             if (*t) return true;
@@ -396,8 +401,10 @@ private:
                 }
                 if (!st.ok()) return st;
                 if (auto f = flush_and_finalize(); !f.ok()) return f;
+                if (auto w = send(); !w.ok()) return w;
             }
             if (auto f = flush_and_finalize(true); !f.ok()) return f;
+            if (auto w = send(); !w.ok()) return w;
             if (unfinalized_ != 0)
                 return Status(::grpc::CANCELLED, "the client ended the call with " + std::to_string(unfinalized_) +
                                                      " DAGs unfinished");
@@ -418,6 +425,7 @@ private:
             std::uint64_t root_index = 0;
             std::size_t node = 0;
             bool finalized = false;
+            bool queued = false; // in ready_
             std::optional<::bonanza::storage::dag::UploadDagsRequest::InitiateDag::Tag> tag;
         };
 
@@ -426,13 +434,25 @@ private:
             auto* q = r.mutable_request_object();
             q->set_lowest_reference_index(index);
             q->set_request_contents(contents);
-            if (!stream_.Write(r)) return Status(::grpc::CANCELLED, "the client went away");
+            out_.push_back(std::move(r));
+            return Status::OK;
+        }
+
+        /// Sends what one message of the client caused, coalesced into as few writes as the
+        /// transport allows (all but the last are buffered).
+        Status send() {
+            for (std::size_t i = 0; i < out_.size(); ++i) {
+                ::grpc::WriteOptions options;
+                if (i + 1 < out_.size()) options.set_buffer_hint();
+                if (!stream_.Write(out_[i], options)) return Status(::grpc::CANCELLED, "the client went away");
+            }
+            out_.clear();
             return Status::OK;
         }
 
         /// Assigns the next index to `ref` on behalf of `parent` (none for a root); returns
         /// the node, after sending its request.
-        result<std::size_t> add_index(const Reference& ref, std::optional<std::size_t> parent) {
+        result<std::size_t> add_index(const Reference& ref, std::optional<std::size_t> parent, bool known_absent = false) {
             if (next_index_ >= s_.options_.max_session_indices)
                 return fail(errc::size_limit_exceeded, "more than " + std::to_string(s_.options_.max_session_indices) +
                                                            " references in one call");
@@ -446,7 +466,11 @@ private:
                 n = nodes_.size();
                 nodes_.push_back(Node{ref});
                 by_ref_.emplace(ref, n);
-                auto complete = s_.ensure_complete(ref, &done_refs_, !parent.has_value());
+                // A root found complete is refreshed with the next write (as a put of it
+                // would be); a child need not be, its subtree was refreshed recently.
+                std::vector<Reference> ignored;
+                auto complete = known_absent ? result<bool>(false)
+                                             : s_.ensure_complete(ref, &done_refs_, parent ? &ignored : &refresh_);
                 if (!complete) return complete.error();
                 if (*complete) {
                     nodes_[n].state = State::done;
@@ -483,7 +507,7 @@ private:
             if (!n) return to_status(n.error());
             dags_[id].node = *n;
             nodes_[*n].dags.push_back(id);
-            if (nodes_[*n].state == State::done || nodes_[*n].state == State::failed) ready_.push_back(id);
+            if (nodes_[*n].state == State::done || nodes_[*n].state == State::failed) queue(id);
             return Status::OK;
         }
 
@@ -512,8 +536,20 @@ private:
                 return Status(::grpc::RESOURCE_EXHAUSTED, "more object bytes held than the server allows per call");
             batch_.emplace_back(nodes_[n].ref, to_bytes(data));
             nodes_[n].state = State::children_pending;
+            // One lookup for the children this call and the cache know nothing of.
+            std::vector<Reference> unknown;
+            const auto now = Clock::now();
+            for (const auto& c : contents->children())
+                if (!by_ref_.contains(c) && !s_.cached_complete(c, now)) unknown.push_back(c);
+            RefSet absent;
+            if (!unknown.empty()) {
+                auto present = s_.objects_.contains_many(unknown);
+                if (!present) return backend_status(present.error());
+                for (std::size_t i = 0; i < unknown.size(); ++i)
+                    if (!(*present)[i]) absent.insert(unknown[i]);
+            }
             for (const auto& c : contents->children()) {
-                auto r = add_index(c, n);
+                auto r = add_index(c, n, absent.contains(c));
                 if (!r) return to_status(r.error());
             }
             if (nodes_[n].state == State::children_pending && nodes_[n].outstanding == 0) complete_node(n);
@@ -526,6 +562,12 @@ private:
             return backend_status(e);
         }
 
+        void queue(std::size_t dag) {
+            if (dags_[dag].queued || dags_[dag].finalized) return;
+            dags_[dag].queued = true;
+            ready_.push_back(dag);
+        }
+
         void complete_node(std::size_t first) {
             std::vector<std::size_t> work{first};
             while (!work.empty()) {
@@ -535,7 +577,7 @@ private:
                 nodes_[n].state = State::done;
                 done_refs_.insert(nodes_[n].ref);
                 newly_done_.push_back(nodes_[n].ref);
-                for (auto d : nodes_[n].dags) ready_.push_back(d);
+                for (auto d : nodes_[n].dags) queue(d);
                 for (auto p : nodes_[n].parents) {
                     if (nodes_[p].state != State::children_pending) continue;
                     if (--nodes_[p].outstanding == 0) work.push_back(p);
@@ -552,18 +594,39 @@ private:
                 if (nodes_[n].state == State::failed) continue;
                 nodes_[n].state = State::failed;
                 nodes_[n].failure = why;
-                for (auto d : nodes_[n].dags) ready_.push_back(d);
+                for (auto d : nodes_[n].dags) queue(d);
                 for (auto p : nodes_[n].parents) work.push_back(p);
                 nodes_[n].parents.clear();
             }
         }
 
-        /// Writes what is batched (always when a DAG is ready to be finalized, or at the
-        /// end), then finalizes the ready DAGs.
+        /** Writes what is batched, in one backend write, then finalizes the DAGs that are
+            ready. It writes when every DAG in flight is ready (the client may be waiting
+            for a finalization before it sends more; any other DAG waits on contents the
+            client sends unasked), when the batch is full, and at the end: so a client
+            that initiates many small DAGs gets them written together, not one by one. */
         Status flush_and_finalize(bool force = false) {
-            const bool must = force || !ready_.empty() || batch_.size() >= s_.options_.write_batch_objects ||
-                              held_bytes_ >= s_.options_.write_batch_bytes;
+            const bool all_ready = !ready_.empty() && ready_.size() == unfinalized_;
+            const bool must = force || all_ready || batch_.size() >= s_.options_.write_batch_objects ||
+                              held_bytes_ >= s_.options_.write_batch_bytes ||
+                              refresh_.size() >= s_.options_.write_batch_objects;
             if (!must) return Status::OK;
+            if (!refresh_.empty()) {
+                // Roots found complete: written again with the batch, as a put refreshes them.
+                auto got = s_.objects_.get_many(refresh_);
+                if (!got) return backend_status(got.error());
+                for (std::size_t i = 0; i < refresh_.size(); ++i)
+                    if ((*got)[i]) batch_.emplace_back(refresh_[i], std::move(*(*got)[i]));
+                    else {
+                        // Removed since it was found complete (a collection with a shorter
+                        // grace period than the server was told, or a removal).
+                        s_.forget_complete(refresh_[i]);
+                        fail_node(by_ref_.at(refresh_[i]),
+                                  Status(::grpc::ABORTED, "object " + refresh_[i].to_hex() +
+                                                              " was removed during the upload; upload it again"));
+                    }
+                refresh_.clear();
+            }
             if (!batch_.empty()) {
                 std::vector<storage::PutItem> items;
                 items.reserve(batch_.size());
@@ -596,7 +659,7 @@ private:
                 f->set_root_reference_index(d.root_index);
                 f->mutable_status()->set_code(static_cast<int>(st.error_code()));
                 if (!st.ok()) f->mutable_status()->set_message(st.error_message());
-                if (!stream_.Write(r)) return Status(::grpc::CANCELLED, "the client went away");
+                out_.push_back(std::move(r));
             }
             ready_.clear();
             return Status::OK;
@@ -612,6 +675,8 @@ private:
         std::vector<Reference> newly_done_;
         std::vector<std::pair<Reference, Bytes>> batch_;
         std::vector<std::size_t> ready_;
+        std::vector<Reference> refresh_;
+        std::vector<::bonanza::storage::dag::UploadDagsResponse> out_;
         std::uint64_t next_index_ = 0;
         std::size_t unfinalized_ = 0;
         std::size_t held_bytes_ = 0;

@@ -10,6 +10,8 @@
 #include <sealpipe/storage/types.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <chrono>
 #include <concepts>
 #include <span>
@@ -39,6 +41,12 @@ struct WriteSessionOptions {
     /// Look each batch up before writing it, to count what was new (`new_objects()`,
     /// `new_bytes()`): one lookup per object.
     bool count_new = false;
+    /** Write each full batch on a thread of its own while the caller goes on producing the
+        next one (a store over the network, or a slow disk, then overlaps with compression and
+        encryption). At most one batch is in flight, so batches still reach the store in
+        order; a failure is reported by the next `put`, `flush` or `commit`. The store must
+        be usable from another thread (every sealpipe backend is). */
+    bool background = false;
 };
 
 /** Many puts into `Store` (a `BasicStore`, or any type with `put(Reference, ByteView)` and
@@ -64,6 +72,8 @@ public:
     }
     WriteSession(const WriteSession&) = delete;
     WriteSession& operator=(const WriteSession&) = delete;
+    /// Waits for a batch still being written (its result is then lost: call `commit()`).
+    ~WriteSession() { (void)wait(); }
 
     [[nodiscard]] result<void> put(const Reference& ref, ByteView data) {
         if (options_.check_on_commit) remember(ref);
@@ -82,16 +92,59 @@ public:
 
     [[nodiscard]] result<Bytes> get(const Reference& ref) {
         if (auto f = flush(); !f) return f.error();
+        if (auto w = wait(); !w) return w.error();
         return s_->get(ref);
     }
 
-    /// Writes the objects still batched.
+    /// Writes the objects still batched (with `background`, starts writing them: `commit()`
+    /// waits for the write).
     [[nodiscard]] result<void> flush() {
-        if (batch_.empty()) return {};
+        if (batch_.empty()) return wait();
+        if constexpr (has_put_many) {
+            // One batch in flight at a time: the previous one is stored before this one starts.
+            if (auto w = wait(); !w) return w;
+            auto batch = std::make_shared<std::vector<std::pair<Reference, Bytes>>>(std::move(batch_));
+            batch_.clear();
+            batched_bytes_ = 0;
+            if (!options_.background) return write(*batch);
+            in_flight_ = std::thread([this, batch] { in_flight_result_ = write(*batch); });
+            return {};
+        } else {
+            return {};
+        }
+    }
+
+    /** Writes what is batched and waits for it, then (with `check_on_commit`) checks that
+        every object put since the last commit is stored, and forgets them.
+        @par Errors the store's; `errc::object_not_found` naming the first object that was
+        put but is gone (removed by a garbage collection whose grace period was shorter than
+        the time since the put). */
+    [[nodiscard]] result<void> commit() {
+        if (auto f = flush(); !f) return f;
+        if (auto w = wait(); !w) return w;
+        return check_written();
+    }
+
+    /// How many objects were found stored but corrupt and rewritten (`repair`).
+    [[nodiscard]] std::size_t repaired() const noexcept { return repaired_; }
+    /// Objects, and their bytes, that were not stored before (`count_new`).
+    [[nodiscard]] std::size_t new_objects() const noexcept { return new_objects_; }
+    [[nodiscard]] std::uint64_t new_bytes() const noexcept { return new_bytes_; }
+
+private:
+    /// Waits for the batch in flight, if any; its result.
+    result<void> wait() {
+        if (!in_flight_.joinable()) return {};
+        in_flight_.join();
+        return std::exchange(in_flight_result_, result<void>{});
+    }
+
+    /// Writes one batch with put_many (counting what is new first, with `count_new`).
+    result<void> write(const std::vector<std::pair<Reference, Bytes>>& batch) {
         if constexpr (has_put_many) {
             std::vector<PutItem> items;
-            items.reserve(batch_.size());
-            for (const auto& [ref, data] : batch_) items.push_back({ref, data});
+            items.reserve(batch.size());
+            for (const auto& [ref, data] : batch) items.push_back({ref, data});
             if (options_.count_new) {
                 std::vector<Reference> refs;
                 refs.reserve(items.size());
@@ -105,22 +158,13 @@ public:
                     new_bytes_ += items[i].data.size();
                 }
             }
-            auto r = s_->put_many(items);
-            batch_.clear();
-            batched_bytes_ = 0;
-            return r;
+            return s_->put_many(items);
         } else {
             return {};
         }
     }
 
-    /** Writes what is batched, then (with `check_on_commit`) checks that every object put
-        since the last commit is stored, and forgets them.
-        @par Errors the store's; `errc::object_not_found` naming the first object that was
-        put but is gone (removed by a garbage collection whose grace period was shorter than
-        the time since the put). */
-    [[nodiscard]] result<void> commit() {
-        if (auto f = flush(); !f) return f;
+    result<void> check_written() {
         if (!options_.check_on_commit) return {};
         compact();
         std::vector<Reference> refs = std::move(written_);
@@ -152,13 +196,6 @@ public:
         return {};
     }
 
-    /// How many objects were found stored but corrupt and rewritten (`repair`).
-    [[nodiscard]] std::size_t repaired() const noexcept { return repaired_; }
-    /// Objects, and their bytes, that were not stored before (`count_new`).
-    [[nodiscard]] std::size_t new_objects() const noexcept { return new_objects_; }
-    [[nodiscard]] std::uint64_t new_bytes() const noexcept { return new_bytes_; }
-
-private:
     static constexpr bool has_put_many = requires(Store& s, std::span<const PutItem> items) {
         { s.put_many(items) } -> std::same_as<result<void>>;
     };
@@ -192,6 +229,7 @@ private:
     /// Reads `ref` if stored; removes it when it does not verify, so that the put rewrites it.
     result<void> repair(const Reference& ref) {
         if (auto f = flush(); !f) return f;
+        if (auto w = wait(); !w) return w;
         auto got = s_->get(ref);
         if (got || got.error() == errc::object_not_found) return {};
         if (got.error() != errc::object_corrupt) return got.error();
@@ -212,8 +250,11 @@ private:
     std::vector<Reference> written_;
     std::size_t compacted_ = 0;
     std::size_t repaired_ = 0;
-    std::size_t new_objects_ = 0;
-    std::uint64_t new_bytes_ = 0;
+    // Written by the batch in flight, read by the caller: atomic.
+    std::atomic<std::size_t> new_objects_{0};
+    std::atomic<std::uint64_t> new_bytes_{0};
+    std::thread in_flight_;
+    result<void> in_flight_result_;
 };
 
 } // namespace sealpipe::storage
