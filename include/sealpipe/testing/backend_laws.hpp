@@ -281,10 +281,13 @@ void concurrent_threads() {
     std::vector<Object> common;
     for (std::uint32_t i = 0; i < 20; ++i) common.push_back(leaf(100 + i * 311, 9000 + i));
     std::atomic<int> failures{0};
+    // Each thread's own handle, opened here: Boost.Test's assertions are for this thread only.
+    std::vector<BasicStore<typename F::backend_type>> owns;
+    for (int t = 0; t < threads; ++t) owns.push_back(open_store(f));
     std::vector<std::thread> pool;
     for (int t = 0; t < threads; ++t) {
         pool.emplace_back([&, t] {
-            auto own = open_store(f);
+            auto& own = owns[static_cast<std::size_t>(t)];
             for (int i = 0; i < per_thread; ++i) {
                 const Object mine = leaf(50 + static_cast<std::size_t>(i) * 13, 20000 + static_cast<std::uint32_t>(t * 1000 + i));
                 const Object& same = common[static_cast<std::size_t>(i) % common.size()];

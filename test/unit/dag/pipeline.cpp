@@ -14,6 +14,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
 
 using namespace sealpipe;
 
@@ -199,6 +203,63 @@ BOOST_AUTO_TEST_CASE(repair_rewrites_objects_stored_corrupt) {
     BOOST_TEST((dag::TreeWriter(repair_writer, {.chunk_bytes = 100}).put_bytes(data).value() == link));
     BOOST_TEST(repairing.repaired() == 1u);
     BOOST_TEST(storage::check_reachable(store, root).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(background_batches_keep_their_order_and_report_failures) {
+    Chain pipeline({}, key_of(9));
+    // A store that records the order of its batches, is slow, and can be made to fail.
+    struct Recording {
+        storage::MemoryStore& s;
+        std::vector<std::vector<storage::Reference>> batches;
+        std::atomic<bool> fail{false};
+        std::atomic<int> in_flight{0}, most_in_flight{0};
+        result<void> put(const storage::Reference& k, ByteView d) { return s.put(k, d); }
+        result<Bytes> get(const storage::Reference& k) { return s.get(k); }
+        result<std::vector<bool>> contains_many(std::span<const storage::Reference> keys) { return s.contains_many(keys); }
+        result<void> put_many(std::span<const storage::PutItem> items) {
+            const int now = ++in_flight;
+            most_in_flight = std::max(most_in_flight.load(), now);
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+            std::vector<storage::Reference> refs;
+            for (const auto& i : items) refs.push_back(i.reference);
+            batches.push_back(std::move(refs));
+            --in_flight;
+            if (fail) return fail_with();
+            return s.put_many(items);
+        }
+        static Error fail_with() { return Error(errc::io_error, "disk on fire"); }
+    };
+    storage::MemoryStore store;
+    Recording recording{store};
+    {
+        storage::WriteSession objects(recording, {.batch_objects = 4, .background = true});
+        dag::Writer writer(pipeline, objects);
+        auto link = dag::TreeWriter(writer, {.chunk_bytes = 100}).put_bytes(test::pattern(5000, 9)).value();
+        BOOST_TEST_REQUIRE(objects.commit().has_value());
+        BOOST_TEST(storage::check_reachable(store, link.reference).has_value());
+        BOOST_TEST(recording.most_in_flight.load() == 1, "one batch in flight at a time");
+        // Children reach the store before the parents that name them.
+        std::set<storage::Reference> stored;
+        for (const auto& batch : recording.batches)
+            for (const auto& r : batch) {
+                auto data = store.get(r).value();
+                for (auto c : object::ContentsView::from_data(r, data).value().children())
+                    BOOST_TEST(stored.contains(c));
+                stored.insert(r);
+            }
+    }
+    // A failed background batch is reported by the next call, and by the commit.
+    recording.fail = true;
+    storage::WriteSession failing(recording, {.batch_objects = 2, .background = true});
+    dag::Writer writer(pipeline, failing);
+    auto r = dag::TreeWriter(writer, {.chunk_bytes = 100}).put_bytes(test::pattern(3000, 10));
+    if (r) {
+        auto c = failing.commit();
+        BOOST_TEST_REQUIRE(!c.has_value());
+        BOOST_TEST(c.error().message().find("disk on fire") != std::string::npos);
+    } else {
+        BOOST_TEST(r.error().message().find("disk on fire") != std::string::npos);
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
