@@ -418,10 +418,11 @@ class PythonClientPythonServer(StorageChecks, unittest.TestCase):
 class SealpipeServer:
     """`sealpipe storage serve` over a SQLite store, as a subprocess."""
 
-    def __init__(self, directory, instance, ttl):
+    def __init__(self, directory, instance, ttl, extra=()):
         self.err_path = os.path.join(directory, "serve.stderr")
         args = [TOOL, "storage", "serve", "--listen", "127.0.0.1:0", "--store",
-                "sqlite:" + os.path.join(directory, "s.db"), "--instance", instance, "--lease-ttl", str(ttl)]
+                "sqlite:" + os.path.join(directory, "s.db"), "--instance", instance, "--lease-ttl", str(ttl),
+                *extra]
         with open(self.err_path, "wb") as err:
             try:
                 self.p = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=err)
@@ -637,6 +638,7 @@ class SealpipeClientSealpipeServer(unittest.TestCase):
         self.assertIsNone(put.poll(), "the put ended before the server could be killed")
         self.server.p.kill()
         self.server.p.wait(TIMEOUT)
+        self.server.p.stdout.close()
         out, err = put.communicate(timeout=TOOL_TIMEOUT)
         self.assertEqual(put.returncode, 2, err.decode())     # an environment failure
         self.assertIn(b"UNAVAILABLE", err)
@@ -655,6 +657,78 @@ class SealpipeClientSealpipeServer(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr.decode())
         self.assertEqual(snapshot(out), snapshot(tree))
         self.assertEqual(run_tool("store", "check", "--store", self.uri(), link[:80]).returncode, 0)
+        self.assertEqual(self.server.stop()[0], 0)
+
+    def test_tls_and_mutual_tls(self):
+        """grpcs:// stores: the server's certificate checked against --tls-ca, and with mutual TLS
+        a client without a certificate from the client CA refused."""
+        import datetime
+        from cryptography import x509
+        from cryptography.hazmat.primitives import hashes, serialization
+        from cryptography.hazmat.primitives.asymmetric import ec
+        from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+        now = datetime.datetime.now(datetime.timezone.utc)
+
+        def issue(name, key, issuer_name, issuer_key, ca, usage=None, san=None):
+            n = lambda cn: x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+            b = (x509.CertificateBuilder().subject_name(n(name)).issuer_name(n(issuer_name))
+                 .public_key(key.public_key()).serial_number(x509.random_serial_number())
+                 .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1))
+                 .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+            if usage:
+                b = b.add_extension(x509.ExtendedKeyUsage([usage]), critical=False)
+            if san:
+                b = b.add_extension(x509.SubjectAlternativeName(san), critical=False)
+            return b.sign(issuer_key, hashes.SHA256())
+
+        def write(name, data):
+            path = os.path.join(self.dir, name)
+            with open(path, "wb") as f:
+                f.write(data)
+            return path
+
+        pem = lambda c: c.public_bytes(serialization.Encoding.PEM)
+        key_pem = lambda k: k.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                            serialization.NoEncryption())
+        ca_key, other_key, server_key, client_key = (ec.generate_private_key(ec.SECP256R1()) for _ in range(4))
+        ca = issue("storage CA", ca_key, "storage CA", ca_key, True)
+        other_ca = issue("other CA", other_key, "other CA", other_key, True)
+        import ipaddress
+        server = issue("localhost", server_key, "storage CA", ca_key, False, ExtendedKeyUsageOID.SERVER_AUTH,
+                       [x509.DNSName("localhost"), x509.IPAddress(ipaddress.ip_address("127.0.0.1"))])
+        client = issue("alice", client_key, "storage CA", ca_key, False, ExtendedKeyUsageOID.CLIENT_AUTH)
+        files = {"ca": write("ca.pem", pem(ca)), "other": write("other.pem", pem(other_ca)),
+                 "cert": write("server.crt", pem(server)), "key": write("server.key", key_pem(server_key)),
+                 "ccert": write("client.crt", pem(client)), "ckey": write("client.key", key_pem(client_key))}
+        tree = self.random_tree("tls-tree", 5, 3000)
+        self.server.stop()
+        self.server = SealpipeServer(self.dir, self.instance, 600,
+                                     ["--tls-cert", files["cert"], "--tls-key", files["key"],
+                                      "--tls-client-ca", files["ca"]])
+        uri = "grpcs://%s/%s" % (self.server.target, self.instance)
+        put = ["store", "put", "--store", uri, "--encoders", self.encoders, tree]
+        r = run_tool(*put, "--tls-ca", files["ca"], "--tls-cert", files["ccert"], "--tls-key", files["ckey"])
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        link = r.stdout.decode().strip()
+        out = os.path.join(self.dir, "tls-out")
+        r = run_tool("store", "get", "--store", uri, "--encoders", self.encoders, link, "--out", out,
+                     "--tls-ca", files["ca"], "--tls-cert", files["ccert"], "--tls-key", files["ckey"])
+        self.assertEqual(r.returncode, 0, r.stderr.decode())
+        self.assertEqual(snapshot(out), snapshot(tree))
+        # No client certificate, a server checked against the wrong CA, plaintext: all refused.
+        for args in (["--tls-ca", files["ca"]],
+                     ["--tls-ca", files["other"], "--tls-cert", files["ccert"], "--tls-key", files["ckey"]]):
+            r = run_tool(*put, *args)
+            self.assertEqual(r.returncode, 2, r.stderr.decode())
+            self.assertIn(b"UNAVAILABLE", r.stderr)
+        r = run_tool("store", "put", "--store", "grpc://%s/%s" % (self.server.target, self.instance),
+                     "--encoders", self.encoders, tree)
+        self.assertEqual(r.returncode, 2, r.stderr.decode())
+        # TLS options on a plaintext URI are a usage error.
+        r = run_tool("store", "put", "--store", "grpc://%s/%s" % (self.server.target, self.instance),
+                     "--encoders", self.encoders, tree, "--tls-ca", files["ca"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn(b"grpcs://", r.stderr)
         self.assertEqual(self.server.stop()[0], 0)
 
     def test_several_writers_at_once(self):

@@ -117,7 +117,7 @@ result<void> store_put(const Args& args, Io& io) {
     auto session = open_session(args, storage::OpenMode::create);
     if (!session) return session.error();
     storage::WriteSession objects(session->store,
-                                  {.batch_objects = 256,
+                                  {.batch_objects = 4096,
                                    .repair = args.has("repair"),
                                    .count_new = io.stderr_is_terminal(),
                                    .background = true});
