@@ -503,4 +503,34 @@ BOOST_AUTO_TEST_CASE(a_server_stopped_mid_upload_leaves_no_partial_object) {
     BOOST_TEST((got.error() == errc::backend_unavailable));
 }
 
+BOOST_AUTO_TEST_CASE(a_collection_keeps_what_a_valid_lease_covers) {
+    net::StorageServerOptions o;
+    o.lease_ttl = std::chrono::seconds(1);
+    o.gc_grace = std::chrono::seconds(1);
+    Served s(o);
+    const Object a = leaf(100, 1), b = leaf(200, 2);
+    const Object parent = make_object(pattern(20, 3), {a.ref, b.ref});
+    const std::string la = lease_of(s, a), lb = lease_of(s, b);
+    const std::string lp = lease_of(s, parent, a.ref < b.ref ? std::vector{la, lb} : std::vector{lb, la});
+    // Nothing is a root: only the grace period keeps objects, and it is at least the lease's
+    // time to live, so a collection while the lease is valid deletes nothing it covers.
+    storage::BasicStore<storage::Memory> local(s.memory);
+    storage::GcOptions gc;
+    gc.grace = o.gc_grace;
+    auto kept = storage::collect_garbage(local, {}, gc);
+    BOOST_TEST_REQUIRE(kept.has_value());
+    BOOST_TEST(kept->deleted == 0u);
+    for (const auto& x : {a, b, parent}) BOOST_TEST(s.memory.contains(x.ref).value());
+    // Once the lease has expired the same collection may delete them, and the lease is refused.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1100));
+    auto later = storage::collect_garbage(local, {}, gc);
+    BOOST_TEST_REQUIRE(later.has_value());
+    BOOST_TEST(later->deleted == 3u);
+    const Object grand = make_object(pattern(20, 4), {parent.ref});
+    ::grpc::Status st;
+    auto r = upload(s, grand, true, {lp}, st);
+    BOOST_TEST_REQUIRE(st.ok());
+    BOOST_TEST(r.has_incomplete());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
