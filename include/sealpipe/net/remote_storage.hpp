@@ -52,6 +52,9 @@ struct RemoteOptions {
     std::chrono::seconds call_timeout = std::chrono::minutes(10);
     /// Bytes of children `get` fetches ahead of being asked (0: none).
     std::size_t prefetch_bytes = std::size_t{32} << 20;
+    /// Attempts of an idempotent operation (`get`, `put`, `contains`, `touch` and their batch
+    /// forms) that finds the server unreachable, with backoff in between (1: no retry).
+    std::size_t attempts = 4;
 };
 
 /** Objects on a server of Bonanza's storage services.
@@ -136,14 +139,7 @@ public:
     }
 
     [[nodiscard]] result<bool> touch(const Reference& k) {
-        ::sealpipe::storage::maintenance::ReferencesRequest req;
-        *req.mutable_namespace_() = s_->ns;
-        req.add_references(net::detail::ref_string(k));
-        ::sealpipe::storage::maintenance::FlagsResponse resp;
-        auto ctx = context();
-        if (auto st = s_->maintenance->Touch(ctx.get(), req, &resp); !st.ok()) return maintenance_error(st, "touch");
-        if (resp.flags_size() != 1) return protocol_error("Touch answered with the wrong number of flags");
-        return resp.flags(0);
+        return retrying([&] { return touch_once(k); });
     }
 
     [[nodiscard]] result<bool> remove(const Reference& k) { return remove_request(k, std::nullopt); }
@@ -183,6 +179,82 @@ public:
     }
 
     [[nodiscard]] result<void> put_many(std::span<const PutItem> items) {
+        return retrying([&] { return put_many_once(items); });
+    }
+
+    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference> keys) {
+        return retrying([&] { return get_many_once(keys); });
+    }
+
+    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Reference> keys) {
+        return retrying([&] { return contains_many_once(keys); });
+    }
+
+    [[nodiscard]] const RemoteOptions& options() const noexcept { return s_->options; }
+
+private:
+    struct State {
+        RemoteOptions options;
+        std::shared_ptr<::grpc::Channel> channel;
+        std::unique_ptr<::bonanza::storage::object::Downloader::Stub> downloader;
+        std::unique_ptr<::bonanza::storage::object::Uploader::Stub> uploader;
+        std::unique_ptr<::bonanza::storage::dag::Uploader::Stub> dags;
+        std::unique_ptr<::sealpipe::storage::maintenance::Maintenance::Stub> maintenance;
+        ::bonanza::storage::object::Namespace ns;
+        std::atomic<bool> no_maintenance{false};
+        // Read-ahead: objects fetched before they were asked for (each handed out once),
+        // those being fetched, the parents whose children are to be fetched, and the thread
+        // that fetches them (started by the first parent read).
+        std::mutex prefetch_mutex;
+        std::condition_variable prefetch_cv;
+        std::unordered_map<Reference, Bytes, ReferenceHash> prefetched;
+        std::unordered_set<Reference, ReferenceHash> prefetching;
+        std::deque<std::vector<Reference>> prefetch_queue;
+        std::size_t prefetched_bytes = 0;
+        bool prefetch_stop = false;
+        std::thread prefetcher;
+
+        State() = default;
+        State(const State&) = delete;
+        State& operator=(const State&) = delete;
+        ~State() {
+            {
+                std::lock_guard lock(prefetch_mutex);
+                prefetch_stop = true;
+            }
+            prefetch_cv.notify_all();
+            if (prefetcher.joinable()) prefetcher.join();
+        }
+    };
+    explicit Remote(std::shared_ptr<State> s) : s_(std::move(s)) {}
+
+    /** Runs an idempotent operation again when the server cannot be reached (a connection
+        being set up, a server restarting): up to `attempts` times in all, waiting 100 ms,
+        then 400 ms, then 1.6 s... in between. Anything else is returned at once. */
+    template <class F>
+    auto retrying(F&& op) -> decltype(op()) {
+        auto r = op();
+        auto wait = std::chrono::milliseconds(100);
+        for (std::size_t attempt = 1; attempt < s_->options.attempts && !r && r.error() == errc::backend_unavailable;
+             ++attempt) {
+            std::this_thread::sleep_for(wait);
+            wait *= 4;
+            r = op();
+        }
+        return r;
+    }
+
+    result<bool> touch_once(const Reference& k) {
+        ::sealpipe::storage::maintenance::ReferencesRequest req;
+        *req.mutable_namespace_() = s_->ns;
+        req.add_references(net::detail::ref_string(k));
+        ::sealpipe::storage::maintenance::FlagsResponse resp;
+        auto ctx = context();
+        if (auto st = s_->maintenance->Touch(ctx.get(), req, &resp); !st.ok()) return maintenance_error(st, "touch");
+        if (resp.flags_size() != 1) return protocol_error("Touch answered with the wrong number of flags");
+        return resp.flags(0);
+    }
+    result<void> put_many_once(std::span<const PutItem> items) {
         if (items.empty()) return {};
         auto uploaded = upload_dags(items);
         if (!uploaded) return uploaded.error();
@@ -205,8 +277,7 @@ public:
                 return upload_error(st, items[rest[i]].reference);
             });
     }
-
-    [[nodiscard]] result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference> keys) {
+    result<std::vector<std::optional<Bytes>>> get_many_once(std::span<const Reference> keys) {
         std::vector<std::optional<Bytes>> out(keys.size());
         if (keys.empty()) return out;
         if (!s_->no_maintenance.load()) {
@@ -239,8 +310,7 @@ public:
         if (!r) return r.error();
         return out;
     }
-
-    [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Reference> keys) {
+    result<std::vector<bool>> contains_many_once(std::span<const Reference> keys) {
         std::vector<bool> out(keys.size(), false);
         if (keys.empty()) return out;
         if (!s_->no_maintenance.load()) {
@@ -282,44 +352,6 @@ public:
         if (!r) return r.error();
         return out;
     }
-
-    [[nodiscard]] const RemoteOptions& options() const noexcept { return s_->options; }
-
-private:
-    struct State {
-        RemoteOptions options;
-        std::shared_ptr<::grpc::Channel> channel;
-        std::unique_ptr<::bonanza::storage::object::Downloader::Stub> downloader;
-        std::unique_ptr<::bonanza::storage::object::Uploader::Stub> uploader;
-        std::unique_ptr<::bonanza::storage::dag::Uploader::Stub> dags;
-        std::unique_ptr<::sealpipe::storage::maintenance::Maintenance::Stub> maintenance;
-        ::bonanza::storage::object::Namespace ns;
-        std::atomic<bool> no_maintenance{false};
-        // Read-ahead: objects fetched before they were asked for (each handed out once),
-        // those being fetched, the parents whose children are to be fetched, and the thread
-        // that fetches them (started by the first parent read).
-        std::mutex prefetch_mutex;
-        std::condition_variable prefetch_cv;
-        std::unordered_map<Reference, Bytes, ReferenceHash> prefetched;
-        std::unordered_set<Reference, ReferenceHash> prefetching;
-        std::deque<std::vector<Reference>> prefetch_queue;
-        std::size_t prefetched_bytes = 0;
-        bool prefetch_stop = false;
-        std::thread prefetcher;
-
-        State() = default;
-        State(const State&) = delete;
-        State& operator=(const State&) = delete;
-        ~State() {
-            {
-                std::lock_guard lock(prefetch_mutex);
-                prefetch_stop = true;
-            }
-            prefetch_cv.notify_all();
-            if (prefetcher.joinable()) prefetcher.join();
-        }
-    };
-    explicit Remote(std::shared_ptr<State> s) : s_(std::move(s)) {}
 
     /** `get_many` through `Maintenance.DownloadObjects`: the keys in groups whose declared
         sizes fit one answer, the groups in parallel. `errc::unsupported` from a server

@@ -435,6 +435,7 @@ BOOST_AUTO_TEST_CASE(concurrent_uploaders_lose_nothing) {
     std::vector<std::thread> threads;
     std::vector<Object> all;
     std::mutex m;
+    std::string first_error;
     for (int w = 0; w < writers; ++w)
         threads.emplace_back([&, w] {
             auto remote = storage::Remote::open(s.uri);
@@ -449,12 +450,16 @@ BOOST_AUTO_TEST_CASE(concurrent_uploaders_lose_nothing) {
                                        {objs[0].ref, objs[1].ref, objs[2].ref}));
             std::vector<storage::PutItem> items;
             for (const auto& o : objs) items.push_back({o.ref, o.data});
-            if (!remote->put_many(items)) ++failures;
+            if (auto r = remote->put_many(items); !r) {
+                ++failures;
+                std::lock_guard lock(m);
+                if (first_error.empty()) first_error = r.error().message();
+            }
             std::lock_guard lock(m);
             all.insert(all.end(), objs.begin(), objs.end());
         });
     for (auto& t : threads) t.join();
-    BOOST_TEST(failures.load() == 0);
+    BOOST_TEST(failures.load() == 0, first_error);
     auto remote = s.remote();
     for (const auto& o : all) {
         auto got = remote.get(o.ref);
