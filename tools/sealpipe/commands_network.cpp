@@ -276,6 +276,7 @@ result<void> storage_serve(const Args& args, Io&) {
     if (*grace < *ttl) return fail(usage_error, "--gc-grace must be at least --lease-ttl, or collections would break leases");
     options.lease_ttl = std::chrono::duration_cast<std::chrono::seconds>(*ttl);
     options.gc_grace = std::chrono::duration_cast<std::chrono::seconds>(*grace);
+    options.allow_remove = args.has("allow-remove");
     auto leases = lease_issuer(args, options.instance_name);
     if (!leases) return leases.error();
 
@@ -636,7 +637,9 @@ const Registrar storage_serve_command{{
          {.name = "gc-grace", .value_name = "S",
           .help = "the grace period the store's collections use, at least the lease TTL (default 3600)"},
          {.name = "lease-secret", .value_name = "FILE",
-          .help = "32-byte lease key (raw or hex), shared by servers of one store (default: random per start)"}}),
+          .help = "32-byte lease key (raw or hex), shared by servers of one store (default: random per start)"},
+         {.name = "allow-remove",
+          .help = "let clients delete objects (store gc through the server); only where every client is trusted"}}),
     .run = storage_serve,
     .details = "Prints one line 'listening on HOST:PORT' (the real port) to stdout once it accepts calls. "
                "Clients reach it as --store grpc://HOST:PORT/INSTANCE. Every object is verified against its "

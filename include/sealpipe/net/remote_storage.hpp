@@ -25,6 +25,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <cstdint>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -494,6 +495,8 @@ private:
             return fail(errc::unsupported, std::string(what) +
                                                ": the server does not offer sealpipe.storage.maintenance.Maintenance "
                                                "(listing, touching and removing objects)");
+        if (st.error_code() == ::grpc::PERMISSION_DENIED)
+            return fail(errc::unsupported, std::string(what) + ": " + st.error_message());
         return net::status_error(st).context(std::string(what));
     }
 
@@ -600,10 +603,19 @@ private:
         std::condition_variable cv;
         std::deque<UploadDagsResponse> inbox;
         bool reader_done = false;
+        bool flooded = false;
+        // An honest server is at most one object's children (52,428) requests ahead of us; a
+        // server far beyond that is flooding the client's memory: the call is cancelled.
+        constexpr std::size_t max_unread = std::size_t{1} << 20;
         std::thread reader([&] {
             UploadDagsResponse r;
             while (stream->Read(&r)) {
                 std::lock_guard lock(m);
+                if (inbox.size() >= max_unread) {
+                    flooded = true;
+                    ctx.TryCancel();
+                    break;
+                }
                 inbox.push_back(std::move(r));
                 cv.notify_one();
             }
@@ -665,6 +677,7 @@ private:
         };
 
         std::vector<Reference> by_index;                           // reference of each index
+        std::unordered_set<std::uint64_t> provided;                // indices whose contents were sent
         std::unordered_map<std::uint64_t, std::size_t> dag_roots;  // root index -> item
         std::vector<std::size_t> failed;
         std::size_t in_flight = 0;
@@ -691,7 +704,9 @@ private:
             }
             auto msg = next_message();
             if (!msg) {
-                ended = true;
+                std::lock_guard lock(m);
+                if (flooded) error = protocol_error("UploadDags: more than a million unread messages from the server");
+                else ended = true;
                 break;
             }
             if (msg->type_case() == UploadDagsResponse::kRequestObject) {
@@ -701,6 +716,12 @@ private:
                     break;
                 }
                 if (!q.request_contents()) continue;
+                // Each index is provided once: a server asking again (each answer adds the
+                // object's children to the index list) is refused, not fed.
+                if (!provided.insert(q.lowest_reference_index()).second) {
+                    error = protocol_error("UploadDags: the server asked twice for the same reference index");
+                    break;
+                }
                 const Reference ref = by_index[q.lowest_reference_index()];
                 UploadDagsRequest r;
                 auto* p = r.mutable_provide_object_contents();

@@ -64,6 +64,11 @@ struct StorageServerOptions {
     std::size_t max_session_bytes = std::size_t{64} << 20;
     /// Objects written to the backend together (one `put_many`, one transaction).
     std::size_t write_batch_objects = 1024;
+    /** Whether `Maintenance.Remove` may delete objects. Off by default: every client that can
+        reach the server could otherwise delete what others stored. Turn it on for a server
+        that only trusted clients reach (mutual TLS, a private network) and that `store gc`
+        runs through. */
+    bool allow_remove = false;
     std::size_t write_batch_bytes = std::size_t{16} << 20;
 };
 
@@ -822,6 +827,9 @@ private:
         Status Remove(::grpc::ServerContext*, const ::sealpipe::storage::maintenance::RemoveRequest* req,
                       Flags* resp) override {
             if (auto st = s_.check_namespace(req->namespace_()); !st.ok()) return st;
+            if (!s_.options_.allow_remove)
+                return Status(::grpc::PERMISSION_DENIED,
+                              "this server does not remove objects (it was not started with allow_remove)");
             auto ref = reference(req->reference());
             if (!ref) return Status(::grpc::INVALID_ARGUMENT, ref.error().message());
             {

@@ -34,6 +34,7 @@ namespace {
 struct Served {
     explicit Served(net::StorageServerOptions o = {}, std::string instance = "main") {
         o.instance_name = instance;
+        o.allow_remove = allow_remove;
         server = std::make_unique<net::StorageServer>(storage::AnyBackend(memory), tags::AnyTagBackend(tag_records),
                                                       net::LeaseIssuer::random(instance).value(), o);
         BOOST_TEST_REQUIRE(server->start({}).has_value());
@@ -45,6 +46,8 @@ struct Served {
         return ::grpc::CreateChannel("127.0.0.1:" + std::to_string(server->port()), ::grpc::InsecureChannelCredentials());
     }
 
+    // The conformance suite removes objects; a served store refuses that unless told.
+    static inline bool allow_remove = true;
     storage::Memory memory;
     tags::MemoryTags tag_records;
     std::unique_ptr<net::StorageServer> server;
@@ -506,6 +509,28 @@ BOOST_AUTO_TEST_CASE(a_server_stopped_mid_upload_leaves_no_partial_object) {
     auto got = remote.get(leaf(64 << 10, 1).ref);
     BOOST_TEST_REQUIRE(!got.has_value());
     BOOST_TEST((got.error() == errc::backend_unavailable));
+}
+
+BOOST_AUTO_TEST_CASE(removal_is_refused_unless_allowed) {
+    Served::allow_remove = false;
+    Served s;
+    Served::allow_remove = true;
+    const Object a = leaf(100, 1);
+    auto remote = s.remote();
+    BOOST_TEST_REQUIRE(remote.put(a.ref, a.data).has_value());
+    auto r = remote.remove(a.ref);
+    BOOST_TEST_REQUIRE(!r.has_value());
+    BOOST_TEST((r.error() == errc::unsupported));
+    BOOST_TEST(r.error().message().find("allow_remove") != std::string::npos);
+    BOOST_TEST(!remote.remove_if_written_before(a.ref, storage::WriteClock::now() + std::chrono::hours(1)).has_value());
+    BOOST_TEST(s.memory.contains(a.ref).value(), "nothing was removed");
+    // A collection through such a server fails before deleting anything, and says why.
+    storage::BasicStore<storage::Remote> store(remote);
+    storage::GcOptions gc;
+    gc.grace = std::chrono::seconds(0);
+    auto collected = storage::collect_garbage(store, {}, gc);
+    BOOST_TEST_REQUIRE(!collected.has_value());
+    BOOST_TEST(s.memory.contains(a.ref).value());
 }
 
 BOOST_AUTO_TEST_CASE(a_collection_keeps_what_a_valid_lease_covers) {
