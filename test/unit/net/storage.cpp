@@ -563,4 +563,49 @@ BOOST_AUTO_TEST_CASE(a_collection_keeps_what_a_valid_lease_covers) {
     BOOST_TEST(r.has_incomplete());
 }
 
+namespace {
+
+/// A hostile UploadDags server: answers the handshake, then asks for index 0 `repeats` times.
+class Greedy final : public dagpb::Uploader::Service {
+public:
+    explicit Greedy(int repeats) : repeats_(repeats) {}
+    ::grpc::Status UploadDags(::grpc::ServerContext*,
+                              ::grpc::ServerReaderWriter<dagpb::UploadDagsResponse, dagpb::UploadDagsRequest>* s) override {
+        dagpb::UploadDagsRequest req;
+        if (!s->Read(&req)) return ::grpc::Status::OK;
+        dagpb::UploadDagsResponse hello;
+        hello.mutable_handshake()->set_maximum_unfinalized_dags_count(1);
+        s->Write(hello);
+        if (!s->Read(&req)) return ::grpc::Status::OK;
+        for (int i = 0; i < repeats_; ++i) {
+            dagpb::UploadDagsResponse r;
+            r.mutable_request_object()->set_lowest_reference_index(0);
+            r.mutable_request_object()->set_request_contents(true);
+            if (!s->Write(r)) break;
+        }
+        while (s->Read(&req)) {
+        }
+        return ::grpc::Status::OK;
+    }
+
+private:
+    int repeats_;
+};
+
+} // namespace
+
+BOOST_AUTO_TEST_CASE(a_server_asking_twice_is_refused) {
+    Greedy greedy(1000);
+    auto started = net::detail::build_server({}, "greedy", {&greedy});
+    BOOST_TEST_REQUIRE(started.has_value());
+    auto remote = storage::Remote::open("grpc://127.0.0.1:" + std::to_string(started->port) + "/main").value();
+    const Object a = leaf(50, 1);
+    const Object parent = make_object(pattern(10, 2), {a.ref});
+    const std::vector<storage::PutItem> items{{a.ref, a.data}, {parent.ref, parent.data}};
+    auto r = remote.put_many(items);
+    BOOST_TEST_REQUIRE(!r.has_value());
+    BOOST_TEST(r.error().message().find("asked twice") != std::string::npos, r.error().message());
+    started->server->Shutdown(std::chrono::system_clock::now() + std::chrono::seconds(1));
+}
+
 BOOST_AUTO_TEST_SUITE_END()
