@@ -24,12 +24,15 @@ from clitest import CliTestCase, main
 from test_keys import NOENC, PEM, PKCS8, SPKI, Files
 
 # The worker's command: uppercases its input after one progress line on stderr; "fail" exits
-# 3, "slow" announces itself and sleeps (to be timed out or killed).
+# 3, "slow" announces itself and sleeps (to be timed out or killed); "flaky" does the same the
+# first time only (a file next to the script remembers it), then answers like any other word.
 WORKER_SCRIPT = r'''
 read x
+once="$(dirname "$0")/flaky.once"
 case "$x" in
   fail) echo failing >&2; exit 3;;
   slow) echo started >&2; sleep 60;;
+  flaky) if [ ! -e "$once" ]; then : > "$once"; echo started >&2; sleep 60; fi;;
 esac
 echo progress >&2
 printf '%s\n' "$x" | tr a-z A-Z
@@ -193,6 +196,26 @@ class Network(CliTestCase):
         self.assertEqual(client.returncode, 1)
         self.assertIn(b"UNAVAILABLE", err)
         self.assertEqual(out, b"")
+
+    def test_a_worker_killed_mid_run_is_replaced_when_requeue_is_on(self):
+        s, port = self.serve("--worker-gone-after", "1", "--requeue", "1")
+        url = "grpc://127.0.0.1:" + port
+        first = self.worker(url, "first")
+        self.assertEqual(self.until_a_worker_is_there(url).code, 0)
+        client = subprocess.Popen([clitest.TOOL, *self.execute_args(url)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        client.stdin.write(b"flaky\n")
+        client.stdin.close()
+        client.stdin = None
+        self.assertEqual(client.stderr.readline(), b"event: started\n")   # the first worker runs it
+        self.worker(url, "second")
+        first.p.kill()
+        # The scheduler notices the lease run out, queues the action again, and the second
+        # worker runs it to the end: the client sees a result, not UNAVAILABLE.
+        out, err = client.communicate(timeout=60)
+        self.assertEqual(client.returncode, 0, err)
+        self.assertEqual(out, b"FLAKY\n")
+        self.assertNotIn(b"UNAVAILABLE", err)
 
     def test_scheduler_restart(self):
         s, port = self.serve()

@@ -11,18 +11,39 @@
 
 #include <cryptopp/osrng.h>
 
+#include <cerrno>
 #include <concepts>
+#include <cstring>
+#include <string>
+
+#if defined(__linux__)
+#include <sys/random.h>
+#endif
 
 namespace sealpipe {
 
-/** A handle on the operating system's CSPRNG (getrandom(2) / /dev/urandom through
-    Crypto++'s `OS_GenerateRandomBlock`). Stateless: copies are cheap and share nothing, so
-    it is safe to use from any thread and after fork(). */
+/** A handle on the operating system's CSPRNG: getrandom(2) on Linux (one system call, no
+    file to open; it waits only while the kernel's pool is not yet initialized at boot), and
+    Crypto++'s `OS_GenerateRandomBlock` elsewhere or where the kernel lacks getrandom.
+    Stateless: copies are cheap and share nothing, so it is safe to use from any thread and
+    after fork(). */
 class SystemRng {
 public:
     /** Fills `out` with random bytes.
         @par Errors `errc::io_error` if the operating system cannot supply randomness. */
     [[nodiscard]] result<void> fill(MutableByteView out) const {
+#if defined(__linux__)
+        while (!out.empty()) {
+            const auto n = ::getrandom(out.data(), out.size(), 0);
+            if (n > 0) {
+                out = out.subspan(static_cast<std::size_t>(n));
+                continue;
+            }
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && errno == ENOSYS) break;   // an old kernel: the portable path below
+            return fail(errc::io_error, std::string("getrandom: ") + std::strerror(errno));
+        }
+#endif
         try {
             if (!out.empty()) CryptoPP::OS_GenerateRandomBlock(false, out.data(), out.size());
             return {};

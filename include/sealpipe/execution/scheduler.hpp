@@ -276,7 +276,24 @@ public:
 private:
     struct State;
 
+    /// What a subscription's owner asked to be called when its channel changes.
+    struct Notifier {
+        std::mutex mutex;
+        std::function<void()> call;
+        void fire() {
+            std::function<void()> c;
+            {
+                std::lock_guard lock(mutex);
+                c = call;
+            }
+            if (c) c();
+        }
+    };
+
 public:
+    /// How a parked `synchronize_worker_async` call is answered.
+    using SyncDone = std::function<void(result<WorkerDirective>)>;
+
     /** A client's handle on a submitted action. Destroying it (or `cancel()`) withdraws the
         client; when no client is left the action is removed from its queue or its worker
         is told to stop. Move-only. */
@@ -284,7 +301,7 @@ public:
     public:
         Subscription(Subscription&& o) noexcept
             : state_(std::move(o.state_)), task_(o.task_), id_(o.id_), channel_(std::move(o.channel_)),
-              name_(std::move(o.name_)), stage_(std::move(o.stage_)) {
+              notifier_(std::move(o.notifier_)), name_(std::move(o.name_)), stage_(std::move(o.stage_)) {
             o.state_.reset();
         }
         Subscription& operator=(Subscription&& o) noexcept {
@@ -295,6 +312,7 @@ public:
                 task_ = o.task_;
                 id_ = o.id_;
                 channel_ = std::move(o.channel_);
+                notifier_ = std::move(o.notifier_);
                 name_ = std::move(o.name_);
                 stage_ = std::move(o.stage_);
             }
@@ -310,6 +328,21 @@ public:
         [[nodiscard]] result<Update> next(transport::Deadline deadline) { return channel_->receive(deadline); }
         /// The next update if one is waiting. @par Errors as `next`.
         [[nodiscard]] result<Update> try_next() { return channel_->try_receive(); }
+
+        /** Asks for `call` to be made whenever an update may be waiting (for servers that
+            do not hold a thread per client): once now, then after each update the scheduler
+            queues for this client, including the last. It runs on the thread of whichever
+            scheduler call produced the update, never under the scheduler's lock, and may be
+            spurious: read with `try_next()` until it says there is nothing. Replaces an
+            earlier call; an empty `call` stops them. */
+        void on_update(std::function<void()> call) {
+            if (!notifier_) return;
+            {
+                std::lock_guard lock(notifier_->mutex);
+                notifier_->call = call;
+            }
+            if (call) call();
+        }
 
         /// The action this subscription follows (shared by deduplicated clients).
         [[nodiscard]] TaskId task() const noexcept { return task_; }
@@ -329,20 +362,24 @@ public:
 
         /// Withdraws this client (idempotent).
         void cancel() noexcept {
-            if (auto s = state_.lock()) s->withdraw(task_, id_);
+            if (auto s = state_.lock()) {
+                s->withdraw(task_, id_);
+                s->run_deferred();
+            }
             state_.reset();
         }
 
     private:
         friend class Scheduler;
-        Subscription(std::weak_ptr<State> s, TaskId t, std::uint64_t id, std::shared_ptr<Channel> c, std::string name,
-                     Stage stage)
-            : state_(std::move(s)), task_(t), id_(id), channel_(std::move(c)), name_(std::move(name)),
-              stage_(std::move(stage)) {}
+        Subscription(std::weak_ptr<State> s, TaskId t, std::uint64_t id, std::shared_ptr<Channel> c,
+                     std::shared_ptr<Notifier> n, std::string name, Stage stage)
+            : state_(std::move(s)), task_(t), id_(id), channel_(std::move(c)), notifier_(std::move(n)),
+              name_(std::move(name)), stage_(std::move(stage)) {}
         std::weak_ptr<State> state_;
         TaskId task_ = 0;
         std::uint64_t id_ = 0;
         std::shared_ptr<Channel> channel_;
+        std::shared_ptr<Notifier> notifier_;
         std::string name_;
         Stage stage_;
     };
@@ -379,7 +416,7 @@ public:
     /// calls waiting for work return.
     void shutdown() {
         service_.close();
-        state_->stop_waiting();
+        stop_waiting();
     }
 
     /** Performs one request: the operation of the same name, with the same errors. A
@@ -398,20 +435,20 @@ public:
         `errc::size_limit_exceeded` (larger than `max_action_bytes`),
         `errc::unknown_platform_key` (no worker ever proved this key),
         `errc::timed_out` (the platform queue is full: back-pressure). */
-    [[nodiscard]] result<Subscription> submit(ByteView action_bytes) { return state_->submit(state_, action_bytes, 0); }
+    [[nodiscard]] result<Subscription> submit(ByteView action_bytes) { return settled(state_->submit(state_, action_bytes, 0)); }
 
     /** As `submit`, in the priority class `priority` (lower runs sooner; within a class, the
         oldest first). @par Errors as `submit`, and `errc::invalid_argument` for a timeout
         above `SchedulerOptions::max_execution_timeout`, `errc::backend_unavailable` for an
         unknown platform key during `SchedulerOptions::startup_grace`. */
     [[nodiscard]] result<Subscription> submit(ByteView action_bytes, std::int32_t priority) {
-        return state_->submit(state_, action_bytes, priority);
+        return settled(state_->submit(state_, action_bytes, priority));
     }
 
     /** Joins the live or recently finished operation `name` (Bonanza's WaitExecution).
         @par Errors `errc::object_not_found` (no such operation, or finished longer than
         `client_grace` ago). */
-    [[nodiscard]] result<Subscription> attach(std::string_view name) { return state_->attach(state_, name); }
+    [[nodiscard]] result<Subscription> attach(std::string_view name) { return settled(state_->attach(state_, name)); }
 
     // --- workers ------------------------------------------------------------------------
 
@@ -421,7 +458,7 @@ public:
         @par Errors `errc::invalid_argument` (no keys, duplicates), `errc::invalid_key`
         (not a PKIX key, or a type other than X25519 and P-256). */
     [[nodiscard]] result<Challenge> synchronize(const WorkerId& worker, std::vector<Bytes> platform_keys) {
-        return state_->synchronize(worker, std::move(platform_keys));
+        return settled(state_->synchronize(worker, std::move(platform_keys)));
     }
 
     /** Checks the worker's verification zeros, one per announced key in order (compared
@@ -429,40 +466,40 @@ public:
         again. @par Errors `errc::proof_failed`, `errc::invalid_argument` (no challenge
         pending, wrong count). */
     [[nodiscard]] result<void> prove(const WorkerId& worker, std::span<const keys::VerificationZeros> proofs) {
-        return state_->prove(worker, proofs);
+        return settled(state_->prove(worker, proofs));
     }
 
     /** The oldest queued action among the worker's platform keys, if any. Renews the lease.
         @par Errors `errc::proof_failed` (not proven), `errc::invalid_argument` (still
         running an action). */
     [[nodiscard]] result<std::optional<Assignment>> next_action(const WorkerId& worker) {
-        return state_->next_action(worker);
+        return settled(state_->next_action(worker));
     }
 
     /** Renews the worker's lease. @par Errors `errc::cancelled` when `task` was cancelled
         or timed out: the worker must stop it; `errc::proof_failed` (unknown worker, e.g.
         after its lease ran out). */
     [[nodiscard]] result<void> heartbeat(const WorkerId& worker, std::optional<TaskId> task) {
-        return state_->heartbeat(worker, task);
+        return settled(state_->heartbeat(worker, task));
     }
 
     /** Forwards an execution event (encoded Event) to every client of `task`.
         @par Errors `errc::malformed_input` (not an Event), and those of `heartbeat`. */
     [[nodiscard]] result<void> execution_event(const WorkerId& worker, TaskId task, ByteView event) {
-        return state_->report(worker, task, event, false);
+        return settled(state_->report(worker, task, event, false));
     }
 
     /** Forwards the completion event to every client of `task` and frees the worker.
         @par Errors as `execution_event`. */
     [[nodiscard]] result<void> complete(const WorkerId& worker, TaskId task, ByteView event) {
-        return state_->report(worker, task, event, true);
+        return settled(state_->report(worker, task, event, true));
     }
 
     /** The worker could not verify, decrypt or parse the action (Bonanza's
         `CurrentState.Rejected`): every client receives a `failed` update carrying `reason`,
         and the worker is free. @par Errors as `heartbeat`. */
     [[nodiscard]] result<void> reject(const WorkerId& worker, TaskId task, Error reason) {
-        return state_->reject(worker, task, std::move(reason));
+        return settled(state_->reject(worker, task, std::move(reason)));
     }
 
     /** Bonanza's worker protocol, one call: checks the worker's proofs of possession (any
@@ -474,16 +511,73 @@ public:
         is not X25519 or P-256 PKIX, no report), `errc::conflict` (another call with the same
         worker is in progress: RESOURCE_EXHAUSTED on the wire). */
     [[nodiscard]] result<WorkerDirective> synchronize_worker(WorkerSync sync) {
-        return state_->synchronize_worker(std::move(sync));
+        struct Slot {
+            std::mutex mutex;
+            std::condition_variable answered;
+            std::optional<result<WorkerDirective>> answer;
+        };
+        auto slot = std::make_shared<Slot>();
+        auto give_up = std::chrono::steady_clock::now() + state_->options.idle_poll;
+        if (sync.wait_until && *sync.wait_until < give_up) give_up = *sync.wait_until;
+        const std::uint64_t ticket = synchronize_worker_async(std::move(sync), [slot](result<WorkerDirective> r) {
+            {
+                std::lock_guard lock(slot->mutex);
+                slot->answer.emplace(std::move(r));
+            }
+            slot->answered.notify_all();
+        });
+        std::unique_lock lock(slot->mutex);
+        if (!slot->answered.wait_until(lock, give_up, [&] { return slot->answer.has_value(); })) {
+            lock.unlock();
+            abandon_wait(ticket);   // answers idle, unless work came meanwhile
+            lock.lock();
+            slot->answered.wait(lock, [&] { return slot->answer.has_value(); });
+        }
+        return std::move(*slot->answer);
+    }
+
+    /** `synchronize_worker` without holding the calling thread, for servers that do not keep
+        a thread per call. `done` receives the answer exactly once: before this returns when
+        it is known at once; otherwise the call is parked, and `done` runs later on the thread
+        that ends the wait (a `submit` or requeue that brings work, `tick()` once the wait's
+        bound has passed, `stop_waiting()`, or `abandon_wait`), never under the scheduler's
+        lock. Returns the parked call's ticket, or 0 when `done` has already run. The wait is
+        bounded by `SchedulerOptions::idle_poll` and `WorkerSync::wait_until`: call `tick()`
+        by `next_wait_deadline()` for it to end on time. */
+    std::uint64_t synchronize_worker_async(WorkerSync sync, SyncDone done) {
+        std::uint64_t parked = 0;
+        auto r = state_->synchronize_worker(std::move(sync), done, parked);
+        state_->run_deferred();
+        if (parked == 0) done(std::move(r));
+        return parked;
+    }
+
+    /// The caller of a parked `synchronize_worker_async` went away: its `done` receives an
+    /// idle directive now, unless it was answered already (then nothing happens).
+    void abandon_wait(std::uint64_t ticket) {
+        state_->abandon_wait(ticket);
+        state_->run_deferred();
+    }
+
+    /// When the earliest bound of a parked worker call passes (none: nothing is parked).
+    [[nodiscard]] std::optional<std::chrono::steady_clock::time_point> next_wait_deadline() const {
+        return state_->next_wait_deadline();
     }
 
     /// Applies deadlines now: timed-out actions fail, vanished workers' actions are requeued
-    /// or fail, orphaned actions are cancelled after their grace period.
-    void tick() { state_->tick(); }
+    /// or fail, orphaned actions are cancelled after their grace period, parked worker calls
+    /// past their bound are answered idle.
+    void tick() {
+        state_->tick();
+        state_->run_deferred();
+    }
 
     /// Wakes every worker call waiting for work and makes later ones return at once (the
     /// server is stopping). Also refuses further requests through `connect()`.
-    void stop_waiting() { state_->stop_waiting(); }
+    void stop_waiting() {
+        state_->stop_waiting();
+        state_->run_deferred();
+    }
 
     [[nodiscard]] SchedulerStats stats() const { return state_->stats(); }
 
@@ -503,6 +597,13 @@ private:
         if (!r) return std::move(r).error();
         return Reply(std::in_place_type<T>, std::move(*r));
     }
+    /// Makes the calls the last operation deferred until the scheduler's lock was released.
+    template <class R>
+    R settled(R&& r) {
+        state_->run_deferred();
+        return std::forward<R>(r);
+    }
+
     static result<Reply> wrap(result<void>&& r) {
         if (!r) return std::move(r).error();
         return Reply(std::in_place_type<std::monostate>);
@@ -511,6 +612,7 @@ private:
     struct Subscriber {
         std::uint64_t id;
         std::shared_ptr<Channel> channel;
+        std::shared_ptr<Notifier> notifier;
     };
 
     enum class TaskState { queued, running, abandoned };
@@ -578,8 +680,18 @@ private:
         TimeSource clock;
         SteadyTime started;
         mutable std::mutex mutex;
-        std::condition_variable work;   // a task was queued, or the server stops
         bool stopping = false;
+        /// Idle workers' calls held until work comes, by ticket (oldest first).
+        struct Waiter {
+            WorkerId worker;
+            std::chrono::steady_clock::time_point give_up;
+            SyncDone done;
+        };
+        std::map<std::uint64_t, Waiter> waiting;
+        std::uint64_t next_ticket = 1;
+        /// Calls to make once the mutex is released (`run_deferred`): answers to parked
+        /// workers and subscribers' notifications.
+        std::vector<std::function<void()>> deferred;
         std::map<TaskId, Task> tasks;
         std::map<Bytes, Queue, BytesLess> queues;          // by platform key PKIX DER
         std::map<Bytes, TaskId, BytesLess> in_flight;       // zero-nonce Action bytes → task
@@ -632,17 +744,19 @@ private:
             }
 
             auto channel = T_::template make_channel<Update>(std::max<std::size_t>(options.client_queue_capacity, 3));
+            auto notifier = std::make_shared<Notifier>();
             const std::uint64_t sid = next_subscriber++;
             const bool zero_nonce = action->nonce.size() == 12 &&
                                     std::all_of(action->nonce.begin(), action->nonce.end(), [](Byte b) { return b == 0; });
             if (zero_nonce) {
                 if (auto it = in_flight.find(to_bytes(bytes)); it != in_flight.end()) {
                     Task& task = tasks.at(it->second);
-                    task.subscribers.push_back(Subscriber{sid, channel});
+                    task.subscribers.push_back(Subscriber{sid, channel, notifier});
                     task.orphaned_since.reset();
                     orphans.erase(task.id);
                     ++counters.deduplicated;
-                    return Subscription(self, task.id, sid, std::move(channel), task.name, stage_of(task));
+                    return Subscription(self, task.id, sid, std::move(channel), std::move(notifier), task.name,
+                                        stage_of(task));
                 }
             }
             if (queue->second.size() >= options.max_queued_per_platform)
@@ -665,36 +779,39 @@ private:
                 task.dedup_key = task.action;
                 in_flight.emplace(task.action, task.id);
             }
-            task.subscribers.push_back(Subscriber{sid, channel});
+            task.subscribers.push_back(Subscriber{sid, channel, notifier});
             queue->second.emplace(priority, task.id);
             const TaskId id = task.id;
             by_name.emplace(task.name, id);
             by_uuid.emplace(task.uuid, id);
             std::string op = task.name;
             tasks.emplace(id, std::move(task));
+            wake_waiters();
             lock.unlock();
-            work.notify_all();
-            return Subscription(self, id, sid, std::move(channel), std::move(op), Stage{});
+            return Subscription(self, id, sid, std::move(channel), std::move(notifier), std::move(op), Stage{});
         }
 
         result<Subscription> attach(const std::shared_ptr<State>& self, std::string_view name) {
             std::lock_guard lock(mutex);
             expire(clock());
             auto channel = T_::template make_channel<Update>(std::max<std::size_t>(options.client_queue_capacity, 3));
+            auto notifier = std::make_shared<Notifier>();
             const std::uint64_t sid = next_subscriber++;
             if (auto it = by_name.find(name); it != by_name.end()) {
                 Task& task = tasks.at(it->second);
-                task.subscribers.push_back(Subscriber{sid, channel});
+                task.subscribers.push_back(Subscriber{sid, channel, notifier});
                 task.orphaned_since.reset();
                 orphans.erase(task.id);
-                return Subscription(self, task.id, sid, std::move(channel), task.name, stage_of(task));
+                return Subscription(self, task.id, sid, std::move(channel), std::move(notifier), task.name,
+                                    stage_of(task));
             }
             if (auto it = finished.find(name); it != finished.end()) {
                 (void)channel->try_send(it->second.final);
                 channel->close();
                 Stage stage;
                 stage.final = it->second.final;
-                return Subscription(self, 0, sid, std::move(channel), std::string(name), std::move(stage));
+                return Subscription(self, 0, sid, std::move(channel), std::move(notifier), std::string(name),
+                                    std::move(stage));
             }
             return fail(errc::object_not_found, "no operation named " + std::string(name));
         }
@@ -831,7 +948,9 @@ private:
 
         // -- workers: Bonanza's Synchronize --
 
-        result<WorkerDirective> synchronize_worker(WorkerSync q) {
+        /// The answer, or (`parked` set to its ticket) nothing yet: `done` is kept and called later.
+        result<WorkerDirective> synchronize_worker(WorkerSync q, SyncDone& done, std::uint64_t& parked) {
+            parked = 0;
             const auto wall = std::chrono::system_clock::now();
             if (q.platform_keys.empty()) return fail(errc::invalid_argument, "the worker announces no public keys");
             if (q.verification_zeros.size() != q.platform_keys.size())
@@ -852,7 +971,10 @@ private:
             struct Leave {
                 State& s;
                 const WorkerId& id;
-                ~Leave() { s.syncing.erase(id); }   // under the mutex: every return holds it
+                bool parked = false;   // the call stays in progress until its wait ends
+                ~Leave() {
+                    if (!parked) s.syncing.erase(id);   // under the mutex: every return holds it
+                }
             } leave{*this, q.worker};
             ++counters.sync_calls;
             auto now = clock();
@@ -966,33 +1088,57 @@ private:
             // Idle now: hand it work, or hold the call until work comes (bounded).
             if (q.prefer_being_idle)
                 return WorkerDirective{WorkerDirective::Kind::idle, {}, {}, {}, {}, {}, wall};
+            now = clock();
+            auto& me = workers.at(q.worker);   // proven above; a call in progress keeps it
+            me.lease = now + options.worker_lease;
+            if (Task* t = take(q.worker, me, now)) return execute_directive(*t, std::chrono::system_clock::now());
             auto give_up = std::chrono::steady_clock::now() + options.idle_poll;
             if (q.wait_until && *q.wait_until < give_up) give_up = *q.wait_until;
-            for (;;) {
-                now = clock();
-                expire(now);
-                auto again = workers.find(q.worker);
-                if (again == workers.end()) return WorkerDirective{WorkerDirective::Kind::idle, {}, {}, {}, {}, {}, std::chrono::system_clock::now()};
-                again->second.lease = now + options.worker_lease;
-                if (Task* t = take(q.worker, again->second, now)) return execute_directive(*t, std::chrono::system_clock::now());
-                if (stopping || work.wait_until(lock, give_up) == std::cv_status::timeout || stopping) {
-                    if (auto w2 = workers.find(q.worker); w2 != workers.end()) w2->second.lease = clock() + options.worker_lease;
-                    return WorkerDirective{WorkerDirective::Kind::idle, {}, {}, {}, {}, {}, std::chrono::system_clock::now()};
-                }
-            }
+            if (stopping || give_up <= std::chrono::steady_clock::now()) return idle_directive();
+            parked = next_ticket++;
+            waiting.emplace(parked, Waiter{q.worker, give_up, std::move(done)});
+            leave.parked = true;
+            return idle_directive();
         }
 
         void tick() {
             std::lock_guard lock(mutex);
             expire(clock());
+            const auto now = std::chrono::steady_clock::now();
+            for (auto it = waiting.begin(); it != waiting.end();)
+                it = now >= it->second.give_up ? end_wait(it, idle_directive()) : std::next(it);
         }
 
         void stop_waiting() {
+            std::lock_guard lock(mutex);
+            stopping = true;
+            wake_waiters();
+        }
+
+        /// Answers a parked call now, as idle (its caller went away); nothing if it was answered.
+        void abandon_wait(std::uint64_t ticket) {
+            std::lock_guard lock(mutex);
+            if (auto it = waiting.find(ticket); it != waiting.end()) end_wait(it, idle_directive());
+        }
+
+        /// When the oldest deadline of a parked call passes, if any is parked.
+        std::optional<std::chrono::steady_clock::time_point> next_wait_deadline() const {
+            std::lock_guard lock(mutex);
+            std::optional<std::chrono::steady_clock::time_point> t;
+            for (const auto& [ticket, w] : waiting)
+                if (!t || w.give_up < *t) t = w.give_up;
+            return t;
+        }
+
+        /// Makes the calls deferred while the mutex was held.
+        void run_deferred() {
+            std::vector<std::function<void()>> calls;
             {
                 std::lock_guard lock(mutex);
-                stopping = true;
+                if (deferred.empty()) return;
+                calls.swap(deferred);
             }
-            work.notify_all();
+            for (auto& c : calls) c();
         }
 
         SchedulerStats stats() const {
@@ -1107,6 +1253,40 @@ private:
             return &task;
         }
 
+        static WorkerDirective idle_directive() {
+            return WorkerDirective{WorkerDirective::Kind::idle, {}, {}, {}, {}, {}, std::chrono::system_clock::now()};
+        }
+
+        /// Ends a parked call with `r` (its answer is sent once the mutex is released).
+        typename std::map<std::uint64_t, Waiter>::iterator end_wait(typename std::map<std::uint64_t, Waiter>::iterator it,
+                                                                    result<WorkerDirective> r) {
+            syncing.erase(it->second.worker);
+            if (auto w = workers.find(it->second.worker); w != workers.end()) w->second.lease = clock() + options.worker_lease;
+            deferred.push_back([done = std::move(it->second.done), r = std::move(r)]() mutable { done(std::move(r)); });
+            return waiting.erase(it);
+        }
+
+        /// Hands queued work to parked workers, oldest call first (all of them idle when stopping).
+        void wake_waiters() {
+            if (waiting.empty()) return;
+            const auto now = clock();
+            for (auto it = waiting.begin(); it != waiting.end();) {
+                auto w = workers.find(it->second.worker);
+                if (stopping || w == workers.end()) {
+                    it = end_wait(it, idle_directive());
+                } else if (Task* t = take(it->second.worker, w->second, now)) {
+                    it = end_wait(it, execute_directive(*t, std::chrono::system_clock::now()));
+                } else {
+                    ++it;
+                }
+            }
+        }
+
+        /// Tells a subscriber's owner, once the mutex is released, that its channel changed.
+        void notify(const Subscriber& s) {
+            if (s.notifier) deferred.push_back([n = s.notifier] { n->fire(); });
+        }
+
         /// Run `task`, and report by the executing poll (well within the lease).
         WorkerDirective execute_directive(const Task& task, std::chrono::system_clock::time_point wall) const {
             WorkerDirective d;
@@ -1139,6 +1319,7 @@ private:
                 for (Subscriber& s : task.subscribers) {
                     // Keep one slot free for the final update: progress is best effort.
                     if (s.channel->size() + 1 >= s.channel->capacity() || !s.channel->try_send(u)) ++counters.dropped_progress;
+                    else notify(s);
                 }
             }
         }
@@ -1206,6 +1387,7 @@ private:
             for (Subscriber& s : task.subscribers) {
                 (void)s.channel->try_send(u);   // a slot was kept free for it
                 s.channel->close();
+                notify(s);
             }
             task.subscribers.clear();
         }
@@ -1264,7 +1446,7 @@ private:
             task.worker.clear();
             queues[task.platform].emplace(task.priority, tid);
             ++counters.requeued;
-            work.notify_all();
+            wake_waiters();
         }
 
         /// Deadlines: execution timeouts, orphaned actions, finished operations, worker leases.

@@ -67,8 +67,10 @@ struct ServerOptions {
     std::size_t max_message_bytes = default_max_message_bytes;
     /// Concurrent calls on one connection (HTTP/2 streams); more wait for a free one.
     int max_concurrent_streams = 2000;
-    /// Threads serving calls at once (each open stream holds one); beyond it calls are refused
-    /// with `RESOURCE_EXHAUSTED` rather than the process running out of threads.
+    /// Threads serving calls at once on a server with synchronous services (the storage
+    /// server: each open call holds one); beyond it calls are refused with
+    /// `RESOURCE_EXHAUSTED` rather than the process running out of threads. The scheduler
+    /// holds no thread per call; `StreamOptions::max_streams` bounds its streams.
     int max_threads = 4000;
 };
 

@@ -258,7 +258,15 @@ public:
     RemoteWorker(RemoteWorker&& o) noexcept
         : worker_(std::move(o.worker_)), channel_(std::move(o.channel_)), stub_(std::move(o.stub_)),
           options_(std::move(o.options_)) {}
-    ~RemoteWorker() { abandon(); }
+    ~RemoteWorker() {
+        abandon();
+        {
+            std::lock_guard lock(mutex_);
+            quit_ = true;
+        }
+        job_ready_.notify_all();
+        if (runner_.joinable()) runner_.join();
+    }
 
 private:
     RemoteWorker(execution::Worker w, std::shared_ptr<::grpc::Channel> ch, WorkerOptions o)
@@ -298,7 +306,7 @@ private:
         run_done_ = false;
         running_ = true;
         task_ = task;
-        runner_ = std::thread([this, task, progress, &runner]() mutable {
+        launch([this, task, progress, &runner]() mutable {
             Outcome o = runner(*task, progress);
             std::lock_guard lock(mutex_);
             outcome_ = std::move(o);
@@ -310,9 +318,38 @@ private:
         return state;
     }
 
+    /// Hands `job` to the thread that runs actions (started on the first run and kept: a
+    /// thread per action cost more than a short action).
+    void launch(std::function<void()> job) {
+        std::lock_guard lock(mutex_);
+        job_ = std::move(job);
+        if (!runner_.joinable()) runner_ = std::thread([this] { run_jobs(); });
+        job_ready_.notify_all();
+    }
+
+    void run_jobs() {
+        std::unique_lock lock(mutex_);
+        for (;;) {
+            job_ready_.wait(lock, [&] { return job_ != nullptr || quit_; });
+            if (quit_) return;
+            auto job = std::move(job_);
+            job_ = nullptr;
+            lock.unlock();
+            job();   // sets run_done_ under the mutex
+            job = nullptr;
+            lock.lock();
+        }
+    }
+
+    /// Waits until the current run has returned.
+    void wait_for_run() {
+        std::unique_lock lock(mutex_);
+        wake_.wait(lock, [&] { return run_done_; });
+    }
+
     /// The finished run's report.
     ::bonanza::remoteworker::CurrentState complete() {
-        if (runner_.joinable()) runner_.join();
+        wait_for_run();
         running_ = false;
         ::bonanza::remoteworker::CurrentState state;
         auto* c = state.mutable_completed();
@@ -332,7 +369,7 @@ private:
     void abandon() {
         if (!running_) return;
         cancel_->store(true);
-        if (runner_.joinable()) runner_.join();
+        wait_for_run();
         running_ = false;
         task_.reset();
     }
@@ -352,7 +389,10 @@ private:
     std::shared_ptr<Bytes> latest_event_ = std::make_shared<Bytes>();
     std::shared_ptr<std::mutex> event_mutex_ = std::make_shared<std::mutex>();
     std::shared_ptr<std::atomic<bool>> cancel_ = std::make_shared<std::atomic<bool>>(false);
-    std::thread runner_;
+    std::condition_variable job_ready_;
+    std::function<void()> job_;
+    bool quit_ = false;
+    std::thread runner_;   // runs the actions, one at a time
     Outcome outcome_;
 };
 

@@ -209,8 +209,12 @@ BOOST_AUTO_TEST_CASE(an_oversized_request_is_refused_by_the_scheduler) {
     BOOST_TEST(server.scheduler().stats().queued == 0u);
 }
 
-BOOST_AUTO_TEST_CASE(streams_beyond_the_thread_limit_are_refused_not_queued_forever) {
-    net::SchedulerServer server;
+BOOST_AUTO_TEST_CASE(streams_beyond_the_limit_are_refused_and_none_holds_a_thread) {
+    // Sixteen streams are held with eight threads at most: a stream holds no thread. The
+    // seventeenth and later are refused at once rather than queued.
+    net::StreamOptions st;
+    st.max_streams = 16;
+    net::SchedulerServer server(net::bonanza_scheduler_options(), st);
     net::ServerOptions o;
     o.max_threads = 8;
     BOOST_REQUIRE(server.start(o).has_value());
@@ -238,7 +242,7 @@ BOOST_AUTO_TEST_CASE(streams_beyond_the_thread_limit_are_refused_not_queued_fore
         s->reader = stub->Execute(&s->context, request);
         rx::ExecuteResponse r;
         if (s->reader->Read(&r)) {
-            ++queued;   // held by a server thread
+            ++queued;   // held by the server
             open.push_back(std::move(s));
         } else {
             const ::grpc::Status st = s->reader->Finish();
@@ -247,8 +251,8 @@ BOOST_AUTO_TEST_CASE(streams_beyond_the_thread_limit_are_refused_not_queued_fore
         }
     }
     BOOST_TEST_MESSAGE("streams held " << queued << ", refused " << refused);
-    BOOST_TEST(queued > 0);
-    BOOST_TEST(refused > 0);
+    BOOST_TEST(queued == 16);
+    BOOST_TEST(refused == 8);
     // Once the held streams go, the server serves again.
     for (auto& s : open) s->context.TryCancel();
     for (auto& s : open) (void)s->reader->Finish();

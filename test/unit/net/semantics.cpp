@@ -326,6 +326,35 @@ BOOST_AUTO_TEST_CASE(a_concurrent_call_with_the_same_worker_id_is_resource_exhau
     BOOST_TEST(held.get());
 }
 
+BOOST_AUTO_TEST_CASE(a_held_call_that_goes_away_frees_its_worker_and_loses_no_work) {
+    Served s;   // idle_poll of a minute: only the cancellation ends the held call
+    RawWorker w(s.server, s.worker(), "w");
+    w.register_idle();
+    const auto calls = s.server.scheduler().stats().sync_calls;
+    ::grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() + 30s);
+    auto held = std::async(std::launch::async, [&] {
+        rw::SynchronizeResponse r;
+        return w.stub->Synchronize(&context, w.request(RawWorker::idle()), &r).error_code();
+    });
+    BOOST_REQUIRE(eventually([&] { return s.server.scheduler().stats().sync_calls > calls; }));
+    context.TryCancel();
+    BOOST_TEST(held.get() == ::grpc::CANCELLED);
+    // The parked call was released: the same worker calls again at once, and work that comes
+    // after the cancellation goes to its next call rather than to the call that went away.
+    BOOST_REQUIRE(eventually([&] {
+        rw::SynchronizeResponse r;
+        return w.call(w.request(RawWorker::idle(), true), r).ok() && r.desired_state().has_idle();
+    }));
+    auto x = s.execution_stub();
+    const auto request = s.request("after the cancellation");
+    Stream client(*x, request);
+    rw::SynchronizeResponse r;
+    BOOST_REQUIRE(w.call(w.request(RawWorker::idle()), r).ok());
+    BOOST_REQUIRE(r.desired_state().has_executing());
+    BOOST_TEST(r.desired_state().executing().action().SerializeAsString() == request.action().SerializeAsString());
+}
+
 BOOST_AUTO_TEST_CASE(a_vanished_worker_fails_its_task_unavailable) {
     Served s;   // Bonanza: no requeue
     RawWorker w(s.server, s.worker(), "w");
