@@ -180,17 +180,22 @@ class Network(CliTestCase):
         code, err = s.signal(signal.SIGINT)
         self.assertEqual(code, 0, err)
 
-    def test_a_worker_killed_mid_run_ends_the_stream_unavailable(self):
-        s, port = self.serve("--worker-gone-after", "1")
+    def running(self, *serve, word):
+        """A scheduler, one worker, and a client whose action `word` that worker has started."""
+        s, port = self.serve("--worker-gone-after", "1", *serve)
         url = "grpc://127.0.0.1:" + port
-        w = self.worker(url, "solo")
+        w = self.worker(url, "first")
         self.assertEqual(self.until_a_worker_is_there(url).code, 0)
         client = subprocess.Popen([clitest.TOOL, *self.execute_args(url)], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        client.stdin.write(b"slow\n")
+        client.stdin.write(word + b"\n")
         client.stdin.close()
         client.stdin = None
-        self.assertEqual(client.stderr.readline(), b"event: started\n")   # it runs
+        self.assertEqual(client.stderr.readline(), b"event: started\n")   # the worker runs it
+        return url, w, client
+
+    def test_a_worker_killed_mid_run_ends_the_stream_unavailable(self):
+        url, w, client = self.running(word=b"slow")
         w.p.kill()
         out, err = client.communicate(timeout=60)
         self.assertEqual(client.returncode, 1)
@@ -198,16 +203,7 @@ class Network(CliTestCase):
         self.assertEqual(out, b"")
 
     def test_a_worker_killed_mid_run_is_replaced_when_requeue_is_on(self):
-        s, port = self.serve("--worker-gone-after", "1", "--requeue", "1")
-        url = "grpc://127.0.0.1:" + port
-        first = self.worker(url, "first")
-        self.assertEqual(self.until_a_worker_is_there(url).code, 0)
-        client = subprocess.Popen([clitest.TOOL, *self.execute_args(url)], stdin=subprocess.PIPE,
-                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        client.stdin.write(b"flaky\n")
-        client.stdin.close()
-        client.stdin = None
-        self.assertEqual(client.stderr.readline(), b"event: started\n")   # the first worker runs it
+        url, first, client = self.running("--requeue", "1", word=b"flaky")
         self.worker(url, "second")
         first.p.kill()
         # The scheduler notices the lease run out, queues the action again, and the second
