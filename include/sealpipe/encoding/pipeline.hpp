@@ -324,8 +324,8 @@ public:
         into `out`, then the encrypting stage pads and seals there; others go through an
         intermediate buffer as `encode` does.
         @par Errors those of `encode`; `errc::invalid_length` when `out` is too short;
-        `errc::invalid_argument` for partly overlapping buffers. On an error `out`
-        (the input with it, in place) is wiped.
+        `errc::invalid_argument` for partly overlapping buffers (both before anything is
+        written). On an error from a stage, `out` (the input with it, in place) is wiped.
         @par Security as for `encode`. */
     [[nodiscard]] result<EncodedInto<Parameters>> encode_into(ByteView in, MutableByteView out)
         requires(mode != Mode::keyed)
@@ -339,7 +339,8 @@ public:
     }
 
     /** `encode_into` in keyed mode, under decoding parameters the caller chose.
-        @par Errors as for the other overload. @par Security as for `encode` (keyed). */
+        @par Errors as for the other overload.
+        @par Security as for `encode` (keyed). */
     [[nodiscard]] result<std::size_t> encode_into(ByteView in, MutableByteView out,
                                                   const hazmat::ChosenNonce<Parameters>& parameters)
         requires(mode == Mode::keyed)

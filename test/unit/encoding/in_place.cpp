@@ -225,6 +225,47 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(damaged_input_gives_the_errors_of_decode, P, Pipel
         }
 }
 
+BOOST_AUTO_TEST_CASE(documented_use) {
+    using Aead = AesGcmSiv<256>;
+    const auto key = Aead::Key::from(testing::pattern(32, 8)).value();
+    const Bytes payload = laws::sample(100000, true);
+    // tag::in_place[]
+    // [encrypting] works where the payload lies: the buffer holds the payload, with room after
+    // it for the padding, and becomes the stored object.
+    encoding::Pipeline<Aead> pipeline(key);
+    Bytes buffer(std::max(payload.size(), pipeline.encoded_size_bound(payload.size())));
+    std::copy(payload.begin(), payload.end(), buffer.begin());
+    auto sealed = pipeline.encode_into(ByteView(buffer).first(payload.size()), buffer);
+    if (!sealed) return;
+    const MutableByteView stored = MutableByteView(buffer).first(sealed->size);
+
+    // Decoding verifies and decrypts it in place: the payload is the start of the buffer.
+    auto opened = pipeline.decode_in_place(stored, sealed->parameters.view(), 1 << 20);
+    // end::in_place[]
+    BOOST_TEST_REQUIRE(opened.has_value());
+    BOOST_TEST((to_bytes(*opened) == payload));
+
+    // tag::into[]
+    // A compressor cannot work in place: it writes from the payload into the caller's buffer,
+    // where the encrypting stage then seals. Decoding opens in place and decompresses into
+    // storage the caller gives once the decoded size is known.
+    encoding::Pipeline<encoding::Zstd<>, Aead> compressing({}, key);
+    Bytes object(compressing.encoded_size_bound(payload.size()));
+    auto written = compressing.encode_into(payload, object);
+    if (!written) return;
+    object.resize(written->size);
+
+    SecureBytes plaintext;
+    auto decoded = compressing.decode_in_place(object, written->parameters.view(), 1 << 20, [&](std::size_t n) {
+        plaintext.resize(n);
+        return MutableByteView(plaintext);
+    });
+    // end::into[]
+    BOOST_TEST_REQUIRE(decoded.has_value());
+    BOOST_TEST((to_bytes(*decoded) == payload));
+    BOOST_TEST((to_bytes(*decoded) == Bytes(plaintext.begin(), plaintext.end())));
+}
+
 BOOST_AUTO_TEST_CASE(bounds_and_in_place_properties) {
     using Siv = AesGcmSiv<256>;
     static_assert(enc::Pipeline<Siv>::encodes_in_place && enc::Pipeline<Siv>::decodes_in_place);
