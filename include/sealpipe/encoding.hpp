@@ -13,6 +13,7 @@
 #include <sealpipe/encoding/concepts.hpp>
 #include <sealpipe/encoding/description.hpp>
 #include <sealpipe/encoding/encrypting.hpp>
+#include <sealpipe/encoding/in_place.hpp>
 #include <sealpipe/encoding/padme.hpp>
 #include <sealpipe/encoding/pipeline.hpp>
 #include <sealpipe/encoding/simple_lzw.hpp>

@@ -263,6 +263,18 @@ result<MutableByteView> Io::read_stdin_in_place(std::size_t room, std::size_t li
     return MutableByteView(in_place_.data(), size);
 }
 
+MutableByteView Io::grow_in_place(std::size_t n) {
+    in_place_.reserve(n);
+    in_place_data_ = in_place_.data();
+    return MutableByteView(in_place_.data(), n);
+}
+
+MutableByteView Io::output_buffer(std::size_t n) {
+    out_place_.reserve(n);
+    out_place_.touched(n);
+    return MutableByteView(out_place_.data(), n);
+}
+
 result<std::string> Io::read_stdin_text(std::size_t limit) {
     auto b = read_stdin(limit);
     if (!b) return b.error();

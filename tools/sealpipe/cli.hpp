@@ -106,6 +106,21 @@ public:
     /// collected).
     void output_in_place(std::size_t n) {
         in_place_.touched(n);
+        in_place_data_ = in_place_.data();
+        in_place_output_ = n;
+    }
+    /** Makes the in-place buffer (filled by `read_stdin_in_place`) at least `n` bytes long,
+        keeping its contents (pages move, nothing is copied), and returns its first `n` bytes,
+        for output longer than the input (padding, a tag). Views of it taken before are no
+        longer valid. */
+    MutableByteView grow_in_place(std::size_t n);
+    /** A second buffer of `n` bytes, of the same kind as the in-place one (wiped on release),
+        for a command whose output cannot be written over its input (a decompressor). Valid
+        until `io` is destroyed; a later call may move it. */
+    MutableByteView output_buffer(std::size_t n);
+    /// Makes the output the first `n` bytes of the buffer from `output_buffer`.
+    void output_from_buffer(std::size_t n) {
+        in_place_data_ = out_place_.data();
         in_place_output_ = n;
     }
 
@@ -136,7 +151,8 @@ private:
     SecureBytes secure_out_;
     bool has_secure_out_ = false;
     InPlaceBuffer in_place_;
-    const Byte* in_place_data_ = nullptr;
+    InPlaceBuffer out_place_;   // output_buffer
+    const Byte* in_place_data_ = nullptr;   // where the output in place starts
     std::optional<std::size_t> in_place_output_;
 };
 

@@ -48,23 +48,35 @@ result<void> encode(const Args& args, Io& io) {
     if (*mode != Mode::keyed && args.has("params"))
         return fail(usage_error, "--params is for keyed mode; in " + std::string(to_string(*mode)) +
                                       " mode the parameters are an output (--params-out)");
-    // Stdin straight into one buffer; the encoded bytes become stdout without a copy.
+    // Stdin straight into one buffer. A chain whose stages all encode in place ([encrypting])
+    // pads and seals it where it lies, and that buffer becomes stdout; any other writes from it
+    // into a second buffer (a compressor), where the encrypting stage then seals in place.
     auto in = io.read_stdin_in_place(0);
     if (!in) return in.error();
+    const std::size_t size = in->size();
+    const std::size_t bound = pipeline->encoded_size_bound(size);
+    if (bound == static_cast<std::size_t>(-1))
+        return fail(errc::size_limit_exceeded, "standard input is too large to encode");
+    const bool in_place = pipeline->encodes_in_place();
+    MutableByteView out = in_place ? io.grow_in_place(std::max(size, bound)) : io.output_buffer(bound);
+    const ByteView input = in_place ? ByteView(out.first(size)) : ByteView(*in);
+    std::size_t written = 0;
     if (*mode == Mode::keyed) {
-        auto out = pipeline->encode(*in, hazmat::chosen_nonce(ByteView(*params)));
-        if (!out) return out.error();
-        io.take(std::move(*out));
-        return {};
+        auto n = pipeline->encode_into(input, out, hazmat::chosen_nonce(ByteView(*params)));
+        if (!n) return n.error();
+        written = *n;
+    } else {
+        auto r = pipeline->encode_into(input, out);
+        if (!r) return r.error();
+        written = r->size;
+        if (auto path = args.get("params-out")) {
+            if (auto w = write_file(*path, as_bytes(hex_encode(r->parameters) + "\n")); !w) return w.error();
+        } else if (!r->parameters.empty()) {
+            std::fprintf(stderr, "sealpipe: warning: the decoding parameters were not saved (use --params-out FILE)\n");
+        }
     }
-    auto out = pipeline->encode(*in);
-    if (!out) return out.error();
-    if (auto path = args.get("params-out")) {
-        if (auto r = write_file(*path, as_bytes(hex_encode(out->parameters) + "\n")); !r) return r.error();
-    } else if (!out->parameters.empty()) {
-        std::fprintf(stderr, "sealpipe: warning: the decoding parameters were not saved (use --params-out FILE)\n");
-    }
-    io.take(std::move(out->data));
+    if (in_place) io.output_in_place(written);
+    else io.output_from_buffer(written);
     return {};
 }
 
@@ -77,11 +89,18 @@ result<void> decode(const Args& args, Io& io) {
     if (!params) return params.error();
     auto max = uint_option(args, "max-size", std::uint64_t{2097152});
     if (!max) return max.error();
+    // Stdin straight into one buffer, verified and decrypted in place; a decompressor writes
+    // into a second buffer of the decoded size. Either becomes stdout without a copy.
     auto in = io.read_stdin_in_place(0);
     if (!in) return in.error();
-    auto out = pipeline->decode(*in, *params, static_cast<std::size_t>(*max));
+    bool apart = false;
+    auto out = pipeline->decode_in_place(*in, *params, static_cast<std::size_t>(*max), [&](std::size_t n) {
+        apart = true;
+        return io.output_buffer(n);
+    });
     if (!out) return out.error();
-    io.take(std::move(*out));
+    if (apart) io.output_from_buffer(out->size());
+    else io.output_in_place(out->size());
     return {};
 }
 

@@ -151,6 +151,16 @@ public:
     virtual std::size_t max_encoded_bytes(std::size_t n) const noexcept = 0;
     virtual Bytes decoding_key(std::size_t max) const = 0;
     virtual std::size_t decoding_parameters_bytes() const noexcept = 0;
+    // Into the caller's buffers (in_place.hpp): what the stage type offers, with `encode`
+    // and a copy standing in for a missing `encode_into`.
+    virtual std::size_t encoded_size_bound(std::size_t n) const = 0;
+    virtual bool encodes_in_place() const noexcept = 0;
+    virtual bool decodes_in_place() const noexcept = 0;
+    virtual bool decodes_into() const noexcept = 0;
+    virtual result<std::size_t> encode_into(ByteView in, MutableByteView out, MutableByteView parameters) = 0;
+    virtual result<std::size_t> decode_in_place(MutableByteView data, ByteView parameters, std::size_t max) = 0;
+    virtual result<std::size_t> decoded_size(ByteView in, ByteView parameters, std::size_t max) = 0;
+    virtual result<std::size_t> decode_into(ByteView in, ByteView parameters, std::size_t max, MutableByteView out) = 0;
 };
 
 template <class S>
@@ -164,9 +174,56 @@ public:
     std::size_t max_encoded_bytes(std::size_t n) const noexcept override { return S::max_encoded_bytes(n); }
     Bytes decoding_key(std::size_t max) const override { return stage_.decoding_key(max); }
     std::size_t decoding_parameters_bytes() const noexcept override { return S::decoding_parameters_bytes; }
+    std::size_t encoded_size_bound(std::size_t n) const override { return stage_encoded_size_bound<S>(n); }
+    bool encodes_in_place() const noexcept override { return EncodesInPlace<S>; }
+    bool decodes_in_place() const noexcept override { return DecodesInPlace<S>; }
+    bool decodes_into() const noexcept override { return DecodesInto<S>; }
+    result<std::size_t> encode_into(ByteView in, MutableByteView out, MutableByteView parameters) override {
+        return stage_encode_into(stage_, in, out, parameters);
+    }
+    result<std::size_t> decode_in_place(MutableByteView data, ByteView parameters, std::size_t max) override {
+        return stage_decode_in_place(stage_, data, parameters, max);
+    }
+    result<std::size_t> decoded_size(ByteView in, ByteView parameters, std::size_t max) override {
+        return stage_decoded_size(stage_, in, parameters, max);
+    }
+    result<std::size_t> decode_into(ByteView in, ByteView parameters, std::size_t max, MutableByteView out) override {
+        return stage_decode_into(stage_, in, parameters, max, out);
+    }
 
 private:
     S stage_;
+};
+
+/// An `AnyPipeline`'s stages as the chain accessor of in_place.hpp.
+class AnyChain {
+public:
+    explicit AnyChain(const std::vector<std::unique_ptr<AnyStage>>& stages) noexcept : stages_(stages) {}
+    std::size_t size() const noexcept { return stages_.size(); }
+    bool encodes_in_place(std::size_t i) const noexcept { return stages_[i]->encodes_in_place(); }
+    bool decodes_in_place(std::size_t i) const noexcept { return stages_[i]->decodes_in_place(); }
+    bool decodes_into(std::size_t i) const noexcept { return stages_[i]->decodes_into(); }
+    std::size_t encoded_size_bound(std::size_t i, std::size_t n) const { return stages_[i]->encoded_size_bound(n); }
+    std::size_t max_encoded_bytes(std::size_t i, std::size_t n) const { return stages_[i]->max_encoded_bytes(n); }
+    result<Bytes> encode(std::size_t i, ByteView in, MutableByteView p) { return stages_[i]->encode(in, p); }
+    result<std::size_t> encode_into(std::size_t i, ByteView in, MutableByteView out, MutableByteView p) {
+        return stages_[i]->encode_into(in, out, p);
+    }
+    result<SecureBytes> decode(std::size_t i, ByteView in, ByteView p, std::size_t max) {
+        return stages_[i]->decode(in, p, max);
+    }
+    result<std::size_t> decode_in_place(std::size_t i, MutableByteView data, ByteView p, std::size_t max) {
+        return stages_[i]->decode_in_place(data, p, max);
+    }
+    result<std::size_t> decoded_size(std::size_t i, ByteView in, ByteView p, std::size_t max) {
+        return stages_[i]->decoded_size(in, p, max);
+    }
+    result<std::size_t> decode_into(std::size_t i, ByteView in, ByteView p, std::size_t max, MutableByteView out) {
+        return stages_[i]->decode_into(in, p, max, out);
+    }
+
+private:
+    const std::vector<std::unique_ptr<AnyStage>>& stages_;
 };
 
 /// Calls `f(std::type_identity<Encrypting<A, M>>{}, key)` for an encrypting stage.
@@ -399,6 +456,73 @@ public:
         auto out = stages_[count - 1]->decode(in, parameters, bounds[count - 1]);
         for (std::size_t i = count - 1; out && i-- > 0;) out = stages_[i]->decode(*out, ByteView{}, bounds[i]);
         return out;
+    }
+
+    // --- Into the caller's buffers (doc/encoding.md, "Into the caller's buffers") ---------
+
+    /// True when every stage encodes in place, as `BasicPipeline::encodes_in_place` (e.g. `[encrypting]`).
+    [[nodiscard]] bool encodes_in_place() const { return detail::chain_encodes_in_place(detail::AnyChain(stages_)); }
+    /// True when every stage decodes in place, as `BasicPipeline::decodes_in_place`.
+    [[nodiscard]] bool decodes_in_place() const { return detail::chain_decodes_in_place(detail::AnyChain(stages_)); }
+
+    /// The size `encode_into` needs for `n` bytes of input, as `BasicPipeline::encoded_size_bound`.
+    [[nodiscard]] std::size_t encoded_size_bound(std::size_t n) const {
+        return detail::chain_encoded_size_bound(detail::AnyChain(stages_), n);
+    }
+
+    /** `encode` into the caller's `out` (deterministic and randomized modes), as
+        `BasicPipeline::encode_into`: the same bytes and parameters as `encode`; `in` may
+        start at `out.data()` (in place).
+        @par Errors `errc::invalid_argument` in keyed mode; those of
+        `BasicPipeline::encode_into`. */
+    [[nodiscard]] result<EncodedInto<>> encode_into(ByteView in, MutableByteView out) {
+        if (mode_ == Mode::keyed)
+            return fail(errc::invalid_argument, "a keyed pipeline encodes with caller-chosen parameters");
+        EncodedInto<> r;
+        r.parameters.resize(parameters_bytes_);
+        detail::AnyChain chain(stages_);
+        auto n = detail::chain_encode_into(chain, in, out, r.parameters);
+        if (!n) return n.error();
+        r.size = *n;
+        return r;
+    }
+
+    /** `encode_into` in keyed mode under decoding parameters the caller chose.
+        @par Errors `errc::invalid_argument` in other modes; `errc::invalid_length` for
+        parameters of the wrong size; those of `BasicPipeline::encode_into`. */
+    [[nodiscard]] result<std::size_t> encode_into(ByteView in, MutableByteView out,
+                                                  const hazmat::ChosenNonce<ByteView>& parameters) {
+        if (mode_ != Mode::keyed)
+            return fail(errc::invalid_argument, std::string("a ") + std::string(to_string(mode_)) +
+                                                     " pipeline chooses its own decoding parameters");
+        Bytes p = to_bytes(parameters.value());
+        if (p.size() != parameters_bytes_) return length_error("decoding parameters", parameters_bytes_, p.size());
+        detail::AnyChain chain(stages_);
+        return detail::chain_encode_into(chain, in, out, p);
+    }
+
+    /** `decode` over the caller's buffer, as `BasicPipeline::decode_in_place`: the decoded
+        bytes are the start of `data`, or in `output(n)` when a stage cannot decode in place;
+        the same bytes and errors as `decode`.
+        @par Errors those of `BasicPipeline::decode_in_place`. */
+    template <class Output>
+        requires std::is_invocable_r_v<MutableByteView, Output&, std::size_t>
+    [[nodiscard]] result<MutableByteView> decode_in_place(MutableByteView data, ByteView parameters,
+                                                          std::size_t max_decoded_bytes, Output&& output) {
+        detail::AnyChain chain(stages_);
+        return detail::chain_decode_in_place(chain, data, parameters, max_decoded_bytes, output);
+    }
+
+    /** `decode_in_place` for a chain whose stages all decode in place (`decodes_in_place()`).
+        @par Errors `errc::invalid_argument`, before anything is read, for any other chain;
+        those of `decode`. */
+    [[nodiscard]] result<MutableByteView> decode_in_place(MutableByteView data, ByteView parameters,
+                                                          std::size_t max_decoded_bytes) {
+        if (!decodes_in_place())
+            return fail(errc::invalid_argument,
+                        "decode_in_place: a stage of this chain cannot decode in place; give storage for the output");
+        auto no_storage = [](std::size_t) { return MutableByteView{}; };
+        return decode_in_place(data, parameters, max_decoded_bytes, no_storage);
     }
 
     /** Keys identifying the decoding function, last stage first (Bonanza's

@@ -97,6 +97,29 @@ struct StageContext {
 
 namespace detail {
 
+/// True when `in` and `out` share bytes without `in` starting at `out.data()` (the one
+/// overlap that encoding in place allows).
+[[nodiscard]] inline bool overlaps_other_than_in_place(ByteView in, MutableByteView out) noexcept {
+    if (in.empty() || out.empty()) return false;
+    const auto a = reinterpret_cast<std::uintptr_t>(in.data());
+    const auto b = reinterpret_cast<std::uintptr_t>(out.data());
+    return a != b && a < b + out.size() && b < a + in.size();
+}
+
+/// True when `a` and `b` share any byte.
+[[nodiscard]] inline bool overlaps(ByteView a, ByteView b) noexcept {
+    if (a.empty() || b.empty()) return false;
+    const auto x = reinterpret_cast<std::uintptr_t>(a.data());
+    const auto y = reinterpret_cast<std::uintptr_t>(b.data());
+    return x < y + b.size() && y < x + a.size();
+}
+
+/// The error of a caller's output buffer that is too short.
+[[nodiscard]] inline Error output_too_short(std::string_view who, std::size_t needed, std::size_t got) {
+    return fail(errc::invalid_length, std::string(who) + ": the output has room for " + std::to_string(got) +
+                                           " bytes, " + std::to_string(needed) + " are needed");
+}
+
 /// Part of `Encoder`: the stage's constants.
 template <class S>
 concept HasEncoderConstants = requires {
@@ -145,6 +168,44 @@ concept HasBoundsAndKey = requires(const S& s, std::size_t n) {
 template <class S>
 concept Encoder = detail::HasEncoderConstants<S> && detail::HasConfig<S> && detail::HasEncode<S> &&
                   detail::HasDecode<S> && detail::HasBoundsAndKey<S>;
+
+// --- Optional parts: encoding into the caller's buffers ----------------------------------
+// A stage may offer these on top of `Encoder`; pipelines use them when present and fall back
+// on `encode` / `decode` (and a copy) when not (doc/encoding.md, "Into the caller's buffers").
+
+/** An `Encoder` that encodes into a buffer the caller owns: `s.encode_into(in, out, p)` writes
+    what `s.encode(in, p)` returns into `out` (at least `S::max_encoded_bytes(in.size())` bytes)
+    and returns its length, as `result<std::size_t>`. */
+template <class S>
+concept EncodesInto = Encoder<S> && requires(S& s, ByteView in, MutableByteView out, MutableByteView parameters) {
+    { s.encode_into(in, out, parameters) } -> std::same_as<result<std::size_t>>;
+};
+
+/** An `EncodesInto` stage whose `encode_into` also accepts its input at the start of its
+    output (`S::encodes_in_place` is true): it encodes in place. */
+template <class S>
+concept EncodesInPlace = EncodesInto<S> && requires {
+    { S::encodes_in_place } -> std::convertible_to<bool>;
+    requires bool(S::encodes_in_place);
+};
+
+/** An `Encoder` that decodes in place: `s.decode_in_place(data, p, n)` decodes `data` over
+    itself, with the checks and errors of `s.decode(data, p, n)`, and returns the decoded
+    length (the decoded bytes start at `data.data()`; never longer than `data`). */
+template <class S>
+concept DecodesInPlace = Encoder<S> && requires(S& s, MutableByteView data, ByteView parameters, std::size_t n) {
+    { s.decode_in_place(data, parameters, n) } -> std::same_as<result<std::size_t>>;
+};
+
+/** An `Encoder` that decodes into a buffer the caller owns: `s.decoded_size(in, p, n)` makes
+    every check `decode` makes before it writes output and returns the decoded length, and
+    `s.decode_into(in, p, n, out)` writes what `decode` returns into `out` (at least that
+    long) and returns its length. */
+template <class S>
+concept DecodesInto = Encoder<S> && requires(S& s, ByteView in, ByteView parameters, std::size_t n, MutableByteView out) {
+    { s.decoded_size(in, parameters, n) } -> std::same_as<result<std::size_t>>;
+    { s.decode_into(in, parameters, n, out) } -> std::same_as<result<std::size_t>>;
+};
 
 namespace detail {
 

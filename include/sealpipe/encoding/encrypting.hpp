@@ -146,45 +146,35 @@ public:
         padded size reveals O(log log n) bits of the size. In keyed mode a nonce must not be
         reused for different data unless that equality leak is acceptable. */
     [[nodiscard]] result<Bytes> encode(ByteView in, MutableByteView parameters) {
-        if (parameters.size() != decoding_parameters_bytes) return parameters_error(parameters.size());
-        if (in.empty()) {
-            if constexpr (mode != Mode::keyed) std::fill(parameters.begin(), parameters.end(), Byte{0});
-            return Bytes{};
-        }
-        if (in.size() > detail::max_encrypting_payload)
-            return fail(errc::size_limit_exceeded,
-                        "encrypting: input of " + std::to_string(in.size()) + " bytes is too large");
-        const auto padded = static_cast<std::size_t>(padme_size(in.size()));
-        if constexpr (mode == Mode::keyed) {
-            auto nonce = A::Nonce::from(parameters, "keyed nonce");
-            if (!nonce) return nonce.error();
-            Bytes out(padded + A::tag_bytes);
-            const MutableByteView text = MutableByteView(out).first(padded);
-            if (auto r = padme_pad(in, text); !r) return r.error();
-            if (auto r = context_.seal(*nonce, text, additional_data_, out); !r) {
-                wipe(out);
-                return r.error();
-            }
-            return out;
-        } else {
-            typename A::Nonce nonce{};
-            if constexpr (mode == Mode::randomized) {
-                auto fresh = SystemRng{}.generate<typename A::Nonce>();
-                if (!fresh) return fresh.error();
-                nonce = *fresh;
-            }
-            Bytes out(padded);
-            if (auto r = padme_pad(in, out); !r) return r.error();
-            auto tag = context_.seal_detached(nonce, out, additional_data_, out);
-            if (!tag) {
-                wipe(out);
-                return tag.error();
-            }
-            auto p = parameters.begin();
-            if constexpr (mode == Mode::randomized) p = std::copy(nonce.begin(), nonce.end(), p);
-            std::copy(tag->begin(), tag->end(), p);
-            return out;
-        }
+        auto size = encoded_size(in, parameters);
+        if (!size) return size.error();
+        Bytes out(*size);
+        if (*size == 0) return out;
+        if (auto r = seal_into(in, out, parameters); !r) return r.error();
+        return out;
+    }
+
+    /// `encode_into` accepts its input at the start of its output: it pads and seals in place.
+    static constexpr bool encodes_in_place = true;
+
+    /** `encode` into the caller's `out`, which needs at least `max_encoded_bytes(in.size())`
+        bytes; returns how many it wrote (the same bytes as `encode`). `in` may start at
+        `out.data()` (in place: the payload is padded where it lies and sealed over itself);
+        any other overlap is refused.
+        @par Errors those of `encode`; `errc::invalid_length` when `out` is too short;
+        `errc::invalid_argument` for partly overlapping buffers. On an error after the
+        payload was copied or padded, the first `max_encoded_bytes(in.size())` bytes of `out`
+        are wiped (in place, the input with them).
+        @par Security as for `encode`. */
+    [[nodiscard]] result<std::size_t> encode_into(ByteView in, MutableByteView out, MutableByteView parameters) {
+        auto size = encoded_size(in, parameters);
+        if (!size) return size.error();
+        if (out.size() < *size) return detail::output_too_short("encrypting", *size, out.size());
+        if (detail::overlaps_other_than_in_place(in, out))
+            return fail(errc::invalid_argument, "encrypting: input and output overlap without the input starting the output");
+        if (*size == 0) return std::size_t{0};
+        if (auto r = seal_into(in, out.first(*size), parameters); !r) return r.error();
+        return *size;
     }
 
     /** Verifies, decrypts and unpads `in`. Nothing is allocated before the sizes are checked
@@ -196,8 +186,93 @@ public:
         verify (wrong key, wrong chain or mode, tampered data or parameters).
         @par Security The tag is checked in constant time before the padding is read. */
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) {
+        SecureBytes out;
+        auto n = open_to(in, parameters, max_decoded_bytes, [&out](std::size_t size) {
+            out.resize(size);
+            return MutableByteView(out);
+        });
+        if (!n) return n.error();
+        out.resize(*n);
+        return out;
+    }
+
+    /** `decode` in place: verifies and decrypts `data` over itself and unpads it; returns the
+        payload's length, the payload being the first bytes of `data`. The checks, their order
+        and the errors are those of `decode`.
+        @par Errors those of `decode`. When the tag does not verify, or the padding or size of
+        an authentic payload is refused, `data`'s decrypted part is wiped.
+        @par Security as for `decode`: nothing but authentic plaintext is left in `data`. */
+    [[nodiscard]] result<std::size_t> decode_in_place(MutableByteView data, ByteView parameters,
+                                                      std::size_t max_decoded_bytes) {
+        return open_to(data, parameters, max_decoded_bytes, [data](std::size_t size) { return data.first(size); });
+    }
+
+    /// The most bytes a payload of `n` bytes encodes to.
+    [[nodiscard]] static constexpr std::size_t max_encoded_bytes(std::size_t n) noexcept {
+        if (n == 0) return 0;
+        if (n > detail::max_encrypting_payload) return static_cast<std::size_t>(-1);
+        const auto padded = static_cast<std::size_t>(padme_size(n));
+        return mode == Mode::keyed ? padded + A::tag_bytes : padded;
+    }
+
+    /** Identifies the decoding function (Bonanza's unique decoding key): equal for stages
+        with the same AEAD, key, additional data and mode. A hash: it reveals no key bytes. */
+    [[nodiscard]] Bytes decoding_key(std::size_t /*max_decoded_bytes*/) const { return to_bytes(key_id_); }
+
+private:
+    /// The checks of `encode` that come before any output: the size it will write.
+    result<std::size_t> encoded_size(ByteView in, MutableByteView parameters) const {
         if (parameters.size() != decoding_parameters_bytes) return parameters_error(parameters.size());
-        if (in.empty()) return SecureBytes{};
+        if (in.empty()) {
+            if constexpr (mode != Mode::keyed) std::fill(parameters.begin(), parameters.end(), Byte{0});
+            return std::size_t{0};
+        }
+        if (in.size() > detail::max_encrypting_payload)
+            return fail(errc::size_limit_exceeded,
+                        "encrypting: input of " + std::to_string(in.size()) + " bytes is too large");
+        return max_encoded_bytes(in.size());
+    }
+
+    /// Pads `in` (non-empty, checked by `encoded_size`) into `out` (exactly the encoded size;
+    /// `in` is its start or lies elsewhere) and seals it there.
+    result<void> seal_into(ByteView in, MutableByteView out, MutableByteView parameters) {
+        const auto padded = static_cast<std::size_t>(padme_size(in.size()));
+        const MutableByteView text = out.first(padded);
+        if constexpr (mode == Mode::keyed) {
+            auto nonce = A::Nonce::from(parameters, "keyed nonce");
+            if (!nonce) return nonce.error();
+            if (auto r = padme_pad(in, text); !r) return r.error();
+            if (auto r = context_.seal(*nonce, text, additional_data_, out); !r) {
+                wipe(out);
+                return r.error();
+            }
+        } else {
+            typename A::Nonce nonce{};
+            if constexpr (mode == Mode::randomized) {
+                auto fresh = SystemRng{}.generate<typename A::Nonce>();
+                if (!fresh) return fresh.error();
+                nonce = *fresh;
+            }
+            if (auto r = padme_pad(in, text); !r) return r.error();
+            auto tag = context_.seal_detached(nonce, text, additional_data_, text);
+            if (!tag) {
+                wipe(out);
+                return tag.error();
+            }
+            auto p = parameters.begin();
+            if constexpr (mode == Mode::randomized) p = std::copy(nonce.begin(), nonce.end(), p);
+            std::copy(tag->begin(), tag->end(), p);
+        }
+        return {};
+    }
+
+    /** `decode`'s work: the checks, then `output(n)` gives the `n` bytes the ciphertext
+        decrypts into (fresh storage, or `in` itself), then the tag is verified and the
+        padding removed. Returns the payload's length. */
+    template <class Output>
+    result<std::size_t> open_to(ByteView in, ByteView parameters, std::size_t max_decoded_bytes, Output&& output) {
+        if (parameters.size() != decoding_parameters_bytes) return parameters_error(parameters.size());
+        if (in.empty()) return std::size_t{0};
         ByteView ciphertext = in;
         if constexpr (mode == Mode::keyed) {
             if (in.size() < A::tag_bytes)
@@ -221,32 +296,19 @@ public:
         } else {
             std::copy(parameters.begin(), parameters.end(), tag.begin());
         }
-        SecureBytes out(ciphertext.size());
+        const MutableByteView out = output(ciphertext.size());
         if (auto r = context_.open_detached(nonce, ciphertext, tag, additional_data_, out); !r) {
             if (r.error() == errc::authentication_failed)
                 return fail(errc::authentication_failed, "Decryption failed: message authentication failed");
             return r.error();
         }
         auto n = padme_unpad(out);
+        if (!n || *n > max_decoded_bytes) wipe(out);
         if (!n) return n.error();
         if (*n > max_decoded_bytes) return too_large(max_decoded_bytes);
-        out.resize(*n);
-        return out;
+        return *n;
     }
 
-    /// The most bytes a payload of `n` bytes encodes to.
-    [[nodiscard]] static constexpr std::size_t max_encoded_bytes(std::size_t n) noexcept {
-        if (n == 0) return 0;
-        if (n > detail::max_encrypting_payload) return static_cast<std::size_t>(-1);
-        const auto padded = static_cast<std::size_t>(padme_size(n));
-        return mode == Mode::keyed ? padded + A::tag_bytes : padded;
-    }
-
-    /** Identifies the decoding function (Bonanza's unique decoding key): equal for stages
-        with the same AEAD, key, additional data and mode. A hash: it reveals no key bytes. */
-    [[nodiscard]] Bytes decoding_key(std::size_t /*max_decoded_bytes*/) const { return to_bytes(key_id_); }
-
-private:
     static Digest32 make_key_id(const Key& key, const AdditionalData& ad) {
         Sha256 h;
         h.update(as_bytes("sealpipe.encoding.Encrypting"));

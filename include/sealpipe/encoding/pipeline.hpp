@@ -14,6 +14,7 @@
 #include <sealpipe/encoding/concepts.hpp>
 #include <sealpipe/encoding/description.hpp>
 #include <sealpipe/encoding/encrypting.hpp>
+#include <sealpipe/encoding/in_place.hpp>
 #include <sealpipe/error.hpp>
 
 #include <boost/hana/at.hpp>
@@ -146,13 +147,6 @@ template <class S>
 constexpr StageProperties properties_or_default() {
     if constexpr (Encoder<S>) return properties_of<S>();
     else return {};
-}
-
-/// The error of data longer than anything that decodes within the bound.
-inline Error encoded_too_large(std::size_t size, std::size_t max) {
-    return fail(errc::size_limit_exceeded, "Encoded data is " + std::to_string(size) +
-                                                " bytes in size, more than the permitted maximum allows (" +
-                                                std::to_string(max) + " bytes)");
 }
 
 /** The properties the composition rules check. An `Encrypting<A, Mode>` checks its AEAD
@@ -303,6 +297,88 @@ public:
     /// `decode` with parameters of the static size.
     [[nodiscard]] result<SecureBytes> decode(ByteView in, const Parameters& parameters, std::size_t max_decoded_bytes) {
         return decode(in, parameters.view(), max_decoded_bytes);
+    }
+
+    // --- Into the caller's buffers (doc/encoding.md, "Into the caller's buffers") ---------
+
+    /// True when every stage encodes in place: `encode_into` with the input at the start of
+    /// the output uses no other buffer (e.g. `Pipeline<AesGcmSiv<256>>`).
+    static constexpr bool encodes_in_place = (EncodesInPlace<detail::stage_t<Stages, M>> && ... && true);
+    /// True when every stage decodes in place: `decode_in_place` leaves the result in the data
+    /// and never asks for storage.
+    static constexpr bool decodes_in_place = (DecodesInPlace<detail::stage_t<Stages, M>> && ... && true);
+
+    /** The most bytes encoding `n` bytes of input writes: the size `encode_into` needs for
+        its output (each stage's bound in turn; for the encrypting stage the PADMÉ size, plus
+        the tag in keyed mode). Saturates at the largest `std::size_t`. */
+    [[nodiscard]] static std::size_t encoded_size_bound(std::size_t n) {
+        ((n = detail::stage_encoded_size_bound<detail::stage_t<Stages, M>>(n)), ...);
+        return n;
+    }
+
+    /** `encode` into `out`, a buffer the caller owns of at least `encoded_size_bound(in.size())`
+        bytes: the same bytes and parameters (deterministic and randomized modes), and the
+        number of bytes written. `in` may start at `out.data()` (in place: read stdin into the
+        buffer that becomes stdout); any other overlap is refused. Stages that can
+        (`EncodesInto`, `EncodesInPlace`) write into `out` directly: a compressor from `in`
+        into `out`, then the encrypting stage pads and seals there; others go through an
+        intermediate buffer as `encode` does.
+        @par Errors those of `encode`; `errc::invalid_length` when `out` is too short;
+        `errc::invalid_argument` for partly overlapping buffers (both before anything is
+        written). On an error from a stage, `out` (the input with it, in place) is wiped.
+        @par Security as for `encode`. */
+    [[nodiscard]] result<EncodedInto<Parameters>> encode_into(ByteView in, MutableByteView out)
+        requires(mode != Mode::keyed)
+    {
+        EncodedInto<Parameters> r{};
+        detail::TypedChain<stages_type> chain(stages_);
+        auto n = detail::chain_encode_into(chain, in, out, r.parameters.mutable_view());
+        if (!n) return n.error();
+        r.size = *n;
+        return r;
+    }
+
+    /** `encode_into` in keyed mode, under decoding parameters the caller chose.
+        @par Errors as for the other overload.
+        @par Security as for `encode` (keyed). */
+    [[nodiscard]] result<std::size_t> encode_into(ByteView in, MutableByteView out,
+                                                  const hazmat::ChosenNonce<Parameters>& parameters)
+        requires(mode == Mode::keyed)
+    {
+        Parameters p = parameters.value();
+        detail::TypedChain<stages_type> chain(stages_);
+        return detail::chain_encode_into(chain, in, out, p.mutable_view());
+    }
+
+    /** `decode` over the caller's buffer: the stages that can (`DecodesInPlace`: the
+        encrypting stage) verify and decrypt `data` over itself, and the decoded bytes are
+        either the start of `data` (every stage decodes in place) or written into
+        `output(n)`, which is called at most once, with the decoded length, and returns
+        storage of at least `n` bytes that does not overlap `data` (a compressor decompresses
+        into it). Returns a view of the decoded bytes. The same bytes as `decode`, and on any
+        input the same errors, checked in the same order.
+        @par Errors those of `decode`; `errc::invalid_length` when the storage is too
+        short, `errc::invalid_argument` when it overlaps `data`.
+        @par Security No plaintext is returned unless it is authentic. `data` is consumed:
+        plaintext that the stages left in it is wiped once the result is elsewhere and on an
+        error, and storage from `output` is wiped on an error; the result's buffer is the
+        caller's to wipe. */
+    template <class Output>
+        requires std::is_invocable_r_v<MutableByteView, Output&, std::size_t>
+    [[nodiscard]] result<MutableByteView> decode_in_place(MutableByteView data, ByteView parameters,
+                                                          std::size_t max_decoded_bytes, Output&& output) {
+        detail::TypedChain<stages_type> chain(stages_);
+        return detail::chain_decode_in_place(chain, data, parameters, max_decoded_bytes, output);
+    }
+
+    /// `decode_in_place` for a chain whose stages all decode in place: the result is the
+    /// start of `data`.
+    [[nodiscard]] result<MutableByteView> decode_in_place(MutableByteView data, ByteView parameters,
+                                                          std::size_t max_decoded_bytes)
+        requires(decodes_in_place)
+    {
+        auto no_storage = [](std::size_t) { return MutableByteView{}; };
+        return decode_in_place(data, parameters, max_decoded_bytes, no_storage);
     }
 
     /** Keys identifying the decoding function, last stage first (Bonanza's

@@ -71,6 +71,13 @@ public:
         return codec::simple_lzw::max_compressed_size(n);
     }
 
+    /** The most bytes `encode` writes for `n` bytes: `n + 1` (the raw fallback), far less
+        than `max_encoded_bytes`, the bound for what a decoder is handed. Pipelines size the
+        caller's output buffer by it (`encode_into`). */
+    [[nodiscard]] static constexpr std::size_t encoded_size_bound(std::size_t n) noexcept {
+        return n == 0 ? 0 : saturating_add(n, 1);
+    }
+
     /// Depends only on the size limit, as Bonanza's `lzwCompressingBinaryEncoderKey`.
     [[nodiscard]] Bytes decoding_key(std::size_t max_decoded_bytes) const {
         Bytes key = to_bytes(as_bytes(name));

@@ -99,10 +99,24 @@ public:
         if (!parameters.empty()) return fail(errc::invalid_argument, "Unexpected decoding parameters");
         if (in.empty()) return Bytes{};
         Bytes out(ZSTD_compressBound(in.size()));
-        const std::size_t n = ZSTD_compressCCtx(cctx_.get(), out.data(), out.size(), in.data(), in.size(), level_);
-        if (ZSTD_isError(n)) return fail(errc::internal, std::string("zstd: ") + ZSTD_getErrorName(n));
-        out.resize(n);
+        auto n = compress_to(in, out);
+        if (!n) return n.error();
+        out.resize(*n);
         return out;
+    }
+
+    /** `encode` into the caller's `out` (at least `max_encoded_bytes(in.size())` bytes,
+        `ZSTD_compressBound`, not overlapping `in`); returns the frame's length. The same bytes as `encode`.
+        @par Errors those of `encode`; `errc::invalid_length` when `out` is too short;
+        `errc::invalid_argument` when the buffers overlap. */
+    [[nodiscard]] result<std::size_t> encode_into(ByteView in, MutableByteView out, MutableByteView parameters) {
+        if (!parameters.empty()) return fail(errc::invalid_argument, "Unexpected decoding parameters");
+        if (in.empty()) return std::size_t{0};
+        // The capacity `encode` gives libzstd, so that the frame is the same.
+        const std::size_t need = ZSTD_compressBound(in.size());
+        if (out.size() < need) return detail::output_too_short("zstd", need, out.size());
+        if (detail::overlaps(in, out)) return fail(errc::invalid_argument, "zstd: input and output overlap");
+        return compress_to(in, out.first(need));
     }
 
     /** Decompresses one frame, bounded by `max_decoded_bytes` before anything is allocated.
@@ -111,8 +125,19 @@ public:
         encoded as nothing) or corrupt data; `errc::size_limit_exceeded` when the frame
         states more than `max_decoded_bytes`. */
     [[nodiscard]] result<SecureBytes> decode(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) {
+        auto size = decoded_size(in, parameters, max_decoded_bytes);
+        if (!size) return size.error();
+        SecureBytes out(*size);
+        if (auto r = decompress_to(in, out); !r) return r.error();
+        return out;
+    }
+
+    /** The checks of `decode` that come before any output is written: returns the size the
+        frame states (0 for empty data).
+        @par Errors those of `decode`, but for corrupt data inside a well-formed frame. */
+    [[nodiscard]] result<std::size_t> decoded_size(ByteView in, ByteView parameters, std::size_t max_decoded_bytes) const {
         if (!parameters.empty()) return fail(errc::malformed_input, "Unexpected decoding parameters");
-        if (in.empty()) return SecureBytes{};
+        if (in.empty()) return std::size_t{0};
         const unsigned long long size = ZSTD_getFrameContentSize(in.data(), in.size());
         if (size == ZSTD_CONTENTSIZE_ERROR) return fail(errc::malformed_input, "zstd: not a Zstandard frame");
         if (size == ZSTD_CONTENTSIZE_UNKNOWN)
@@ -127,13 +152,22 @@ public:
         if (frame != in.size())
             return fail(errc::malformed_input, "zstd: " + std::to_string(in.size() - frame) +
                                                     " unexpected bytes after the frame");
-        SecureBytes out(static_cast<std::size_t>(size));
-        const std::size_t n = ZSTD_decompressDCtx(dctx_.get(), out.data(), out.size(), in.data(), in.size());
-        if (ZSTD_isError(n)) return fail(errc::malformed_input, std::string("zstd: ") + ZSTD_getErrorName(n));
-        if (n != out.size())
-            return fail(errc::malformed_input, "zstd: the frame decoded to " + std::to_string(n) + " bytes, not " +
-                                                    std::to_string(out.size()));
-        return out;
+        return static_cast<std::size_t>(size);
+    }
+
+    /** `decode` into the caller's `out` (at least `decoded_size(in, parameters,
+        max_decoded_bytes)` bytes, not overlapping `in`); returns the decoded length. The
+        same bytes and errors as `decode`; on corrupt data what was written is wiped.
+        @par Errors those of `decode`; `errc::invalid_length` when `out` is too short;
+        `errc::invalid_argument` when the buffers overlap. */
+    [[nodiscard]] result<std::size_t> decode_into(ByteView in, ByteView parameters, std::size_t max_decoded_bytes,
+                                                  MutableByteView out) {
+        auto size = decoded_size(in, parameters, max_decoded_bytes);
+        if (!size) return size.error();
+        if (out.size() < *size) return detail::output_too_short("zstd", *size, out.size());
+        if (detail::overlaps(in, out)) return fail(errc::invalid_argument, "zstd: input and output overlap");
+        if (auto r = decompress_to(in, out.first(*size)); !r) return r.error();
+        return *size;
     }
 
     /// `ZSTD_COMPRESSBOUND`, saturating.
@@ -151,6 +185,29 @@ public:
     }
 
 private:
+    result<std::size_t> compress_to(ByteView in, MutableByteView out) {
+        const std::size_t n = ZSTD_compressCCtx(cctx_.get(), out.data(), out.size(), in.data(), in.size(), level_);
+        if (ZSTD_isError(n)) return fail(errc::internal, std::string("zstd: ") + ZSTD_getErrorName(n));
+        return n;
+    }
+
+    /// Decompresses a frame `decoded_size` accepted into `out` (exactly its stated size);
+    /// on an error `out` is wiped.
+    result<void> decompress_to(ByteView in, MutableByteView out) {
+        if (out.empty()) return {};
+        const std::size_t n = ZSTD_decompressDCtx(dctx_.get(), out.data(), out.size(), in.data(), in.size());
+        if (ZSTD_isError(n)) {
+            wipe(out);
+            return fail(errc::malformed_input, std::string("zstd: ") + ZSTD_getErrorName(n));
+        }
+        if (n != out.size()) {
+            wipe(out);
+            return fail(errc::malformed_input, "zstd: the frame decoded to " + std::to_string(n) + " bytes, not " +
+                                                    std::to_string(out.size()));
+        }
+        return {};
+    }
+
     static constexpr int level_of([[maybe_unused]] const Config& c) noexcept {
         if constexpr (Level == dynamic_level) return c.level;
         else return Level;
