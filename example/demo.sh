@@ -12,22 +12,10 @@ tool=$build/tools/sealpipe
 step() { printf '\n== %s\n' "$*"; }
 # The steps across processes, in a build with the network commands (component grpc).
 net_step() { step "$@"; }
-# One scratch directory for every step, removed at exit (a second `trap ... EXIT` would
-# replace the first).
-work=$(mktemp -d)
-trap 'rm -rf "$work" /tmp/sealpipe-example-direct' EXIT
-
-step "THE MAIN JOB: Alice has Bob's worker count words in files she stored encrypted"
-"$build/example/example_remote_execution"
-
-if "$tool" help scheduler serve >/dev/null 2>&1; then
-net=$work/network
-mkdir -p "$net/alice"
-net_step "THE MAIN JOB ACROSS PROCESSES: keys, and a client CA that Bob's worker trusts"
-"$tool" key generate --type x25519 > "$net/platform.pem"
-"$tool" key public < "$net/platform.pem" > "$net/platform.pub"
-python3 - "$net" <<'PY'
-# A throwaway client CA and Alice's certificate (Python cryptography).
+# A throwaway client CA, and Alice's certificate and key signed by it (Python cryptography):
+# ca.pem, alice.crt and alice.pem in the directory $1.
+client_pki() {
+    python3 - "$1" <<'PY'
 import datetime, sys
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
@@ -50,6 +38,22 @@ open(f"{d}/alice.crt", "wb").write(cert("alice", alice, "demo CA", ca_key, False
 open(f"{d}/alice.pem", "wb").write(alice.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                        serialization.NoEncryption()))
 PY
+}
+# One scratch directory for every step, removed at exit (a second `trap ... EXIT` would
+# replace the first).
+work=$(mktemp -d)
+trap 'rm -rf "$work" /tmp/sealpipe-example-direct' EXIT
+
+step "THE MAIN JOB: Alice has Bob's worker count words in files she stored encrypted"
+"$build/example/example_remote_execution"
+
+if "$tool" help scheduler serve >/dev/null 2>&1; then
+net=$work/network
+mkdir -p "$net/alice"
+net_step "THE MAIN JOB ACROSS PROCESSES: keys, and a client CA that Bob's worker trusts"
+"$tool" key generate --type x25519 > "$net/platform.pem"
+"$tool" key public < "$net/platform.pem" > "$net/platform.pub"
+client_pki "$net"
 echo "Bob's worker holds platform.pem and ca.pem; Alice holds alice.pem, alice.crt and platform.pub;"
 echo "the scheduler holds nothing."
 
@@ -225,30 +229,7 @@ step "example/execution: client, untrusted scheduler and worker in one process"
 "$build/example/example_execution"
 
 step "sealpipe action seal / action open / event seal / event open"
-python3 - "$tmp" <<'PY'
-# A throwaway client CA and Alice's certificate (Python cryptography).
-import datetime, sys
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-d = sys.argv[1]
-now = datetime.datetime.now(datetime.timezone.utc)
-def cert(cn, key, issuer, issuer_key, ca):
-    name = lambda n: x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, n)])
-    b = (x509.CertificateBuilder().subject_name(name(cn)).issuer_name(name(issuer))
-         .public_key(key.public_key()).serial_number(x509.random_serial_number())
-         .not_valid_before(now - datetime.timedelta(hours=1)).not_valid_after(now + datetime.timedelta(days=1))
-         .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
-    if not ca:
-        b = b.add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.CLIENT_AUTH]), critical=False)
-    return b.sign(issuer_key, None).public_bytes(serialization.Encoding.PEM)
-ca_key, alice = ed25519.Ed25519PrivateKey.generate(), ed25519.Ed25519PrivateKey.generate()
-open(f"{d}/ca.pem", "wb").write(cert("demo CA", ca_key, "demo CA", ca_key, True))
-open(f"{d}/alice.crt", "wb").write(cert("alice", alice, "demo CA", ca_key, False))
-open(f"{d}/alice.pem", "wb").write(alice.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                                       serialization.NoEncryption()))
-PY
+client_pki "$tmp"
 # The worker's platform key is $tmp/worker.pem (Ed25519, announced as X25519).
 printf 'run //:wordcount' | "$tool" action seal --platform-key "$tmp/worker.pub" --client-cert "$tmp/alice.crt" \
   --client-key "$tmp/alice.pem" --fingerprint cafe --timeout 60 > "$tmp/action.bin"
