@@ -88,10 +88,11 @@ result<void> action_seal(const Args& args, Io& io) {
     auto plaintext = io.read_stdin(message_limit);
     if (!plaintext) return plaintext.error();
     AdditionalData ad{std::move(*fingerprint), Duration::from_seconds(static_cast<std::int64_t>(*timeout))};
-    auto sealed = client->seal(*platform, *plaintext, std::move(ad), hazmat::chosen_nonce(*nonce));
+    // Sealed straight into the message, which becomes stdout: the plaintext and one buffer.
+    auto sealed = client->seal_bytes(*platform, *plaintext, std::move(ad), hazmat::chosen_nonce(*nonce));
     wipe(*plaintext);
     if (!sealed) return sealed.error();
-    io.write(sealed->bytes());
+    io.take(std::move(*sealed));
     return {};
 }
 
@@ -120,9 +121,13 @@ result<void> action_open(const Args& args, Io& io) {
 
     auto bytes = io.read_stdin(message_limit);
     if (!bytes) return bytes.error();
-    auto opened = worker->open(*bytes, *at);
+    auto action = Action::decode(*bytes);
+    if (!action) return action.error();
+    *bytes = Bytes();   // at most two copies of the message at once: the decoded one, then the plaintext
+    auto opened = worker->open(*action, *at);
+    action->ciphertext = Bytes();
     if (!opened) return opened.error();
-    io.write(opened->plaintext);
+    io.take(std::move(opened->plaintext));
     return {};
 }
 

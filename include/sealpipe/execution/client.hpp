@@ -7,6 +7,8 @@
 #ifndef SEALPIPE_EXECUTION_CLIENT_HPP
 #define SEALPIPE_EXECUTION_CLIENT_HPP
 
+#include <sealpipe/aead/aes_gcm_siv.hpp>
+#include <sealpipe/codec/protobuf.hpp>
 #include <sealpipe/core/bytes.hpp>
 #include <sealpipe/error.hpp>
 #include <sealpipe/execution/messages.hpp>
@@ -109,11 +111,11 @@ public:
         @par Errors `errc::authentication_failed` (another action, the completion key, any
         byte changed), `errc::malformed_input` (not an Event, bad nonce size). */
     [[nodiscard]] result<Plaintext> open_execution_event(const Event& e) const {
-        return open_event(keys_.execution, action_.ciphertext, e);
+        return open_event(keys_.execution, digest_, e);
     }
     /// Opens the completion event of this action. @par Errors as `open_execution_event`.
     [[nodiscard]] result<Plaintext> open_completion_event(const Event& e) const {
-        return open_event(keys_.completion, action_.ciphertext, e);
+        return open_event(keys_.completion, digest_, e);
     }
     /// Decodes and opens an execution event. @par Errors as `open_execution_event`.
     [[nodiscard]] result<Plaintext> open_execution_event(ByteView event_bytes) const {
@@ -130,9 +132,12 @@ public:
 
 private:
     friend class Client;
-    PendingAction(Action a, detail::EventKeys k) : action_(std::move(a)), bytes_(action_.encode()), keys_(std::move(k)) {}
+    PendingAction(Action a, detail::EventKeys k)
+        : action_(std::move(a)), bytes_(action_.encode()), digest_(ActionDigest::of(action_.ciphertext)),
+          keys_(std::move(k)) {}
     Action action_;
     Bytes bytes_;
+    ActionDigest digest_;   // of the ciphertext, once: every event is opened against it
     detail::EventKeys keys_;
 };
 
@@ -190,6 +195,49 @@ public:
         action.additional_data = std::move(additional_data);
         if (auto r = seal_action(keys->action, nonce, plaintext, action); !r) return r.error();
         return PendingAction(std::move(action), std::move(keys->events));
+    }
+
+    /// As below, with the nonce `policy` picks.
+    [[nodiscard]] result<Bytes> seal_bytes(const keys::AnyPublicKey& platform_key, ByteView plaintext,
+                                           AdditionalData additional_data,
+                                           NoncePolicy policy = NoncePolicy::zero) const {
+        Nonce nonce;
+        if (policy == NoncePolicy::random) {
+            auto n = random_nonce();
+            if (!n) return n.error();
+            nonce = *n;
+        }
+        return seal_bytes(platform_key, plaintext, std::move(additional_data), hazmat::chosen_nonce(nonce));
+    }
+
+    /** Seals as `seal` does and returns only the encoded Action, byte for byte
+        `seal(...).bytes()`, sealed straight into the message: one buffer of the message's
+        size beside the plaintext, for a caller that sends the action and opens its events
+        elsewhere (`PendingAction::resume`). @par Errors as `seal`. */
+    [[nodiscard]] result<Bytes> seal_bytes(const keys::AnyPublicKey& platform_key, ByteView plaintext,
+                                           AdditionalData additional_data,
+                                           const hazmat::ChosenNonce<Nonce>& nonce) const {
+        auto keys = keys_for(platform_key);
+        if (!keys) return keys.error();
+        Action head;   // fields 1 to 4; the ciphertext (field 5) is written in place below
+        head.platform_pkix_public_key = std::move(keys->platform_der);
+        head.client_certificate_chain = chain_der_;
+        head.nonce = to_bytes(nonce.value());
+        head.additional_data = std::move(additional_data);
+        const Bytes aad = head.additional_data->encode();
+        const std::size_t sealed = plaintext.size() + aead::AesGcmSiv<256>::tag_bytes;
+        Bytes out = head.encode();
+        codec::protobuf::Writer key;
+        key.tag(5, codec::protobuf::WireType::length_delimited);
+        key.varint(sealed);
+        const Bytes field = key.take();
+        const std::size_t at = out.size() + field.size();
+        out.insert(out.end(), field.begin(), field.end());
+        out.resize(at + sealed);
+        if (auto r = detail::seal_into(keys->action, nonce.value(), plaintext, aad, MutableByteView(out).subspan(at));
+            !r)
+            return r.error();
+        return out;
     }
 
     [[nodiscard]] const keys::CertificateChain& chain() const noexcept { return chain_; }

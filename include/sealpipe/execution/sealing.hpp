@@ -51,6 +51,13 @@ result<Bytes> seal(const keys::AeadKey<P>& key, const Nonce& nonce, ByteView pla
     return with_context(key, [&](auto& ctx) { return ctx.seal(nonce, plaintext, aad); });
 }
 
+/// As `seal`, into `out` (exactly plaintext + 16 bytes).
+template <class P>
+result<void> seal_into(const keys::AeadKey<P>& key, const Nonce& nonce, ByteView plaintext, ByteView aad,
+                       MutableByteView out) {
+    return with_context(key, [&](auto& ctx) { return ctx.seal(nonce, plaintext, aad, out); });
+}
+
 /// Bonanza's message for a nonce of the wrong size (pkg/encryptedaction).
 inline Error nonce_size_error(std::size_t got) {
     return fail(errc::malformed_input,
@@ -142,6 +149,19 @@ template <class K>
     return detail::open(key, action.nonce, action.ciphertext, action.additional_data->encode());
 }
 
+/** The SHA-256 of an action's ciphertext: the associated data of every event of that action.
+    A party that seals or opens several events of one action computes it once and keeps 32
+    bytes instead of the ciphertext (up to the 16 MiB message limit). */
+class ActionDigest {
+public:
+    [[nodiscard]] static ActionDigest of(ByteView action_ciphertext) { return ActionDigest(sha256(action_ciphertext)); }
+    [[nodiscard]] ByteView view() const noexcept { return digest_.view(); }
+
+private:
+    explicit ActionDigest(const Digest32& d) : digest_(d) {}
+    Digest32 digest_;
+};
+
 /** Seals an event answering the action whose ciphertext is `action_ciphertext` (doc/protocol.md, "Actions and
     events"): AES-GCM-SIV under the event key, AD = SHA-256(action ciphertext). `K` is
     `AeadKey<Purpose::ExecutionEvent>` or `AeadKey<Purpose::CompletionEvent>`.
@@ -154,22 +174,34 @@ template <class K>
     `seal_event(key, action_ciphertext, hazmat::chosen_nonce(nonce), plaintext)`.
     @par Security Never use a nonce for two different events of one action. */
 template <class K>
-[[nodiscard]] result<Event> seal_event(const K& key, ByteView action_ciphertext,
+[[nodiscard]] result<Event> seal_event(const K& key, const ActionDigest& action,
                                        const hazmat::ChosenNonce<Nonce>& nonce, ByteView plaintext) {
     static_assert(is_event_purpose_v<typename K::purpose> && std::is_same_v<K, keys::AeadKey<typename K::purpose>>,
                   "sealpipe: seal_event(key, ...) requires an AeadKey<Purpose::ExecutionEvent> or "
                   "AeadKey<Purpose::CompletionEvent>");
-    const Digest32 ad = sha256(action_ciphertext);
-    auto c = detail::seal(key, nonce.value(), plaintext, ad);
+    auto c = detail::seal(key, nonce.value(), plaintext, action.view());
     if (!c) return c.error();
     return Event{to_bytes(nonce.value()), std::move(*c)};
 }
 
+/// As above, with the action named by its ciphertext.
 template <class K>
-result<Event> seal_event(const K& key, ByteView action_ciphertext, ByteView plaintext) {
+[[nodiscard]] result<Event> seal_event(const K& key, ByteView action_ciphertext,
+                                       const hazmat::ChosenNonce<Nonce>& nonce, ByteView plaintext) {
+    return seal_event(key, ActionDigest::of(action_ciphertext), nonce, plaintext);
+}
+
+/// As `seal_event(key, action_ciphertext, plaintext)`, with the action's digest computed once.
+template <class K>
+[[nodiscard]] result<Event> seal_event(const K& key, const ActionDigest& action, ByteView plaintext) {
     auto n = random_nonce();
     if (!n) return n.error();
-    return seal_event(key, action_ciphertext, hazmat::chosen_nonce(*n), plaintext);
+    return seal_event(key, action, hazmat::chosen_nonce(*n), plaintext);
+}
+
+template <class K>
+result<Event> seal_event(const K& key, ByteView action_ciphertext, ByteView plaintext) {
+    return seal_event(key, ActionDigest::of(action_ciphertext), plaintext);
 }
 
 /** Opens an event: it authenticates only under the key of its purpose and for the action
@@ -177,12 +209,17 @@ result<Event> seal_event(const K& key, ByteView action_ciphertext, ByteView plai
     @par Errors `errc::malformed_input` (nonce not 12 bytes, ciphertext shorter than a tag),
     `errc::authentication_failed` (another action, another purpose, any byte changed). */
 template <class K>
-[[nodiscard]] result<Plaintext> open_event(const K& key, ByteView action_ciphertext, const Event& event) {
+[[nodiscard]] result<Plaintext> open_event(const K& key, const ActionDigest& action, const Event& event) {
     static_assert(is_event_purpose_v<typename K::purpose> && std::is_same_v<K, keys::AeadKey<typename K::purpose>>,
                   "sealpipe: open_event(key, ...) requires an AeadKey<Purpose::ExecutionEvent> or "
                   "AeadKey<Purpose::CompletionEvent>");
-    const Digest32 ad = sha256(action_ciphertext);
-    return detail::open(key, event.nonce, event.ciphertext, ad);
+    return detail::open(key, event.nonce, event.ciphertext, action.view());
+}
+
+/// As above, with the action named by its ciphertext.
+template <class K>
+[[nodiscard]] result<Plaintext> open_event(const K& key, ByteView action_ciphertext, const Event& event) {
+    return open_event(key, ActionDigest::of(action_ciphertext), event);
 }
 
 } // namespace sealpipe::execution

@@ -53,34 +53,33 @@ public:
         if (!secret) return std::move(secret.error()).context("platform key and client key");
         auto k = detail::event_keys(*secret);
         if (!k) return k.error();
-        return Responder(action.ciphertext, std::move(*k));
+        return Responder(ActionDigest::of(action.ciphertext), std::move(*k));
     }
 
     /// An execution event carrying `plaintext`, under a fresh random nonce. @par Errors `errc::io_error`.
     [[nodiscard]] result<Event> execution_event(ByteView plaintext) const {
-        return seal_event(keys_.execution, action_ciphertext_, plaintext);
+        return seal_event(keys_.execution, action_, plaintext);
     }
     /// The completion event carrying `plaintext`, under a fresh random nonce. @par Errors `errc::io_error`.
     [[nodiscard]] result<Event> completion_event(ByteView plaintext) const {
-        return seal_event(keys_.completion, action_ciphertext_, plaintext);
+        return seal_event(keys_.completion, action_, plaintext);
     }
     /** As `execution_event`, under a nonce the caller chose (tests, the CLI's `--nonce`):
         `responder.execution_event(text, hazmat::chosen_nonce(nonce))`.
         @par Security Never use a nonce for two different events of one action. */
     [[nodiscard]] result<Event> execution_event(ByteView plaintext, const hazmat::ChosenNonce<Nonce>& nonce) const {
-        return seal_event(keys_.execution, action_ciphertext_, nonce, plaintext);
+        return seal_event(keys_.execution, action_, nonce, plaintext);
     }
     /// As `completion_event`, under a nonce the caller chose.
     [[nodiscard]] result<Event> completion_event(ByteView plaintext, const hazmat::ChosenNonce<Nonce>& nonce) const {
-        return seal_event(keys_.completion, action_ciphertext_, nonce, plaintext);
+        return seal_event(keys_.completion, action_, nonce, plaintext);
     }
 
 private:
     friend class Worker;
     static bool same_bytes(ByteView a, ByteView b) noexcept { return std::equal(a.begin(), a.end(), b.begin(), b.end()); }
-    Responder(Bytes action_ciphertext, detail::EventKeys k)
-        : action_ciphertext_(std::move(action_ciphertext)), keys_(std::move(k)) {}
-    Bytes action_ciphertext_;
+    Responder(ActionDigest action, detail::EventKeys k) : action_(action), keys_(std::move(k)) {}
+    ActionDigest action_;   // the events' associated data: 32 bytes, not the action's ciphertext
     detail::EventKeys keys_;
 };
 
@@ -170,7 +169,7 @@ public:
         auto chain = std::move(agreed->chain);
         auto events = std::move(agreed->events);
         return OpenedAction{std::move(*plaintext), *action.additional_data, std::move(chain),
-                            e->public_der, Responder(action.ciphertext, std::move(events))};
+                            e->public_der, Responder(ActionDigest::of(action.ciphertext), std::move(events))};
     }
 
     [[nodiscard]] std::chrono::nanoseconds max_execution_timeout() const noexcept { return max_timeout_; }

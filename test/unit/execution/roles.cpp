@@ -15,6 +15,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <string>
 
 using namespace sealpipe;
@@ -215,6 +216,54 @@ BOOST_AUTO_TEST_CASE(every_flipped_byte_is_detected) {
         bad[i] ^= 0x04;
         BOOST_TEST_CONTEXT("event byte " << i) { BOOST_TEST(!sealed.open_completion_event(bad).has_value()); }
     }
+}
+
+BOOST_AUTO_TEST_CASE(sealed_straight_into_the_message_is_the_same_action) {
+    Pki pki;
+    {
+        auto platform = fresh("x25519");
+        const Client client = make_client(pki);
+        Worker worker = make_worker(pki, {platform});
+        Bytes large(300000);   // a ciphertext field whose length takes three varint bytes
+        for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<Byte>(i * 7);
+        for (ByteView text : {plaintext, ByteView(large), ByteView()}) {
+            const auto pending = client.seal(platform.public_key(), text, ad()).value();
+            const Bytes direct = client.seal_bytes(platform.public_key(), text, ad()).value();
+            BOOST_TEST(direct == pending.bytes());   // zero nonce: byte for byte
+            Nonce n;
+            n[0] = 9;
+            BOOST_TEST(client.seal_bytes(platform.public_key(), text, ad(), hazmat::chosen_nonce(n)).value() ==
+                       client.seal(platform.public_key(), text, ad(), hazmat::chosen_nonce(n)).value().bytes());
+            auto opened = worker.open(direct, at(t0)).value();
+            BOOST_TEST((Bytes(opened.plaintext.begin(), opened.plaintext.end()) == Bytes(text.begin(), text.end())));
+        }
+        // A platform key on another curve than the client's: the same refusal as `seal`.
+        BOOST_TEST((client.seal(fresh("p256").public_key(), plaintext, ad()).error() == errc::invalid_key));
+        BOOST_TEST((client.seal_bytes(fresh("p256").public_key(), plaintext, ad()).error() == errc::invalid_key));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(an_action_digest_stands_for_its_ciphertext) {
+    auto a = keys::PrivateKey<keys::X25519>::generate().value();
+    auto b = keys::PrivateKey<keys::X25519>::generate().value();
+    const auto secret = keys::ecdh(a, b.public_key()).value();
+    const auto key = secret.key_for<keys::Purpose::CompletionEvent>();
+    const Bytes ciphertext(1000, 0x5a);
+    const auto digest = ActionDigest::of(ciphertext);
+    BOOST_TEST((digest.view().size() == 32u &&
+                std::equal(digest.view().begin(), digest.view().end(), sha256(ciphertext).view().begin())));
+    Nonce n;
+    n[11] = 1;
+    // The same event either way, and each opens with the other form.
+    const Event by_digest = seal_event(key, digest, hazmat::chosen_nonce(n), as_bytes("done")).value();
+    const Event by_bytes = seal_event(key, ByteView(ciphertext), hazmat::chosen_nonce(n), as_bytes("done")).value();
+    BOOST_TEST(by_digest.encode() == by_bytes.encode());
+    BOOST_TEST(text(open_event(key, ByteView(ciphertext), by_digest).value()) == "done");
+    BOOST_TEST(text(open_event(key, digest, by_bytes).value()) == "done");
+    // Another action's digest does not open it.
+    Bytes other = ciphertext;
+    other[999] ^= 1;
+    BOOST_TEST((open_event(key, ActionDigest::of(other), by_digest).error() == errc::authentication_failed));
 }
 
 BOOST_AUTO_TEST_CASE(events_are_bound_to_their_action) {
