@@ -475,10 +475,10 @@ BOOST_AUTO_TEST_CASE(a_server_stopped_mid_upload_leaves_no_partial_object) {
     auto s = std::make_unique<Served>();
     storage::Memory memory = s->memory;
     auto remote = s->remote();
-    std::atomic<bool> stop{false};
-    std::atomic<int> errors{0};
-    std::thread writer([&] {
-        for (std::uint32_t i = 0; !stop; ++i) {
+    std::atomic<int> errors{0}, stored{0};
+    const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    std::thread writer([&] {   // uploads until the stopped server makes one fail
+        for (std::uint32_t i = 0; std::chrono::steady_clock::now() < give_up; ++i) {
             std::vector<Object> objs;
             std::vector<storage::PutItem> items;
             for (std::uint32_t j = 0; j < 8; ++j) objs.push_back(leaf(64 << 10, i * 8 + j + 1));
@@ -488,12 +488,15 @@ BOOST_AUTO_TEST_CASE(a_server_stopped_mid_upload_leaves_no_partial_object) {
                 ++errors;
                 break;
             }
+            ++stored;
         }
     });
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    // Stop the server while uploads go on, once some have been stored.
+    bool some = false;
+    for (int k = 0; k < 20000 && !(some = stored.load() >= 2); ++k) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     s->server->shutdown();
-    stop = true;
     writer.join();
+    BOOST_REQUIRE(some);
     BOOST_TEST(errors.load() == 1, "the upload in progress fails with an error");
     // Everything the server stored is whole.
     std::size_t n = 0;
