@@ -148,7 +148,7 @@ class StoreCrash(CliTestCase):
         cls.tmp = scratch()
         cls.dir = cls.tmp.name
         cls.encoders = os.path.join(cls.dir, "encoders.json")
-        clitest.run("encoders", "new", "--out", cls.encoders)
+        clitest.run("encoders", "new", "--compress", "zstd:3", "--out", cls.encoders)
         # Tree 0 is put whole first; trees 1.. are put with a kill, then whole; "junk" is put
         # whole and never kept, so that a collection has garbage to delete.
         cls.trees = {}
