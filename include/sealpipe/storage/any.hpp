@@ -21,7 +21,8 @@ namespace sealpipe::storage {
 
 /** Holds any `StorageBackend` behind one virtual call per operation; itself a
     `StorageBackend`. Copies share the held backend. Backends with extra maintenance
-    (`Directory::remove_stale_temporaries`) keep it through `remove_stale_temporaries`. */
+    (`Directory::remove_stale_temporaries`) keep it through `remove_stale_temporaries`, and
+    batched removals (`remove_many_if_written_before`) through the member of that name. */
 class AnyBackend {
 public:
     template <class B>
@@ -44,6 +45,10 @@ public:
     }
     [[nodiscard]] result<std::vector<bool>> contains_many(std::span<const Reference> keys) {
         return impl_->contains_many(keys);
+    }
+    /// The held backend's batched conditional removal, or `remove_if_written_before` of each key.
+    [[nodiscard]] result<std::size_t> remove_many_if_written_before(std::span<const Reference> keys, WriteTime t) {
+        return impl_->remove_many_if_written_before(keys, t);
     }
     /// The held backend's stale-temporary cleanup, or 0 when it has none.
     [[nodiscard]] result<std::size_t> remove_stale_temporaries(WriteTime t) {
@@ -70,6 +75,7 @@ private:
         virtual result<void> put_many(std::span<const PutItem>) = 0;
         virtual result<std::vector<std::optional<Bytes>>> get_many(std::span<const Reference>) = 0;
         virtual result<std::vector<bool>> contains_many(std::span<const Reference>) = 0;
+        virtual result<std::size_t> remove_many_if_written_before(std::span<const Reference>, WriteTime) = 0;
         virtual result<std::size_t> remove_stale_temporaries(WriteTime) = 0;
     };
 
@@ -92,6 +98,21 @@ private:
         }
         result<std::vector<bool>> contains_many(std::span<const Reference> keys) override {
             return backend.contains_many(keys);
+        }
+        result<std::size_t> remove_many_if_written_before(std::span<const Reference> keys, WriteTime t) override {
+            if constexpr (requires {
+                              { backend.remove_many_if_written_before(keys, t) } -> std::same_as<result<std::size_t>>;
+                          }) {
+                return backend.remove_many_if_written_before(keys, t);
+            } else {
+                std::size_t removed = 0;
+                for (const auto& k : keys) {
+                    auto r = backend.remove_if_written_before(k, t);
+                    if (!r) return r.error();
+                    removed += *r ? 1 : 0;
+                }
+                return removed;
+            }
         }
         result<std::size_t> remove_stale_temporaries(WriteTime t) override {
             if constexpr (requires { { backend.remove_stale_temporaries(t) } -> std::same_as<result<std::size_t>>; })

@@ -153,32 +153,44 @@ public:
     }
 
     /** Deletes `k` only if its write time is before `cutoff`, atomically with respect to puts
-        in any process: the file is first renamed aside, its time read there, and it is put
-        back when a put touched it in the meantime. (While it is aside, readers of `k` see it
-        missing; only unreachable objects are ever removed this way.) */
+        in any process: a file whose time is not before `cutoff` is left alone; otherwise it is
+        renamed aside, its time read again there, and it is put back when a put touched it in
+        the meantime. (While it is aside, readers of `k` see it missing; only unreachable
+        objects are ever removed this way.) */
     [[nodiscard]] result<bool> remove_if_written_before(const Reference& k, WriteTime cutoff) {
-        const std::string hex = k.to_hex();
-        const std::string shard = root_ + "/" + hex.substr(0, 2);
-        const std::string p = shard + "/" + hex;
-        const std::string aside = temp_name(shard, ".gc-");
-        if (::rename(p.c_str(), aside.c_str()) != 0) {
-            if (errno == ENOENT || errno == ENOTDIR) return false;
-            return io::posix::errno_error("cannot move object file", p);
-        }
-        struct stat st{};
-        if (::stat(aside.c_str(), &st) != 0) return io::posix::errno_error("cannot stat object file", aside);
-        if (detail::directory::from_timespec(st.st_mtim) < cutoff) {
-            if (::unlink(aside.c_str()) != 0) return io::posix::errno_error("cannot remove object file", aside);
-            if (sync_) {
-                if (auto r = io::posix::fsync_directory(shard); !r) return r.error();
+        auto r = remove_unsynced(k, cutoff);
+        if (!r || !*r || !sync_) return r;
+        if (auto s = io::posix::fsync_directory(shard_path(k)); !s) return s.error();
+        return true;
+    }
+
+    /** `remove_if_written_before` of each key; each shard a removal changed is synced once,
+        after the batch, instead of after every file. Returns how many were removed. */
+    [[nodiscard]] result<std::size_t> remove_many_if_written_before(std::span<const Reference> keys,
+                                                                    WriteTime cutoff) {
+        std::size_t removed = 0;
+        std::array<bool, 256> changed{};
+        result<void> outcome;
+        for (const auto& k : keys) {
+            auto r = remove_unsynced(k, cutoff);
+            if (!r) {
+                outcome = r.error();
+                break;
             }
-            return true;
+            if (*r) {
+                ++removed;
+                changed[static_cast<std::size_t>(k.bytes()[0])] = true;
+            }
         }
-        // Touched since: put it back (unless a put wrote it again meanwhile: same bytes).
-        if (::link(aside.c_str(), p.c_str()) != 0 && errno != EEXIST)
-            return io::posix::errno_error("cannot restore object file", p);
-        ::unlink(aside.c_str());
-        return false;
+        // What was removed is synced even when a later removal failed.
+        for (unsigned s = 0; s < 256 && sync_; ++s) {
+            if (!changed[s]) continue;
+            const Byte b = static_cast<Byte>(s);
+            auto r = io::posix::fsync_directory(root_ + "/" + hex_encode(ByteView(&b, 1)));
+            if (!r && outcome) outcome = r.error();
+        }
+        if (!outcome) return outcome.error();
+        return removed;
     }
 
     /// Visits every object file shard by shard (temporary files are skipped).
@@ -256,6 +268,41 @@ public:
 private:
     Directory(std::string root, DirectoryOptions options)
         : root_(std::move(root)), sync_(options.sync) {}
+
+    [[nodiscard]] std::string shard_path(const Reference& k) const {
+        return root_ + "/" + hex_encode(k.bytes().first(1));
+    }
+
+    /** Deletes `k` if its write time is before `cutoff`, without syncing its shard. A file
+        whose time is no longer before the cutoff (a put touched it since the collection
+        enumerated it) is left alone; otherwise it is renamed aside, its time read again there
+        (a put may have touched it in between), and it is deleted, or put back. */
+    [[nodiscard]] result<bool> remove_unsynced(const Reference& k, WriteTime cutoff) {
+        const std::string hex = k.to_hex();
+        const std::string shard = root_ + "/" + hex.substr(0, 2);
+        const std::string p = shard + "/" + hex;
+        struct stat st{};
+        if (::stat(p.c_str(), &st) != 0) {
+            if (errno == ENOENT || errno == ENOTDIR) return false;
+            return io::posix::errno_error("cannot stat object file", p);
+        }
+        if (!(detail::directory::from_timespec(st.st_mtim) < cutoff)) return false;
+        const std::string aside = temp_name(shard, ".gc-");
+        if (::rename(p.c_str(), aside.c_str()) != 0) {
+            if (errno == ENOENT || errno == ENOTDIR) return false;
+            return io::posix::errno_error("cannot move object file", p);
+        }
+        if (::stat(aside.c_str(), &st) != 0) return io::posix::errno_error("cannot stat object file", aside);
+        if (detail::directory::from_timespec(st.st_mtim) < cutoff) {
+            if (::unlink(aside.c_str()) != 0) return io::posix::errno_error("cannot remove object file", aside);
+            return true;
+        }
+        // Touched since: put it back (unless a put wrote it again meanwhile: same bytes).
+        if (::link(aside.c_str(), p.c_str()) != 0 && errno != EEXIST)
+            return io::posix::errno_error("cannot restore object file", p);
+        ::unlink(aside.c_str());
+        return false;
+    }
 
     /** A put. `probe` in: look for a stored object first (one utimensat); out: whether the
         object was found stored, i.e. whether the next put of a batch should look first. */

@@ -38,6 +38,9 @@ struct GcOptions {
     std::chrono::nanoseconds grace = std::chrono::hours(1);
     /// Objects fetched per batch while marking.
     std::size_t batch = 256;
+    /// Objects removed per batch while sweeping, by a backend that removes in batches (one
+    /// transaction in SQLite, one sync per shard in a directory, one pipeline in Redis).
+    std::size_t removal_batch = 1024;
     /// Count what would be deleted without deleting anything.
     bool dry_run = false;
     /// Called after each marking batch with what was marked so far.
@@ -113,6 +116,11 @@ template <class Backend, class Verifier>
 }
 
 template <class B>
+concept HasBatchedRemoval = requires(B& b, std::span<const Reference> keys, WriteTime t) {
+    { b.remove_many_if_written_before(keys, t) } -> std::same_as<result<std::size_t>>;
+};
+
+template <class B>
 concept HasStaleTemporaries = requires(B& b, WriteTime t) {
     { b.remove_stale_temporaries(t) } -> std::same_as<result<std::size_t>>;
 };
@@ -159,7 +167,9 @@ template <class Backend, class Verifier>
        aborts the collection before anything is deleted).
     3. Sweep: enumerate the store; each unmarked object with a write time before the cutoff
        is removed with `remove_if_written_before(key, cutoff)`, which the backend performs
-       atomically, so an object put again after the enumeration saw it is not removed.
+       atomically, so an object put again after the enumeration saw it is not removed (in
+       batches of `options.removal_batch` through `remove_many_if_written_before` when the
+       backend has it).
 
     @par Concurrency Safe against concurrent writers in any thread or process: an object
     whose put (or touch) begins after T0 - grace is never deleted by this collection. What
@@ -191,11 +201,22 @@ template <class Backend, class Verifier>
         stats.deleted = candidates.size();
         return stats;
     }
-    for (const auto& k : candidates) {
-        auto r = store.backend().remove_if_written_before(k, cutoff);
-        if (!r) return r.error();
-        if (*r) ++stats.deleted;
-        else ++stats.kept_recent;
+    if constexpr (detail::HasBatchedRemoval<Backend>) {
+        const std::size_t batch = std::max<std::size_t>(options.removal_batch, 1);
+        for (std::size_t at = 0; at < candidates.size(); at += batch) {
+            const std::span<const Reference> some(candidates.data() + at, std::min(batch, candidates.size() - at));
+            auto r = store.backend().remove_many_if_written_before(some, cutoff);
+            if (!r) return r.error();
+            stats.deleted += *r;
+            stats.kept_recent += some.size() - *r;
+        }
+    } else {
+        for (const auto& k : candidates) {
+            auto r = store.backend().remove_if_written_before(k, cutoff);
+            if (!r) return r.error();
+            if (*r) ++stats.deleted;
+            else ++stats.kept_recent;
+        }
     }
     if constexpr (detail::HasStaleTemporaries<Backend>) {
         // A temporary file is only ever stale: its writer died. Leave an hour for slow writers.

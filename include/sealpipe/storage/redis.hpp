@@ -195,6 +195,31 @@ public:
         return script(detail::redis::remove_if_script, k, std::string_view(t.data(), t.size()), "remove");
     }
 
+    /// `remove_if_written_before` of each key: one pipeline of the script (one round trip for
+    /// the batch, each removal still atomic on its own). Returns how many were removed.
+    [[nodiscard]] result<std::size_t> remove_many_if_written_before(std::span<const Reference> keys,
+                                                                    WriteTime cutoff) {
+        const auto t = detail::redis::encode_time(cutoff);
+        const std::string_view time(t.data(), t.size());
+        const std::string& prefix = c_->config().prefix;
+        std::lock_guard lock(c_->mutex);
+        auto r = c_->pipeline(keys.size(), [&](std::size_t i, std::string& out) {
+            out += "*5\r\n$4\r\nEVAL\r\n";
+            detail::redis::append_argument(out, {detail::redis::remove_if_script});
+            out += "$1\r\n1\r\n";
+            detail::redis::append_argument(out, {prefix, "o:", as_chars(keys[i].bytes())});
+            detail::redis::append_argument(out, {time});
+        });
+        if (!r) return r.error();
+        std::size_t removed = 0;
+        for (const auto& reply : *r) {
+            auto one = integer_reply(reply.get(), "remove");
+            if (!one) return one.error();
+            removed += *one ? 1 : 0;
+        }
+        return removed;
+    }
+
     /// Scans the keys `<prefix>o:*` with SCAN (an object may be reported twice if the key
     /// space is rehashed during the scan; none that exists throughout is missed). A value too
     /// short to hold a write time is reported as written at the epoch.

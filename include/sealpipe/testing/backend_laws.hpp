@@ -32,6 +32,7 @@
 #include <chrono>
 #include <optional>
 #include <set>
+#include <span>
 #include <thread>
 #include <vector>
 
@@ -200,6 +201,22 @@ void remove_deletes() {
     BOOST_TEST(store.contains(b.ref).value());
     BOOST_TEST(store.backend().remove_if_written_before(b.ref, WriteClock::now() + std::chrono::seconds(1)).value());
     BOOST_TEST(!store.contains(b.ref).value());
+    // A batched removal, where the backend has one, decides for each object by its own time.
+    if constexpr (requires { store.backend().remove_many_if_written_before(std::span<const Reference>(), WriteTime()); }) {
+        const Object old = leaf(10, 3), fresh = leaf(10, 4), absent = leaf(10, 5);
+        BOOST_TEST_REQUIRE(store.put(old.ref, old.data).has_value());
+        const WriteTime cutoff = WriteClock::now() + std::chrono::milliseconds(1);
+        std::this_thread::sleep_for(std::chrono::milliseconds(3)); // past the cutoff, at any clock resolution
+        BOOST_TEST_REQUIRE(store.put(fresh.ref, fresh.data).has_value());
+        const Reference keys[] = {old.ref, absent.ref, fresh.ref, a.ref};
+        BOOST_TEST(store.backend().remove_many_if_written_before(keys, cutoff).value() == 1u);
+        BOOST_TEST(!store.contains(old.ref).value());
+        BOOST_TEST((store.get(fresh.ref).value() == fresh.data));
+        BOOST_TEST(store.backend().remove_many_if_written_before(std::span<const Reference>(), cutoff).value() == 0u);
+        BOOST_TEST(store.backend().remove_many_if_written_before(keys, WriteClock::now() + std::chrono::seconds(1))
+                       .value() == 1u);
+        BOOST_TEST(!store.contains(fresh.ref).value());
+    }
 }
 
 /// enumerate reports every object once, with write times, and stops when asked.

@@ -284,4 +284,29 @@ BOOST_AUTO_TEST_CASE(directory_batch_finds_stored_objects) {
     BOOST_TEST(temporaries == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(gc_removes_in_batches) {
+    // A collection deletes with one transaction (one sync of the log) per batch of objects,
+    // not one per object: 2,999 garbage objects in SQLite, through the CLI's type-erased store.
+    test::TempDir dir;
+    auto store = open_store("sqlite:" + dir.path() + "/s.db").value();
+    std::vector<sealpipe::testing::Object> objects;
+    std::vector<PutItem> items;
+    for (std::uint32_t i = 0; i < 3000; ++i) objects.push_back(leaf(16, 1000 + i));
+    for (const auto& o : objects) items.push_back({o.ref, o.data});
+    BOOST_TEST_REQUIRE(store.backend().put_many(items).has_value());
+    sqlite3* db = store.backend().target<Sqlite>()->native_handle();
+    int commits = 0;
+    sqlite3_commit_hook(db, [](void* n) { return ++*static_cast<int*>(n), 0; }, &commits);
+    GcOptions options;
+    options.grace = {};
+    const Reference roots[] = {objects.front().ref};
+    auto stats = collect_garbage(store, roots, options);
+    sqlite3_commit_hook(db, nullptr, nullptr);
+    BOOST_TEST_REQUIRE(stats.has_value());
+    BOOST_TEST(stats->deleted == 2999u);
+    BOOST_TEST(commits == 3); // 1024 + 1024 + 951
+    BOOST_TEST(store.contains(objects.front().ref).value());
+    BOOST_TEST(!store.contains(objects.back().ref).value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
