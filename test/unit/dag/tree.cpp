@@ -825,7 +825,7 @@ BOOST_AUTO_TEST_CASE(threads_give_the_same_root_and_the_same_tree) {
     const dag::TreeOptions shape{.chunk_bytes = 1000, .fan_out = 4, .page_bytes = 2048};
 
     SivLikeCodec codec;
-    auto copy = [&]() -> result<SivLikeCodec> { return codec; };   // a codec for each thread
+    auto codecs = [&]() -> result<SivLikeCodec> { return codec; };   // a codec for each thread
     std::vector<std::string> stored_alone;
     const dag::Link alone = [&] {
         storage::MemoryStore store;
@@ -845,7 +845,7 @@ BOOST_AUTO_TEST_CASE(threads_give_the_same_root_and_the_same_tree) {
             options.stored = [&](std::string_view p) { stored.emplace_back(p); };
             std::uint64_t reported = 0;
             options.progress = [&](const dag::TreeProgress& p) { reported = std::max(reported, p.bytes); };
-            dag::TreeWriter tree(writer, options, copy);
+            dag::TreeWriter tree(writer, options, codecs);
             auto root = tree.put_path(t);
             BOOST_REQUIRE(root.has_value());
             BOOST_TEST((*root == alone));
@@ -865,7 +865,7 @@ BOOST_AUTO_TEST_CASE(threads_give_the_same_root_and_the_same_tree) {
                 const fs::path copy = out.path / ("copy-" + std::to_string(threads) + "-" + std::to_string(restore_threads));
                 std::size_t restored = 0;
                 dag::TreeReader tr(reader, {.restored = [&](std::string_view) { ++restored; }, .threads = restore_threads},
-                                   copy);
+                                   codecs);
                 BOOST_REQUIRE(tr.restore(*root, copy).has_value());
                 check_same_tree(t, copy);
                 BOOST_TEST(restored == stored_alone.size());
@@ -904,8 +904,8 @@ BOOST_AUTO_TEST_CASE(a_restore_on_threads_that_fails_leaves_nothing) {
     SivLikeCodec codec;
     storage::MemoryStore store;
     dag::Writer writer(codec, store);
-    auto copy = [&]() -> result<SivLikeCodec> { return codec; };
-    auto root = dag::TreeWriter(writer, {.chunk_bytes = 1000, .threads = 3}, copy).put_path(t).value();
+    auto codecs = [&]() -> result<SivLikeCodec> { return codec; };
+    auto root = dag::TreeWriter(writer, {.chunk_bytes = 1000, .threads = 3}, codecs).put_path(t).value();
     // Lose a chunk of a file deep in the tree.
     const auto lost = dag::TreeWriter(writer, {.chunk_bytes = 1000}).put_bytes(test::pattern(70'000, 9)).value();
     dag::Reader reader(codec, store);
@@ -913,7 +913,7 @@ BOOST_AUTO_TEST_CASE(a_restore_on_threads_that_fails_leaves_nothing) {
     BOOST_REQUIRE(store.remove(node.child(0).reference).value());
     for (unsigned threads : {1u, 2u, 4u}) {
         BOOST_TEST_CONTEXT("threads " << threads) {
-            auto r = dag::TreeReader(reader, {.threads = threads}, copy).restore(root, out.path / "r");
+            auto r = dag::TreeReader(reader, {.threads = threads}, codecs).restore(root, out.path / "r");
             BOOST_REQUIRE(!r.has_value());
             BOOST_TEST((r.error() == errc::object_not_found));
             BOOST_TEST(r.error().message().find((out.path / "r" / "large").string()) != std::string::npos);
