@@ -113,10 +113,10 @@ struct TreeOptions {
     /** Threads that read, compress and encrypt files in `put_path`: the caller's and
         `threads - 1` of the `TreeWriter`'s own, each with a codec of its own from the
         `TreeWriter`'s `make_codec` (without it, `put_path` fails with
-        `errc::invalid_argument`). 1 does everything on the caller's thread. The root and every reference are the same
-        whatever the number; the callbacks above are called one at a time, from any of the
-        threads (`stored` still names a directory after everything in it, but files of a
-        directory may come after entries of its subdirectories). */
+        `errc::invalid_argument`). 1 does everything on the caller's thread. The root and
+        every reference are the same whatever the number; the callbacks above are called one
+        at a time, from any of the threads (`stored` still names a directory after everything
+        in it, but files of a directory may come after entries of its subdirectories). */
     unsigned threads = 1;
 };
 
@@ -133,8 +133,8 @@ struct RestoreOptions {
     /** Threads that fetch, decrypt, decompress and write files: the caller's (which walks the
         listings and creates the directories) and `threads - 1` of the `TreeReader`'s own, each
         with a codec of its own from the `TreeReader`'s `make_codec` (without it, `restore`
-        fails with `errc::invalid_argument`). 1 does everything on the caller's thread. The callbacks are called one at
-        a time, from any of the threads. */
+        fails with `errc::invalid_argument`). 1 does everything on the caller's thread. The
+        callbacks are called one at a time, from any of the threads. */
     unsigned threads = 1;
 };
 
