@@ -754,7 +754,10 @@ private:
             if (!offer) return options_.skip && !root ? result<std::optional<struct stat>>(std::nullopt) : e;
             return source_failure<struct stat>(path, std::move(e));
         }
-        if (!root && options_.filter && !options_.filter(EntryInfo{path, name, st})) return std::nullopt;
+        if (!root && options_.filter) {
+            std::lock_guard lock(sync_->state);   // one callback at a time: `skip` may run on a thread of the pool
+            if (!options_.filter(EntryInfo{path, name, st})) return std::nullopt;
+        }
         return st;
     }
 
