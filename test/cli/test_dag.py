@@ -92,6 +92,28 @@ class StoreTree(CliTestCase):
         b = self.round_trip("dir:" + os.path.join(self.dir, "objects"))
         self.assertEqual(a, b)            # deterministic: same tree, same root, any store
 
+    def test_jobs_do_not_change_the_root(self):
+        for extra in range(40):   # more files than the queues hold, in several directories
+            d = os.path.join(self.tree, "many", str(extra % 7))
+            os.makedirs(d, exist_ok=True)
+            with open(os.path.join(d, "f%d" % extra), "wb") as f:
+                f.write(os.urandom(extra * 1000))
+        links = set()
+        for jobs in ("1", "2", "5"):
+            with self.subTest(jobs=jobs):
+                uri = "sqlite:" + os.path.join(self.dir, "jobs-%s.db" % jobs)
+                link = self.ok("store", "put", "--jobs", jobs, "--store", uri, "--encoders", self.encoders,
+                               self.tree).text.strip()
+                links.add(link)
+                out = os.path.join(self.dir, "out-jobs-" + jobs)
+                self.ok("store", "get", "--jobs", jobs, "--store", uri, "--encoders", self.encoders, link, "--out", out)
+                self.assertEqual(snapshot(self.tree), snapshot(out))
+                self.ok("store", "check", "--store", uri, link)
+        self.assertEqual(len(links), 1)
+        for bad in ("0", "65", "x"):
+            self.fails(2, "store", "put", "--jobs", bad, "--store", "sqlite:" + os.path.join(self.dir, "j.db"),
+                       "--encoders", self.encoders, self.tree)
+
     def test_chains_of_several_compressors(self):
         key = base64.b64encode(bytes(range(32))).decode()
         for chain, parameters in (('[{"lzwCompressing": {}}, {"lzwCompressing": {}}, '

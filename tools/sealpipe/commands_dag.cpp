@@ -11,12 +11,14 @@
 #include <sealpipe/storage/uri.hpp>
 #include <sealpipe/storage/write_session.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <set>
 #include <string>
+#include <thread>
 #include <utility>
 
 #include <fnmatch.h>
@@ -52,6 +54,15 @@ public:
         show(line);
     }
 };
+
+/// --jobs N: threads that encode or decode files (default: one per processor, at most 64).
+result<unsigned> jobs(const Args& args) {
+    const unsigned processors = std::max(1u, std::thread::hardware_concurrency());
+    auto n = uint_option(args, "jobs", std::min(processors, 64u));
+    if (!n) return n.error();
+    if (*n == 0 || *n > 64) return fail(usage_error, "--jobs: expected 1 to 64, got " + std::to_string(*n));
+    return static_cast<unsigned>(*n);
+}
 
 /// The encoder chain and the store both commands work through.
 struct Session {
@@ -114,6 +125,8 @@ private:
 };
 
 result<void> store_put(const Args& args, Io& io) {
+    auto threads = jobs(args);
+    if (!threads) return threads.error();
     auto session = open_session(args, storage::OpenMode::create);
     if (!session) return session.error();
     storage::WriteSession objects(session->store,
@@ -159,7 +172,9 @@ result<void> store_put(const Args& args, Io& io) {
         };
     options.progress = [&](const dag::TreeProgress& p) { progress(p); };
     if (args.has("verbose")) options.stored = [&](std::string_view path) { progress.note(std::string(path)); };
-    dag::TreeWriter tree(writer, std::move(options));
+    options.threads = *threads;
+    // Each thread encodes with a chain of its own, read from the same file.
+    dag::TreeWriter tree(writer, std::move(options), [&] { return deterministic_pipeline(args); });
     auto link = tree.put_path(args.positional().front());
     if (!link) return link.error();
     const auto& done = tree.progress();
@@ -180,6 +195,8 @@ extern "C" void on_interrupt(int) { interrupted.store(true); }
 result<void> store_get(const Args& args, Io& io) {
     auto link = dag::Link::parse(args.positional().front());
     if (!link) return link.error();
+    auto threads = jobs(args);
+    if (!threads) return threads.error();
     auto session = open_session(args, storage::OpenMode::existing);
     if (!session) return session.error();
     dag::Reader reader(session->pipeline, session->store);
@@ -191,9 +208,10 @@ result<void> store_get(const Args& args, Io& io) {
     ::sigaction(SIGINT, &action, nullptr);
     ::sigaction(SIGTERM, &action, nullptr);
     dag::RestoreOptions options{.progress = [&](const dag::TreeProgress& p) { progress(p); },
-                                .cancelled = [] { return interrupted.load(); }};
+                                .cancelled = [] { return interrupted.load(); },
+                                .threads = *threads};
     if (args.has("verbose")) options.restored = [&](std::string_view path) { progress.note(std::string(path)); };
-    dag::TreeReader tree(reader, std::move(options));
+    dag::TreeReader tree(reader, std::move(options), [&] { return deterministic_pipeline(args); });
     const auto inside = args.get("path");
     if (auto r = inside ? tree.restore(*link, *inside, args.required("out")) : tree.restore(*link, args.required("out")); !r)
         return r;
@@ -220,6 +238,8 @@ const Registrar put_command{{
                  .help = "leave out, with a warning, what cannot be read or is not a file, directory or symlink"},
                 {.name = "repair", .help = "read back every object already stored; rewrite those that are corrupt"},
                 {.name = "verbose", .help = "name each entry on stderr once it is stored"},
+                {.name = "jobs", .value_name = "N",
+                 .help = "threads that read, compress and encrypt files (default: one per processor)"},
                 {.name = "no-encryption", .help = "accept an encoder chain that does not encrypt"}}),
     .positional_usage = "PATH",
     .min_positional = 1,
@@ -227,7 +247,8 @@ const Registrar put_command{{
     .run = store_put,
     .details = "The root link is printed only once every object the tree needs is stored: objects removed by a\n"
                "concurrent 'store gc' make the put fail instead. A file that changes while it is read is read\n"
-               "again, then counts as unreadable. The store's own files are left out when the tree holds them.\n\n"
+               "again, then counts as unreadable. The store's own files are left out when the tree holds them.\n"
+               "The root link is the same whatever --jobs is.\n\n"
                SEALPIPE_DAG_HELP,
 }};
 
@@ -238,7 +259,9 @@ const Registrar get_command{{
                 {.name = "encoders", .value_name = "FILE", .help = "encoder chain (JSON)", .required = true},
                 {.name = "out", .value_name = "PATH", .help = "where to restore (must not exist)", .required = true},
                 {.name = "path", .value_name = "INSIDE", .help = "restore only this path of the tree (names joined by '/')"},
-                {.name = "verbose", .help = "name each entry on stderr once it is restored"}}),
+                {.name = "verbose", .help = "name each entry on stderr once it is restored"},
+                {.name = "jobs", .value_name = "N",
+                 .help = "threads that fetch, decrypt, decompress and write files (default: one per processor)"}}),
     .positional_usage = "LINK",
     .min_positional = 1,
     .max_positional = 1,

@@ -119,6 +119,10 @@ public:
     }
 
     [[nodiscard]] std::size_t parameters_size() const { return dag::parameters_size(*codec_); }
+    /// The codec and the store it writes through (for writers of its own on other threads:
+    /// `TreeWriter` with `TreeOptions::threads`).
+    [[nodiscard]] Codec& codec() const noexcept { return *codec_; }
+    [[nodiscard]] Store& store() const noexcept { return *store_; }
     /// How many objects this writer stored (repeats included).
     [[nodiscard]] std::size_t objects_written() const noexcept { return objects_written_; }
 
@@ -210,6 +214,10 @@ public:
     }
 
     [[nodiscard]] const ReaderOptions& options() const noexcept { return options_; }
+    /// The codec and the store it reads through (for readers of its own on other threads:
+    /// `TreeReader` with `RestoreOptions::threads`).
+    [[nodiscard]] Codec& codec() const noexcept { return *codec_; }
+    [[nodiscard]] Store& store() const noexcept { return *store_; }
 
 private:
     Codec* codec_;

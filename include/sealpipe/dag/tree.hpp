@@ -17,15 +17,21 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
+#include <condition_variable>
 #include <cstdint>
 #include <cstring>
+#include <deque>
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -104,6 +110,14 @@ struct TreeOptions {
     std::function<void(const TreeProgress&)> progress;
     /// Called with the path of each entry stored (a directory once all it holds is).
     std::function<void(std::string_view path)> stored;
+    /** Threads that read, compress and encrypt files in `put_path`: the caller's and
+        `threads - 1` of the `TreeWriter`'s own, each with a codec of its own from the
+        `TreeWriter`'s `make_codec` (without it, `put_path` fails with
+        `errc::invalid_argument`). 1 does everything on the caller's thread. The root and
+        every reference are the same whatever the number; the callbacks above are called one
+        at a time, from any of the threads (`stored` still names a directory after everything
+        in it, but files of a directory may come after entries of its subdirectories). */
+    unsigned threads = 1;
 };
 
 /// Options for restoring trees.
@@ -116,6 +130,12 @@ struct RestoreOptions {
     std::function<bool()> cancelled;
     /// Called with the path of each entry restored (files and directories once complete).
     std::function<void(std::string_view path)> restored;
+    /** Threads that fetch, decrypt, decompress and write files: the caller's (which walks the
+        listings and creates the directories) and `threads - 1` of the `TreeReader`'s own, each
+        with a codec of its own from the `TreeReader`'s `make_codec` (without it, `restore`
+        fails with `errc::invalid_argument`). 1 does everything on the caller's thread. The
+        callbacks are called one at a time, from any of the threads. */
+    unsigned threads = 1;
 };
 
 namespace detail {
@@ -347,6 +367,123 @@ inline bool all_zero(ByteView b) noexcept {
     return std::all_of(b.begin(), b.end(), [](Byte x) { return x == 0; });
 }
 
+/** Tasks for a fixed set of threads, each with a context of its own (its codec and writer or
+    reader). The queue holds at most `capacity` tasks: a caller that finds it full runs the
+    oldest task itself, as it does while it waits for a result, so the caller's thread is never
+    idle while there is work. Without threads, `submit` runs the task at once. */
+template <class Context>
+class Pool {
+public:
+    using Task = std::function<void(Context&)>;
+
+    /// One thread per context; `capacity` tasks queued at most.
+    Pool(std::vector<std::unique_ptr<Context>> contexts, std::size_t capacity)
+        : contexts_(std::move(contexts)), capacity_(std::max<std::size_t>(capacity, 1)) {
+        threads_.reserve(contexts_.size());
+        for (auto& c : contexts_) threads_.emplace_back([this, ctx = c.get()] { work(*ctx); });
+    }
+    Pool(const Pool&) = delete;
+    Pool& operator=(const Pool&) = delete;
+    /// Drops the tasks still queued and waits for those running.
+    ~Pool() {
+        {
+            std::lock_guard lock(m_);
+            stop_ = true;
+            queue_.clear();
+        }
+        work_.notify_all();
+        for (auto& t : threads_) t.join();
+    }
+
+    /// Queues `task`, or runs it on the caller's thread (with `caller`'s context) when there are
+    /// no threads; runs queued tasks here while the queue is full.
+    void submit(Task task, Context& caller) {
+        if (threads_.empty()) {
+            task(caller);
+            return;
+        }
+        std::unique_lock lock(m_);
+        while (queue_.size() >= capacity_) run_one(lock, caller);
+        queue_.push_back(std::move(task));
+        work_.notify_one();
+    }
+
+    /// Runs queued tasks here, or waits for a running one to end, until `ready()` (evaluated
+    /// with the pool's lock held, after each task).
+    template <class Ready>
+    void wait_until(Ready ready, Context& caller) {
+        std::unique_lock lock(m_);
+        while (!ready()) {
+            if (!queue_.empty()) run_one(lock, caller);
+            else done_.wait(lock);
+        }
+    }
+    /// Waits until no task is queued or running.
+    void wait_all(Context& caller) {
+        wait_until([this] { return queue_.empty() && running_ == 0; }, caller);
+    }
+
+private:
+    void run_one(std::unique_lock<std::mutex>& lock, Context& ctx) {
+        Task task = std::move(queue_.front());
+        queue_.pop_front();
+        ++running_;
+        lock.unlock();
+        task(ctx);
+        task = nullptr;
+        lock.lock();
+        --running_;
+        done_.notify_all();
+    }
+    void work(Context& ctx) {
+        std::unique_lock lock(m_);
+        for (;;) {
+            work_.wait(lock, [this] { return stop_ || !queue_.empty(); });
+            if (stop_) return;
+            run_one(lock, ctx);
+        }
+    }
+
+    std::vector<std::unique_ptr<Context>> contexts_;
+    std::size_t capacity_;
+    std::mutex m_;
+    std::condition_variable work_, done_;
+    std::deque<Task> queue_;
+    std::size_t running_ = 0;
+    bool stop_ = false;
+    std::vector<std::thread> threads_;
+};
+
+/// A store shared by several threads: every call under one lock.
+template <class Store>
+class LockedStore {
+public:
+    LockedStore(Store& store, std::mutex& m) : s_(&store), m_(&m) {}
+    [[nodiscard]] result<void> put(const object::Reference& ref, ByteView data) {
+        std::lock_guard lock(*m_);
+        return s_->put(ref, data);
+    }
+    [[nodiscard]] result<Bytes> get(const object::Reference& ref) {
+        std::lock_guard lock(*m_);
+        return s_->get(ref);
+    }
+
+private:
+    Store* s_;
+    std::mutex* m_;
+};
+
+/// A codec for another thread, from `make` (codecs are not shared between threads).
+template <class Codec>
+result<std::unique_ptr<Codec>> another_codec(const std::function<result<Codec>()>& make) {
+    if (!make)
+        return fail(errc::invalid_argument, "dag: more than one thread needs a codec for each: give the tree "
+                                            "writer or reader a make_codec function");
+    auto c = make();
+    if (!c) return c.error();
+    return std::make_unique<Codec>(std::move(*c));
+}
+
 /// Removes what a failed restore wrote below `parent`: never follows a symlink, and makes
 /// each directory writable first. Best effort.
 inline void remove_tree(int parent, const std::string& name) {
@@ -375,16 +512,26 @@ inline void remove_tree(int parent, const std::string& name) {
     be restored (too deep for the 255 levels a reference allows) is refused before anything is
     stored, then stores it. Everything below the root is opened relative to its directory
     (`openat`, `O_NOFOLLOW | O_NONBLOCK`) and checked with `fstat` once open, so neither path
-    length nor a swap of a file for a symlink or a FIFO matters. */
+    length nor a swap of a file for a symlink or a FIFO matters.
+
+    With `TreeOptions::threads` above 1, files are read and encoded on that many threads while
+    the caller's thread walks the tree (and joins in whenever it would wait); each thread has a
+    codec of its own from `make_codec`, and they all put into the writer's store, one put at a time. A node is put only
+    after its children, as with one thread. */
 template <class Codec, class Store>
 class TreeWriter {
 public:
-    TreeWriter(Writer<Codec, Store>& writer, TreeOptions options = {}) : w_(&writer), options_(std::move(options)) {}
+    /// Makes a codec for another thread (the same chain and key as the writer's).
+    using CodecFactory = std::function<result<Codec>()>;
+
+    TreeWriter(Writer<Codec, Store>& writer, TreeOptions options = {}, std::type_identity_t<CodecFactory> make_codec = {})
+        : w_(&writer), options_(std::move(options)), make_codec_(std::move(make_codec)) {}
 
     /** Stores a byte string as a file DAG and returns the link to its `file` node. */
     [[nodiscard]] result<Link> put_bytes(ByteView data) {
         empty_file_.reset();
-        FileBuilder b(*this);
+        Context c(*w_);
+        FileBuilder b(*this, c);
         for (std::size_t off = 0; off < data.size(); off += options_.chunk_bytes) {
             const std::size_t n = std::min(options_.chunk_bytes, data.size() - off);
             if (auto r = b.add_chunk(data.subspan(off, n)); !r) return r.error();
@@ -405,11 +552,12 @@ public:
         if (::fstat(fd.get(), &st) != 0) return detail::os_error("cannot stat", p);
         if (!S_ISREG(st.st_mode)) return fail(errc::unsupported, p + " is not a regular file");
         empty_file_.reset();
-        auto link = read_file(fd.get(), st, p);
-        if (!link) return link.error();
-        if (!*link) return fail(errc::io_error, p + " was left out");
-        if (auto c = w_->commit(); !c) return c.error();
-        return std::move(**link);
+        Context c(*w_);
+        auto read = read_file(c, fd.get(), st, p);
+        if (!read) return read.error();
+        if (!*read) return fail(errc::io_error, p + " was left out");
+        if (auto r = w_->commit(); !r) return r.error();
+        return std::move((*read)->link);
     }
 
     /** Stores a file, a directory tree or a symlink and returns the link to a `root` node
@@ -442,7 +590,39 @@ public:
         progress_.total_bytes = (*shape)->bytes;
         report();
 
-        auto entry = put_entry(AT_FDCWD, given, display, 0, true);
+        // The caller's context, and one per thread of the pool; writes go through the store's
+        // lock when there is more than one thread.
+        const unsigned threads = std::max(1u, options_.threads);
+        std::unique_ptr<Context> caller;
+        std::vector<std::unique_ptr<Context>> others;
+        if (threads == 1) {
+            caller = std::make_unique<Context>(*w_);
+        } else {
+            caller = std::make_unique<Context>(nullptr, w_->codec(), w_->store(), sync_->store);
+            for (unsigned i = 1; i < threads; ++i) {
+                auto codec = detail::another_codec(make_codec_);
+                if (!codec) return codec.error();
+                others.push_back(std::make_unique<Context>(std::move(*codec), w_->codec(), w_->store(), sync_->store));
+            }
+        }
+        // At most two files queued per thread: each holds an open descriptor, nothing more.
+        detail::Pool<Context> pool(std::move(others), 2 * std::size_t{threads});
+        sync_->stop = false;
+        pool_ = &pool;
+        caller_ = caller.get();
+        struct Detach {   // before the pool goes: what is still running stops early
+            TreeWriter* t;
+            ~Detach() {
+                t->sync_->stop = true;
+                t->pool_ = nullptr;
+                t->caller_ = nullptr;
+            }
+        } detach{this};
+
+        auto pending = put_entry(*caller, AT_FDCWD, given, display, 0, true);
+        if (!pending) return pending.error();
+        if (!*pending) return fail(errc::io_error, display + " was left out");
+        auto entry = settle(std::move(**pending));
         if (!entry) return entry.error();
         if (!*entry) return fail(errc::io_error, display + " was left out");
         ChildSet children;
@@ -457,8 +637,9 @@ public:
         }
         detail::put_number(body, (*entry)->files);
         detail::put_number(body, (*entry)->bytes);
-        auto root = w_->write(children.links(), body);
+        auto root = caller->write(children.links(), body);
         if (!root) return std::move(root.error()).context(display);
+        pool.wait_all(*caller);   // nothing is left; the store is then the caller's alone
         const std::uint64_t walk = std::uint64_t{root->reference.size()} + root->reference.max_parents_total_size();
         if (walk > options_.max_walk_bytes)
             return fail(errc::size_limit_exceeded, display + ": restoring it would hold up to " + std::to_string(walk) +
@@ -489,14 +670,76 @@ private:
         std::uint64_t bytes = 0;
         std::string deepest;
     };
+    /// A file read into a file DAG: its node, and the state it was read in.
+    struct FileRead {
+        Link link;
+        struct stat stat;
+    };
+    /// A file being read on a thread of the pool.
+    struct FileSlot {
+        std::atomic<bool> done{false};
+        std::optional<result<std::optional<FileRead>>> read;
+    };
+    /// An entry of a listing: stored, or a file whose slot will tell.
+    struct Pending {
+        std::string path;
+        std::optional<Stored> stored;
+        std::shared_ptr<FileSlot> slot;
+    };
+
+    /** What a thread writes nodes with: the writer itself (one thread), or a writer of its own
+        over the store's lock, with a codec of its own (other threads) or the writer's (the
+        caller's thread); and the buffer it reads files into. */
+    class Context {
+    public:
+        explicit Context(Writer<Codec, Store>& direct) : direct_(&direct) {}
+        Context(std::unique_ptr<Codec> own, Codec& shared, Store& store, std::mutex& store_lock)
+            : own_(std::move(own)), locked_(std::in_place, store, store_lock) {
+            locked_writer_.emplace(own_ ? *own_ : shared, *locked_);
+        }
+        Context(const Context&) = delete;
+        Context& operator=(const Context&) = delete;
+
+        result<Link> write(std::span<const Link> children, ByteView body) {
+            return direct_ ? direct_->write(children, body) : locked_writer_->write(children, body);
+        }
+        /// The buffer a file is read into, kept from one file to the next.
+        Bytes chunk;
+
+    private:
+        Writer<Codec, Store>* direct_ = nullptr;
+        std::unique_ptr<Codec> own_;
+        std::optional<detail::LockedStore<Store>> locked_;
+        std::optional<Writer<Codec, detail::LockedStore<Store>>> locked_writer_;
+    };
+    /// What the threads share besides the store: a lock for the progress, the callbacks and
+    /// the empty file; one for the store; and whether the put has stopped.
+    struct Sync {
+        std::mutex state;
+        std::mutex store;
+        std::atomic<bool> stop{false};
+    };
 
     void report() {
         if (options_.progress) options_.progress(progress_);
+    }
+    /// Counts bytes stored, from any thread.
+    void add_bytes(std::uint64_t n) {
+        std::lock_guard lock(sync_->state);
+        progress_.bytes += n;
+        report();
+    }
+    /// Counts a file stored, from any thread.
+    void add_file() {
+        std::lock_guard lock(sync_->state);
+        ++progress_.files;
+        report();
     }
 
     /// A failure of the tree being read (not of the store): offered to `options_.skip`.
     template <class T>
     result<std::optional<T>> source_failure(const std::string& path, Error e) {
+        std::lock_guard lock(sync_->state);
         if (options_.skip && options_.skip(path, e)) return std::optional<T>();
         return e;
     }
@@ -511,7 +754,10 @@ private:
             if (!offer) return options_.skip && !root ? result<std::optional<struct stat>>(std::nullopt) : e;
             return source_failure<struct stat>(path, std::move(e));
         }
-        if (!root && options_.filter && !options_.filter(EntryInfo{path, name, st})) return std::nullopt;
+        if (!root && options_.filter) {
+            std::lock_guard lock(sync_->state);   // one callback at a time: `skip` may run on a thread of the pool
+            if (!options_.filter(EntryInfo{path, name, st})) return std::nullopt;
+        }
         return st;
     }
 
@@ -636,20 +882,66 @@ private:
         return detail::list_height(top, [](std::size_t h) { return h; });
     }
 
-    /// Stores an entry; nullopt when it is left out.
-    result<std::optional<Stored>> put_entry(int dir, const std::string& name, const std::string& path,
-                                            std::size_t depth, bool root) {
-        auto e = store_entry(dir, name, path, depth, root);
-        if (e && *e && options_.stored) options_.stored(path);
-        return e;
-    }
-
-    result<std::optional<Stored>> store_entry(int dir, const std::string& name, const std::string& path,
-                                              std::size_t depth, bool root) {
+    /** Stores an entry, on the caller's thread; nullopt when it is left out. A regular file
+        below the root goes to the pool: its `Pending` then has a slot, which `settle` waits for. */
+    result<std::optional<Pending>> put_entry(Context& c, int dir, const std::string& name, const std::string& path,
+                                             std::size_t depth, bool root) {
         auto st = stat_entry(dir, name, path, root, true);
         if (!st) return st.error();
-        if (!*st) return std::optional<Stored>();
+        if (!*st) return std::optional<Pending>();
         const struct stat& s = **st;
+        if (!root && S_ISREG(s.st_mode)) {
+            auto fd = open_entry(dir, name, path, s, true);
+            if (!fd) return fd.error();
+            if (!*fd) return std::optional<Pending>();
+            auto slot = std::make_shared<FileSlot>();
+            auto file = std::make_shared<io::posix::Fd>(std::move(**fd));
+            pool_->submit(
+                [this, slot, file, s, path](Context& ctx) {
+                    try {
+                        slot->read.emplace(read_file(ctx, file->get(), s, path));
+                    } catch (const std::exception& e) {
+                        slot->read.emplace(fail(errc::internal, path + ": " + e.what()));
+                    }
+                    file->reset();
+                    if (*slot->read && **slot->read) add_file();
+                    slot->done.store(true, std::memory_order_release);
+                },
+                c);
+            return std::optional<Pending>(Pending{path, std::nullopt, std::move(slot)});
+        }
+        auto e = store_entry(c, dir, name, path, depth, s);
+        if (!e) return e.error();
+        if (!*e) return std::optional<Pending>();
+        return std::optional<Pending>(Pending{path, std::move(**e), nullptr});
+    }
+
+    /// Waits for a pending entry (running queued tasks meanwhile) and calls `stored` for it.
+    result<std::optional<Stored>> settle(Pending p) {
+        if (p.slot) {
+            FileSlot& slot = *p.slot;
+            pool_->wait_until([&slot] { return slot.done.load(std::memory_order_acquire); }, *caller_);
+            auto read = std::move(*slot.read);
+            if (!read) return read.error();
+            if (!*read) return std::optional<Stored>();
+            const struct stat& st = (*read)->stat;
+            Stored out;
+            // The mode and time the file had while it was read, unchanged.
+            out.meta = detail::metadata_of(st, EntryType::file);
+            out.link = std::move((*read)->link);
+            out.files = 1;
+            out.bytes = static_cast<std::uint64_t>(st.st_size);
+            p.stored = std::move(out);
+        }
+        if (p.stored && options_.stored) {
+            std::lock_guard lock(sync_->state);
+            options_.stored(p.path);
+        }
+        return std::move(p.stored);
+    }
+
+    result<std::optional<Stored>> store_entry(Context& c, int dir, const std::string& name, const std::string& path,
+                                              std::size_t depth, const struct stat& s) {
         Stored out;
         if (S_ISLNK(s.st_mode)) {
             out.meta = detail::metadata_of(s, EntryType::symlink);
@@ -657,8 +949,8 @@ private:
             const ssize_t n = ::readlinkat(dir, name.c_str(), target.data(), target.size());
             if (n < 0) return source_failure<Stored>(path, detail::os_error("cannot read symlink", path));
             target.resize(static_cast<std::size_t>(n));
-            if (auto c = detail::check_symlink_target(target); !c)
-                return source_failure<Stored>(path, std::move(c.error()).context(path));
+            if (auto ok = detail::check_symlink_target(target); !ok)
+                return source_failure<Stored>(path, std::move(ok.error()).context(path));
             out.target = std::move(target);
             return std::optional<Stored>(std::move(out));
         }
@@ -668,31 +960,31 @@ private:
         if (!*fd) return std::optional<Stored>();
         if (S_ISDIR(s.st_mode)) {
             out.meta = detail::metadata_of(s, EntryType::directory);
-            auto link = put_directory((*fd)->get(), path, depth, out);
+            auto link = put_directory(c, (*fd)->get(), path, depth, out);
             if (!link) return link.error();
             if (!*link) return std::optional<Stored>();
             out.link = std::move(**link);
             return std::optional<Stored>(std::move(out));
         }
-        auto link = read_file((*fd)->get(), s, path);
-        if (!link) return link.error();
-        if (!*link) return std::optional<Stored>();
+        auto read = read_file(c, (*fd)->get(), s, path);
+        if (!read) return read.error();
+        if (!*read) return std::optional<Stored>();
         // The mode and time the file had while it was read, unchanged.
-        out.meta = detail::metadata_of(last_stat_, EntryType::file);
-        out.link = std::move(**link);
+        out.meta = detail::metadata_of((*read)->stat, EntryType::file);
+        out.link = std::move((*read)->link);
         out.files = 1;
-        out.bytes = static_cast<std::uint64_t>(last_stat_.st_size);
-        ++progress_.files;
-        report();
+        out.bytes = static_cast<std::uint64_t>((*read)->stat.st_size);
+        add_file();
         return std::optional<Stored>(std::move(out));
     }
 
     /** Reads an open regular file into a file DAG: the size `fstat` gave before, then one byte
         more to see that it did not grow. Its size, mtime and ctime are compared before and
         after: a file that changed is read again, up to `retries` times, and then counts as
-        unreadable. `last_stat_` gets the state it was read in. */
-    result<std::optional<Link>> read_file(int fd, struct stat before, const std::string& path) {
-        Bytes chunk(options_.chunk_bytes);
+        unreadable. Runs on any thread, with that thread's context. */
+    result<std::optional<FileRead>> read_file(Context& c, int fd, struct stat before, const std::string& path) {
+        if (c.chunk.size() != options_.chunk_bytes) c.chunk.resize(options_.chunk_bytes);
+        Bytes& chunk = c.chunk;
         auto read_at = [&](Byte* into, std::size_t n, std::uint64_t at) -> result<std::size_t> {
             std::size_t filled = 0;
             while (filled < n) {
@@ -707,13 +999,14 @@ private:
             return filled;
         };
         for (unsigned attempt = 0;; ++attempt) {
-            FileBuilder b(*this);
+            FileBuilder b(*this, c);
             const auto size = static_cast<std::uint64_t>(before.st_size);
             std::uint64_t offset = 0;
             while (offset < size) {
+                if (sync_->stop.load(std::memory_order_relaxed)) return fail(errc::cancelled, "dag: the put stopped");
                 const auto want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), size - offset));
                 auto filled = read_at(chunk.data(), want, offset);
-                if (!filled) return source_failure<Link>(path, std::move(filled.error()));
+                if (!filled) return source_failure<FileRead>(path, std::move(filled.error()));
                 if (*filled == 0) break;   // shorter than it was
                 if (auto r = b.add_chunk(ByteView(chunk).first(*filled)); !r) return std::move(r.error()).context(path);
                 offset += *filled;
@@ -721,9 +1014,9 @@ private:
             }
             Byte extra = 0;
             auto beyond = read_at(&extra, 1, offset);
-            if (!beyond) return source_failure<Link>(path, std::move(beyond.error()));
+            if (!beyond) return source_failure<FileRead>(path, std::move(beyond.error()));
             struct stat after {};
-            if (::fstat(fd, &after) != 0) return source_failure<Link>(path, detail::os_error("cannot stat", path));
+            if (::fstat(fd, &after) != 0) return source_failure<FileRead>(path, detail::os_error("cannot stat", path));
             const bool same = *beyond == 0 && offset == size && after.st_size == before.st_size &&
                               after.st_mtim.tv_sec == before.st_mtim.tv_sec &&
                               after.st_mtim.tv_nsec == before.st_mtim.tv_nsec &&
@@ -732,11 +1025,10 @@ private:
             if (same) {
                 auto link = b.finish();
                 if (!link) return std::move(link.error()).context(path);
-                last_stat_ = after;
-                return std::optional<Link>(std::move(*link));
+                return std::optional<FileRead>(FileRead{std::move(*link), after});
             }
             if (attempt >= options_.retries)
-                return source_failure<Link>(
+                return source_failure<FileRead>(
                     path, fail(errc::io_error, path + " changed while it was being read (" +
                                                     std::to_string(attempt + 1) + " times; " +
                                                     std::to_string(before.st_size) + " bytes before, " +
@@ -749,11 +1041,11 @@ private:
     /// Builds one file's chunk tree level by level, holding at most fan_out links per level.
     class FileBuilder {
     public:
-        explicit FileBuilder(TreeWriter& t)
-            : t_(&t), levels_(t.options_.fan_out, [&t](const std::vector<Item>& items) -> result<Item> {
+        FileBuilder(TreeWriter& t, Context& c)
+            : t_(&t), c_(&c), levels_(t.options_.fan_out, [&t, &c](const std::vector<Item>& items) -> result<Item> {
                   std::uint64_t size = 0;
                   for (const auto& i : items) size += i.size;
-                  auto link = t.write_list(NodeKind::chunk_list, items, size);
+                  auto link = t.write_list(c, NodeKind::chunk_list, items, size);
                   if (!link) return link.error();
                   return Item{std::move(*link), size};
               }) {}
@@ -763,21 +1055,22 @@ private:
             body.reserve(1 + data.size());
             body.push_back(static_cast<Byte>(NodeKind::chunk));
             append(body, data);
-            auto link = t_->w_->write({}, body);
+            auto link = c_->write({}, body);
             if (!link) return link.error();
             total_ += data.size();
-            t_->progress_.bytes += data.size();
-            t_->report();
+            t_->add_bytes(data.size());
             return levels_.push({std::move(*link), data.size()});
         }
 
         result<Link> finish() {
             auto top = levels_.finish();
             if (!top) return top.error();
+            if (total_ != 0) return t_->write_list(*c_, NodeKind::file, *top, total_);
             // Empty files are many and all alike: one is stored per put.
-            if (total_ == 0 && t_->empty_file_) return *t_->empty_file_;
-            auto link = t_->write_list(NodeKind::file, *top, total_);
-            if (link && total_ == 0) t_->empty_file_ = *link;
+            std::lock_guard lock(t_->sync_->state);
+            if (t_->empty_file_) return *t_->empty_file_;
+            auto link = t_->write_list(*c_, NodeKind::file, *top, total_);
+            if (link) t_->empty_file_ = *link;
             return link;
         }
 
@@ -789,12 +1082,13 @@ private:
         using Write = std::function<result<Item>(const std::vector<Item>&)>;
 
         TreeWriter* t_;
+        Context* c_;
         detail::Levels<Item, Write> levels_;
         std::uint64_t total_ = 0;
     };
 
     template <class Items>
-    result<Link> write_list(NodeKind kind, const Items& items, std::uint64_t total) {
+    result<Link> write_list(Context& c, NodeKind kind, const Items& items, std::uint64_t total) {
         ChildSet children;
         for (const auto& i : items) children.add(i.link);
         Bytes body;
@@ -806,12 +1100,14 @@ private:
             if (!index) return index.error();
             detail::put_number(body, *index);
         }
-        return w_->write(children.links(), body);
+        return c.write(children.links(), body);
     }
 
     /** Stores a directory's listing: one `entries` node when it fits in `page_bytes`, else
-        pages of entries under `pages` nodes (doc/dag.md). Only one page of entries is held. */
-    result<std::optional<Link>> put_directory(int fd, const std::string& path, std::size_t depth, Stored& totals) {
+        pages of entries under `pages` nodes (doc/dag.md). Only one page of entries is held,
+        besides the entries whose files are still being read on other threads. */
+    result<std::optional<Link>> put_directory(Context& c, int fd, const std::string& path, std::size_t depth,
+                                              Stored& totals) {
         auto names = detail::list_names(fd, path);
         if (!names) return source_failure<Link>(path, std::move(names.error()));
         struct Page {
@@ -821,43 +1117,62 @@ private:
         using Write = std::function<result<Page>(const std::vector<Page>&)>;
         detail::Levels<Page, Write> levels(detail::pages_fan_out(options_.page_bytes, w_->parameters_size()),
                                            [&](const std::vector<Page>& pages) -> result<Page> {
-                                               return write_pages(pages, path);
+                                               return write_pages(c, pages, path);
                                            });
         detail::Pager pager{options_.page_bytes};
         std::vector<std::pair<std::string, Stored>> page;
         std::size_t pages = 0;
+        // Entries in name order, from the first one not yet on a page; files in it may still
+        // be read on other threads.
+        std::deque<std::pair<std::string, Pending>> waiting;
+        auto take = [&](bool wait) -> result<void> {
+            while (!waiting.empty()) {
+                auto& [name, p] = waiting.front();
+                if (!wait && p.slot && !p.slot->done.load(std::memory_order_acquire)) return {};
+                auto child = settle(std::move(p));
+                if (!child) return child.error();
+                if (*child) {
+                    const std::size_t cost = detail::entry_cost(name.size(), (*child)->meta, (*child)->target.size(),
+                                                                w_->parameters_size());
+                    if (pager.starts_page(cost)) {
+                        auto link = write_entries(c, page, path);
+                        if (!link) return link.error();
+                        if (auto r = levels.push(Page{std::move(*link), page.size()}); !r) return r.error();
+                        ++pages;
+                        page.clear();
+                        pager.reset();
+                    }
+                    pager.add(cost);
+                    totals.files += (*child)->files;
+                    totals.bytes += (*child)->bytes;
+                    page.emplace_back(std::move(name), std::move(**child));
+                }
+                waiting.pop_front();
+            }
+            return {};
+        };
         for (auto& n : *names) {
-            auto child = put_entry(fd, n, detail::join(path, n), depth + 1, false);
+            auto child = put_entry(c, fd, n, detail::join(path, n), depth + 1, false);
             if (!child) return child.error();
             if (!*child) continue;
-            const std::size_t cost = detail::entry_cost(n.size(), (*child)->meta, (*child)->target.size(),
-                                                        w_->parameters_size());
-            if (pager.starts_page(cost)) {
-                auto link = write_entries(page, path);
-                if (!link) return link.error();
-                if (auto r = levels.push(Page{std::move(*link), page.size()}); !r) return r.error();
-                ++pages;
-                page.clear();
-                pager.reset();
-            }
-            pager.add(cost);
-            totals.files += (*child)->files;
-            totals.bytes += (*child)->bytes;
-            page.emplace_back(std::move(n), std::move(**child));
+            waiting.emplace_back(std::move(n), std::move(**child));
+            if (auto r = take(false); !r) return r.error();
         }
-        auto link = write_entries(page, path);
+        if (auto r = take(true); !r) return r.error();
+        auto link = write_entries(c, page, path);
         if (!link) return link.error();
         if (pages == 0) return std::optional<Link>(std::move(*link));   // the listing fits in one node
         if (auto r = levels.push(Page{std::move(*link), page.size()}); !r) return r.error();
         auto top = levels.finish();
         if (!top) return top.error();
         if (top->size() == 1 && levels.grew()) return std::optional<Link>(std::move(top->front().link));
-        auto list = write_pages(*top, path);
+        auto list = write_pages(c, *top, path);
         if (!list) return list.error();
         return std::optional<Link>(std::move(list->link));
     }
 
-    result<Link> write_entries(const std::vector<std::pair<std::string, Stored>>& entries, const std::string& path) {
+    result<Link> write_entries(Context& c, const std::vector<std::pair<std::string, Stored>>& entries,
+                               const std::string& path) {
         ChildSet children;
         for (const auto& [name, e] : entries)
             if (e.link) children.add(*e.link);
@@ -876,13 +1191,13 @@ private:
                 append(body, as_bytes(e.target));
             }
         }
-        auto link = w_->write(children.links(), body);
+        auto link = c.write(children.links(), body);
         if (!link) return std::move(link.error()).context("directory " + path);
         return link;
     }
 
     template <class Page>
-    result<Page> write_pages(const std::vector<Page>& pages, const std::string& path) {
+    result<Page> write_pages(Context& c, const std::vector<Page>& pages, const std::string& path) {
         ChildSet children;
         std::uint64_t entries = 0;
         for (const auto& p : pages) {
@@ -897,30 +1212,45 @@ private:
             if (!index) return index.error();
             detail::put_number(body, *index);
         }
-        auto link = w_->write(children.links(), body);
+        auto link = c.write(children.links(), body);
         if (!link) return std::move(link.error()).context("directory " + path);
         return Page{std::move(*link), entries};
     }
 
     Writer<Codec, Store>* w_;
     TreeOptions options_;
+    CodecFactory make_codec_;
     TreeProgress progress_;
-    struct stat last_stat_ {};
     std::optional<Link> empty_file_;
+    std::unique_ptr<Sync> sync_ = std::make_unique<Sync>();
+    detail::Pool<Context>* pool_ = nullptr;   // during put_path
+    Context* caller_ = nullptr;
 };
 
 /** Restores file and directory DAGs. Every object is validated against its reference before
     it is decoded; sizes are checked against what the nodes declare; names are checked before
-    anything is created, and nothing is ever written through a symlink. */
+    anything is created, and nothing is ever written through a symlink.
+
+    With `RestoreOptions::threads` above 1, `restore` writes files on that many threads while
+    the caller's thread walks the listings and creates the directories (and joins in whenever
+    it would wait); each thread reads through a `Reader` of its own, with a codec from
+    `make_codec`, from the reader's store, which must then be
+    usable from several threads (every sealpipe store is). A directory gets its mode and time
+    once everything in it is written. */
 template <class Codec, class Store>
 class TreeReader {
 public:
-    TreeReader(const Reader<Codec, Store>& reader, RestoreOptions options = {})
-        : r_(&reader), options_(std::move(options)) {}
+    /// Makes a codec for another thread (the same chain and key as the reader's).
+    using CodecFactory = std::function<result<Codec>()>;
+
+    TreeReader(const Reader<Codec, Store>& reader, RestoreOptions options = {}, std::type_identity_t<CodecFactory> make_codec = {})
+        : r_(&reader), options_(std::move(options)), make_codec_(std::move(make_codec)) {}
 
     /// Reads a whole file DAG into memory (for small files and tests; `limit` bounds it).
     [[nodiscard]] result<Bytes> get_bytes(const Link& file, std::size_t limit) {
         progress_ = {};
+        sync_->failed = false;
+        sync_->error.reset();
         Bytes out;
         auto sink = [&](ByteView chunk) -> result<void> {
             if (chunk.size() > limit - out.size())
@@ -931,7 +1261,7 @@ public:
         if (auto b = r_->check_walk_budget(file.reference); !b) return b.error();
         auto node = r_->read(file);
         if (!node) return node.error();
-        if (auto r = read_list(*node, NodeKind::file, sink); !r) return r.error();
+        if (auto r = read_list(*r_, *node, NodeKind::file, sink); !r) return r.error();
         return out;
     }
 
@@ -944,8 +1274,8 @@ public:
         `errc::cancelled`; every error of `Reader::read`. Messages name the path being
         restored, under `out`. */
     [[nodiscard]] result<void> restore(const Link& root, const std::filesystem::path& out) {
-        return into(root, out, [&](int dir, const std::string& temporary, const std::string& target) {
-            return restore_root(root, dir, temporary, target);
+        return into(root, out, [&](ReadContext& c, int dir, const std::string& temporary, const std::string& target) {
+            return restore_root(c, root, dir, temporary, target);
         });
     }
 
@@ -967,17 +1297,105 @@ public:
             at = end + 1;
         }
         if (names.empty()) return restore(root, out);
-        return into(root, out, [&](int dir, const std::string& temporary, const std::string& target) {
-            return restore_inside(root, names, dir, temporary, target);
+        return into(root, out, [&](ReadContext& c, int dir, const std::string& temporary, const std::string& target) {
+            return restore_inside(c, root, names, dir, temporary, target);
         });
     }
 
 private:
+    /// What a thread reads with: the reader itself (the caller's thread), or a reader of its
+    /// own with a codec of its own; and the last empty file's node it read.
+    class ReadContext {
+    public:
+        explicit ReadContext(const Reader<Codec, Store>& shared) : reader_(&shared) {}
+        ReadContext(std::unique_ptr<Codec> own, const Reader<Codec, Store>& like) : own_(std::move(own)) {
+            mine_.emplace(*own_, like.store(), like.options());
+            reader_ = &*mine_;
+        }
+        ReadContext(const ReadContext&) = delete;
+        ReadContext& operator=(const ReadContext&) = delete;
+        const Reader<Codec, Store>& reader() const noexcept { return *reader_; }
+        /// Empty files (file nodes without children) repeat in a tree: the last one is kept
+        /// rather than read again.
+        std::optional<Node> leaf;
+
+    private:
+        std::unique_ptr<Codec> own_;
+        std::optional<Reader<Codec, Store>> mine_;
+        const Reader<Codec, Store>* reader_;
+    };
+
+    /** A directory being restored: open until everything in it is written, then given its mode
+        and time (by whichever thread finishes last), which completes its parent in turn. */
+    struct DirState {
+        io::posix::Fd fd;
+        Metadata meta;
+        std::string path;
+        bool report = true;   ///< call `restored` once complete (not for what `into` publishes)
+        std::shared_ptr<DirState> parent;
+        std::size_t pending = 1;   ///< under the state lock: the walk of its listing, files and subdirectories
+    };
+
+    /// What the threads share: a lock for the progress, the callbacks and the directories'
+    /// counts; the first error of a file written on a thread of the pool.
+    struct Sync {
+        std::mutex state;
+        std::atomic<bool> failed{false};
+        std::optional<Error> error;
+    };
+
+    void record(Error e) {
+        std::lock_guard lock(sync_->state);
+        if (!sync_->error) sync_->error = std::move(e);
+        sync_->failed = true;
+    }
+    /// The first error recorded by a thread of the pool.
+    result<void> recorded() {
+        std::lock_guard lock(sync_->state);
+        if (sync_->error) return *sync_->error;
+        return {};
+    }
+    /// Waits for every file queued or being written; the first error among them.
+    result<void> drain() {
+        pool_->wait_all(*caller_);
+        return recorded();
+    }
+    void restored(const std::string& path) {
+        if (!options_.restored) return;
+        std::lock_guard lock(sync_->state);
+        options_.restored(path);
+    }
+
+    /// One thing `dir` waited for is done; completes it (and so on upwards) when it was the last.
+    result<void> release(std::shared_ptr<DirState> dir) {
+        while (dir) {
+            {
+                std::lock_guard lock(sync_->state);
+                if (--dir->pending != 0) return {};
+            }
+            if (::fchmod(dir->fd.get(), dir->meta.mode) != 0) return detail::os_error("cannot set the mode of", dir->path);
+            if (auto t = set_times(-1, "", dir->fd.get(), dir->meta, dir->path); !t) return t;
+            dir->fd.reset();
+            if (dir->report) restored(dir->path);
+            auto up = std::move(dir->parent);
+            dir = std::move(up);
+        }
+        return {};
+    }
+
     /** Runs `body(dir, temporary, target)`, which restores into `dir` under the name
         `temporary`, then renames that to `out` (never replacing anything); on failure,
         removes what `body` wrote. */
     template <class Body>
     result<void> into(const Link& root, const std::filesystem::path& out, Body&& body) {
+        const unsigned threads = std::max(1u, options_.threads);
+        auto caller = std::make_unique<ReadContext>(*r_);
+        std::vector<std::unique_ptr<ReadContext>> others;
+        for (unsigned i = 1; i < threads; ++i) {
+            auto codec = detail::another_codec(make_codec_);
+            if (!codec) return codec.error();
+            others.push_back(std::make_unique<ReadContext>(std::move(*codec), *r_));
+        }
         if (auto b = r_->check_walk_budget(root.reference); !b) return b.error();
         std::string target = out.string();
         while (target.size() > 1 && target.back() == '/') target.pop_back();
@@ -995,7 +1413,20 @@ private:
         if (auto r = random_bytes(salt); !r) return r.error();
         const std::string temporary = ".sealpipe-partial-" + hex_encode(salt);
         progress_ = {};
-        result<void> r = body(dir.get(), temporary, target);
+        sync_->failed = false;
+        sync_->error.reset();
+        result<void> r;
+        {
+            // At most two files queued per thread, each a link and a name.
+            detail::Pool<ReadContext> pool(std::move(others), 2 * std::size_t{threads});
+            pool_ = &pool;
+            caller_ = caller.get();
+            r = body(*caller, dir.get(), temporary, target);
+            if (r) r = drain();
+            if (!r) sync_->failed = true;   // what still runs stops; the pool drops the rest
+            pool_ = nullptr;
+            caller_ = nullptr;
+        }
         if (r) r = publish(dir.get(), temporary, name, target);
         if (!r) detail::remove_tree(dir.get(), temporary);
         else if (options_.restored) options_.restored(target);
@@ -1019,7 +1450,7 @@ private:
     }
 
     /// Finds `names` below `root`, one listing at a time, and restores what the last names.
-    result<void> restore_inside(const Link& root, const std::vector<std::string>& names, int dir,
+    result<void> restore_inside(ReadContext& c, const Link& root, const std::vector<std::string>& names, int dir,
                                 const std::string& temporary, const std::string& target) {
         auto top = r_->read(root);
         if (!top) return top.error();
@@ -1063,7 +1494,7 @@ private:
                 if (found->link) {
                     auto node = r_->read(*found->link);
                     if (!node) return std::move(node.error()).context("restoring " + target);
-                    return restore_entry(*node, dir, temporary, found->meta, target);
+                    return restore_entry(c, *node, dir, temporary, found->meta, target, nullptr, false);
                 }
                 return restore_symlink(dir, temporary, found->target, found->meta, target);
             }
@@ -1076,16 +1507,30 @@ private:
         return {};
     }
 
-    result<void> check_cancelled() const {
-        if (options_.cancelled && options_.cancelled()) return fail(errc::cancelled, "restore interrupted");
+    result<void> check_cancelled() {
+        if (sync_->failed.load(std::memory_order_relaxed)) {
+            if (auto r = recorded(); !r) return r;
+            return fail(errc::cancelled, "restore stopped");
+        }
+        if (!options_.cancelled) return {};
+        std::lock_guard lock(sync_->state);
+        if (options_.cancelled()) return fail(errc::cancelled, "restore interrupted");
         return {};
     }
 
     void report() {
         if (options_.progress) options_.progress(progress_);
     }
+    /// Counts bytes or a file restored, from any thread.
+    void add(std::uint64_t bytes, std::uint64_t files) {
+        std::lock_guard lock(sync_->state);
+        progress_.bytes += bytes;
+        progress_.files += files;
+        report();
+    }
 
-    result<void> restore_root(const Link& root, int dir, const std::string& name, const std::string& path) {
+    result<void> restore_root(ReadContext& c, const Link& root, int dir, const std::string& name,
+                              const std::string& path) {
         auto node = r_->read(root);
         if (!node) return node.error();
         if (node->body().empty()) return fail(errc::object_corrupt, "dag: root node is empty");
@@ -1119,27 +1564,30 @@ private:
             }
             auto child = r_->read(node->child(0));
             if (!child) return child.error();
-            if (auto r = restore_entry(*child, dir, name, *meta, path); !r) return r;
+            if (auto r = restore_entry(c, *child, dir, name, *meta, path, nullptr, false); !r) return r;
+            if (auto r = drain(); !r) return r;
             if (progress_.files != *files || progress_.bytes != *bytes)
                 return body.corrupt("the root announces " + std::to_string(*files) + " files and " +
                                     std::to_string(*bytes) + " bytes; the tree holds " + std::to_string(progress_.files) +
                                     " and " + std::to_string(progress_.bytes));
             return {};
         }
-        case NodeKind::file: return restore_file(*node, dir, name, Metadata{.has_mtime = false}, path);
+        case NodeKind::file: return restore_file(c, *node, dir, name, Metadata{.has_mtime = false}, path);
         case NodeKind::entries:
         case NodeKind::pages:
         case NodeKind::directory_0_1:
-            return restore_directory(*node, dir, name, Metadata{.type = EntryType::directory, .mode = 0755, .has_mtime = false},
-                                     path);
+            return restore_directory(c, *node, dir, name,
+                                     Metadata{.type = EntryType::directory, .mode = 0755, .has_mtime = false}, path,
+                                     nullptr, false);
         default: return fail(errc::object_corrupt, "dag: root is neither a file nor a directory");
         }
     }
 
-    result<void> restore_entry(const Node& child, int dir, const std::string& name, const Metadata& meta,
-                               const std::string& path) {
-        if (meta.type == EntryType::file) return restore_file(child, dir, name, meta, path);
-        return restore_directory(child, dir, name, meta, path);
+    /// Restores a file here, or a directory (whose files go to the pool) below `up`.
+    result<void> restore_entry(ReadContext& c, const Node& child, int dir, const std::string& name, const Metadata& meta,
+                               const std::string& path, std::shared_ptr<DirState> up, bool report) {
+        if (meta.type == EntryType::file) return restore_file(c, child, dir, name, meta, path);
+        return restore_directory(c, child, dir, name, meta, path, std::move(up), report);
     }
 
     static result<std::string> read_target(detail::BodyReader& body) {
@@ -1154,7 +1602,7 @@ private:
 
     /// Streams a file or chunk-list node's data to `sink`, checking declared sizes.
     template <class Sink>
-    result<std::uint64_t> read_list(const Node& node, NodeKind expected, Sink& sink) {
+    result<std::uint64_t> read_list(const Reader<Codec, Store>& reader, const Node& node, NodeKind expected, Sink& sink) {
         detail::BodyReader body(node.body(), "dag: " + node.reference().to_string());
         auto kind = body.byte("kind");
         if (!kind) return kind.error();
@@ -1172,7 +1620,7 @@ private:
             auto index = body.number("child index");
             if (!index) return index.error();
             if (*index >= node.degree()) return body.corrupt("child index " + std::to_string(*index) + " out of range");
-            auto child = r_->read(node.child(static_cast<std::size_t>(*index)));
+            auto child = reader.read(node.child(static_cast<std::size_t>(*index)));
             if (!child) return child.error();
             const ByteView cb = child->body();
             if (cb.empty()) return body.corrupt("empty child");
@@ -1182,10 +1630,9 @@ private:
                 got = cb.size() - 1;
                 if (got > *total - seen) return body.corrupt("children hold more data than the declared size");
                 if (auto r = sink(cb.subspan(1)); !r) return r.error();
-                progress_.bytes += got;
-                report();
+                add(got, 0);
             } else if (cb[0] == static_cast<Byte>(NodeKind::chunk_list)) {
-                auto sub = read_list(*child, NodeKind::chunk_list, sink);
+                auto sub = read_list(reader, *child, NodeKind::chunk_list, sink);
                 if (!sub) return sub.error();
                 got = *sub;
                 if (got > *total - seen) return body.corrupt("children hold more data than the declared size");
@@ -1211,7 +1658,7 @@ private:
 
     /** Writes a file: created 0600 (O_EXCL, O_NOFOLLOW), data written with runs of zero blocks
         left as holes, truncated to its size, then given its mode and time. */
-    result<void> restore_file(const Node& node, int dir, const std::string& name, const Metadata& meta,
+    result<void> restore_file(ReadContext& c, const Node& node, int dir, const std::string& name, const Metadata& meta,
                               const std::string& path) {
         if (auto c = check_cancelled(); !c) return c;
         io::posix::Fd fd(::openat(dir, name.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600));
@@ -1249,15 +1696,14 @@ private:
             offset += chunk.size();
             return {};
         };
-        auto r = read_list(node, NodeKind::file, sink);
+        auto r = read_list(c.reader(), node, NodeKind::file, sink);
         if (!r) return std::move(r.error()).context("restoring " + path);
         if (::ftruncate(fd.get(), static_cast<off_t>(offset)) != 0) return detail::os_error("cannot write", path);
         if (::fchmod(fd.get(), meta.mode) != 0)
             return detail::os_error("cannot set the mode of", path);
         if (auto t = set_times(dir, name.c_str(), fd.get(), meta, path); !t) return t;
         if (fd.close() != 0) return detail::os_error("cannot write", path);
-        ++progress_.files;
-        report();
+        add(0, 1);
         return {};
     }
 
@@ -1267,17 +1713,26 @@ private:
         return set_times(dir, name.c_str(), -1, meta, path);
     }
 
-    /// Creates a directory (0700 while it is filled), restores its listing, then gives it its
-    /// mode and time.
-    result<void> restore_directory(const Node& node, int parent, const std::string& name, const Metadata& meta,
-                                   const std::string& path) {
+    /** Creates a directory (0700 while it is filled) and restores its listing; it gets its mode
+        and time once its files, written on threads of the pool, are (`release`). */
+    result<void> restore_directory(ReadContext& c, const Node& node, int parent, const std::string& name,
+                                   const Metadata& meta, const std::string& path, std::shared_ptr<DirState> up,
+                                   bool report) {
         if (::mkdirat(parent, name.c_str(), 0700) != 0) return detail::os_error("cannot create directory", path);
-        io::posix::Fd dir(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
-        if (!dir) return detail::os_error("cannot open directory", path);
+        auto dir = std::make_shared<DirState>();
+        dir->fd.reset(::openat(parent, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+        if (!dir->fd) return detail::os_error("cannot open directory", path);
+        dir->meta = meta;
+        dir->path = path;
+        dir->report = report;
+        if (up) {
+            std::lock_guard lock(sync_->state);
+            ++up->pending;
+        }
+        dir->parent = std::move(up);
         Listing listing;
-        if (auto r = restore_listing(node, dir.get(), path, listing, 0); !r) return r;
-        if (::fchmod(dir.get(), meta.mode) != 0) return detail::os_error("cannot set the mode of", path);
-        return set_times(parent, name.c_str(), dir.get(), meta, path);
+        if (auto r = restore_listing(c, node, dir, path, listing, 0); !r) return r;
+        return release(std::move(dir));
     }
 
     /// The entries of one directory seen so far, across its pages.
@@ -1372,34 +1827,61 @@ private:
         return true;
     }
 
-    /// Restores an entry into the open directory `dir`.
-    result<void> restore_one(const Entry& e, int dir) {
-        if (e.target) {
-            if (auto r = restore_symlink(dir, e.name, *e.target, e.meta, e.path); !r) return r;
-        } else {
-            const Link link = e.node->child(e.child);
-            // Empty files (file nodes without children) repeat in a tree: the last one is kept
-            // rather than read again.
-            if (!(leaf_ && leaf_->reference() == link.reference)) {
-                auto child = r_->read(link);
-                if (!child) return std::move(child.error()).context("restoring " + e.path);
-                if (child->degree() != 0 || e.meta.type != EntryType::file) {
-                    if (auto r = restore_entry(*child, dir, e.name, e.meta, e.path); !r) return r;
-                    if (options_.restored) options_.restored(e.path);
-                    return {};
-                }
-                leaf_.emplace(std::move(*child));
+    /// Restores a file entry (on any thread) into the open directory `dir`.
+    result<void> restore_file_entry(ReadContext& c, const Link& link, int dir, const std::string& name,
+                                    const Metadata& meta, const std::string& path) {
+        if (!(c.leaf && c.leaf->reference() == link.reference)) {
+            auto child = c.reader().read(link);
+            if (!child) return std::move(child.error()).context("restoring " + path);
+            if (child->degree() != 0) {
+                if (auto r = restore_file(c, *child, dir, name, meta, path); !r) return r;
+                restored(path);
+                return {};
             }
-            if (auto r = restore_entry(*leaf_, dir, e.name, e.meta, e.path); !r) return r;
+            c.leaf.emplace(std::move(*child));
         }
-        if (options_.restored) options_.restored(e.path);
+        if (auto r = restore_file(c, *c.leaf, dir, name, meta, path); !r) return r;
+        restored(path);
         return {};
     }
 
-    result<void> restore_listing(const Node& node, int dir, const std::string& path, Listing& listing,
-                                 std::size_t level) {
+    /// Restores an entry into the directory `dir`: a file on the pool, the rest here.
+    result<void> restore_one(ReadContext& c, const Entry& e, const std::shared_ptr<DirState>& dir) {
+        if (e.target) {
+            if (auto r = restore_symlink(dir->fd.get(), e.name, *e.target, e.meta, e.path); !r) return r;
+            restored(e.path);
+            return {};
+        }
+        const Link link = e.node->child(e.child);
+        if (e.meta.type == EntryType::file) {
+            {
+                std::lock_guard lock(sync_->state);
+                ++dir->pending;
+            }
+            pool_->submit(
+                [this, dir, link, name = e.name, meta = e.meta, path = e.path](ReadContext& ctx) {
+                    if (sync_->failed.load(std::memory_order_relaxed)) return;
+                    result<void> r;
+                    try {
+                        r = restore_file_entry(ctx, link, dir->fd.get(), name, meta, path);
+                        if (r) r = release(dir);
+                    } catch (const std::exception& x) {
+                        r = fail(errc::internal, path + ": " + x.what());
+                    }
+                    if (!r) record(std::move(r.error()));
+                },
+                c);
+            return recorded();
+        }
+        auto child = r_->read(link);
+        if (!child) return std::move(child.error()).context("restoring " + e.path);
+        return restore_entry(c, *child, dir->fd.get(), e.name, e.meta, e.path, dir, true);
+    }
+
+    result<void> restore_listing(ReadContext& c, const Node& node, const std::shared_ptr<DirState>& dir,
+                                 const std::string& path, Listing& listing, std::size_t level) {
         auto visit = [&](const Entry& e) -> result<bool> {
-            if (auto r = restore_one(e, dir); !r) return r.error();
+            if (auto r = restore_one(c, e, dir); !r) return r.error();
             return true;
         };
         auto r = walk_listing(node, path, listing, level, visit);
@@ -1424,8 +1906,11 @@ private:
 
     const Reader<Codec, Store>* r_;
     RestoreOptions options_;
+    CodecFactory make_codec_;
     TreeProgress progress_;
-    std::optional<Node> leaf_;
+    std::unique_ptr<Sync> sync_ = std::make_unique<Sync>();
+    detail::Pool<ReadContext>* pool_ = nullptr;   // during a restore
+    ReadContext* caller_ = nullptr;
 };
 
 } // namespace sealpipe::dag

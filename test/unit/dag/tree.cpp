@@ -6,6 +6,11 @@
 // while they are read, sparse and partial restores, and restores that refuse hostile names
 // and inconsistent nodes.
 #include <sealpipe/dag/tree.hpp>
+#include <sealpipe/encoding/pipeline.hpp>
+#include <sealpipe/encoding/simple_lzw.hpp>
+#include <sealpipe/aead/aes_gcm_siv.hpp>
+#include <sealpipe/storage/memory.hpp>
+#include <sealpipe/storage/write_session.hpp>
 
 #include "support/dag.hpp"
 #include "support/vectors.hpp"
@@ -785,6 +790,136 @@ BOOST_AUTO_TEST_CASE(a_failed_or_cancelled_restore_leaves_nothing_and_names_the_
     BOOST_REQUIRE(!c.has_value());
     BOOST_TEST((c.error() == errc::cancelled));
     BOOST_TEST(fs::is_empty(out.path));
+}
+
+/// A tree of every kind of entry, for comparing puts and restores on several threads: many
+/// small files in many directories, empty files, files of several chunks and chunk lists, a
+/// listing split into pages, symlinks, a read-only directory, and files that are alike.
+void generated_tree(const fs::path& root) {
+    fs::create_directories(root);
+    for (int d = 0; d < 12; ++d) {
+        const fs::path dir = root / ("d" + std::to_string(d)) / ("sub" + std::to_string(d % 3));
+        fs::create_directories(dir);
+        for (int f = 0; f < 9 + d; ++f) {
+            const std::size_t size = static_cast<std::size_t>((f * 977 + d * 131) % 9000) * (f % 4 == 0 ? 0 : 1);
+            write_file(dir / ("f" + std::to_string(f)), test::pattern(size, static_cast<std::uint8_t>(d * 16 + f)),
+                       f % 5 == 1);
+        }
+        write_file(dir.parent_path() / "same", as_bytes("alike in every directory"));
+        fs::create_symlink("../same", dir / "up");
+    }
+    fs::create_directories(root / "wide");
+    for (int f = 0; f < 150; ++f) write_file(root / "wide" / ("entry-with-a-long-name-" + std::to_string(f)), test::pattern(f, 5));
+    write_file(root / "large", test::pattern(70'000, 9));
+    write_file(root / "d0" / "larger", test::pattern(130'000, 11));
+    fs::permissions(root / "d3" / "sub0", fs::perms(0555));
+    std::int64_t t = 1'600'000'000;
+    for (auto& e : fs::recursive_directory_iterator(root)) set_mtime(e.path(), t++, 17);
+    set_mtime(root, 1'700'000'000, 0);
+}
+
+BOOST_AUTO_TEST_CASE(threads_give_the_same_root_and_the_same_tree) {
+    TempDir src, out;
+    const fs::path t = src.path / "t";
+    generated_tree(t);
+    const dag::TreeOptions shape{.chunk_bytes = 1000, .fan_out = 4, .page_bytes = 2048};
+
+    SivLikeCodec codec;
+    auto codecs = [&]() -> result<SivLikeCodec> { return codec; };   // a codec for each thread
+    std::vector<std::string> stored_alone;
+    const dag::Link alone = [&] {
+        storage::MemoryStore store;
+        dag::Writer writer(codec, store);
+        auto options = shape;
+        options.stored = [&](std::string_view p) { stored_alone.emplace_back(p); };
+        return dag::TreeWriter(writer, options).put_path(t).value();
+    }();
+    for (unsigned threads : {2u, 3u, 8u}) {
+        BOOST_TEST_CONTEXT("threads " << threads) {
+            storage::MemoryStore store;
+            storage::WriteSession session(store, {.batch_objects = 64, .background = true});
+            dag::Writer writer(codec, session);
+            auto options = shape;
+            options.threads = threads;
+            std::vector<std::string> stored;
+            options.stored = [&](std::string_view p) { stored.emplace_back(p); };
+            std::uint64_t reported = 0;
+            options.progress = [&](const dag::TreeProgress& p) { reported = std::max(reported, p.bytes); };
+            dag::TreeWriter tree(writer, options, codecs);
+            auto root = tree.put_path(t);
+            BOOST_REQUIRE(root.has_value());
+            BOOST_TEST((*root == alone));
+            // The same entries, each once, a directory after everything in it.
+            for (std::size_t i = 0; i < stored.size(); ++i)
+                for (std::size_t j = i + 1; j < stored.size(); ++j)
+                    BOOST_TEST(!stored[j].starts_with(stored[i] + "/"), stored[j] << " after " << stored[i]);
+            std::sort(stored.begin(), stored.end());
+            auto expected = stored_alone;
+            std::sort(expected.begin(), expected.end());
+            BOOST_TEST(stored == expected, boost::test_tools::per_element());
+            BOOST_TEST(tree.progress().files == tree.progress().total_files);
+            BOOST_TEST(reported == tree.progress().total_bytes);
+            // Everything the root reaches is stored: restore it, on one thread and on several.
+            dag::Reader reader(codec, store);
+            for (unsigned restore_threads : {1u, threads}) {
+                const fs::path copy = out.path / ("copy-" + std::to_string(threads) + "-" + std::to_string(restore_threads));
+                std::size_t restored = 0;
+                dag::TreeReader tr(reader, {.restored = [&](std::string_view) { ++restored; }, .threads = restore_threads},
+                                   codecs);
+                BOOST_REQUIRE(tr.restore(*root, copy).has_value());
+                check_same_tree(t, copy);
+                BOOST_TEST(restored == stored_alone.size());
+                BOOST_TEST(tr.progress().files == tr.progress().total_files);
+            }
+        }
+    }
+
+    // A real chain: the writer and reader make one per thread.
+    using Aead = aead::AesGcmSiv<256>;
+    using Chain = encoding::DeterministicPipeline<encoding::SimpleLzw, Aead>;
+    const Bytes key(32, 7);
+    auto make = [&]() -> result<Chain> { return Chain({}, Aead::Key::from(key).value()); };
+    Chain chain = make().value();
+    storage::MemoryStore store;
+    dag::Writer writer(chain, store);
+    const auto one = dag::TreeWriter(writer, shape).put_path(t).value();
+    auto options = shape;
+    options.threads = 4;
+    BOOST_TEST((dag::TreeWriter(writer, options, make).put_path(t).value() == one));
+    // Without a way to make codecs, more than one thread is refused rather than shared.
+    BOOST_TEST((dag::TreeWriter(writer, options).put_path(t).error() == errc::invalid_argument));
+    dag::Reader reader(chain, store);
+    BOOST_REQUIRE(dag::TreeReader(reader, {.threads = 4}, make).restore(one, out.path / "chain").has_value());
+    check_same_tree(t, out.path / "chain");
+    for (auto& e : fs::directory_iterator(out.path))
+        if (fs::exists(e.path() / "d3" / "sub0")) fs::permissions(e.path() / "d3" / "sub0", fs::perms(0755));
+    fs::permissions(t / "d3" / "sub0", fs::perms(0755));
+}
+
+BOOST_AUTO_TEST_CASE(a_restore_on_threads_that_fails_leaves_nothing) {
+    TempDir src, out;
+    const fs::path t = src.path / "t";
+    generated_tree(t);
+    fs::permissions(t / "d3" / "sub0", fs::perms(0755));
+    SivLikeCodec codec;
+    storage::MemoryStore store;
+    dag::Writer writer(codec, store);
+    auto codecs = [&]() -> result<SivLikeCodec> { return codec; };
+    auto root = dag::TreeWriter(writer, {.chunk_bytes = 1000, .threads = 3}, codecs).put_path(t).value();
+    // Lose a chunk of a file deep in the tree.
+    const auto lost = dag::TreeWriter(writer, {.chunk_bytes = 1000}).put_bytes(test::pattern(70'000, 9)).value();
+    dag::Reader reader(codec, store);
+    auto node = reader.read(lost).value();
+    BOOST_REQUIRE(store.remove(node.child(0).reference).value());
+    for (unsigned threads : {1u, 2u, 4u}) {
+        BOOST_TEST_CONTEXT("threads " << threads) {
+            auto r = dag::TreeReader(reader, {.threads = threads}, codecs).restore(root, out.path / "r");
+            BOOST_REQUIRE(!r.has_value());
+            BOOST_TEST((r.error() == errc::object_not_found));
+            BOOST_TEST(r.error().message().find((out.path / "r" / "large").string()) != std::string::npos);
+            BOOST_TEST(fs::is_empty(out.path));
+        }
+    }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
