@@ -114,9 +114,14 @@ public:
     [[nodiscard]] result<Bytes> get(const Reference& k) const {
         const std::string p = object_path(k);
         io::posix::Fd fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+        int err = fd ? 0 : errno;
+        if (err == ENOENT && recover_set_aside(k)) {
+            fd = io::posix::Fd(::open(p.c_str(), O_RDONLY | O_CLOEXEC));
+            err = fd ? 0 : errno;
+        }
         if (!fd) {
-            if (errno == ENOENT || errno == ENOTDIR) return detail::not_found(k);
-            return io::posix::errno_error("cannot open object file", p);
+            if (err == ENOENT || err == ENOTDIR) return detail::not_found(k);
+            return io::posix::errno_error("cannot open object file", p, err);
         }
         struct stat st{};
         if (::fstat(fd.get(), &st) != 0) return io::posix::errno_error("cannot stat object file", p);
@@ -133,8 +138,10 @@ public:
         const std::string p = object_path(k);
         struct stat st{};
         if (::stat(p.c_str(), &st) == 0) return true;
-        if (errno == ENOENT || errno == ENOTDIR) return false;
-        return io::posix::errno_error("cannot stat object file", p);
+        const int err = errno;
+        if (err == ENOENT && recover_set_aside(k)) return true;
+        if (err == ENOENT || err == ENOTDIR) return false;
+        return io::posix::errno_error("cannot stat object file", p, err);
     }
 
     [[nodiscard]] result<bool> touch(const Reference& k) {
@@ -248,22 +255,29 @@ public:
         return out;
     }
 
-    /** Removes temporary files (left by writers or collections that were killed) whose time
-        is before `cutoff`. `collect_garbage` calls it with a cutoff an hour before its own. */
+    /** Removes temporary files left by writers that were killed, whose time is before
+        `cutoff`, and puts back every object a killed collection had set aside (it is never
+        deleted: the collection decides about it again). `collect_garbage` calls it with a
+        cutoff an hour before its own. Returns the number of temporary files removed. */
     [[nodiscard]] result<std::size_t> remove_stale_temporaries(WriteTime cutoff) {
         std::size_t removed = 0;
         for (unsigned s = 0; s < 256; ++s) {
             const Byte b = static_cast<Byte>(s);
             const std::string shard = root_ + "/" + hex_encode(ByteView(&b, 1));
-            std::vector<std::string> stale;
+            std::vector<std::string> stale, aside;
             auto r = scan(shard, [&](const std::string& name, const struct stat& st) {
-                if ((name.starts_with(".tmp-") || name.starts_with(".gc-")) &&
-                    detail::directory::from_timespec(st.st_mtim) < cutoff)
+                if (name.starts_with(".gc-")) aside.push_back(name);
+                else if (name.starts_with(".tmp-") && detail::directory::from_timespec(st.st_mtim) < cutoff)
                     stale.push_back(shard + "/" + name);
             });
             if (!r) return r.error();
             for (const auto& p : stale)
                 if (::unlink(p.c_str()) == 0) ++removed;
+            // An object a killed collection set aside goes back under its name, whatever its
+            // age: the next collection decides about it again. (A file of an older version,
+            // whose name does not say the object, is left alone rather than deleted.)
+            for (const auto& name : aside)
+                if (auto ref = set_aside_reference(name)) (void)restore_set_aside(shard, name, *ref);
         }
         return removed;
     }
@@ -290,18 +304,27 @@ private:
             return io::posix::errno_error("cannot stat object file", p);
         }
         if (!(detail::directory::from_timespec(st.st_mtim) < cutoff)) return false;
-        const std::string aside = temp_name(shard, ".gc-");
+        // Aside under a name that says whose it is: a collection killed before it deletes or
+        // restores the file leaves it for `recover_set_aside`, never lost.
+        const std::string aside = temp_name(shard, set_aside_prefix(hex));
         if (::rename(p.c_str(), aside.c_str()) != 0) {
             if (errno == ENOENT || errno == ENOTDIR) return false;
             return io::posix::errno_error("cannot move object file", p);
         }
-        if (::stat(aside.c_str(), &st) != 0) return io::posix::errno_error("cannot stat object file", aside);
+        // ENOENT from here on: a reader put it back meanwhile (recover_set_aside); it stays.
+        if (::stat(aside.c_str(), &st) != 0) {
+            if (errno == ENOENT) return false;
+            return io::posix::errno_error("cannot stat object file", aside);
+        }
         if (detail::directory::from_timespec(st.st_mtim) < cutoff) {
-            if (::unlink(aside.c_str()) != 0) return io::posix::errno_error("cannot remove object file", aside);
+            if (::unlink(aside.c_str()) != 0) {
+                if (errno == ENOENT) return false;
+                return io::posix::errno_error("cannot remove object file", aside);
+            }
             return true;
         }
         // Touched since: put it back (unless a put wrote it again meanwhile: same bytes).
-        if (::link(aside.c_str(), p.c_str()) != 0 && errno != EEXIST)
+        if (::link(aside.c_str(), p.c_str()) != 0 && errno != EEXIST && errno != ENOENT)
             return io::posix::errno_error("cannot restore object file", p);
         ::unlink(aside.c_str());
         return false;
@@ -467,6 +490,43 @@ private:
 
     /** A name no other writer (thread or process) can pick: pid, counter and random bits
         (drawn once per thread and process, so that a name costs no system call beyond getpid). */
+    static std::string set_aside_prefix(const std::string& hex) { return ".gc-" + hex + "-"; }
+
+    /// The object a set-aside file holds, from its name (`.gc-HEX-…`).
+    static std::optional<Reference> set_aside_reference(const std::string& name) {
+        constexpr std::size_t hex_size = 2 * Reference::size_bytes;
+        if (name.size() <= 4 + hex_size || name[4 + hex_size] != '-') return std::nullopt;
+        auto ref = Reference::from_hex(std::string_view(name).substr(4, hex_size));
+        if (!ref) return std::nullopt;
+        return *ref;
+    }
+
+    /// Puts the set-aside file `name` of `shard` back as the object `k` (unless it is stored).
+    bool restore_set_aside(const std::string& shard, const std::string& name, const Reference& k) const {
+        const std::string aside = shard + "/" + name;
+        const std::string p = shard + "/" + k.to_hex();
+        if (::link(aside.c_str(), p.c_str()) != 0 && errno != EEXIST) return false;
+        ::unlink(aside.c_str());
+        if (sync_) (void)io::posix::fsync_directory(shard);
+        return true;
+    }
+
+    /** Looks for `k` set aside by a collection that was killed before deleting or restoring
+        it, and puts it back: an object a collection did not delete is never lost, only out of
+        sight until the next read or collection. */
+    bool recover_set_aside(const Reference& k) const {
+        const std::string hex = k.to_hex();
+        const std::string shard = root_ + "/" + hex.substr(0, 2);
+        const std::string prefix = set_aside_prefix(hex);
+        std::vector<std::string> found;
+        (void)scan(shard, [&](const std::string& name, const struct stat&) {
+            if (name.starts_with(prefix)) found.push_back(name);
+        });
+        bool restored = false;
+        for (const auto& name : found) restored = restore_set_aside(shard, name, k) || restored;
+        return restored;
+    }
+
     static std::string temp_name(const std::string& shard, std::string_view prefix) {
         static std::atomic<std::uint64_t> counter{0};
         thread_local pid_t pid = 0;

@@ -261,6 +261,44 @@ BOOST_AUTO_TEST_CASE(directory_layout_is_sharded) {
     BOOST_TEST(std::filesystem::exists(shard + "/README"));
 }
 
+BOOST_AUTO_TEST_CASE(an_object_a_killed_collection_set_aside_is_never_lost) {
+    // A collection renames a candidate aside before deciding; killed there, it leaves the
+    // object under `.gc-HEX-…`. Reads put it back; so does the next collection, whatever
+    // the file's age; a set-aside file of an older version (no HEX in its name) is left alone.
+    test::TempDir dir;
+    auto d = Directory::open(dir.path()).value();
+    const auto a = leaf(100, 31), b = leaf(100, 32), c = leaf(100, 33);
+    for (const auto* o : {&a, &b, &c}) BOOST_TEST_REQUIRE(d.put(o->ref, o->data).has_value());
+    auto set_aside = [&](const auto& o) {
+        const std::string hex = o.ref.to_hex();
+        const std::string aside = dir.path() + "/" + hex.substr(0, 2) + "/.gc-" + hex + "-77-0-deadbeef";
+        BOOST_REQUIRE(std::filesystem::exists(d.object_path(o.ref)));
+        std::filesystem::rename(d.object_path(o.ref), aside);
+        return aside;
+    };
+    const std::string aside_a = set_aside(a), aside_b = set_aside(b), aside_c = set_aside(c);
+    BOOST_TEST((d.get(a.ref).value() == a.data));   // a read puts it back
+    BOOST_TEST(std::filesystem::exists(d.object_path(a.ref)));
+    BOOST_TEST(!std::filesystem::exists(aside_a));
+    BOOST_TEST(d.contains(b.ref).value());   // so does a lookup
+    BOOST_TEST(!std::filesystem::exists(aside_b));
+    const std::string shard_c = dir.path() + "/" + c.ref.to_hex().substr(0, 2);
+    { std::ofstream(shard_c + "/.gc-123-4-abcdef") << "an older version's file"; }
+    BOOST_TEST(d.remove_stale_temporaries(WriteClock::now() - std::chrono::hours(1)).value() == 0u);
+    BOOST_TEST(!std::filesystem::exists(aside_c));
+    BOOST_TEST((d.get(c.ref).value() == c.data));
+    BOOST_TEST(std::filesystem::exists(shard_c + "/.gc-123-4-abcdef"));
+    // A missing object with nothing set aside is still missing.
+    BOOST_TEST((d.get(leaf(100, 34).ref).error() == errc::object_not_found));
+    // And a real collection deletes what it should, leaving nothing aside.
+    BOOST_TEST(d.remove_if_written_before(a.ref, WriteClock::now() + std::chrono::seconds(1)).value());
+    BOOST_TEST(!d.contains(a.ref).value());
+    std::size_t leftovers = 0;
+    for (const auto& e : std::filesystem::directory_iterator(dir.path() + "/" + a.ref.to_hex().substr(0, 2)))
+        leftovers += e.path().filename().string().starts_with(".gc-" + a.ref.to_hex());
+    BOOST_TEST(leftovers == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(directory_batch_finds_stored_objects) {
     test::TempDir dir;
     auto d = Directory::open(dir.path(), {.sync = false}).value();
