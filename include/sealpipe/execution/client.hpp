@@ -173,13 +173,9 @@ public:
     [[nodiscard]] result<PendingAction> seal(const keys::AnyPublicKey& platform_key, ByteView plaintext,
                                              AdditionalData additional_data,
                                              NoncePolicy policy = NoncePolicy::zero) const {
-        Nonce nonce;
-        if (policy == NoncePolicy::random) {
-            auto n = random_nonce();
-            if (!n) return n.error();
-            nonce = *n;
-        }
-        return seal(platform_key, plaintext, std::move(additional_data), hazmat::chosen_nonce(nonce));
+        auto nonce = nonce_for(policy);
+        if (!nonce) return nonce.error();
+        return seal(platform_key, plaintext, std::move(additional_data), hazmat::chosen_nonce(*nonce));
     }
 
     /** As `seal`, with a nonce the caller chose (the CLI's `--nonce HEX`):
@@ -201,13 +197,9 @@ public:
     [[nodiscard]] result<Bytes> seal_bytes(const keys::AnyPublicKey& platform_key, ByteView plaintext,
                                            AdditionalData additional_data,
                                            NoncePolicy policy = NoncePolicy::zero) const {
-        Nonce nonce;
-        if (policy == NoncePolicy::random) {
-            auto n = random_nonce();
-            if (!n) return n.error();
-            nonce = *n;
-        }
-        return seal_bytes(platform_key, plaintext, std::move(additional_data), hazmat::chosen_nonce(nonce));
+        auto nonce = nonce_for(policy);
+        if (!nonce) return nonce.error();
+        return seal_bytes(platform_key, plaintext, std::move(additional_data), hazmat::chosen_nonce(*nonce));
     }
 
     /** Seals as `seal` does and returns only the encoded Action, byte for byte

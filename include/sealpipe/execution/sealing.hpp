@@ -89,6 +89,12 @@ enum class NoncePolicy {
     random,   ///< random: no deduplication, and the scheduler cannot tell equal actions apart
 };
 
+/// The nonce `policy` picks: all zero, or fresh from the system's generator. @par Errors `errc::io_error`.
+[[nodiscard]] inline result<Nonce> nonce_for(NoncePolicy policy) {
+    if (policy == NoncePolicy::random) return random_nonce();
+    return Nonce{};
+}
+
 /** Seals an action's plaintext into `action.ciphertext` and sets `action.nonce` (doc/protocol.md, "Actions
     and events"): AES-GCM-SIV under the action key, AD = the deterministic encoding of
     `action.additional_data` (which must be set), under a nonce the caller chose:
@@ -120,13 +126,9 @@ template <class K>
     static_assert(action_key,
                   "sealpipe: seal_action(key, ...) requires an AeadKey<Purpose::Action>; event keys seal events");
     if constexpr (action_key) {
-        Nonce nonce;
-        if (policy == NoncePolicy::random) {
-            auto n = random_nonce();
-            if (!n) return n.error();
-            nonce = *n;
-        }
-        return seal_action(key, hazmat::chosen_nonce(nonce), plaintext, action);
+        auto nonce = nonce_for(policy);
+        if (!nonce) return nonce.error();
+        return seal_action(key, hazmat::chosen_nonce(*nonce), plaintext, action);
     } else {
         return {};
     }
