@@ -137,11 +137,12 @@ public:
     [[nodiscard]] result<bool> contains(const Reference& k) const {
         const std::string p = object_path(k);
         struct stat st{};
+        // No search for a set-aside copy here: lookups of absent objects are the common case
+        // (a put asks before it writes), and an absent answer only makes a writer store it
+        // again.
         if (::stat(p.c_str(), &st) == 0) return true;
-        const int err = errno;
-        if (err == ENOENT && recover_set_aside(k)) return true;
-        if (err == ENOENT || err == ENOTDIR) return false;
-        return io::posix::errno_error("cannot stat object file", p, err);
+        if (errno == ENOENT || errno == ENOTDIR) return false;
+        return io::posix::errno_error("cannot stat object file", p);
     }
 
     [[nodiscard]] result<bool> touch(const Reference& k) {
