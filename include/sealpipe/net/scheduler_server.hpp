@@ -83,8 +83,13 @@ public:
     SchedulerServer& operator=(const SchedulerServer&) = delete;
     ~SchedulerServer() { shutdown(); }
 
-    /** Listens and serves. @par Errors as `detail::build_server`. */
+    /** Listens and serves. @par Errors `errc::invalid_argument` (a keepalive or tick period
+        that is not positive, no room for a stream), as `detail::build_server`. */
     [[nodiscard]] result<void> start(const ServerOptions& o) {
+        // A zero period would spin the timer thread and flood every stream with keepalives.
+        if (stream_.keepalive <= std::chrono::nanoseconds::zero() || stream_.tick <= std::chrono::milliseconds::zero())
+            return fail(errc::invalid_argument, "StreamOptions: keepalive and tick must be positive");
+        if (stream_.max_streams == 0) return fail(errc::invalid_argument, "StreamOptions: max_streams must be at least 1");
         auto s = detail::build_server(o, "sealpipe-scheduler", {&execution_, &queue_});
         if (!s) return s.error();
         server_ = std::move(s->server);

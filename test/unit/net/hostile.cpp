@@ -209,6 +209,16 @@ BOOST_AUTO_TEST_CASE(an_oversized_request_is_refused_by_the_scheduler) {
     BOOST_TEST(server.scheduler().stats().queued == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(periods_that_would_spin_are_refused) {
+    for (auto st : {net::StreamOptions{.keepalive = std::chrono::nanoseconds(0)},
+                    net::StreamOptions{.tick = std::chrono::milliseconds(0)}, net::StreamOptions{.max_streams = 0}}) {
+        net::SchedulerServer server(net::bonanza_scheduler_options(), st);
+        auto r = server.start(net::ServerOptions{});
+        BOOST_TEST_REQUIRE(!r.has_value());
+        BOOST_TEST((r.error() == errc::invalid_argument));
+    }
+}
+
 BOOST_AUTO_TEST_CASE(streams_beyond_the_limit_are_refused_and_none_holds_a_thread) {
     // Sixteen streams are held with eight threads at most: a stream holds no thread. The
     // seventeenth and later are refused at once rather than queued.
