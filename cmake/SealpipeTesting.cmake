@@ -47,7 +47,9 @@ endfunction()
 # sealpipe_add_compile_fail(<area> <case> [LIBRARIES <target>...])
 #   test/compile_fail/<area>/<case>_fail.cpp must fail to compile with output matching the
 #   regex on its first line ("// expect: <regex>") and with exactly one error (one diagnostic
-#   per mistake: test/compile_fail/run.cmake); <case>_pass.cpp, its near-twin, must compile. Both targets are left out of the default build and built by their tests.
+#   per mistake); <case>_pass.cpp, its near-twin, must compile. test/compile_fail/run.py runs
+#   the compiler on each with the command recorded in compile_commands.json, so the cases run
+#   in parallel and take no lock on the build tree.
 function(sealpipe_add_compile_fail area case)
   cmake_parse_arguments(ARG "" "" "LIBRARIES" ${ARGN})
   sealpipe_missing_targets(missing ${ARG_LIBRARIES})
@@ -62,18 +64,19 @@ function(sealpipe_add_compile_fail area case)
   set(expect "${CMAKE_MATCH_1}")
   foreach(kind IN ITEMS fail pass)
     set(t cf_${area}_${case}_${kind})
-    add_library(${t} OBJECT EXCLUDE_FROM_ALL ${dir}/${case}_${kind}.cpp)
+    set(src ${dir}/${case}_${kind}.cpp)
+    # The target only records the compile command (compile_commands.json); the test runs it.
+    add_library(${t} OBJECT EXCLUDE_FROM_ALL ${src})
     target_link_libraries(${t} PRIVATE sealpipe::core ${ARG_LIBRARIES} sealpipe_warnings)
+    set_target_properties(${t} PROPERTIES EXPORT_COMPILE_COMMANDS ON)
+    set(args ${PROJECT_BINARY_DIR}/compile_commands.json ${src})
     if(kind STREQUAL "fail")
-      add_test(NAME compile_fail.${area}.${case}.${kind}
-               COMMAND ${CMAKE_COMMAND} -DBINARY_DIR=${PROJECT_BINARY_DIR} -DTARGET=${t} "-DEXPECT=${expect}"
-                       -P ${PROJECT_SOURCE_DIR}/test/compile_fail/run.cmake)
-    else()
-      add_test(NAME compile_fail.${area}.${case}.${kind}
-               COMMAND ${CMAKE_COMMAND} --build ${PROJECT_BINARY_DIR} --target ${t})
+      list(APPEND args "${expect}")
     endif()
+    add_test(NAME compile_fail.${area}.${case}.${kind}
+             COMMAND ${Python3_EXECUTABLE} ${PROJECT_SOURCE_DIR}/test/compile_fail/run.py ${args})
     set_tests_properties(compile_fail.${area}.${case}.${kind} PROPERTIES
-      RESOURCE_LOCK build_tree LABELS "compile_fail;${area}")
+      ENVIRONMENT "PYTHONDONTWRITEBYTECODE=1" LABELS "compile_fail;${area}")
   endforeach()
 endfunction()
 
