@@ -12,6 +12,8 @@
 
 #include <boost/json.hpp>
 
+#include <algorithm>
+#include <concepts>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -39,7 +41,26 @@ inline boost::json::value load_json(const std::string& relative) {
 
 /// Hex to bytes; throws on malformed test data.
 inline Bytes unhex(std::string_view s) { return hex_decode(s).value(); }
-inline Bytes unhex(const boost::json::value& v) { return unhex(std::string_view(v.as_string())); }
+/// The same for a JSON string (a template, so that a string literal is never taken for JSON).
+template <class J>
+    requires std::same_as<J, boost::json::value>
+Bytes unhex(const J& v) {
+    return unhex(std::string_view(v.as_string()));
+}
+/// A hex member of a vector object as bytes; empty when the member is absent.
+inline Bytes hex_field(const boost::json::object& o, std::string_view key) {
+    auto it = o.find(key);
+    return it == o.end() ? Bytes{} : unhex(it->value());
+}
+/// Bytes as text, for assertions on decrypted messages.
+template <class B>
+std::string text(const B& b) {
+    return std::string(as_chars(ByteView(b)));
+}
+/// Whether `needle` occurs in `haystack`.
+inline bool contains(ByteView haystack, ByteView needle) {
+    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
+}
 
 using testing::pattern;
 

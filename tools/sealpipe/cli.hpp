@@ -183,6 +183,21 @@ int run(int argc, char** argv);
 // Helpers shared by commands --------------------------------------------------------------
 
 /// Reads a whole file (binary), at most `limit` bytes.
+/// The most a key, certificate or certificate chain file may hold (a CA bundle: 16 times as much).
+inline constexpr std::size_t key_file_limit = std::size_t{1} << 20;
+/// The most a JWK, or a provider's key file, may hold.
+inline constexpr std::size_t jwk_file_limit = std::size_t{64} << 10;
+/// An Action or Event message: at most 16 MiB (doc/protocol.md#actions-and-events).
+inline constexpr std::size_t message_limit = std::size_t{16} << 20;
+
+/// `s` without leading and trailing ASCII white space (a file's final newline).
+inline std::string_view trim(std::string_view s) {
+    constexpr std::string_view ws = " \t\r\n";
+    const auto b = s.find_first_not_of(ws);
+    if (b == std::string_view::npos) return {};
+    return s.substr(b, s.find_last_not_of(ws) - b + 1);
+}
+
 result<Bytes> read_file(const std::string& path, std::size_t limit = Io::default_stdin_limit);
 /// A text file of at most `limit` bytes (keys, certificates): the bytes read are wiped.
 result<std::string> read_text_file(const std::string& path, std::size_t limit = std::size_t{1} << 20);

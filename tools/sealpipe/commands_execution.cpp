@@ -21,9 +21,6 @@ using namespace sealpipe::execution;
 using keys::AnyPrivateKey;
 using keys::AnyPublicKey;
 
-constexpr std::size_t key_file_limit = std::size_t{1} << 20;
-/// An Action carries references and certificates, never bulk data (doc/protocol.md#actions-and-events).
-constexpr std::size_t message_limit = std::size_t{16} << 20;
 /// The default `--timeout` of `action seal` and `--max-timeout` of `action open`.
 constexpr std::uint64_t default_timeout_seconds = 3600;
 constexpr std::uint64_t default_max_timeout_seconds = 86400;

@@ -14,23 +14,15 @@
 namespace sealpipe::cli {
 namespace {
 
-constexpr std::size_t key_file_limit = 64 * 1024;
 /// The largest JWS read (the provider's largest document): verification reads no more, and
 /// keeps memory to a few times the input (a JWSDict's payload is never built as values).
 constexpr std::size_t jws_input_limit = std::size_t{64} << 20;
-
-std::string_view trim(std::string_view s) {
-    constexpr std::string_view ws = " \t\r\n";
-    const auto b = s.find_first_not_of(ws);
-    if (b == std::string_view::npos) return {};
-    return s.substr(b, s.find_last_not_of(ws) - b + 1);
-}
 
 /// A private key from a config string, a private JWK JSON, or a file holding either.
 result<jose::PrivateJwk> load_private_key(const std::string& arg) {
     std::error_code ec;
     if (std::filesystem::is_regular_file(arg, ec)) {
-        auto bytes = read_file(arg, key_file_limit);
+        auto bytes = read_file(arg, jwk_file_limit);
         if (!bytes) return bytes.error();
         const std::string_view text = trim(as_chars(*bytes));
         auto key = !text.empty() && text.front() == '{' ? jose::PrivateJwk::parse(text)
@@ -56,7 +48,7 @@ result<void> jwk_generate(const Args& args, Io& io) {
 }
 
 result<void> jwk_public(const Args&, Io& io) {
-    auto in = io.read_stdin(key_file_limit);
+    auto in = io.read_stdin(jwk_file_limit);
     if (!in) return in.error();
     const std::string_view text = trim(as_chars(*in));
     auto key = !text.empty() && text.front() == '{' ? jose::PrivateJwk::parse(text)
@@ -97,7 +89,7 @@ result<void> jws_sign(const Args& args, Io& io) {
 
 result<void> jws_verify(const Args& args, Io& io) {
     const std::string& path = args.required("key");
-    auto key_bytes = read_file(path, key_file_limit);
+    auto key_bytes = read_file(path, jwk_file_limit);
     if (!key_bytes) return key_bytes.error();
     auto key = jose::PublicJwk::parse(trim(as_chars(*key_bytes)));
     if (!key) return std::move(key).error().context("--key " + path);

@@ -18,9 +18,6 @@ namespace {
 
 using namespace sealpipe::keys;
 
-/// Key and certificate files are small; refuse anything larger before parsing.
-constexpr std::size_t key_file_limit = std::size_t{1} << 20;
-
 result<AnyPrivateKey> private_key_file(const std::string& path) {
     auto text = read_file(path, key_file_limit);
     if (!text) return text.error();

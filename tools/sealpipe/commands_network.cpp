@@ -48,9 +48,6 @@ using namespace sealpipe::execution;
 using keys::AnyPrivateKey;
 using keys::AnyPublicKey;
 
-constexpr std::size_t key_file_limit = std::size_t{1} << 20;
-constexpr std::size_t message_limit = std::size_t{16} << 20;
-
 /// Failures of the remote side (a stream ending with an error status, a remote command that
 /// failed, an event that does not open): exit 1, as doc/cli.md asks of `execute`.
 class RemoteCategory final : public boost::system::error_category {

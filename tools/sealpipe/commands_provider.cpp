@@ -22,8 +22,6 @@
 namespace sealpipe::cli {
 namespace {
 
-constexpr std::size_t key_file_limit = 64 * 1024;
-
 using sqooler::AnyProvider;
 
 result<AnyProvider> open_provider(const Args& args) {
@@ -38,13 +36,6 @@ auto with_provider(const Args& args, F&& f) -> decltype(f(std::declval<sqooler::
     auto p = open_provider(args);
     if (!p) return p.error();
     return std::visit([&](auto& provider) { return f(provider); }, *p);
-}
-
-std::string_view trim(std::string_view s) {
-    constexpr std::string_view ws = " \t\r\n";
-    const auto b = s.find_first_not_of(ws);
-    if (b == std::string_view::npos) return {};
-    return s.substr(b, s.find_last_not_of(ws) - b + 1);
 }
 
 result<jose::PrivateJwk> parse_private_key(std::string_view text) {
@@ -84,7 +75,7 @@ result<std::optional<jose::PrivateJwk>> private_key_option(const Args& args, std
                      env_name.c_str());
         return std::optional<jose::PrivateJwk>(std::move(*key));
     }
-    auto bytes = read_file(*file, key_file_limit);
+    auto bytes = read_file(*file, jwk_file_limit);
     if (!bytes) return bytes.error();
     auto key = parse_private_key(as_chars(*bytes));
     wipe(*bytes);
@@ -150,7 +141,7 @@ const jose::PrivateJwk* key_pointer(const std::optional<jose::PrivateJwk>& key) 
 // ----- public keys ----------------------------------------------------------------------
 
 result<void> public_key_upload(const Args& args, Io& io) {
-    auto in = io.read_stdin(key_file_limit);
+    auto in = io.read_stdin(jwk_file_limit);
     if (!in) return in.error();
     auto key = jose::PublicJwk::parse(trim(as_chars(*in)));
     if (!key) return key.error();

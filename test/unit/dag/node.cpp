@@ -18,9 +18,7 @@ using test::MapStore;
 using test::SivLikeCodec;
 
 namespace {
-bool contains(ByteView haystack, ByteView needle) {
-    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
-}
+using test::contains;
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(dag_node)

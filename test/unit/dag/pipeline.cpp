@@ -27,9 +27,7 @@ using Chain = encoding::DeterministicPipeline<encoding::SimpleLzw, Aead>;
 
 Aead::Key key_of(Byte b) { return Aead::Key::from(Bytes(32, b)).value(); }
 
-bool contains(ByteView haystack, ByteView needle) {
-    return std::search(haystack.begin(), haystack.end(), needle.begin(), needle.end()) != haystack.end();
-}
+using test::contains;
 } // namespace
 
 BOOST_AUTO_TEST_SUITE(dag_pipeline)

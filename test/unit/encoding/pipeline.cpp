@@ -80,10 +80,7 @@ struct Mock {
     Bytes decoding_key(std::size_t) const { return Bytes{static_cast<Byte>(script->keys.at(id()))}; }
 };
 
-Bytes hex_field(const boost::json::object& o, std::string_view key) {
-    auto it = o.find(key);
-    return it == o.end() ? Bytes{} : test::unhex(it->value());
-}
+using test::hex_field;
 
 template <class P>
 void run_chained_case(const boost::json::object& c) {

@@ -20,10 +20,7 @@ using Siv = sealpipe::aead::AesGcmSiv<256>;
 
 namespace {
 
-Bytes hex_field(const boost::json::object& o, std::string_view key) {
-    auto it = o.find(key);
-    return it == o.end() ? Bytes{} : test::unhex(it->value());
-}
+using test::hex_field;
 
 Bytes key_of(const boost::json::object& encoder, const std::string& mode) {
     const auto key = Siv::Key::from(hex_field(encoder, "key_hex")).value();

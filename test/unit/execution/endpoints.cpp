@@ -10,6 +10,7 @@
 #include <sealpipe/transport/in_process.hpp>
 #include <sealpipe/transport/rpc.hpp>
 
+#include "support/vectors.hpp"
 #include "unit/execution/pki.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -76,7 +77,7 @@ struct Running {
     }
 };
 
-std::string text(const Plaintext& p) { return std::string(as_chars(ByteView(p))); }
+using sealpipe::test::text;
 
 } // namespace
 

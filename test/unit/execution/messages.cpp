@@ -19,7 +19,7 @@ using namespace sealpipe::execution;
 
 namespace {
 
-Bytes unhex(std::string_view s) { return hex_decode(s).value(); }
+using sealpipe::test::unhex;
 
 template <class M>
 std::string decode_error(std::string_view h) {

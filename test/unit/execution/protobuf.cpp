@@ -7,6 +7,8 @@
 
 #include <sealpipe/core/hex.hpp>
 
+#include "support/vectors.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstdint>
@@ -21,7 +23,7 @@ namespace {
 
 std::string hex_of(const Bytes& b) { return hex_encode(b); }
 
-Bytes unhex(std::string_view s) { return hex_decode(s).value(); }
+using sealpipe::test::unhex;
 
 /// Reads every field; returns the error message of the first failure, or "".
 std::string read_all(ByteView b) {

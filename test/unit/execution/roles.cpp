@@ -42,7 +42,7 @@ Worker make_worker(const Pki& pki, std::vector<keys::AnyPrivateKey> platform, st
 
 Client make_client(const Pki& pki) { return Client::create(pki.chain(), pki.client.key).value(); }
 
-std::string text(const Plaintext& p) { return std::string(as_chars(ByteView(p))); }
+using sealpipe::test::text;
 
 } // namespace
 

@@ -11,6 +11,7 @@
 #include <sealpipe/execution/worker.hpp>
 #include <sealpipe/transport/in_process.hpp>
 
+#include "support/vectors.hpp"
 #include "unit/execution/pki.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -71,7 +72,7 @@ struct Fixture {
     }
 };
 
-std::string text(const Plaintext& p) { return std::string(as_chars(ByteView(p))); }
+using sealpipe::test::text;
 
 } // namespace
 

@@ -23,14 +23,14 @@ using namespace sealpipe;
 using namespace sealpipe::jose;
 
 namespace {
-constexpr std::string_view rfc_d = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
+constexpr std::string_view rfc8037_d = "nWGxne_9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A";
 // RFC 8037 Appendix A.4: the compact JWS of "Example of Ed25519 signing" under {"alg":"EdDSA"}
 constexpr std::string_view rfc_a4 =
     "eyJhbGciOiJFZERTQSJ9.RXhhbXBsZSBvZiBFZDI1NTE5IHNpZ25pbmc."
     "hgyY0il_MGCjP0JzlnLWG1PPOt7-09PGcvMg3AIbQR6dWbhijcNR4ki4iylGjg5BhVsPt9g7sVvpAr_MuM0KAg";
 
 PrivateJwk key_with_kid(std::string kid) {
-    return PrivateJwk::from_key(std::move(kid), Ed25519PrivateKey::from_raw(base64url_decode(rfc_d).value()).value()).value();
+    return PrivateJwk::from_key(std::move(kid), Ed25519PrivateKey::from_raw(base64url_decode(rfc8037_d).value()).value()).value();
 }
 
 boost::json::object sample_payload() {

@@ -6,6 +6,7 @@
 // WaitExecution by name, and the errors of Execute.
 #include <sealpipe/net.hpp>
 
+#include "support/vectors.hpp"
 #include "unit/net/fixture.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -20,7 +21,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::string text(const execution::Plaintext& p) { return std::string(as_chars(ByteView(p))); }
 
 /// A served scheduler, a worker (on a thread) whose runs the test steers, and a client.
 struct Network {

@@ -31,8 +31,8 @@ namespace dagpb = ::bonanza::storage::dag;
 namespace {
 
 /// A storage server over a Memory backend on a loopback port, in this process.
-struct Served {
-    explicit Served(net::StorageServerOptions o = {}, std::string instance = "main") {
+struct ServedStore {
+    explicit ServedStore(net::StorageServerOptions o = {}, std::string instance = "main") {
         o.instance_name = instance;
         o.allow_remove = allow_remove;
         server = std::make_unique<net::StorageServer>(storage::AnyBackend(memory), tags::AnyTagBackend(tag_records),
@@ -59,6 +59,7 @@ std::string bytes_string(ByteView b) { return std::string(reinterpret_cast<const
 } // namespace
 
 namespace sealpipe::test {
+namespace {   // of this file only, like the server it holds
 
 struct RemoteFixture {
     static constexpr const char* name = "remote";
@@ -69,7 +70,7 @@ struct RemoteFixture {
     static constexpr bool verifies_writes = true;
     using backend_type = storage::Remote;
 
-    Served served;
+    ServedStore served;
     result<storage::Remote> open() { return storage::Remote::open(served.uri); }
     void tamper(const Reference& k) {
         Bytes data = served.memory.get(k).value();
@@ -79,6 +80,7 @@ struct RemoteFixture {
     }
 };
 
+} // namespace
 } // namespace sealpipe::test
 
 using remote_fixtures = boost::mpl::list<sealpipe::test::RemoteFixture>;
@@ -88,7 +90,7 @@ BOOST_AUTO_TEST_SUITE(net_storage)
 
 namespace {
 
-obj::UploadObjectResponse upload(const Served& s, const Object& o, bool with_contents,
+obj::UploadObjectResponse upload(const ServedStore& s, const Object& o, bool with_contents,
                                  const std::vector<std::string>& leases, ::grpc::Status& status,
                                  bool want_contents = false, const std::string& instance = "main") {
     auto stub = obj::Uploader::NewStub(s.channel());
@@ -104,7 +106,7 @@ obj::UploadObjectResponse upload(const Served& s, const Object& o, bool with_con
     return resp;
 }
 
-std::string lease_of(const Served& s, const Object& o, const std::vector<std::string>& leases = {}) {
+std::string lease_of(const ServedStore& s, const Object& o, const std::vector<std::string>& leases = {}) {
     ::grpc::Status st;
     auto r = upload(s, o, true, leases, st);
     BOOST_TEST_REQUIRE(st.ok(), st.error_message());
@@ -115,7 +117,7 @@ std::string lease_of(const Served& s, const Object& o, const std::vector<std::st
 } // namespace
 
 BOOST_AUTO_TEST_CASE(uploads_are_verified_and_leased) {
-    Served s;
+    ServedStore s;
     const Object a = leaf(100, 1), b = leaf(2000, 2);
     const Object parent = make_object(pattern(50, 3), {a.ref, b.ref});
     ::grpc::Status st;
@@ -174,7 +176,7 @@ BOOST_AUTO_TEST_CASE(leases_expire_and_do_not_cross_servers) {
     net::StorageServerOptions o;
     o.lease_ttl = std::chrono::seconds(1);
     o.gc_grace = std::chrono::seconds(1);
-    Served s(o), other;
+    ServedStore s(o), other;
     const Object a = leaf(10, 7);
     const Object parent = make_object(pattern(10, 8), {a.ref});
     const std::string la = lease_of(s, a);
@@ -193,7 +195,7 @@ BOOST_AUTO_TEST_CASE(leases_expire_and_do_not_cross_servers) {
 }
 
 BOOST_AUTO_TEST_CASE(download_checks_the_stored_copy) {
-    Served s;
+    ServedStore s;
     const Object a = leaf(300, 9);
     auto stub = obj::Downloader::NewStub(s.channel());
     obj::DownloadObjectRequest req;
@@ -219,7 +221,7 @@ BOOST_AUTO_TEST_CASE(download_checks_the_stored_copy) {
 }
 
 BOOST_AUTO_TEST_CASE(oversized_messages_are_refused) {
-    Served s;
+    ServedStore s;
     auto stub = obj::Uploader::NewStub(s.channel());
     obj::UploadObjectRequest req;
     *req.mutable_namespace_() = net::detail::storage_namespace("main");
@@ -251,7 +253,7 @@ struct Signer {
     }
 };
 
-::grpc::Status update(const Served& s, const Signer& k, const tagpb::SignedValue& sv, const std::string& lease = "") {
+::grpc::Status update(const ServedStore& s, const Signer& k, const tagpb::SignedValue& sv, const std::string& lease = "") {
     auto stub = tagpb::Updater::NewStub(s.channel());
     tagpb::UpdateTagRequest req;
     *req.mutable_namespace_() = net::detail::storage_namespace("main");
@@ -263,7 +265,7 @@ struct Signer {
     return stub->UpdateTag(&ctx, req, &e);
 }
 
-::grpc::Status resolve(const Served& s, const Signer& k, tagpb::ResolveTagResponse& resp, std::int64_t minimum = -1) {
+::grpc::Status resolve(const ServedStore& s, const Signer& k, tagpb::ResolveTagResponse& resp, std::int64_t minimum = -1) {
     auto stub = tagpb::Resolver::NewStub(s.channel());
     tagpb::ResolveTagRequest req;
     *req.mutable_namespace_() = net::detail::storage_namespace("main");
@@ -276,7 +278,7 @@ struct Signer {
 } // namespace
 
 BOOST_AUTO_TEST_CASE(tags_are_signed_and_newer_wins) {
-    Served s;
+    ServedStore s;
     Signer k;
     const Object a = leaf(10, 1), b = leaf(10, 2);
     const std::string la = lease_of(s, a);
@@ -321,7 +323,7 @@ struct DagRun {
     ::grpc::Status status;
 };
 
-DagRun run_dags(const Served& s, const std::vector<Object>& roots, const std::vector<Object>& objects,
+DagRun run_dags(const ServedStore& s, const std::vector<Object>& roots, const std::vector<Object>& objects,
                 const std::vector<Reference>& abandon = {}, const std::vector<Reference>& corrupt = {}) {
     DagRun out;
     auto stub = dagpb::Uploader::NewStub(s.channel());
@@ -373,7 +375,7 @@ DagRun run_dags(const Served& s, const std::vector<Object>& roots, const std::ve
 } // namespace
 
 BOOST_AUTO_TEST_CASE(upload_dags_sends_only_what_is_missing) {
-    Served s;
+    ServedStore s;
     // root -> {mid1 -> {a, b}, mid2 -> {b, c}}; mid1's subtree is stored already.
     const Object a = leaf(100, 1), b = leaf(200, 2), c = leaf(300, 3);
     const Object mid1 = make_object(pattern(20, 4), {a.ref, b.ref});
@@ -401,7 +403,7 @@ BOOST_AUTO_TEST_CASE(upload_dags_sends_only_what_is_missing) {
 }
 
 BOOST_AUTO_TEST_CASE(upload_dags_abandoned_and_corrupt_objects_fail_their_dags) {
-    Served s;
+    ServedStore s;
     const Object a = leaf(100, 1), b = leaf(200, 2);
     const Object pa = make_object(pattern(20, 3), {a.ref});
     const Object pb = make_object(pattern(20, 4), {b.ref});
@@ -417,7 +419,7 @@ BOOST_AUTO_TEST_CASE(upload_dags_abandoned_and_corrupt_objects_fail_their_dags) 
 }
 
 BOOST_AUTO_TEST_CASE(remote_put_many_uploads_parents_whose_children_are_elsewhere) {
-    Served s;
+    ServedStore s;
     auto remote = s.remote();
     const Object a = leaf(100, 1);
     const Object parent = make_object(pattern(20, 2), {a.ref});
@@ -432,7 +434,7 @@ BOOST_AUTO_TEST_CASE(remote_put_many_uploads_parents_whose_children_are_elsewher
 }
 
 BOOST_AUTO_TEST_CASE(concurrent_uploaders_lose_nothing) {
-    Served s;
+    ServedStore s;
     constexpr int writers = 64;
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
@@ -472,7 +474,7 @@ BOOST_AUTO_TEST_CASE(concurrent_uploaders_lose_nothing) {
 }
 
 BOOST_AUTO_TEST_CASE(a_server_stopped_mid_upload_leaves_no_partial_object) {
-    auto s = std::make_unique<Served>();
+    auto s = std::make_unique<ServedStore>();
     storage::Memory memory = s->memory;
     auto remote = s->remote();
     std::atomic<int> errors{0}, stored{0};
@@ -515,9 +517,9 @@ BOOST_AUTO_TEST_CASE(a_server_stopped_mid_upload_leaves_no_partial_object) {
 }
 
 BOOST_AUTO_TEST_CASE(removal_is_refused_unless_allowed) {
-    Served::allow_remove = false;
-    Served s;
-    Served::allow_remove = true;
+    ServedStore::allow_remove = false;
+    ServedStore s;
+    ServedStore::allow_remove = true;
     const Object a = leaf(100, 1);
     auto remote = s.remote();
     BOOST_TEST_REQUIRE(remote.put(a.ref, a.data).has_value());
@@ -540,7 +542,7 @@ BOOST_AUTO_TEST_CASE(a_collection_keeps_what_a_valid_lease_covers) {
     net::StorageServerOptions o;
     o.lease_ttl = std::chrono::seconds(1);
     o.gc_grace = std::chrono::seconds(1);
-    Served s(o);
+    ServedStore s(o);
     const Object a = leaf(100, 1), b = leaf(200, 2);
     const Object parent = make_object(pattern(20, 3), {a.ref, b.ref});
     const std::string la = lease_of(s, a), lb = lease_of(s, b);

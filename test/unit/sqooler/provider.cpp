@@ -35,18 +35,18 @@ using namespace sealpipe::sqooler;
 
 namespace {
 
-constexpr std::string_view config_json =
+constexpr std::string_view provider_config_json =
     R"({"description": "Fermions in a tweezer", "version": "0.1.2", "display_name": "fermions", )"
     R"("cold_atom_type": "fermion", "gates": [], "max_experiments": 1000, "max_shots": 1000000, "simulator": true, )"
     R"("supported_instructions": ["load", "measure"], "num_wires": 8, "wire_order": "interleaved", "num_species": 2, )"
     R"("pending_jobs": null, "status_msg": null, "last_queue_check": null, "sign": true, "kid": null, "operational": true})";
 
-constexpr std::string_view job_json =
+constexpr std::string_view provider_job_json =
     R"({"experiment_0": {"instructions": [{"name": "load", "wires": [0], "params": []}], )"
     R"("num_wires": 1, "shots": 4, "wire_order": "sequential", "seed": null}})";
 
 BackendConfig make_config(bool sign) {
-    auto c = from_json<BackendConfig>(parse_python_json(config_json).value()).value();
+    auto c = from_json<BackendConfig>(parse_python_json(provider_config_json).value()).value();
     c.sign = sign;
     return c;
 }
@@ -119,7 +119,7 @@ struct Signed {
     }
 };
 
-Job one_job() { return from_json<Job>(parse_python_json(job_json).value()).value(); }
+Job one_job() { return from_json<Job>(parse_python_json(provider_job_json).value()).value(); }
 
 StatusMessage make_status(const std::string& job_id, std::string status) {
     StatusMessage s;
@@ -215,7 +215,7 @@ BOOST_AUTO_TEST_CASE_TEMPLATE(signed_workflow, F, Fixtures) {
         auto next = p.next_job_in_queue("fermions").value();
         BOOST_TEST_REQUIRE(next.has_value());
         BOOST_TEST(next->job_json_path == "jobs/running");
-        BOOST_TEST(python_dumps(to_json(p.get_running_job(next->job_id).value())).value() == std::string(job_json));
+        BOOST_TEST(python_dumps(to_json(p.get_running_job(next->job_id).value())).value() == std::string(provider_job_json));
         taken.insert(next->job_id);
     }
     BOOST_TEST((taken == std::set<std::string>{id1, id2}));
@@ -579,14 +579,14 @@ BOOST_AUTO_TEST_CASE(folder_layout_is_sqoolers) {
     // json.dump bytes (the config unsigned, as model_dump would give it), compact JWK.
     BOOST_TEST(slurp("backends/configs/fermions.json") == python_dumps(to_json(make_config(false))).value());
     BOOST_TEST(slurp("backends/public_keys/bob-key.json") == bob.public_jwk().to_json(JwkForm::sqooler));
-    BOOST_TEST(slurp("jobs/queued/fermions/" + id + ".json") == std::string(job_json));
+    BOOST_TEST(slurp("jobs/queued/fermions/" + id + ".json") == std::string(provider_job_json));
     // Files sqooler writes are found: a job dropped into the queue by another program.
     {
         std::ofstream out(dir.path() + "/jobs/queued/fermions/000000000000000000000000.json", std::ios::binary);
-        out << job_json;
+        out << provider_job_json;
     }
     BOOST_TEST(p.next_job_in_queue("fermions").value().value().job_id == "000000000000000000000000");
-    BOOST_TEST(slurp("jobs/running/000000000000000000000000.json") == std::string(job_json));
+    BOOST_TEST(slurp("jobs/running/000000000000000000000000.json") == std::string(provider_job_json));
     // No temporary or lock files are left behind.
     BOOST_TEST(p.update_config("fermions", make_config(false)).has_value());
     for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path()))
