@@ -104,9 +104,11 @@ public:
     result<MutableByteView> read_stdin_in_place(std::size_t room, std::size_t limit = default_stdin_limit);
     /// Makes the output the first `n` bytes of the in-place buffer (instead of what `write`
     /// collected).
-    void output_in_place(std::size_t n) {
-        in_place_.touched(n);
-        in_place_data_ = in_place_.data();
+    void output_in_place(std::size_t n) { output_in_place(0, n); }
+    /// Makes the output the `n` bytes of the in-place buffer that start at `offset`.
+    void output_in_place(std::size_t offset, std::size_t n) {
+        in_place_.touched(offset + n);
+        in_place_data_ = in_place_.data() + offset;
         in_place_output_ = n;
     }
     /** Makes the in-place buffer (filled by `read_stdin_in_place`) at least `n` bytes long,

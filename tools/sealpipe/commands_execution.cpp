@@ -82,14 +82,18 @@ result<void> action_seal(const Args& args, Io& io) {
     if (*timeout > static_cast<std::uint64_t>(Duration::max_seconds))
         return fail(usage_error, "--timeout: expected 0 to " + std::to_string(Duration::max_seconds) + " seconds");
 
-    auto plaintext = io.read_stdin(message_limit);
-    if (!plaintext) return plaintext.error();
     AdditionalData ad{std::move(*fingerprint), Duration::from_seconds(static_cast<std::int64_t>(*timeout))};
-    // Sealed straight into the message, which becomes stdout: the plaintext and one buffer.
-    auto sealed = client->seal_bytes(*platform, *plaintext, std::move(ad), hazmat::chosen_nonce(*nonce));
-    wipe(*plaintext);
+    // Sealed in place: stdin is read into the buffer that becomes stdout, the Action's head is
+    // placed before the plaintext and the plaintext is sealed where it lies (one buffer).
+    auto in = io.read_stdin_in_place(0, message_limit);
+    if (!in) return in.error();
+    const std::size_t plaintext_size = in->size();
+    auto size = client->sealed_size(*platform, plaintext_size, ad);
+    if (!size) return size.error();
+    const MutableByteView buffer = io.grow_in_place(*size);
+    auto sealed = client->seal_in_place(*platform, buffer, plaintext_size, std::move(ad), hazmat::chosen_nonce(*nonce));
     if (!sealed) return sealed.error();
-    io.take(std::move(*sealed));
+    io.output_in_place(*sealed);
     return {};
 }
 
@@ -116,15 +120,14 @@ result<void> action_open(const Args& args, Io& io) {
     auto worker = Worker::create(std::move(platform_keys), std::move(*trust), max_ns);
     if (!worker) return worker.error();
 
-    auto bytes = io.read_stdin(message_limit);
-    if (!bytes) return bytes.error();
-    auto action = Action::decode(*bytes);
-    if (!action) return action.error();
-    *bytes = Bytes();   // at most two copies of the message at once: the decoded one, then the plaintext
-    auto opened = worker->open(*action, *at);
-    action->ciphertext = Bytes();
+    // Opened in place: the plaintext is decrypted where the ciphertext lies in the buffer
+    // stdin was read into, and that part of the buffer is stdout (one buffer).
+    auto in = io.read_stdin_in_place(0, message_limit);
+    if (!in) return in.error();
+    const Byte* start = in->data();
+    auto opened = worker->open_in_place(*in, *at);
     if (!opened) return opened.error();
-    io.take(std::move(opened->plaintext));
+    io.output_in_place(static_cast<std::size_t>(opened->plaintext.data() - start), opened->plaintext.size());
     return {};
 }
 

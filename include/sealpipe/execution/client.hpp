@@ -18,6 +18,7 @@
 #include <sealpipe/keys/purpose.hpp>
 #include <sealpipe/keys/x509.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -211,25 +212,61 @@ public:
                                            const hazmat::ChosenNonce<Nonce>& nonce) const {
         auto keys = keys_for(platform_key);
         if (!keys) return keys.error();
-        Action head;   // fields 1 to 4; the ciphertext (field 5) is written in place below
-        head.platform_pkix_public_key = std::move(keys->platform_der);
-        head.client_certificate_chain = chain_der_;
-        head.nonce = to_bytes(nonce.value());
-        head.additional_data = std::move(additional_data);
-        const Bytes aad = head.additional_data->encode();
         const std::size_t sealed = plaintext.size() + aead::AesGcmSiv<256>::tag_bytes;
-        Bytes out = head.encode();
-        codec::protobuf::Writer key;
-        key.tag(5, codec::protobuf::WireType::length_delimited);
-        key.varint(sealed);
-        const Bytes field = key.take();
-        const std::size_t at = out.size() + field.size();
-        out.insert(out.end(), field.begin(), field.end());
+        Bytes aad;
+        Bytes out = head(*keys, std::move(additional_data), nonce.value(), sealed, aad);
+        const std::size_t at = out.size();
         out.resize(at + sealed);
         if (auto r = detail::seal_into(keys->action, nonce.value(), plaintext, aad, MutableByteView(out).subspan(at));
             !r)
             return r.error();
         return out;
+    }
+
+    /** The size of the Action that `seal_in_place` makes of `plaintext_size` bytes for
+        `platform_key` with `additional_data`: how long its buffer must be.
+        @par Errors as `seal` (the key agreement is made here, and kept for the seal). */
+    [[nodiscard]] result<std::size_t> sealed_size(const keys::AnyPublicKey& platform_key, std::size_t plaintext_size,
+                                                  const AdditionalData& additional_data) const {
+        auto keys = keys_for(platform_key);
+        if (!keys) return keys.error();
+        Bytes aad;
+        const std::size_t sealed = plaintext_size + aead::AesGcmSiv<256>::tag_bytes;
+        return head(*keys, additional_data, Nonce{}, sealed, aad).size() + sealed;
+    }
+
+    /** Seals the plaintext in the first `plaintext_size` bytes of `buffer` over itself: the
+        first `sealed_size(platform_key, plaintext_size, additional_data)` bytes of `buffer`
+        become the encoded Action, byte for byte what `seal_bytes` returns, and that size is
+        returned. Nothing of the plaintext's size is allocated: a 16 MiB action costs one
+        buffer of 16 MiB. `buffer` may be longer than needed.
+        @par Errors as `seal`; `errc::invalid_length` when `buffer` is shorter than the Action
+        or `plaintext_size` exceeds it. On any error `buffer` is left as it was. */
+    [[nodiscard]] result<std::size_t> seal_in_place(const keys::AnyPublicKey& platform_key, MutableByteView buffer,
+                                                    std::size_t plaintext_size, AdditionalData additional_data,
+                                                    const hazmat::ChosenNonce<Nonce>& nonce) const {
+        if (plaintext_size > buffer.size())
+            return fail(errc::invalid_length, "seal_in_place: the plaintext is longer than the buffer");
+        auto keys = keys_for(platform_key);
+        if (!keys) return keys.error();
+        const std::size_t sealed = plaintext_size + aead::AesGcmSiv<256>::tag_bytes;
+        Bytes aad;
+        const Bytes prefix = head(*keys, std::move(additional_data), nonce.value(), sealed, aad);
+        const std::size_t total = prefix.size() + sealed;
+        if (buffer.size() < total)
+            return fail(errc::invalid_length, "seal_in_place: the Action needs " + std::to_string(total) +
+                                                   " bytes, the buffer has " + std::to_string(buffer.size()));
+        // The plaintext moves up past the message's head, then is sealed where it lies.
+        std::memmove(buffer.data() + prefix.size(), buffer.data(), plaintext_size);
+        std::copy(prefix.begin(), prefix.end(), buffer.begin());
+        const MutableByteView body = buffer.subspan(prefix.size(), sealed);
+        if (auto r = detail::seal_into(keys->action, nonce.value(), body.first(plaintext_size), aad, body); !r) {
+            // Not reached for a valid key and a plaintext within the message limit; put the
+            // plaintext back as promised.
+            std::memmove(buffer.data(), body.data(), plaintext_size);
+            return r.error();
+        }
+        return total;
     }
 
     [[nodiscard]] const keys::CertificateChain& chain() const noexcept { return chain_; }
@@ -244,6 +281,26 @@ private:
         keys::AeadKey<keys::Purpose::Action> action;
         detail::EventKeys events;
     };
+    /** The encoded Action up to its ciphertext: fields 1 to 4 and the key and length of field
+        5 (a ciphertext of `sealed` bytes follows). `aad` receives the encoded additional
+        data, the ciphertext's associated data. */
+    [[nodiscard]] Bytes head(const Keys& keys, AdditionalData additional_data, const Nonce& nonce, std::size_t sealed,
+                             Bytes& aad) const {
+        Action head;   // the ciphertext (field 5) follows the bytes returned
+        head.platform_pkix_public_key = keys.platform_der;
+        head.client_certificate_chain = chain_der_;
+        head.nonce = to_bytes(nonce);
+        head.additional_data = std::move(additional_data);
+        aad = head.additional_data->encode();
+        Bytes out = head.encode();
+        codec::protobuf::Writer key;
+        key.tag(5, codec::protobuf::WireType::length_delimited);
+        key.varint(sealed);
+        const Bytes field = key.take();
+        out.insert(out.end(), field.begin(), field.end());
+        return out;
+    }
+
     /// The keys per platform key, agreed once (ECDH is deterministic): shared by copies of a
     /// client, bounded.
     struct Cache {

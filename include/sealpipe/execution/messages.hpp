@@ -209,10 +209,22 @@ struct Action {
 
     /** Strict decoding. @par Errors `errc::malformed_input` (wire format, unknown or
         duplicate fields), `errc::size_limit_exceeded` (more than 16 certificates). */
-    [[nodiscard]] static result<Action> decode(ByteView b) {
+    [[nodiscard]] static result<Action> decode(ByteView b) { return decode(b, nullptr); }
+
+    /** Decodes as `decode`, except that the ciphertext is not copied: `ciphertext` is set to
+        the bytes of field 5 within `b` (empty when absent) and the returned Action's
+        `ciphertext` stays empty, for a caller that decrypts the ciphertext where it lies
+        (`Worker::open_in_place`). @par Errors as `decode`. */
+    [[nodiscard]] static result<Action> decode_viewing_ciphertext(ByteView b, ByteView& ciphertext) {
+        ciphertext = {};
+        return decode(b, &ciphertext);
+    }
+
+private:
+    static result<Action> decode(ByteView b, ByteView* ciphertext_view) {
         using namespace codec::protobuf;
-        return detail::decode_message<Action>(b, [](const Reader& r, detail::Seen& seen, const Field& x,
-                                                    Action& a) -> result<void> {
+        return detail::decode_message<Action>(b, [ciphertext_view](const Reader& r, detail::Seen& seen,
+                                                                   const Field& x, Action& a) -> result<void> {
             switch (x.number) {
             case 1: return detail::singular_bytes(r, seen, x, "platform_pkix_public_key", a.platform_pkix_public_key);
             case 2:
@@ -232,12 +244,17 @@ struct Action {
                 a.additional_data = std::move(*d);
                 return {};
             }
-            case 5: return detail::singular_bytes(r, seen, x, "ciphertext", a.ciphertext);
+            case 5:
+                if (!ciphertext_view) return detail::singular_bytes(r, seen, x, "ciphertext", a.ciphertext);
+                if (auto c = detail::singular(r, seen, x, WireType::length_delimited, "ciphertext"); !c) return c;
+                *ciphertext_view = x.bytes;
+                return {};
             default: return r.unknown(x);
             }
         });
     }
 
+public:
     friend bool operator==(const Action&, const Action&) = default;
 };
 

@@ -78,6 +78,22 @@ result<Plaintext> open(const keys::AeadKey<P>& key, ByteView nonce, ByteView sea
     return out;
 }
 
+/// As `open`, decrypting `sealed` where it lies: returns its first `sealed.size() - 16`
+/// bytes, the plaintext. On `errc::authentication_failed` those bytes are wiped.
+template <class P>
+result<MutableByteView> open_in_place(const keys::AeadKey<P>& key, ByteView nonce, MutableByteView sealed,
+                                      ByteView aad) {
+    if (nonce.size() != Nonce::size_bytes) return nonce_size_error(nonce.size());
+    const Nonce n = Nonce::from(nonce).value();
+    if (sealed.size() < aead::AesGcmSiv<256>::tag_bytes)
+        return fail(errc::malformed_input, "ciphertext of " + std::to_string(sealed.size()) +
+                                                " bytes is shorter than the 16-byte tag");
+    const MutableByteView plaintext = sealed.first(sealed.size() - aead::AesGcmSiv<256>::tag_bytes);
+    auto r = with_context(key, [&](auto& ctx) { return ctx.open(n, sealed, aad, plaintext); });
+    if (!r) return r.error();
+    return plaintext;
+}
+
 } // namespace detail
 
 /// A fresh random nonce from the system CSPRNG. @par Errors `errc::io_error`.

@@ -92,6 +92,16 @@ struct OpenedAction {
     Responder responder;                ///< seals this action's events
 };
 
+/// An action the worker verified and opened where it lay (`Worker::open_in_place`): as
+/// `OpenedAction`, but the plaintext is a view of the caller's buffer.
+struct OpenedActionInPlace {
+    MutableByteView plaintext;          ///< authenticated plaintext, within the caller's buffer
+    AdditionalData additional_data;     ///< with a valid execution_timeout in [0, the maximum]
+    keys::CertificateChain client;      ///< the verified client chain
+    Bytes platform_pkix_public_key;     ///< which of the worker's keys it was for
+    Responder responder;                ///< seals this action's events
+};
+
 /** The worker role: platform private keys (the first announced first; more than one during
     key rotation), the client CAs it trusts and the longest execution timeout it accepts. */
 class Worker {
@@ -154,22 +164,35 @@ public:
 
     /// Verifies and opens a decoded action. @par Errors as the other overload.
     [[nodiscard]] result<OpenedAction> open(const Action& action, std::chrono::system_clock::time_point now) const {
-        if (!action.additional_data) return fail(errc::malformed_input, "Action does not contain additional data");
-        if (auto t = check_timeout(*action.additional_data); !t) return t.error();
-        if (action.nonce.size() != Nonce::size_bytes) return detail::nonce_size_error(action.nonce.size());
-        const Entry* e = find(action.platform_pkix_public_key);
-        if (!e) return fail(errc::unknown_platform_key, "the action's platform_pkix_public_key matches no platform key "
-                                                          "of this worker");
-        if (action.client_certificate_chain.empty())
-            return fail(errc::malformed_input, "the action has no client certificate chain");
-        auto agreed = agreement(*e, action.client_certificate_chain, now);
-        if (!agreed) return agreed.error();
-        auto plaintext = open_action(agreed->action, action);
+        auto v = verify(action, now);
+        if (!v) return v.error();
+        auto plaintext = open_action(v->agreement.action, action);
         if (!plaintext) return plaintext.error();
-        auto chain = std::move(agreed->chain);
-        auto events = std::move(agreed->events);
-        return OpenedAction{std::move(*plaintext), *action.additional_data, std::move(chain),
-                            e->public_der, Responder(ActionDigest::of(action.ciphertext), std::move(events))};
+        return OpenedAction{std::move(*plaintext), *action.additional_data, std::move(v->agreement.chain),
+                            v->entry->public_der,
+                            Responder(ActionDigest::of(action.ciphertext), std::move(v->agreement.events))};
+    }
+
+    /** Decodes, verifies and opens the action in `action_bytes` as `open` does, decrypting
+        it where it lies: the plaintext is a view of `action_bytes` (the bytes of its
+        ciphertext field), valid as long as the buffer. Nothing of the action's size is
+        allocated. @par Errors as `open`; on `errc::authentication_failed` the ciphertext's
+        bytes are wiped, and on other errors `action_bytes` is unchanged. */
+    [[nodiscard]] result<OpenedActionInPlace> open_in_place(MutableByteView action_bytes,
+                                                            std::chrono::system_clock::time_point now) const {
+        ByteView ciphertext;
+        auto action = Action::decode_viewing_ciphertext(action_bytes, ciphertext);
+        if (!action) return action.error();
+        auto v = verify(*action, now);
+        if (!v) return v.error();
+        const ActionDigest digest = ActionDigest::of(ciphertext);   // before it is decrypted over
+        const MutableByteView sealed =
+            action_bytes.subspan(static_cast<std::size_t>(ciphertext.data() - action_bytes.data()), ciphertext.size());
+        auto plaintext = detail::open_in_place(v->agreement.action, action->nonce, sealed,
+                                               action->additional_data->encode());
+        if (!plaintext) return plaintext.error();
+        return OpenedActionInPlace{*plaintext, std::move(*action->additional_data), std::move(v->agreement.chain),
+                                   v->entry->public_der, Responder(digest, std::move(v->agreement.events))};
     }
 
     [[nodiscard]] std::chrono::nanoseconds max_execution_timeout() const noexcept { return max_timeout_; }
@@ -197,6 +220,26 @@ private:
         std::map<Bytes, std::pair<std::int64_t, Agreement>, detail::BytesLess> entries;
         static constexpr std::size_t max_entries = 1024;
     };
+
+    struct Verified {
+        const Entry* entry;
+        Agreement agreement;
+    };
+
+    /// Everything `open` checks before decrypting, in its documented order, and the keys.
+    result<Verified> verify(const Action& action, std::chrono::system_clock::time_point now) const {
+        if (!action.additional_data) return fail(errc::malformed_input, "Action does not contain additional data");
+        if (auto t = check_timeout(*action.additional_data); !t) return t.error();
+        if (action.nonce.size() != Nonce::size_bytes) return detail::nonce_size_error(action.nonce.size());
+        const Entry* e = find(action.platform_pkix_public_key);
+        if (!e) return fail(errc::unknown_platform_key, "the action's platform_pkix_public_key matches no platform key "
+                                                          "of this worker");
+        if (action.client_certificate_chain.empty())
+            return fail(errc::malformed_input, "the action has no client certificate chain");
+        auto agreed = agreement(*e, action.client_certificate_chain, now);
+        if (!agreed) return agreed.error();
+        return Verified{e, std::move(*agreed)};
+    }
 
     /// Verifies the chain at `now` and agrees on the action's keys, or reuses that work when
     /// the same chain was verified for the same platform key within the same second.

@@ -243,6 +243,75 @@ BOOST_AUTO_TEST_CASE(sealed_straight_into_the_message_is_the_same_action) {
     }
 }
 
+BOOST_AUTO_TEST_CASE(sealed_and_opened_in_place_is_the_same_action) {
+    Pki pki;
+    auto platform = fresh("x25519");
+    const Client client = make_client(pki);
+    Worker worker = make_worker(pki, {platform});
+    Bytes large(300000);   // a ciphertext field whose length takes three varint bytes
+    for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<Byte>(i * 7);
+    for (ByteView text_in : {plaintext, ByteView(large), ByteView()}) {
+        BOOST_TEST_CONTEXT(text_in.size() << " bytes") {
+            Nonce n;
+            n[3] = 7;
+            const Bytes expected =
+                client.seal_bytes(platform.public_key(), text_in, ad(), hazmat::chosen_nonce(n)).value();
+            const std::size_t size = client.sealed_size(platform.public_key(), text_in.size(), ad()).value();
+            BOOST_TEST(size == expected.size());
+            // The plaintext at the start of a buffer a little longer than needed.
+            Bytes buffer(size + 5, 0xee);
+            std::copy(text_in.begin(), text_in.end(), buffer.begin());
+            const std::size_t sealed = client.seal_in_place(platform.public_key(), buffer, text_in.size(), ad(),
+                                                            hazmat::chosen_nonce(n))
+                                           .value();
+            BOOST_TEST(sealed == size);
+            BOOST_TEST((Bytes(buffer.begin(), buffer.begin() + static_cast<std::ptrdiff_t>(sealed)) == expected));
+
+            // Opened where it lies: the same plaintext, client, timeout and event keys as `open`.
+            const auto by_copy = worker.open(expected, at(t0)).value();
+            Bytes message = expected;
+            const auto in_place = worker.open_in_place(message, at(t0)).value();
+            BOOST_TEST((Bytes(in_place.plaintext.begin(), in_place.plaintext.end()) == Bytes(text_in.begin(), text_in.end())));
+            BOOST_TEST((in_place.plaintext.data() >= message.data() &&
+                        in_place.plaintext.data() + in_place.plaintext.size() <= message.data() + message.size()));
+            BOOST_TEST((in_place.additional_data == by_copy.additional_data));
+            BOOST_TEST(in_place.platform_pkix_public_key == by_copy.platform_pkix_public_key);
+            BOOST_TEST(in_place.client.der() == by_copy.client.der());
+            const auto pending = PendingAction::resume(Action::decode(expected).value(), pki.client.key).value();
+            const auto done = in_place.responder.completion_event(as_bytes("done")).value();
+            BOOST_TEST(text(pending.open_completion_event(done.encode()).value()) == "done");
+        }
+    }
+    // Too short a buffer, or a plaintext longer than it: refused, the buffer as it was.
+    Bytes short_buffer(plaintext.begin(), plaintext.end());
+    BOOST_TEST((client.seal_in_place(platform.public_key(), short_buffer, plaintext.size(), ad(), hazmat::chosen_nonce(Nonce{}))
+                    .error() == errc::invalid_length));
+    BOOST_TEST((short_buffer == Bytes(plaintext.begin(), plaintext.end())));
+    BOOST_TEST((client.seal_in_place(platform.public_key(), short_buffer, short_buffer.size() + 1, ad(),
+                                     hazmat::chosen_nonce(Nonce{}))
+                    .error() == errc::invalid_length));
+    // The same errors as `open`, in the same order; a changed byte fails and wipes the ciphertext.
+    const Bytes good = client.seal_bytes(platform.public_key(), plaintext, ad()).value();
+    for (std::size_t i : {std::size_t{0}, good.size() / 2, good.size() - 1}) {
+        Bytes bad = good;
+        bad[i] ^= 0x10;
+        Bytes copy = bad;
+        const auto by_copy = worker.open(ByteView(bad), at(t0));
+        const auto in_place = worker.open_in_place(copy, at(t0));
+        BOOST_TEST_CONTEXT("byte " << i) {
+            BOOST_TEST(!in_place.has_value());
+            BOOST_TEST((!by_copy.has_value() && in_place.error() == by_copy.error().code()));
+            BOOST_TEST(in_place.error().message() == by_copy.error().message());
+        }
+    }
+    Bytes tampered = good;
+    tampered[good.size() - 20] ^= 1;   // inside the ciphertext
+    BOOST_TEST((worker.open_in_place(tampered, at(t0)).error() == errc::authentication_failed));
+    const std::size_t body = good.size() - plaintext.size() - 16;
+    BOOST_TEST(std::all_of(tampered.begin() + static_cast<std::ptrdiff_t>(body), tampered.end() - 16,
+                           [](Byte b) { return b == 0; }));
+}
+
 BOOST_AUTO_TEST_CASE(an_action_digest_stands_for_its_ciphertext) {
     auto a = keys::PrivateKey<keys::X25519>::generate().value();
     auto b = keys::PrivateKey<keys::X25519>::generate().value();
