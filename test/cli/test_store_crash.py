@@ -108,20 +108,27 @@ class DirMedium:
         self.root, self.uri = root, "dir:" + root
 
     def objects(self):
-        """Every object file, checked; temporary files of killed writers are allowed, any
-        other name is not."""
+        """Every object file, checked, including those a killed collection set aside;
+        temporary files of killed writers are allowed, any other name is not."""
         out = {}
         if not os.path.exists(self.root):
             return out
         for shard in sorted(os.listdir(self.root)):
             assert len(shard) == 2 and all(c in "0123456789abcdef" for c in shard), "stray entry " + shard
             for name in os.listdir(os.path.join(self.root, shard)):
-                if name.startswith(".tmp-") or name.startswith(".gc-"):
+                if name.startswith(".tmp-"):
                     continue
-                assert len(name) == 80 and name.startswith(shard), "stray file %s/%s" % (shard, name)
+                if name.startswith(".gc-"):
+                    # Set aside by a killed collection, named for its object (.gc-HEX-...):
+                    # still that object, which reads and the next collection put back.
+                    hex_name = name[len(".gc-"):].split("-", 1)[0]
+                else:
+                    hex_name = name
+                assert len(hex_name) == 80 and hex_name.startswith(shard), "stray file %s/%s" % (shard, name)
                 with open(os.path.join(self.root, shard, name), "rb") as f:
                     data = f.read()
-                key = bytes.fromhex(name)
+                key = bytes.fromhex(hex_name)
+                assert out.get(key, data) == data, "two files of %s differ" % hex_name
                 check_object("file " + name, key, data)
                 out[key] = data
         return out

@@ -182,10 +182,20 @@ template <class Backend, class Verifier>
                                               const GcOptions& options = {}) {
     const WriteTime start = WriteClock::now();
     const WriteTime cutoff = start - std::chrono::duration_cast<WriteClock::duration>(options.grace);
+    GcStats stats;
+    if constexpr (detail::HasStaleTemporaries<Backend>) {
+        // First, so that what a killed collection set aside is back under its name before
+        // this one enumerates: it is decided about now, not left for the next collection.
+        // A temporary file is only ever stale: its writer died. Leave an hour for slow writers.
+        if (!options.dry_run) {
+            auto t = store.backend().remove_stale_temporaries(std::min(cutoff, start - std::chrono::hours(1)));
+            if (!t) return t.error();
+            stats.temporaries = *t;
+        }
+    }
     std::unordered_set<Reference, ReferenceHash> marked;
     auto m = detail::mark(store, roots, options.batch, marked, options.progress);
     if (!m) return m.error();
-    GcStats stats;
     stats.reachable = m->objects;
     stats.cutoff = cutoff;
 
@@ -217,12 +227,6 @@ template <class Backend, class Verifier>
             if (*r) ++stats.deleted;
             else ++stats.kept_recent;
         }
-    }
-    if constexpr (detail::HasStaleTemporaries<Backend>) {
-        // A temporary file is only ever stale: its writer died. Leave an hour for slow writers.
-        auto t = store.backend().remove_stale_temporaries(std::min(cutoff, start - std::chrono::hours(1)));
-        if (!t) return t.error();
-        stats.temporaries = *t;
     }
     return stats;
 }

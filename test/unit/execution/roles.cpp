@@ -40,6 +40,13 @@ Worker make_worker(const Pki& pki, std::vector<keys::AnyPrivateKey> platform, st
     return Worker::create(std::move(platform), pki.trust(), max).value();
 }
 
+/// A plaintext whose ciphertext field's length takes three varint bytes.
+Bytes long_plaintext() {
+    Bytes large(300000);
+    for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<Byte>(i * 7);
+    return large;
+}
+
 Client make_client(const Pki& pki) { return Client::create(pki.chain(), pki.client.key).value(); }
 
 using sealpipe::test::text;
@@ -224,8 +231,7 @@ BOOST_AUTO_TEST_CASE(sealed_straight_into_the_message_is_the_same_action) {
         auto platform = fresh("x25519");
         const Client client = make_client(pki);
         Worker worker = make_worker(pki, {platform});
-        Bytes large(300000);   // a ciphertext field whose length takes three varint bytes
-        for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<Byte>(i * 7);
+        const Bytes large = long_plaintext();
         for (ByteView text : {plaintext, ByteView(large), ByteView()}) {
             const auto pending = client.seal(platform.public_key(), text, ad()).value();
             const Bytes direct = client.seal_bytes(platform.public_key(), text, ad()).value();
@@ -248,8 +254,7 @@ BOOST_AUTO_TEST_CASE(sealed_and_opened_in_place_is_the_same_action) {
     auto platform = fresh("x25519");
     const Client client = make_client(pki);
     Worker worker = make_worker(pki, {platform});
-    Bytes large(300000);   // a ciphertext field whose length takes three varint bytes
-    for (std::size_t i = 0; i < large.size(); ++i) large[i] = static_cast<Byte>(i * 7);
+    const Bytes large = long_plaintext();
     for (ByteView text_in : {plaintext, ByteView(large), ByteView()}) {
         BOOST_TEST_CONTEXT(text_in.size() << " bytes") {
             Nonce n;

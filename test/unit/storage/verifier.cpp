@@ -305,6 +305,31 @@ BOOST_AUTO_TEST_CASE(an_object_a_killed_collection_set_aside_is_never_lost) {
     BOOST_TEST(leftovers == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(the_collection_after_a_killed_one_decides_about_what_it_set_aside) {
+    // A killed collection left a reachable object and a garbage object set aside: the next
+    // collection puts both back first, keeps the reachable one and deletes the garbage at
+    // once (not a collection later), leaving nothing aside.
+    test::TempDir dir;
+    auto store = BasicStore<Directory>(Directory::open(dir.path()).value());
+    const auto kept = leaf(100, 41), garbage = leaf(100, 42);
+    for (const auto* o : {&kept, &garbage}) BOOST_TEST_REQUIRE(store.put(o->ref, o->data).has_value());
+    for (const auto* o : {&kept, &garbage}) {
+        const std::string hex = o->ref.to_hex();
+        std::filesystem::rename(store.backend().object_path(o->ref),
+                                dir.path() + "/" + hex.substr(0, 2) + "/.gc-" + hex + "-77-0-deadbeef");
+    }
+    auto gc = collect_garbage(store, std::vector<Reference>{kept.ref}, {.grace = {}});
+    BOOST_TEST_REQUIRE(gc.has_value(), (gc ? "" : gc.error().message()));
+    BOOST_TEST(gc->deleted == 1u);
+    BOOST_TEST(gc->reachable == 1u);
+    BOOST_TEST((store.get(kept.ref).value() == kept.data));
+    BOOST_TEST(!store.contains(garbage.ref).value());
+    std::size_t aside = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path()))
+        aside += e.path().filename().string().starts_with(".gc-");
+    BOOST_TEST(aside == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(directory_batch_finds_stored_objects) {
     test::TempDir dir;
     auto d = Directory::open(dir.path(), {.sync = false}).value();
