@@ -422,9 +422,9 @@ private:
             Reference ref;
             State state = State::awaiting_contents;
             std::size_t outstanding = 0;      // children not yet done
-            std::vector<std::size_t> parents; // nodes waiting on this one
-            std::vector<std::size_t> dags;    // DAGs whose root this is
-            ::grpc::Status failure;
+            std::vector<std::size_t> parents{}; // nodes waiting on this one
+            std::vector<std::size_t> dags{};    // DAGs whose root this is
+            ::grpc::Status failure{};
         };
         struct Dag {
             std::uint64_t root_index = 0;
