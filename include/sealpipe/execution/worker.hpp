@@ -186,8 +186,11 @@ public:
         auto v = verify(*action, now);
         if (!v) return v.error();
         const ActionDigest digest = ActionDigest::of(ciphertext);   // before it is decrypted over
-        const MutableByteView sealed =
-            action_bytes.subspan(static_cast<std::size_t>(ciphertext.data() - action_bytes.data()), ciphertext.size());
+        // Where the ciphertext lies in the caller's buffer (no field 5: an empty view at the end,
+        // which the size check below refuses as `open` does).
+        const std::size_t offset = ciphertext.empty() ? action_bytes.size()
+                                                      : static_cast<std::size_t>(ciphertext.data() - action_bytes.data());
+        const MutableByteView sealed = action_bytes.subspan(offset, ciphertext.size());
         auto plaintext = detail::open_in_place(v->agreement.action, action->nonce, sealed,
                                                action->additional_data->encode());
         if (!plaintext) return plaintext.error();

@@ -309,6 +309,19 @@ BOOST_AUTO_TEST_CASE(sealed_and_opened_in_place_is_the_same_action) {
             BOOST_TEST(in_place.error().message() == by_copy.error().message());
         }
     }
+    // No ciphertext, or one shorter than a tag: the same refusal as `open`.
+    for (std::size_t kept : {std::size_t{0}, std::size_t{15}}) {
+        Action a = Action::decode(good).value();
+        a.ciphertext.resize(kept);
+        Bytes bytes = a.encode();
+        const auto by_copy = worker.open(a, at(t0));
+        const auto in_place = worker.open_in_place(bytes, at(t0));
+        BOOST_TEST_CONTEXT(kept << " ciphertext bytes") {
+            BOOST_TEST_REQUIRE(!in_place.has_value());
+            BOOST_TEST((!by_copy.has_value() && in_place.error() == by_copy.error().code()));
+            BOOST_TEST(in_place.error().message() == by_copy.error().message());
+        }
+    }
     Bytes tampered = good;
     tampered[good.size() - 20] ^= 1;   // inside the ciphertext
     BOOST_TEST((worker.open_in_place(tampered, at(t0)).error() == errc::authentication_failed));
