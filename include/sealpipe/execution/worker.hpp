@@ -27,6 +27,7 @@
 #include <optional>
 #include <string>
 #include <utility>
+#include <type_traits>
 #include <vector>
 
 namespace sealpipe::execution {
@@ -196,6 +197,16 @@ public:
         if (!plaintext) return plaintext.error();
         return OpenedActionInPlace{*plaintext, std::move(*action->additional_data), std::move(v->agreement.chain),
                                    v->entry->public_der, Responder(digest, std::move(v->agreement.events))};
+    }
+
+    /// A temporary buffer is refused: the opened plaintext would be a view of a buffer that is
+    /// gone (open it with `open`, which returns the plaintext in storage of its own).
+    template <class Buffer>
+        requires(!std::is_lvalue_reference_v<Buffer> && std::is_constructible_v<MutableByteView, Buffer&>)
+    void open_in_place(Buffer&&, std::chrono::system_clock::time_point) const {
+        static_assert(sizeof(Buffer) == 0,
+                      "sealpipe: open_in_place(buffer, now) leaves the plaintext in `buffer`, so the buffer must "
+                      "outlive the result; a temporary would leave it dangling (use open() instead)");
     }
 
     [[nodiscard]] std::chrono::nanoseconds max_execution_timeout() const noexcept { return max_timeout_; }
